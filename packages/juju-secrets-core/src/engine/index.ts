@@ -1,0 +1,4 @@
+export * from "./common.js";
+export * from "./definition.js";
+export * from "./provider.js";
+export * from "./requirer.js";

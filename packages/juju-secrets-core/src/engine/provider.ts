@@ -1,0 +1,650 @@
+/**
+ * The generic provider side of the data-interfaces protocol: reads v0 flat and v1 requests on the same
+ * endpoint, keeps the `data` snapshot, emits request events on the leader, and publishes answers with
+ * the right secret routing (protocol §4.4, §5.5, §10).
+ */
+
+import type { RelationRef } from "../backend/types.js";
+import { PrematureWriteError, RemoteDataError } from "../errors.js";
+import type { Charm } from "../hook/charm.js";
+import { Emitter } from "../hook/emitter.js";
+import type { Model, Relation } from "../model/model.js";
+import { parseBool, parseCommaList } from "../protocol/codecs.js";
+import { fernetDecrypt, generateFernetKey } from "../protocol/fernet.js";
+import { parseJson, pyDumps } from "../protocol/json.js";
+import {
+  type SecretGroup,
+  encryptionSecretLabel,
+  groupOf,
+  isCredentialField,
+  parseSecretLabel,
+  secretLabel,
+} from "../protocol/secrets.js";
+import { diffBags, v0Snapshot } from "../protocol/snapshot.js";
+import { type RelationStatus, formatStatuses } from "../protocol/status.js";
+import {
+  REQUEST_KEY_ORDER,
+  computeRequestId,
+  formatRequests,
+  serializeResponseObject,
+  v1DataEntry,
+} from "../protocol/v1.js";
+import { IssueCollector, removeOwnedSecretsForRelation, wireString } from "./common.js";
+import type { Contract, EntityPermission, InterfaceDefinition } from "./definition.js";
+
+/** A request as the provider sees it, whatever the contract. */
+export interface ProviderRequest {
+  readonly relation: RelationRef;
+  readonly remoteApp: string | null;
+  readonly contract: Contract;
+  /** v1 only (a v0 requirer has one implicit request). */
+  readonly requestId?: string;
+  readonly salt?: string;
+  readonly resource: string;
+  readonly extraUserRoles: readonly string[];
+  readonly extraGroupRoles: readonly string[];
+  readonly externalNodeConnectivity: boolean;
+  readonly entityType?: "USER" | "GROUP";
+  readonly entityPermissions?: readonly EntityPermission[];
+  /** v0: the fields the requirer wants in secrets; undefined when it sent none (plain-text fallback). */
+  readonly requestedSecrets?: readonly string[];
+  /** URI of the requirer-owned mTLS secret, if any. */
+  readonly mtlsSecret?: string;
+  /** Every key of the request as sent (v0: flat bag strings; v1: object values). */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+export interface ProviderEventMap {
+  requested: { readonly request: ProviderRequest };
+  entityRequested: { readonly request: ProviderRequest };
+  entityPermissionsChanged: { readonly request: ProviderRequest };
+  /** v1: a request id disappeared; its response and secrets are already gone. */
+  requestRemoved: { readonly relation: RelationRef; readonly requestId: string; readonly resource: string };
+  /** A malformed request, or an immutable field changed (I-13); the previous answer stays. */
+  requestInvalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
+  /** The client certificate of a request appeared or changed. */
+  mtlsCertUpdated: {
+    readonly relation: RelationRef;
+    readonly requestId?: string;
+    readonly oldCert?: string;
+    readonly cert: string;
+  };
+  /** relation-broken; the leader already removed the secrets this app created for the relation. */
+  gone: { readonly relation: RelationRef; readonly remoteApp: string | null };
+}
+
+/** Until the request arrives, only these may be written (protocol §4.5). */
+const PREMATURE_OK = new Set(["endpoints", "read-only-endpoints", "replset", "encryption-secret"]);
+const IMMUTABLE_V0 = ["entity-type", "extra-user-roles", "extra-group-roles"];
+const IMMUTABLE_V1 = ["resource", "entity-type", "extra-user-roles", "extra-group-roles"];
+
+type Fields = Readonly<Record<string, string | undefined>>;
+
+export class DataProvider {
+  readonly events = new Emitter<ProviderEventMap>();
+  readonly charm: Charm;
+  readonly endpoint: string;
+  readonly definition: InterfaceDefinition;
+
+  constructor(charm: Charm, endpoint: string, definition: InterfaceDefinition) {
+    this.charm = charm;
+    this.endpoint = endpoint;
+    this.definition = definition;
+    const filter = { endpoint };
+    charm.on("relationCreated", (e) => this.#onCreated(e.context.relation!), filter);
+    charm.on("relationChanged", (e) => this.#onChanged(e.context.relation!), filter);
+    charm.on("relationBroken", (e) => this.#onBroken(e.context.relation!, e.context.remoteApp), filter);
+    charm.on("secretChanged", (e) => this.#onSecretChanged(e.context.secretId, e.context.secretLabel));
+  }
+
+  get model(): Model {
+    return this.charm.model;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Reading requests
+
+  async #onCreated(ref: RelationRef): Promise<void> {
+    if (!this.definition.crossModelEncryption || !this.model.isLeader()) return;
+    const rel = this.model.relation(ref);
+    if (!rel.isCrossModel || rel.localApp.get("encryption-secret") !== undefined) return;
+    const uri = this.model.secrets.add(
+      { "encryption-key": generateFernetKey() },
+      { label: encryptionSecretLabel(this.model.modelUuid, ref.id), owner: "application" },
+    );
+    this.model.secrets.grant(uri, ref);
+    rel.localApp.set("encryption-secret", uri);
+  }
+
+  async #onChanged(ref: RelationRef): Promise<void> {
+    // Non-leaders cannot read the provider's own snapshot; they rebuild state from `requests()`.
+    if (!this.model.isLeader()) return;
+    const rel = this.model.relation(ref);
+    const requirerBag = rel.remoteAppData();
+    const issues = new IssueCollector(ref, "requirer", "app");
+    const version = requirerBag.version;
+    if (version !== undefined && version !== "v1") {
+      issues.add("version", 'expected "v1" or no version key (v0)', version);
+      return this.#reportInvalid(ref, new RemoteDataError(issues.issues));
+    }
+    const pending: Array<() => Promise<void>> = [];
+    if (version === "v1") this.#changedV1(rel, requirerBag, issues, pending);
+    else this.#changedV0(rel, requirerBag, issues, pending);
+    if (issues.issues.length) return this.#reportInvalid(ref, new RemoteDataError(issues.issues));
+    for (const run of pending) await run();
+  }
+
+  #changedV0(
+    rel: Relation,
+    bag: Readonly<Record<string, string>>,
+    issues: IssueCollector,
+    pending: Array<() => Promise<void>>,
+  ): void {
+    const key = this.definition.resourceKey;
+    if (bag[key] === undefined) return; // nothing asked yet
+    const request = this.#parseV0(rel, bag, issues);
+    if (!request) return;
+    const own = rel.localApp;
+    const oldRaw = own.get("data");
+    const old = oldRaw === undefined ? {} : (issues.object("data", oldRaw) as Record<string, string> | undefined);
+    if (old === undefined) {
+      // Our own snapshot is unreadable: start over rather than fail forever.
+      issues.issues.pop();
+    }
+    const previous = old ?? {};
+    const current: Record<string, string> = {};
+    for (const [k, v] of Object.entries(bag)) if (k !== "data") current[k] = v;
+    const diff = diffBags(previous, current);
+    if (previous[key] !== undefined) {
+      for (const k of [key, ...IMMUTABLE_V0]) {
+        if (diff.changed.includes(k) || (diff.added.includes(k) && k !== key) || diff.deleted.includes(k)) {
+          issues.add(k, "cannot change after the request was made");
+        }
+      }
+      if (issues.issues.length) return;
+    }
+    if (diff.added.includes(key)) {
+      const kind = request.entityType ? "entityRequested" : "requested";
+      pending.push(() => this.events.emit(kind, { request }));
+    } else if (diff.added.includes("entity-permissions") || diff.changed.includes("entity-permissions")) {
+      pending.push(() => this.events.emit("entityPermissionsChanged", { request }));
+    }
+    if (this.definition.mtls) this.#queueMtlsEvent(rel, undefined, diff, bag, previous, pending);
+    const snapshot = v0Snapshot(current);
+    if (snapshot !== oldRaw) own.set("data", snapshot);
+  }
+
+  #parseV0(rel: Relation, bag: Readonly<Record<string, string>>, issues: IssueCollector): ProviderRequest | undefined {
+    const before = issues.issues.length;
+    const requested = issues.stringArray("requested-secrets", bag["requested-secrets"]);
+    issues.stringArray("provided-secrets", bag["provided-secrets"]);
+    const entityType = bag["entity-type"];
+    if (entityType !== undefined && entityType !== "USER" && entityType !== "GROUP") {
+      issues.add("entity-type", "expected USER or GROUP", entityType);
+    }
+    let permissions: EntityPermission[] | undefined;
+    if (bag["entity-permissions"] !== undefined) {
+      permissions = parsePermissions(issues, "entity-permissions", parseJson(bag["entity-permissions"]));
+    }
+    const enc = bag["external-node-connectivity"];
+    if (enc !== undefined && parseBool(enc) === undefined) {
+      issues.add("external-node-connectivity", "expected a boolean", enc);
+    }
+    if (issues.issues.length > before) return undefined;
+    return {
+      relation: rel.ref,
+      remoteApp: rel.remoteApp,
+      contract: "v0",
+      resource: bag[this.definition.resourceKey] ?? "",
+      extraUserRoles: parseCommaList(bag["extra-user-roles"]),
+      extraGroupRoles: parseCommaList(bag["extra-group-roles"]),
+      externalNodeConnectivity: parseBool(enc) === true,
+      ...(entityType === "USER" || entityType === "GROUP" ? { entityType } : {}),
+      ...(permissions ? { entityPermissions: permissions } : {}),
+      ...(requested !== undefined ? { requestedSecrets: requested } : {}),
+      ...(bag["secret-mtls"] ? { mtlsSecret: bag["secret-mtls"] } : {}),
+      raw: bag,
+    };
+  }
+
+  #changedV1(
+    rel: Relation,
+    bag: Readonly<Record<string, string>>,
+    issues: IssueCollector,
+    pending: Array<() => Promise<void>>,
+  ): void {
+    const requests = this.#parseV1(rel, bag, issues);
+    if (!requests) return;
+    const own = rel.localApp;
+    const oldRaw = own.get("data");
+    const oldParsed = oldRaw === undefined ? { ok: true as const, value: {} } : parseJson(oldRaw);
+    const old =
+      oldParsed.ok && oldParsed.value && typeof oldParsed.value === "object" && !Array.isArray(oldParsed.value)
+        ? (oldParsed.value as Record<string, Record<string, unknown>>)
+        : {};
+    const data: Record<string, unknown> = {};
+    for (const request of requests) {
+      const id = request.requestId!;
+      const entry = v1DataEntry(request.raw as Record<string, unknown>, REQUEST_KEY_ORDER);
+      const before = old[id];
+      data[id] = entry;
+      if (!before) {
+        const kind = request.entityType ? "entityRequested" : "requested";
+        pending.push(() => this.events.emit(kind, { request }));
+      } else {
+        for (const k of IMMUTABLE_V1) {
+          if (wireOrUndefined(before[k]) !== wireOrUndefined(entry[k])) {
+            issues.add(`requests[${id}].${k}`, "cannot change after the request was made");
+          }
+        }
+        if (wireOrUndefined(before["entity-permissions"]) !== wireOrUndefined(entry["entity-permissions"])) {
+          pending.push(() => this.events.emit("entityPermissionsChanged", { request }));
+        }
+      }
+      if (this.definition.mtls) {
+        const b = toStringBag(before);
+        const now = toStringBag(entry);
+        this.#queueMtlsEvent(rel, id, diffBags(b, now), now, b, pending);
+      }
+    }
+    if (issues.issues.length) return;
+    // Requests the requirer withdrew: drop their responses and secrets, then tell the charm.
+    for (const [id, before] of Object.entries(old)) {
+      if (id in data || id === "status") continue;
+      this.#dropResponse(rel, id);
+      const resource = typeof before?.resource === "string" ? before.resource : "";
+      pending.push(() => this.events.emit("requestRemoved", { relation: rel.ref, requestId: id, resource }));
+    }
+    const text = pyDumps(data);
+    if (text !== oldRaw) own.set("data", text);
+  }
+
+  #parseV1(rel: Relation, bag: Readonly<Record<string, string>>, issues: IssueCollector): ProviderRequest[] | undefined {
+    const raw = bag.requests;
+    if (raw === undefined) return [];
+    const parsed = parseJson(raw);
+    if (!parsed.ok || !Array.isArray(parsed.value)) {
+      issues.add("requests", "expected a JSON array of request objects", raw);
+      return undefined;
+    }
+    const out: ProviderRequest[] = [];
+    const seen = new Set<string>();
+    parsed.value.forEach((obj, i) => {
+      const at = `requests[${i}]`;
+      if (!obj || typeof obj !== "object" || Array.isArray(obj)) return issues.add(at, "expected a JSON object", obj);
+      const o = obj as Record<string, unknown>;
+      const resource = o.resource ?? o[this.definition.resourceKey];
+      if (typeof resource !== "string" || resource === "") return issues.add(`${at}.resource`, "required string", resource);
+      if (typeof o.salt !== "string" || o.salt === "") return issues.add(`${at}.salt`, "required string", o.salt);
+      const expected = computeRequestId(resource, o.salt);
+      const id = o["request-id"] ?? expected;
+      if (id !== expected) return issues.add(`${at}.request-id`, "does not match sha256(resource:salt)[:16]", id);
+      if (seen.has(expected)) return issues.add(`${at}.request-id`, "duplicate request id", id);
+      seen.add(expected);
+      for (const k of ["extra-user-roles", "extra-group-roles", "secret-mtls"]) {
+        if (o[k] !== undefined && o[k] !== null && typeof o[k] !== "string") issues.add(`${at}.${k}`, "expected a string or null", o[k]);
+      }
+      const et = o["entity-type"];
+      if (et !== undefined && et !== null && et !== "USER" && et !== "GROUP") issues.add(`${at}.entity-type`, "expected USER, GROUP or null", et);
+      const enc = o["external-node-connectivity"];
+      if (enc !== undefined && typeof enc !== "boolean") issues.add(`${at}.external-node-connectivity`, "expected a JSON boolean", enc);
+      const perms =
+        o["entity-permissions"] === undefined || o["entity-permissions"] === null
+          ? undefined
+          : parsePermissions(issues, `${at}.entity-permissions`, { ok: true, value: o["entity-permissions"] });
+      out.push({
+        relation: rel.ref,
+        remoteApp: rel.remoteApp,
+        contract: "v1",
+        requestId: expected,
+        salt: o.salt,
+        resource,
+        extraUserRoles: parseCommaList(typeof o["extra-user-roles"] === "string" ? o["extra-user-roles"] : undefined),
+        extraGroupRoles: parseCommaList(typeof o["extra-group-roles"] === "string" ? o["extra-group-roles"] : undefined),
+        externalNodeConnectivity: enc === true,
+        ...(et === "USER" || et === "GROUP" ? { entityType: et } : {}),
+        ...(perms ? { entityPermissions: perms } : {}),
+        ...(typeof o["secret-mtls"] === "string" ? { mtlsSecret: o["secret-mtls"] } : {}),
+        raw: { ...o, resource, "request-id": expected },
+      });
+    });
+    return issues.issues.length ? undefined : out;
+  }
+
+  async #reportInvalid(relation: RelationRef, error: RemoteDataError): Promise<void> {
+    if (this.events.listenerCount("requestInvalid") > 0) {
+      await this.events.emit("requestInvalid", { relation, error });
+    } else {
+      this.model.setStatus("blocked", error.message);
+    }
+  }
+
+  /** Every current request on every relation (any unit can call this: it reads only remote bags). */
+  requests(): ProviderRequest[] {
+    const out: ProviderRequest[] = [];
+    for (const rel of this.model.relations(this.endpoint)) {
+      const bag = rel.remoteAppData();
+      const issues = new IssueCollector(rel.ref, "requirer", "app");
+      if (bag.version === "v1") out.push(...(this.#parseV1(rel, bag, issues) ?? []));
+      else if (bag.version === undefined && bag[this.definition.resourceKey] !== undefined) {
+        const r = this.#parseV0(rel, bag, issues);
+        if (r) out.push(r);
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // mTLS client certificates
+
+  #queueMtlsEvent(
+    rel: Relation,
+    requestId: string | undefined,
+    diff: { added: string[]; changed: string[]; deleted: string[] },
+    bag: Readonly<Record<string, string>>,
+    previous: Readonly<Record<string, string>>,
+    pending: Array<() => Promise<void>>,
+  ): void {
+    const touched = (k: string) => diff.added.includes(k) || diff.changed.includes(k);
+    if (!touched("secret-mtls") && !touched("mtls-cert")) return;
+    const cert = this.#readCert(rel, requestId, bag);
+    if (cert === undefined) return;
+    const oldCert = previous["mtls-cert"] !== undefined ? this.#decryptIfNeeded(rel, previous["mtls-cert"], bag) : undefined;
+    pending.push(() =>
+      this.events.emit("mtlsCertUpdated", {
+        relation: rel.ref,
+        ...(requestId ? { requestId } : {}),
+        ...(oldCert !== undefined && oldCert !== cert ? { oldCert } : {}),
+        cert,
+      }),
+    );
+  }
+
+  /** The client certificate of a request: the `secret-mtls` secret first, then the plain/Fernet key (I-25). */
+  #readCert(rel: Relation, requestId: string | undefined, bag: Readonly<Record<string, string>>): string | undefined {
+    const uri = bag["secret-mtls"];
+    if (uri) {
+      const label = secretLabel({ endpoint: rel.endpoint, relationId: rel.id, ...(requestId ? { requestId } : {}), group: "mtls" });
+      const read = this.model.secrets.read(uri, { label, mode: "refresh" });
+      if (read.ok && read.content["mtls-cert"] !== undefined) return read.content["mtls-cert"];
+    }
+    const plain = bag["mtls-cert"];
+    return plain === undefined || plain === "null" ? undefined : this.#decryptIfNeeded(rel, plain, bag);
+  }
+
+  #decryptIfNeeded(rel: Relation, value: string, bag: Readonly<Record<string, string>>): string | undefined {
+    const requirerBag = rel.remoteAppData();
+    if (requirerBag["encryption-secret"] === undefined && bag["encryption-secret"] === undefined) return value;
+    const own = this.model.isLeader() ? rel.localApp.get("encryption-secret") : undefined;
+    const uri = own ?? requirerBag["encryption-secret"];
+    if (!uri) return undefined;
+    const key = this.model.secrets.readOwned(uri)?.["encryption-key"];
+    if (!key) return undefined;
+    try {
+      return fernetDecrypt(key, value);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The current client certificates of every request (any unit; for trust stores). */
+  clientCertificates(): { relation: RelationRef; requestId?: string; cert: string }[] {
+    const out: { relation: RelationRef; requestId?: string; cert: string }[] = [];
+    for (const request of this.requests()) {
+      const rel = this.model.relation(request.relation);
+      const bag = toStringBag(request.raw);
+      const cert = this.#readCert(rel, request.requestId, bag);
+      if (cert !== undefined) out.push({ relation: request.relation, ...(request.requestId ? { requestId: request.requestId } : {}), cert });
+    }
+    return out;
+  }
+
+  async #onSecretChanged(secretId: string | undefined, label: string | undefined): Promise<void> {
+    if (!secretId || !this.definition.mtls) return;
+    const parsed = label ? parseSecretLabel(label) : undefined;
+    if (!parsed || parsed.endpoint !== this.endpoint || parsed.group !== "mtls") return;
+    // Old content: the tracked revision; new: refresh. Every unit gets this (trust stores).
+    const old = this.model.secrets.read(secretId, { mode: "tracked" });
+    const now = this.model.secrets.read(secretId, { mode: "refresh" });
+    if (!now.ok || now.content["mtls-cert"] === undefined) return;
+    const oldCert = old.ok ? old.content["mtls-cert"] : undefined;
+    await this.events.emit("mtlsCertUpdated", {
+      relation: { endpoint: this.endpoint, id: parsed.relationId },
+      ...(parsed.requestId ? { requestId: parsed.requestId } : {}),
+      ...(oldCert !== undefined && oldCert !== now.content["mtls-cert"] ? { oldCert } : {}),
+      cert: now.content["mtls-cert"],
+    });
+  }
+
+  async #onBroken(ref: RelationRef, remoteApp: string | undefined): Promise<void> {
+    removeOwnedSecretsForRelation(this.model, ref);
+    await this.events.emit("gone", { relation: ref, remoteApp: remoteApp ?? null });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Publishing (leader)
+
+  /**
+   * Publish fields for a relation (v0, or v1 with `requestId`). `undefined` removes a field. Fields are
+   * routed to secrets or plain keys per contract; unchanged content costs no write.
+   */
+  publish(relation: RelationRef, fields: Fields, options: { requestId?: string } = {}): void {
+    this.model.requireLeader(`publish on ${relation.endpoint}:${relation.id}`);
+    const rel = this.model.relation(relation);
+    const requirerBag = rel.remoteAppData();
+    if (requirerBag.version === "v1") {
+      if (!options.requestId) throw new Error(`${relation.endpoint}:${relation.id} speaks v1: pass a requestId`);
+      this.#publishV1(rel, options.requestId, fields);
+    } else {
+      this.#publishV0(rel, requirerBag, fields);
+    }
+  }
+
+  /** Publish the same fields to every request on every relation (endpoints, version, TLS …). */
+  publishAll(fields: Fields): void {
+    for (const request of this.requests()) {
+      this.publish(request.relation, fields, request.requestId ? { requestId: request.requestId } : {});
+    }
+  }
+
+  #publishV0(rel: Relation, requirerBag: Readonly<Record<string, string>>, fields: Fields): void {
+    const def = this.definition;
+    if (requirerBag[def.resourceKey] === undefined) {
+      const early = Object.keys(fields).filter((k) => !PREMATURE_OK.has(k));
+      if (early.length) throw new PrematureWriteError(rel.ref, early);
+    }
+    const issues = new IssueCollector(rel.ref, "requirer", "app");
+    const requested = issues.stringArray("requested-secrets", requirerBag["requested-secrets"]);
+    if (issues.issues.length) throw new RemoteDataError(issues.issues);
+    const own = rel.localApp;
+    const flat = (f: string) => def.v0Keys?.[f] ?? f;
+    // Sticky plain mode: a relation that already carries requested fields in plain text stays plain.
+    const sticky = requested?.some((f) => own.get(flat(f)) !== undefined) ?? false;
+    const useSecrets = requested !== undefined && requested.length > 0 && !sticky && hasSecrets(this.model);
+    const groups = new Map<SecretGroup, Record<string, string | undefined>>();
+    for (const [field, value] of Object.entries(fields)) {
+      if (useSecrets && requested.includes(field)) {
+        const g = groupOf(field);
+        groups.set(g, { ...groups.get(g), [field]: value });
+      } else if (useSecrets && isCredentialField(field)) {
+        // I-26: never publish a credential in plain text to a requirer that uses secrets.
+        this.model.log("WARNING", `${rel.name}: requirer did not request "${field}" as a secret; not publishing it`);
+      } else {
+        own.set(flat(field), value);
+      }
+    }
+    for (const [group, values] of groups) {
+      const uri = this.#writeGroup(rel, undefined, group, own.get(`secret-${group}`), values);
+      own.set(`secret-${group}`, uri);
+    }
+  }
+
+  #publishV1(rel: Relation, requestId: string, fields: Fields): void {
+    const def = this.definition;
+    const own = rel.localApp;
+    const request = this.requests().find((r) => r.relation.id === rel.id && r.requestId === requestId);
+    const responses = parseObjects(own.get("requests"));
+    let response = responses.find((r) => r["request-id"] === requestId);
+    if (!response) {
+      if (!request) throw new Error(`${rel.name}: no request with id ${requestId}`);
+      response = { resource: request.resource, "request-id": requestId, salt: request.salt ?? null };
+      responses.push(response);
+    }
+    const extraSecret = new Set(def.extraSecretFields ?? []);
+    const groups = new Map<SecretGroup, Record<string, string | undefined>>();
+    for (const [field, value] of Object.entries(fields)) {
+      const g = groupOf(field);
+      if (g !== "extra" || extraSecret.has(field)) groups.set(g, { ...groups.get(g), [field]: value });
+      else response[field] = value ?? null;
+    }
+    for (const [group, values] of groups) {
+      const current = typeof response[`secret-${group}`] === "string" ? (response[`secret-${group}`] as string) : undefined;
+      response[`secret-${group}`] = this.#writeGroup(rel, requestId, group, current, values) ?? null;
+    }
+    const ordered = responses.map((r) =>
+      serializeResponseObject(r, {
+        ...(def.responseExtraKeys ? { extraKeys: [...def.responseExtraKeys] } : {}),
+        trailingMtlsCert: def.trailingMtlsCert ?? false,
+      }),
+    );
+    own.update({ version: "v1", requests: formatRequests(ordered) });
+    // Python v1 requirers stall without a `data` entry for every answered id (I-10, §5.6).
+    const dataRaw = own.get("data");
+    const parsed = dataRaw === undefined ? undefined : parseJson(dataRaw);
+    const data =
+      parsed?.ok && parsed.value && typeof parsed.value === "object" && !Array.isArray(parsed.value)
+        ? (parsed.value as Record<string, unknown>)
+        : {};
+    if (!(requestId in data) && request) {
+      data[requestId] = v1DataEntry(request.raw as Record<string, unknown>, REQUEST_KEY_ORDER);
+      own.set("data", pyDumps(data));
+    }
+  }
+
+  /**
+   * Create, update in place, or remove one group's secret. Returns the URI to publish, or undefined
+   * when the secret ended up empty and was removed.
+   */
+  #writeGroup(
+    rel: Relation,
+    requestId: string | undefined,
+    group: SecretGroup,
+    uri: string | undefined,
+    values: Record<string, string | undefined>,
+  ): string | undefined {
+    const secrets = this.model.secrets;
+    const current = uri ? (secrets.readOwned(uri) ?? {}) : {};
+    const merged: Record<string, string> = { ...current };
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete merged[k];
+      else merged[k] = v;
+    }
+    if (Object.keys(merged).length === 0) {
+      if (uri) secrets.remove(uri);
+      return undefined;
+    }
+    if (uri) {
+      secrets.update(uri, merged);
+      return uri;
+    }
+    const label = secretLabel({ endpoint: rel.endpoint, relationId: rel.id, ...(requestId ? { requestId } : {}), group });
+    const created = secrets.add(merged, { label, owner: "application" });
+    secrets.grant(created, rel.ref);
+    return created;
+  }
+
+  /** Remove a withdrawn v1 request's response and its secrets. */
+  #dropResponse(rel: Relation, requestId: string): void {
+    const own = rel.localApp;
+    const responses = parseObjects(own.get("requests"));
+    const keep = responses.filter((r) => r["request-id"] !== requestId);
+    for (const gone of responses.filter((r) => r["request-id"] === requestId)) {
+      for (const [k, v] of Object.entries(gone)) {
+        if (k.startsWith("secret-") && typeof v === "string") this.model.secrets.remove(v);
+      }
+    }
+    if (keep.length !== responses.length) own.set("requests", formatRequests(keep));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Status codes (leader)
+
+  raiseStatus(relation: RelationRef, status: RelationStatus): void {
+    const rel = this.model.relation(relation);
+    const list = readStatuses(rel).filter((s) => s.code !== status.code);
+    list.push(status);
+    writeStatuses(rel, list);
+  }
+
+  resolveStatus(relation: RelationRef, code: number): void {
+    const rel = this.model.relation(relation);
+    writeStatuses(rel, readStatuses(rel).filter((s) => s.code !== code));
+  }
+
+  clearStatuses(relation: RelationRef): void {
+    writeStatuses(this.model.relation(relation), []);
+  }
+
+  statuses(relation: RelationRef): RelationStatus[] {
+    return readStatuses(this.model.relation(relation));
+  }
+}
+
+function readStatuses(rel: Relation): RelationStatus[] {
+  const raw = rel.localApp.get("status");
+  const parsed = raw === undefined ? undefined : parseJson(raw);
+  return parsed?.ok && Array.isArray(parsed.value) ? (parsed.value as RelationStatus[]) : [];
+}
+
+function writeStatuses(rel: Relation, list: RelationStatus[]): void {
+  rel.localApp.set("status", list.length ? formatStatuses(list) : undefined);
+}
+
+function parseObjects(raw: string | undefined): Record<string, unknown>[] {
+  if (raw === undefined) return [];
+  const parsed = parseJson(raw);
+  if (!parsed.ok || !Array.isArray(parsed.value)) return [];
+  return parsed.value.filter((o): o is Record<string, unknown> => !!o && typeof o === "object" && !Array.isArray(o));
+}
+
+function parsePermissions(
+  issues: IssueCollector,
+  key: string,
+  parsed: { ok: true; value: unknown } | { ok: false; error: string },
+): EntityPermission[] | undefined {
+  const ok =
+    parsed.ok &&
+    Array.isArray(parsed.value) &&
+    parsed.value.every(
+      (p) =>
+        p &&
+        typeof p === "object" &&
+        typeof (p as Record<string, unknown>).resource_name === "string" &&
+        typeof (p as Record<string, unknown>).resource_type === "string" &&
+        Array.isArray((p as Record<string, unknown>).privileges) &&
+        ((p as Record<string, unknown>).privileges as unknown[]).every((x) => typeof x === "string"),
+    );
+  if (!ok) {
+    issues.add(key, "expected a JSON array of {resource_name, resource_type, privileges}", parsed.ok ? parsed.value : "");
+    return undefined;
+  }
+  return (parsed as { value: EntityPermission[] }).value;
+}
+
+function wireOrUndefined(v: unknown): string | undefined {
+  return v === undefined || v === null ? undefined : wireString(v);
+}
+
+function toStringBag(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = wireString(v);
+  }
+  return out;
+}
+
+/** Secrets need Juju ≥ 3.0.3; older agents get the plain-text contract. */
+function hasSecrets(model: Model): boolean {
+  const [major = 0, minor = 0, patch = 0] = model.context.jujuVersion.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
+  return major > 3 || (major === 3 && (minor > 0 || patch >= 3));
+}

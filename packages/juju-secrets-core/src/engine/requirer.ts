@@ -1,0 +1,590 @@
+/**
+ * The generic requirer side of the data-interfaces protocol (v0 flat and v1 requests), configured by
+ * an `InterfaceDefinition`. Interface packages wrap it and rename its events.
+ *
+ * Per hook it costs at most: one read of the provider app bag, one of the own unit bag (snapshot), one
+ * `secret-get` per secret group that is needed, one `relation-set` of the snapshot (protocol §9).
+ */
+
+import type { RelationRef } from "../backend/types.js";
+import { RemoteDataError } from "../errors.js";
+import type { Charm } from "../hook/charm.js";
+import { Emitter } from "../hook/emitter.js";
+import type { Model, Relation } from "../model/model.js";
+import { formatCommaList, parseBool } from "../protocol/codecs.js";
+import { pyDumps, sortedKeys } from "../protocol/json.js";
+import {
+  DEFAULT_PROVIDED_SECRETS,
+  DEFAULT_REQUESTED_SECRETS,
+  groupOf,
+  parseSecretLabel,
+  secretLabel,
+} from "../protocol/secrets.js";
+import { diffBags } from "../protocol/snapshot.js";
+import { type RelationStatus, diffStatuses } from "../protocol/status.js";
+import { computeRequestId, formatRequests, generateSalt, serializeRequestObject } from "../protocol/v1.js";
+import { BOOKKEEPING_KEYS, IssueCollector, canonicalKey, removeOwnedSecretsForRelation, wireString } from "./common.js";
+import type { Contract, InterfaceDefinition, RequestSpec } from "./definition.js";
+
+/** What a requirer unit knows about one answered request, secrets resolved. */
+export interface ResolvedResponse {
+  readonly relation: RelationRef;
+  readonly remoteApp: string | null;
+  readonly contract: Contract;
+  /** v1 only. */
+  readonly requestId?: string;
+  readonly resource: string;
+  /** Every provider field under its canonical name; secret content overrides plain keys. */
+  readonly fields: Readonly<Record<string, string>>;
+  /** Secret groups published but not readable yet (not granted: LP#2093129). */
+  readonly pendingSecrets: readonly string[];
+  /** The interface's ready fields are all present. */
+  readonly ready: boolean;
+}
+
+export interface RequirerEventMap {
+  /** First time a response is ready (credentials readable and ready fields present). */
+  created: { readonly response: ResolvedResponse };
+  /** Plain fields added, changed or removed after `created` (canonical key names). */
+  changed: { readonly response: ResolvedResponse; readonly keys: readonly string[] };
+  /** A secret group got a new revision or a new URI (rotation). */
+  credentialsRotated: { readonly response: ResolvedResponse; readonly groups: readonly string[] };
+  statusRaised: { readonly relation: RelationRef; readonly status: RelationStatus };
+  statusResolved: { readonly relation: RelationRef; readonly status: RelationStatus };
+  /** relation-broken; the leader already removed the requirer-owned secrets of the relation. */
+  gone: { readonly relation: RelationRef; readonly remoteApp: string | null };
+  /** The provider's databag could not be understood; nothing was written for that relation. */
+  invalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
+}
+
+export interface DataRequirerOptions {
+  readonly contract?: Contract;
+  readonly requests: readonly RequestSpec[];
+  /** Extra provider fields to request as secrets (appended to the default `requested-secrets`). */
+  readonly additionalSecretFields?: readonly string[];
+}
+
+type Bag = Record<string, string>;
+
+export class DataRequirer {
+  readonly events = new Emitter<RequirerEventMap>();
+  readonly charm: Charm;
+  readonly endpoint: string;
+  readonly definition: InterfaceDefinition;
+  readonly contract: Contract;
+  #requests: RequestSpec[];
+  readonly #additionalSecretFields: readonly string[];
+
+  constructor(charm: Charm, endpoint: string, definition: InterfaceDefinition, options: DataRequirerOptions) {
+    this.charm = charm;
+    this.endpoint = endpoint;
+    this.definition = definition;
+    this.contract = options.contract ?? "v0";
+    this.#requests = [...options.requests];
+    this.#additionalSecretFields = options.additionalSecretFields ?? [];
+    if (this.contract === "v0" && this.#requests.length !== 1) {
+      throw new Error(`${definition.name} v0 requirer takes exactly one request, got ${this.#requests.length}`);
+    }
+    const filter = { endpoint };
+    charm.on("relationCreated", (e) => this.#onCreated(e.context.relation!), filter);
+    charm.on("relationChanged", (e) => this.#onChanged(e.context.relation!), filter);
+    charm.on("relationBroken", (e) => this.#onBroken(e.context.relation!, e.context.remoteApp), filter);
+    charm.on("secretChanged", (e) => this.#onSecretChanged(e.context.secretId, e.context.secretLabel));
+    charm.on("leaderElected", () => this.ensureRequests());
+  }
+
+  get model(): Model {
+    return this.charm.model;
+  }
+
+  get requests(): readonly RequestSpec[] {
+    return this.#requests;
+  }
+
+  get requestedSecrets(): string[] {
+    return [...DEFAULT_REQUESTED_SECRETS, ...this.#additionalSecretFields];
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Writing the request (leader)
+
+  /** Write the request on every relation where it is missing (leader). Safe to call from any hook. */
+  ensureRequests(): void {
+    if (!this.model.isLeader()) return;
+    for (const rel of this.model.relations(this.endpoint)) {
+      const bag = rel.localApp;
+      const has = this.contract === "v1" ? bag.get("requests") : bag.get(this.definition.resourceKey);
+      if (has === undefined) this.#writeRequest(rel);
+    }
+  }
+
+  async #onCreated(ref: RelationRef): Promise<void> {
+    if (!this.model.isLeader()) return;
+    this.#writeRequest(this.model.relation(ref));
+  }
+
+  /** All of the request in one hook: the same-hook rule (protocol §4.2). */
+  #writeRequest(rel: Relation): void {
+    const def = this.definition;
+    if (this.contract === "v0") {
+      const spec = this.#requests[0]!;
+      const crossModel = rel.isCrossModel;
+      const provided = crossModel ? [] : [...DEFAULT_PROVIDED_SECRETS];
+      const values: Record<string, string | undefined> = {
+        [def.resourceKey]: spec.resource,
+        "requested-secrets": pyDumps(this.requestedSecrets),
+        "provided-secrets": provided.length ? pyDumps(provided) : undefined,
+        "extra-user-roles": spec.extraUserRoles?.length ? formatCommaList(spec.extraUserRoles) : undefined,
+        "extra-group-roles": spec.extraGroupRoles?.length ? formatCommaList(spec.extraGroupRoles) : undefined,
+        "entity-type": spec.entityType,
+        "entity-permissions": spec.entityPermissions ? pyDumps(spec.entityPermissions) : undefined,
+        "external-node-connectivity": spec.externalNodeConnectivity ? "true" : undefined,
+        ...spec.extra,
+      };
+      if (spec.mtlsCert && def.mtls) {
+        values["secret-mtls"] = this.#ensureMtlsSecret(rel, undefined, spec.mtlsCert, undefined);
+      }
+      rel.localApp.update(values);
+      // Python keeps a unit copy of the lists (non-leaders cannot read their app bag).
+      rel.localUnit.update({
+        "requested-secrets": values["requested-secrets"],
+        "provided-secrets": values["provided-secrets"],
+      });
+      return;
+    }
+    const objects = this.#requests.map((spec) => this.#requestObject(rel, spec));
+    rel.localApp.update({ version: "v1", requests: formatRequests(objects) });
+  }
+
+  #requestObject(rel: Relation, spec: RequestSpec, salt = generateSalt()): Record<string, unknown> {
+    const requestId = computeRequestId(spec.resource, salt);
+    const mtls =
+      spec.mtlsCert && this.definition.mtls
+        ? this.#ensureMtlsSecret(rel, requestId, spec.mtlsCert, undefined)
+        : null;
+    return serializeRequestObject(
+      {
+        resource: spec.resource,
+        "request-id": requestId,
+        salt,
+        "extra-user-roles": spec.extraUserRoles?.length ? formatCommaList(spec.extraUserRoles) : null,
+        "extra-group-roles": spec.extraGroupRoles?.length ? formatCommaList(spec.extraGroupRoles) : null,
+        "external-node-connectivity": spec.externalNodeConnectivity ?? false,
+        "entity-type": spec.entityType ?? null,
+        "entity-permissions": spec.entityPermissions ?? null,
+        "secret-mtls": mtls,
+        ...spec.extra,
+      },
+      {
+        ...(this.definition.requestExtraKeys ? { extraKeys: [...this.definition.requestExtraKeys] } : {}),
+        trailingMtlsCert: this.definition.trailingMtlsCert ?? false,
+      },
+    );
+  }
+
+  /** Create (or update in place) the requirer-owned mTLS secret of a relation/request. */
+  #ensureMtlsSecret(rel: Relation, requestId: string | undefined, pem: string, existing: string | undefined): string {
+    const content = { "mtls-cert": pem };
+    if (existing) {
+      this.model.secrets.update(existing, content);
+      return existing;
+    }
+    const label = secretLabel({
+      endpoint: rel.endpoint,
+      relationId: rel.id,
+      ...(requestId ? { requestId } : {}),
+      group: "mtls",
+    });
+    const uri = this.model.secrets.add(content, { label, owner: "application" });
+    this.model.secrets.grant(uri, rel.ref);
+    return uri;
+  }
+
+  /**
+   * Rotate the client certificate on every relation (leader): `secret-set` on the existing secret
+   * (compared first, so an unchanged certificate costs no revision), created where missing.
+   */
+  setMtlsCert(pem: string): void {
+    this.model.requireLeader("set the client certificate");
+    this.#requests = this.#requests.map((r) => ({ ...r, mtlsCert: pem }));
+    for (const rel of this.model.relations(this.endpoint)) {
+      if (this.contract === "v0") {
+        const uri = this.#ensureMtlsSecret(rel, undefined, pem, rel.localApp.get("secret-mtls"));
+        rel.localApp.set("secret-mtls", uri);
+        continue;
+      }
+      const objects = this.#ownRequestObjects(rel);
+      for (const obj of objects) {
+        const id = String(obj["request-id"]);
+        const current = typeof obj["secret-mtls"] === "string" ? (obj["secret-mtls"] as string) : undefined;
+        obj["secret-mtls"] = this.#ensureMtlsSecret(rel, id, pem, current);
+      }
+      rel.localApp.set("requests", formatRequests(objects));
+    }
+  }
+
+  #ownRequestObjects(rel: Relation): Record<string, unknown>[] {
+    const raw = rel.localApp.get("requests");
+    const issues = new IssueCollector(rel.ref, "requirer", "app");
+    const parsed = raw === undefined ? [] : (issues.object("requests", `{"r": ${raw}}`)?.r as unknown);
+    return Array.isArray(parsed) ? (parsed.filter((o) => o && typeof o === "object") as Record<string, unknown>[]) : [];
+  }
+
+  /** v1: add a request on every relation (leader); the whole list is rewritten. */
+  addRequest(spec: RequestSpec): void {
+    if (this.contract !== "v1") throw new Error("addRequest needs the v1 contract");
+    this.model.requireLeader("add a request");
+    this.#requests.push(spec);
+    for (const rel of this.model.relations(this.endpoint)) {
+      const objects = this.#ownRequestObjects(rel);
+      if (objects.some((o) => o.resource === spec.resource)) continue;
+      objects.push(this.#requestObject(rel, spec));
+      rel.localApp.update({ version: "v1", requests: formatRequests(objects) });
+    }
+  }
+
+  /** v1: remove the request for a resource on every relation (leader), and its mTLS secret. */
+  removeRequest(resource: string): void {
+    if (this.contract !== "v1") throw new Error("removeRequest needs the v1 contract");
+    this.model.requireLeader("remove a request");
+    this.#requests = this.#requests.filter((r) => r.resource !== resource);
+    for (const rel of this.model.relations(this.endpoint)) {
+      const objects = this.#ownRequestObjects(rel);
+      const keep = objects.filter((o) => o.resource !== resource);
+      if (keep.length === objects.length) continue;
+      for (const gone of objects.filter((o) => o.resource === resource)) {
+        if (typeof gone["secret-mtls"] === "string") this.model.secrets.remove(gone["secret-mtls"]);
+      }
+      rel.localApp.set("requests", formatRequests(keep));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Reading the provider's answer (every unit)
+
+  async #onChanged(ref: RelationRef): Promise<void> {
+    const rel = this.model.relation(ref);
+    const providerBag = rel.remoteAppData();
+    if (this.#gatedBySubordinate(rel, providerBag)) return;
+    let outcome: ChangeOutcome;
+    try {
+      outcome = this.#computeChange(rel, providerBag);
+    } catch (e) {
+      if (e instanceof RemoteDataError) return this.#reportInvalid(ref, e);
+      throw e;
+    }
+    for (const s of outcome.raised) await this.events.emit("statusRaised", { relation: ref, status: s });
+    for (const s of outcome.resolved) await this.events.emit("statusResolved", { relation: ref, status: s });
+    for (const ev of outcome.events) {
+      if (ev.kind === "created") await this.events.emit("created", { response: ev.response });
+      else if (ev.kind === "changed") await this.events.emit("changed", { response: ev.response, keys: ev.keys });
+      else await this.events.emit("credentialsRotated", { response: ev.response, groups: ev.keys });
+    }
+    if (outcome.snapshot !== undefined) rel.localUnit.set("data", outcome.snapshot);
+  }
+
+  /** Subordinate providers answer only once one of their units says `state: ready` (§4.9, I-11). */
+  #gatedBySubordinate(rel: Relation, providerBag: Readonly<Bag>): boolean {
+    if (parseBool(providerBag.subordinated) !== true) return false;
+    return !rel.units.some((u) => rel.remoteUnitData(u).state === "ready");
+  }
+
+  async #reportInvalid(relation: RelationRef, error: RemoteDataError): Promise<void> {
+    if (this.events.listenerCount("invalid") > 0) {
+      await this.events.emit("invalid", { relation, error });
+    } else {
+      this.model.setStatus("blocked", error.message);
+    }
+  }
+
+  #computeChange(rel: Relation, providerBag: Readonly<Bag>): ChangeOutcome {
+    const issues = new IssueCollector(rel.ref, "provider", "app");
+    const ownRaw = rel.localUnit.get("data");
+    const snapshot = ownRaw === undefined ? {} : (parseSnapshotLenient(ownRaw) ?? {});
+    const statusNow = parseStatusValue(issues, providerBag.status);
+    const responses = this.#responsesFromBag(rel, providerBag, issues);
+    if (issues.issues.length) throw new RemoteDataError(issues.issues);
+
+    const events: ChangeEvent[] = [];
+    const v1 = this.contract === "v1";
+    const newSnapshot: Record<string, unknown> = {};
+    let oldStatus: RelationStatus[] = [];
+    for (const { requestId, bag } of responses) {
+      const oldBag = v1 ? toBag(snapshot[requestId ?? ""]) : toBag(snapshot);
+      const stored = this.#processResponse(rel, requestId, oldBag, bag, events);
+      if (v1) newSnapshot[requestId!] = stored.entry;
+      else Object.assign(newSnapshot, stored.entry);
+    }
+    if (v1) {
+      oldStatus = statusFromV1Snapshot(snapshot.status);
+      if (statusNow.length) newSnapshot.status = Object.fromEntries(statusNow.map((s) => [String(s.code), s]));
+    } else {
+      oldStatus = parseStatusLoose(typeof snapshot.status === "string" ? snapshot.status : undefined);
+    }
+    const { raised, resolved } = diffStatuses(oldStatus, statusNow);
+    const text = v1 ? pyDumps(newSnapshot) : pyDumps(sortedKeys(newSnapshot as Bag));
+    return { events, raised, resolved, snapshot: text === ownRaw ? undefined : text };
+  }
+
+  /** The provider's answers as flat string bags: the v0 app bag itself, or each v1 response object. */
+  #responsesFromBag(
+    rel: Relation,
+    providerBag: Readonly<Bag>,
+    issues: IssueCollector,
+  ): { requestId: string | undefined; bag: Bag }[] {
+    if (this.contract === "v0") {
+      const bag: Bag = {};
+      for (const [k, v] of Object.entries(providerBag)) if (k !== "data") bag[k] = v;
+      return [{ requestId: undefined, bag }];
+    }
+    if (providerBag.requests === undefined) return [];
+    const holder = issues.object("requests", `{"r": ${providerBag.requests}}`);
+    const list = holder?.r;
+    if (!Array.isArray(list)) {
+      if (holder) issues.add("requests", "expected a JSON array of response objects", providerBag.requests);
+      return [];
+    }
+    const out: { requestId: string | undefined; bag: Bag }[] = [];
+    list.forEach((obj, i) => {
+      if (!obj || typeof obj !== "object" || Array.isArray(obj)) {
+        issues.add(`requests[${i}]`, "expected a JSON object", obj);
+        return;
+      }
+      const o = obj as Record<string, unknown>;
+      const resource = typeof o.resource === "string" ? o.resource : undefined;
+      const salt = typeof o.salt === "string" ? o.salt : undefined;
+      let id = typeof o["request-id"] === "string" ? (o["request-id"] as string) : undefined;
+      if (id === undefined && resource !== undefined && salt !== undefined) id = computeRequestId(resource, salt);
+      if (id === undefined) {
+        issues.add(`requests[${i}].request-id`, "missing, and no resource + salt to compute it", o["request-id"]);
+        return;
+      }
+      const bag: Bag = {};
+      for (const [k, v] of Object.entries(o)) if (v !== null && v !== undefined) bag[k] = wireString(v);
+      out.push({ requestId: id, bag });
+    });
+    void rel;
+    return out;
+  }
+
+  #processResponse(
+    rel: Relation,
+    requestId: string | undefined,
+    oldBag: Bag,
+    bag: Bag,
+    events: ChangeEvent[],
+  ): { entry: Record<string, string> } {
+    const diff = diffBags(omit(oldBag, "status"), omit(bag, "status"));
+    const touched = [...diff.added, ...diff.changed, ...diff.deleted];
+    if (touched.length === 0) return { entry: bag };
+    const response = this.#resolve(rel, requestId, bag);
+    // Do not advance the snapshot past secrets we could not read yet: they count as new next time.
+    const entry = omit(bag, ...response.pendingSecrets.map((g) => `secret-${g}`));
+    const wasReady = this.#readyFromKeys(oldBag);
+    if (response.ready && !wasReady) {
+      events.push({ kind: "created", response, keys: [] });
+      // Keys that existed before and changed are still news; keys first seen now are covered by created.
+      const keys = diff.changed.filter((k) => !k.startsWith("secret-") && !BOOKKEEPING_KEYS.has(k));
+      if (keys.length) events.push({ kind: "changed", response, keys: keys.map((k) => this.#canonical(k)) });
+      return { entry };
+    }
+    if (!response.ready || !wasReady) return { entry };
+    const plain = touched.filter((k) => !k.startsWith("secret-") && !BOOKKEEPING_KEYS.has(k) && !isEcho(k));
+    if (plain.length) events.push({ kind: "changed", response, keys: plain.map((k) => this.#canonical(k)) });
+    const groups = touched
+      .filter((k) => k.startsWith("secret-") && !response.pendingSecrets.includes(k.slice(7)))
+      .map((k) => k.slice("secret-".length));
+    if (groups.length) events.push({ kind: "rotated", response, keys: groups });
+    return { entry };
+  }
+
+  #canonical(key: string): string {
+    return this.contract === "v0" ? canonicalKey(key, this.definition.v0Keys) : key;
+  }
+
+  #readyFromKeys(bag: Bag): boolean {
+    return this.definition.readyFields.every((f) => {
+      const flat = this.contract === "v0" ? (this.definition.v0Keys?.[f] ?? f) : f;
+      return bag[flat] !== undefined || bag[f] !== undefined || bag[`secret-${groupOf(f)}`] !== undefined;
+    });
+  }
+
+  /** Resolve a response bag: plain fields, then secret content over them (§4.4 reading rule). */
+  #resolve(rel: Relation, requestId: string | undefined, bag: Bag): ResolvedResponse {
+    const fields: Record<string, string> = {};
+    const pending: string[] = [];
+    for (const [k, v] of Object.entries(bag)) {
+      if (k.startsWith("secret-") || k === "data" || k === "status") continue;
+      fields[this.#canonical(k)] = v;
+    }
+    for (const [k, uri] of Object.entries(bag)) {
+      if (!k.startsWith("secret-")) continue;
+      const group = k.slice("secret-".length);
+      const label = secretLabel({
+        endpoint: rel.endpoint,
+        relationId: rel.id,
+        ...(requestId ? { requestId } : {}),
+        group: group as never,
+      });
+      const read = this.model.secrets.read(uri, { label, mode: "refresh" });
+      if (read.ok) Object.assign(fields, read.content);
+      else pending.push(group);
+    }
+    const resource =
+      this.contract === "v0"
+        ? (fields[this.definition.resourceKey] ?? this.#requests[0]?.resource ?? "")
+        : (fields.resource ?? "");
+    const ready = this.definition.readyFields.every((f) => fields[f] !== undefined);
+    return {
+      relation: rel.ref,
+      remoteApp: rel.remoteApp,
+      contract: this.contract,
+      ...(requestId ? { requestId } : {}),
+      resource,
+      fields,
+      pendingSecrets: pending,
+      ready,
+    };
+  }
+
+  /** Every answered request on every relation of the endpoint, secrets resolved (one read each). */
+  responses(): ResolvedResponse[] {
+    const out: ResolvedResponse[] = [];
+    for (const rel of this.model.relations(this.endpoint)) {
+      const issues = new IssueCollector(rel.ref, "provider", "app");
+      const providerBag = rel.remoteAppData();
+      if (this.#gatedBySubordinate(rel, providerBag)) continue;
+      const list = this.#responsesFromBag(rel, providerBag, issues);
+      if (issues.issues.length) continue;
+      for (const { requestId, bag } of list) {
+        if (this.contract === "v0" && bag[this.definition.resourceKey] === undefined && !this.#readyFromKeys(bag)) {
+          continue;
+        }
+        out.push(this.#resolve(rel, requestId, bag));
+      }
+    }
+    return out;
+  }
+
+  /** True when every request on every relation has a ready response. */
+  isReady(): boolean {
+    const rels = this.model.relations(this.endpoint);
+    if (rels.length === 0) return false;
+    const responses = this.responses();
+    return rels.every((rel) => {
+      const mine = responses.filter((r) => r.relation.id === rel.id && r.ready);
+      return this.contract === "v0" ? mine.length > 0 : mine.length >= this.#requests.length;
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Rotation and teardown
+
+  /** secret-changed: route by our label, else by URI among this endpoint's relations (§6.4). */
+  async #onSecretChanged(secretId: string | undefined, label: string | undefined): Promise<void> {
+    if (!secretId) return;
+    const parsed = label ? parseSecretLabel(label) : undefined;
+    let candidates: Relation[];
+    if (parsed) {
+      if (parsed.endpoint !== this.endpoint) return;
+      candidates = [this.model.relation({ endpoint: this.endpoint, id: parsed.relationId })];
+    } else {
+      candidates = this.model.relations(this.endpoint);
+    }
+    const xid = xidOf(secretId);
+    for (const rel of candidates) {
+      if (!rel.active) continue;
+      const providerBag = rel.remoteAppData();
+      const issues = new IssueCollector(rel.ref, "provider", "app");
+      for (const { requestId, bag } of this.#responsesFromBag(rel, providerBag, issues)) {
+        const groups = Object.entries(bag)
+          .filter(([k, v]) => k.startsWith("secret-") && xidOf(v) === xid)
+          .map(([k]) => k.slice("secret-".length));
+        if (groups.length === 0) continue;
+        const response = this.#resolve(rel, requestId, bag);
+        await this.events.emit("credentialsRotated", { response, groups });
+        return;
+      }
+    }
+  }
+
+  async #onBroken(ref: RelationRef, remoteApp: string | undefined): Promise<void> {
+    removeOwnedSecretsForRelation(this.model, ref);
+    await this.events.emit("gone", { relation: ref, remoteApp: remoteApp ?? null });
+  }
+}
+
+type ChangeEvent = { kind: "created" | "changed" | "rotated"; response: ResolvedResponse; keys: readonly string[] };
+interface ChangeOutcome {
+  events: ChangeEvent[];
+  raised: RelationStatus[];
+  resolved: RelationStatus[];
+  snapshot: string | undefined;
+}
+
+function xidOf(uri: string): string {
+  const tail = uri.slice(uri.lastIndexOf("/") + 1);
+  return tail.startsWith("secret:") ? tail.slice(7) : tail;
+}
+
+function omit(bag: Bag, ...keys: string[]): Bag {
+  const out: Bag = {};
+  for (const [k, v] of Object.entries(bag)) if (!keys.includes(k)) out[k] = v;
+  return out;
+}
+
+/** Keys a response echoes back (never "news" for the charm). */
+function isEcho(key: string): boolean {
+  return key === "resource" || key === "request-id" || key === "salt";
+}
+
+function toBag(value: unknown): Bag {
+  const out: Bag = {};
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = wireString(v);
+  }
+  return out;
+}
+
+/** Our own snapshot: a JSON object, or nothing usable (then we start over, as Python does). */
+function parseSnapshotLenient(raw: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isStatus(v: unknown): v is RelationStatus {
+  if (!v || typeof v !== "object") return false;
+  const o = v as Record<string, unknown>;
+  return Number.isInteger(o.code) && typeof o.message === "string" && typeof o.resolution === "string";
+}
+
+/** The provider's current `status`, validated (a malformed one is an issue, not a crash). */
+function parseStatusValue(issues: IssueCollector, raw: string | undefined): RelationStatus[] {
+  if (raw === undefined) return [];
+  const holder = issues.object("status", `{"s": ${raw}}`);
+  const list = holder?.s;
+  if (!Array.isArray(list) || !list.every(isStatus)) {
+    if (holder) issues.add("status", "expected a JSON array of {code, message, resolution}", raw);
+    return [];
+  }
+  return list;
+}
+
+function parseStatusLoose(raw: string | undefined): RelationStatus[] {
+  if (raw === undefined) return [];
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return Array.isArray(v) ? v.filter(isStatus) : [];
+  } catch {
+    return [];
+  }
+}
+
+function statusFromV1Snapshot(value: unknown): RelationStatus[] {
+  if (!value || typeof value !== "object") return [];
+  return Object.values(value as Record<string, unknown>).filter(isStatus);
+}

@@ -1,0 +1,4 @@
+export * from "./charm.js";
+export * from "./context.js";
+export * from "./emitter.js";
+export * from "./types.js";

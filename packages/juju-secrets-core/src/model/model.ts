@@ -1,0 +1,477 @@
+/**
+ * The model a hook sees: relations, databags, secrets, leadership — behind per-hook caches so each
+ * databag is read at most once, each secret at most once per read mode, and each changed databag is
+ * written exactly once (at `flush()`, after every handler succeeded).
+ */
+
+import type {
+  Backend,
+  Databag,
+  LogLevel,
+  RelationRef,
+  SecretAddOptions,
+  SecretInfo,
+  StatusName,
+} from "../backend/types.js";
+import {
+  NotLeaderError,
+  PermissionDeniedError,
+  RelationDataAccessError,
+  RelationNotFoundError,
+  SecretLabelConflictError,
+  SecretNotFoundError,
+} from "../errors.js";
+import type { HookContext } from "../hook/types.js";
+
+/** Juju's own unit-bag keys: never part of a protocol. */
+export const JUJU_UNIT_KEYS: ReadonlySet<string> = new Set(["egress-subnets", "ingress-address", "private-address"]);
+
+export const relationName = (ref: RelationRef): string => `${ref.endpoint}:${ref.id}`;
+
+/** A databag this unit may write (own unit bag, or own app bag when leader). Writes are buffered. */
+export class LocalDatabag {
+  #original: Record<string, string> | undefined;
+  #current: Record<string, string> | undefined;
+  readonly #load: () => Record<string, string>;
+  readonly #guard: (op: string) => void;
+
+  constructor(load: () => Record<string, string>, guard: (op: string) => void) {
+    this.#load = load;
+    this.#guard = guard;
+  }
+
+  #bag(op: string): Record<string, string> {
+    this.#guard(op);
+    if (this.#current === undefined) {
+      this.#original = this.#load();
+      this.#current = { ...this.#original };
+    }
+    return this.#current;
+  }
+
+  get(key: string): string | undefined {
+    return this.#bag("read")[key];
+  }
+
+  /** A copy of the whole bag, pending writes included. */
+  all(): Record<string, string> {
+    return { ...this.#bag("read") };
+  }
+
+  /** Set a key; `""` or `undefined` deletes it, as in Juju. */
+  set(key: string, value: string | undefined): void {
+    if (value !== undefined && typeof value !== "string") {
+      throw new RelationDataAccessError(`relation data value for key "${key}" must be a string`);
+    }
+    const bag = this.#bag("write");
+    if (value === undefined || value === "") delete bag[key];
+    else bag[key] = value;
+  }
+
+  update(values: Readonly<Record<string, string | undefined>>): void {
+    for (const [k, v] of Object.entries(values)) this.set(k, v);
+  }
+
+  delete(key: string): void {
+    this.set(key, undefined);
+  }
+
+  /** The keys to send to `relation-set` (deleted keys as `""`), or undefined when nothing changed. */
+  pendingChanges(): Record<string, string> | undefined {
+    if (this.#current === undefined || this.#original === undefined) return undefined;
+    const out: Record<string, string> = {};
+    let dirty = false;
+    for (const [k, v] of Object.entries(this.#current)) {
+      if (this.#original[k] !== v) {
+        out[k] = v;
+        dirty = true;
+      }
+    }
+    for (const k of Object.keys(this.#original)) {
+      if (!(k in this.#current)) {
+        out[k] = "";
+        dirty = true;
+      }
+    }
+    return dirty ? out : undefined;
+  }
+
+  /** After a flush, what was sent becomes the baseline. */
+  markFlushed(): void {
+    if (this.#current) this.#original = { ...this.#current };
+  }
+
+  discard(): void {
+    if (this.#original) this.#current = { ...this.#original };
+  }
+}
+
+export class Relation {
+  readonly ref: RelationRef;
+  /** False in relation-broken for the broken relation: read nothing remote, write nothing. */
+  readonly active: boolean;
+  readonly localApp: LocalDatabag;
+  readonly localUnit: LocalDatabag;
+  readonly #model: Model;
+  #remoteApp: string | null | undefined;
+  #units: string[] | undefined;
+  #remoteAppBag: Databag | undefined;
+  readonly #remoteUnitBags = new Map<string, Databag>();
+  #remoteModel: string | null | undefined;
+
+  constructor(model: Model, ref: RelationRef, active: boolean, remoteApp?: string) {
+    this.#model = model;
+    this.ref = ref;
+    this.active = active;
+    if (remoteApp) this.#remoteApp = remoteApp;
+    const backend = model.backend;
+    this.localApp = new LocalDatabag(
+      () => (active ? backend.relationGet(ref, model.appName, true) : {}),
+      (op) => {
+        if (!active && op === "write") {
+          throw new RelationDataAccessError(`${relationName(ref)} is broken: cannot write its databags`);
+        }
+        model.requireLeader(`${op} own application databag of ${relationName(ref)}`);
+      },
+    );
+    this.localUnit = new LocalDatabag(
+      () => (active ? stripJujuKeys(backend.relationGet(ref, model.unitName, false)) : {}),
+      (op) => {
+        if (!active && op === "write") {
+          throw new RelationDataAccessError(`${relationName(ref)} is broken: cannot write its databags`);
+        }
+      },
+    );
+  }
+
+  get endpoint(): string {
+    return this.ref.endpoint;
+  }
+  get id(): number {
+    return this.ref.id;
+  }
+  get name(): string {
+    return relationName(this.ref);
+  }
+
+  /** The remote application's name (JUJU_REMOTE_APP for the event's relation, else relation-list --app). */
+  get remoteApp(): string | null {
+    if (this.#remoteApp === undefined) {
+      try {
+        this.#remoteApp = this.active ? this.#model.backend.relationRemoteApp(this.ref) : null;
+      } catch (e) {
+        if (e instanceof RelationNotFoundError) this.#remoteApp = null;
+        else throw e;
+      }
+    }
+    return this.#remoteApp;
+  }
+
+  /** Remote unit names (relation-list), cached; empty for a broken relation. */
+  get units(): readonly string[] {
+    if (this.#units === undefined) {
+      try {
+        this.#units = this.active ? this.#model.backend.relationList(this.ref) : [];
+      } catch (e) {
+        if (e instanceof RelationNotFoundError) this.#units = [];
+        else throw e;
+      }
+    }
+    return this.#units;
+  }
+
+  /** The remote app databag, read once per hook. */
+  remoteAppData(): Databag {
+    if (this.#remoteAppBag === undefined) {
+      const app = this.remoteApp;
+      this.#remoteAppBag = this.active && app ? this.#safeGet(app, true) : {};
+    }
+    return this.#remoteAppBag;
+  }
+
+  /** A remote unit's databag (Juju's own keys stripped), read once per hook. */
+  remoteUnitData(unit: string): Databag {
+    let bag = this.#remoteUnitBags.get(unit);
+    if (bag === undefined) {
+      bag = this.active ? stripJujuKeys(this.#safeGet(unit, false)) : {};
+      this.#remoteUnitBags.set(unit, bag);
+    }
+    return bag;
+  }
+
+  #safeGet(target: string, isApp: boolean): Record<string, string> {
+    try {
+      return this.#model.backend.relationGet(this.ref, target, isApp);
+    } catch (e) {
+      // ops: a relation that vanished mid-hook reads as empty.
+      if (e instanceof RelationNotFoundError) return {};
+      throw e;
+    }
+  }
+
+  /** The remote model uuid differs from ours (relation-model-get, lazily; unknown → same model). */
+  get isCrossModel(): boolean {
+    if (this.#remoteModel === undefined) {
+      this.#remoteModel = this.active ? this.#model.backend.relationModelGet(this.ref) : null;
+    }
+    return this.#remoteModel !== null && this.#remoteModel !== this.#model.modelUuid;
+  }
+}
+
+function stripJujuKeys(bag: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(bag)) if (!JUJU_UNIT_KEYS.has(k)) out[k] = v;
+  return out;
+}
+
+export type SecretReadMode = "tracked" | "peek" | "refresh";
+
+/** The outcome of reading a secret we may not be allowed to see yet. */
+export type SecretRead =
+  | { readonly ok: true; readonly content: Readonly<Record<string, string>> }
+  | { readonly ok: false; readonly reason: "not-found" | "permission-denied" };
+
+/** Secrets through a per-hook cache; compares before `secret-set`; leader checks for app-owned secrets. */
+export class SecretStore {
+  readonly #model: Model;
+  /** key: `<xid>|<mode>` */
+  readonly #cache = new Map<string, Readonly<Record<string, string>>>();
+  /** Owner view of secrets we created or updated in this hook (content as Juju now holds it). */
+  readonly #owned = new Map<string, Readonly<Record<string, string>>>();
+  readonly #labelsBound = new Set<string>();
+  readonly #infoByLabel = new Map<string, SecretInfo | null>();
+
+  constructor(model: Model) {
+    this.#model = model;
+  }
+
+  /**
+   * Read a secret as a consumer. `label` binds this unit's label on first sight (never rebinding: on a
+   * label conflict the read falls back to the URI alone). Cached per (secret, mode).
+   */
+  read(uri: string, options: { label?: string; mode?: SecretReadMode } = {}): SecretRead {
+    const mode = options.mode ?? "refresh";
+    const key = `${xidOf(uri)}|${mode}`;
+    const owned = this.#owned.get(xidOf(uri));
+    if (owned) return { ok: true, content: owned };
+    const cached = this.#cache.get(key);
+    if (cached) return { ok: true, content: cached };
+    const backend = this.#model.backend;
+    const flags = { id: uri, ...(mode === "peek" ? { peek: true } : mode === "refresh" ? { refresh: true } : {}) };
+    try {
+      let content: Record<string, string>;
+      const label = options.label;
+      if (label && !this.#labelsBound.has(label)) {
+        try {
+          content = backend.secretGet({ ...flags, label });
+          this.#labelsBound.add(label);
+        } catch (e) {
+          if (!(e instanceof SecretLabelConflictError)) throw e;
+          content = backend.secretGet(flags);
+        }
+      } else {
+        content = backend.secretGet(flags);
+      }
+      this.#cache.set(key, content);
+      if (mode === "refresh") this.#cache.set(`${xidOf(uri)}|tracked`, content);
+      return { ok: true, content };
+    } catch (e) {
+      if (e instanceof SecretNotFoundError) return { ok: false, reason: "not-found" };
+      if (e instanceof PermissionDeniedError) return { ok: false, reason: "permission-denied" };
+      throw e;
+    }
+  }
+
+  /** Read a secret this app (leader) or unit owns: plain `secret-get <uri>`. */
+  readOwned(uri: string): Readonly<Record<string, string>> | undefined {
+    const xid = xidOf(uri);
+    const owned = this.#owned.get(xid);
+    if (owned) return owned;
+    try {
+      const content = this.#model.backend.secretGet({ id: uri });
+      this.#owned.set(xid, content);
+      return content;
+    } catch (e) {
+      if (e instanceof SecretNotFoundError) return undefined;
+      throw e;
+    }
+  }
+
+  /** Create a secret; app-owned secrets need the leader. Returns the URI as Juju printed it. */
+  add(content: Readonly<Record<string, string>>, options: SecretAddOptions = {}): string {
+    if ((options.owner ?? "application") === "application") this.#model.requireLeader("secret-add");
+    const uri = this.#model.backend.secretAdd(content, options);
+    this.#owned.set(xidOf(uri), { ...content });
+    if (options.label) this.#infoByLabel.delete(options.label);
+    return uri;
+  }
+
+  /**
+   * Replace an owned secret's content, only if it differs (never mint a revision for nothing).
+   * Returns whether a `secret-set` was made.
+   */
+  update(uri: string, content: Readonly<Record<string, string>>, options: { appOwned?: boolean } = {}): boolean {
+    if (options.appOwned ?? true) this.#model.requireLeader("secret-set");
+    const current = this.readOwned(uri);
+    if (current && sameContent(current, content)) return false;
+    this.#model.backend.secretSet(uri, { content });
+    this.#owned.set(xidOf(uri), { ...content });
+    return true;
+  }
+
+  grant(uri: string, relation: RelationRef, unit?: string): void {
+    this.#model.requireLeader("secret-grant");
+    this.#model.backend.secretGrant(uri, relation, unit);
+  }
+
+  revoke(uri: string, relation: RelationRef, unit?: string): void {
+    this.#model.requireLeader("secret-revoke");
+    this.#model.backend.secretRevoke(uri, relation, unit);
+  }
+
+  remove(uri: string, options: { revision?: number; appOwned?: boolean } = {}): void {
+    if (options.appOwned ?? true) this.#model.requireLeader("secret-remove");
+    this.#model.backend.secretRemove(uri, options.revision);
+    if (options.revision === undefined) this.#owned.delete(xidOf(uri));
+  }
+
+  /** Owner metadata by label, or undefined when this unit/app owns no such secret. Cached. */
+  infoByLabel(label: string): SecretInfo | undefined {
+    if (!this.#infoByLabel.has(label)) {
+      try {
+        this.#infoByLabel.set(label, this.#model.backend.secretInfoGet({ label }));
+      } catch (e) {
+        if (e instanceof SecretNotFoundError) this.#infoByLabel.set(label, null);
+        else throw e;
+      }
+    }
+    return this.#infoByLabel.get(label) ?? undefined;
+  }
+
+  /** Forget a label lookup (after the secret was removed). */
+  forgetLabel(label: string): void {
+    this.#infoByLabel.set(label, null);
+  }
+}
+
+export function xidOf(uri: string): string {
+  const i = uri.lastIndexOf("/");
+  const tail = i >= 0 ? uri.slice(i + 1) : uri;
+  return tail.startsWith("secret:") ? tail.slice("secret:".length) : tail;
+}
+
+function sameContent(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const ak = Object.keys(a);
+  if (ak.length !== Object.keys(b).length) return false;
+  return ak.every((k) => a[k] === b[k]);
+}
+
+/** Everything a hook needs from Juju, cached for the hook's lifetime. */
+export class Model {
+  readonly backend: Backend;
+  readonly context: HookContext;
+  readonly secrets: SecretStore;
+  #leader: boolean | undefined;
+  readonly #relationIds = new Map<string, number[]>();
+  readonly #relations = new Map<string, Relation>();
+  #config: Record<string, unknown> | undefined;
+
+  constructor(backend: Backend, context: HookContext) {
+    this.backend = backend;
+    this.context = context;
+    this.secrets = new SecretStore(this);
+  }
+
+  get unitName(): string {
+    return this.context.unitName;
+  }
+  get appName(): string {
+    return this.context.appName;
+  }
+  get modelUuid(): string {
+    return this.context.modelUuid;
+  }
+
+  /** `is-leader`, asked lazily and once per hook. */
+  isLeader(): boolean {
+    if (this.#leader === undefined) this.#leader = this.backend.isLeader();
+    return this.#leader;
+  }
+
+  requireLeader(operation: string): void {
+    if (!this.isLeader()) throw new NotLeaderError(operation, this.unitName);
+  }
+
+  /** The live relations of an endpoint (relation-ids, once per endpoint per hook). */
+  relations(endpoint: string): Relation[] {
+    let ids = this.#relationIds.get(endpoint);
+    if (ids === undefined) {
+      ids = this.backend.relationIds(endpoint);
+      this.#relationIds.set(endpoint, ids);
+    }
+    return ids.map((id) => this.relation({ endpoint, id }));
+  }
+
+  /**
+   * One relation by reference. The relation of a relation-broken event is returned inactive; the
+   * event's relation knows its remote app from JUJU_REMOTE_APP without a hook-tool call.
+   */
+  relation(ref: RelationRef): Relation {
+    const key = relationName(ref);
+    let rel = this.#relations.get(key);
+    if (!rel) {
+      const ctx = this.context;
+      const isEventRelation = ctx.relation?.endpoint === ref.endpoint && ctx.relation.id === ref.id;
+      const active = !(isEventRelation && ctx.kind === "relation-broken");
+      rel = new Relation(this, ref, active, isEventRelation ? ctx.remoteApp : undefined);
+      this.#relations.set(key, rel);
+    }
+    return rel;
+  }
+
+  /** The relation the current event is about, if any. */
+  get eventRelation(): Relation | undefined {
+    return this.context.relation ? this.relation(this.context.relation) : undefined;
+  }
+
+  config(): Readonly<Record<string, unknown>> {
+    if (this.#config === undefined) this.#config = this.backend.configGet();
+    return this.#config;
+  }
+
+  setStatus(status: StatusName, message = "", options: { app?: boolean } = {}): void {
+    if (options.app) this.requireLeader("status-set --application");
+    this.backend.statusSet(status, message, options.app ?? false);
+  }
+
+  /** INFO and above go to juju-log (one process each); DEBUG goes to stdout, which Juju logs for free. */
+  log(level: LogLevel, message: string): void {
+    if (level === "DEBUG") process.stdout.write(`DEBUG ${message}\n`);
+    else this.backend.jujuLog(level, message);
+  }
+
+  /** Send every changed databag: one relation-set per bag. Called once, after all handlers succeeded. */
+  flush(): void {
+    for (const rel of this.#relations.values()) {
+      if (!rel.active) continue;
+      for (const [bag, isApp] of [
+        [rel.localUnit, false],
+        [rel.localApp, true],
+      ] as const) {
+        const changes = bag.pendingChanges();
+        if (changes) {
+          this.backend.relationSet(rel.ref, changes, isApp);
+          bag.markFlushed();
+        }
+      }
+    }
+  }
+
+  /** Drop buffered writes (a handler failed: Juju would discard them anyway). */
+  discard(): void {
+    for (const rel of this.#relations.values()) {
+      rel.localApp.discard();
+      rel.localUnit.discard();
+    }
+  }
+}

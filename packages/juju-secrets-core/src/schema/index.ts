@@ -1,0 +1,108 @@
+/**
+ * zod building blocks for databag schemas. Databag values are strings on the wire; these codecs map
+ * them to typed values (every boolean spelling → boolean, comma lists → string[], JSON-in-string →
+ * the parsed value) and keep the string form as the JSON Schema input. Interface packages compose
+ * them into their own schemas (the single source of truth for types, parsing and JSON Schema).
+ *
+ * Separate entry point (`/schema`) so that charms that never validate do not load zod.
+ */
+
+import { z } from "zod";
+import type { RelationRef } from "../backend/types.js";
+import { type BagKind, RemoteDataError, type RemoteDataIssue, type Side, describeShape } from "../errors.js";
+import { parseBool, parseCommaList, parseSecretUri } from "../protocol/codecs.js";
+import { parseJson } from "../protocol/json.js";
+
+/** Any boolean spelling the real charms write (true/True/enabled, false/False/disabled, …). */
+export const wireBool = () =>
+  z
+    .string()
+    .refine((v) => parseBool(v) !== undefined, {
+      message: "expected a boolean spelling (true/false, True/False, enabled/disabled, yes/no, on/off, 1/0)",
+    })
+    .transform((v) => parseBool(v) === true);
+
+/** A comma-separated list (`a,b,c`), read leniently (trimmed, empty items dropped). */
+export const commaList = () => z.string().transform((v) => parseCommaList(v));
+
+/** A string holding JSON, validated against `inner`. */
+export const jsonString = <T extends z.ZodType>(inner: T) =>
+  z
+    .string()
+    .transform((s, ctx) => {
+      const parsed = parseJson(s);
+      if (!parsed.ok) {
+        ctx.issues.push({ code: "custom", message: "not valid JSON", input: s });
+        return z.NEVER;
+      }
+      return parsed.value;
+    })
+    .pipe(inner);
+
+/** A secret URI in any form Juju prints (`secret:<xid>`, `secret://<model-uuid>/<xid>`). */
+export const secretUri = () =>
+  z.string().refine((v) => parseSecretUri(v) !== undefined, {
+    message: "expected a secret URI (secret:<id> or secret://<model-uuid>/<id>)",
+  });
+
+/** `host:port` without a scheme. */
+export const hostPort = () =>
+  z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/, { message: "expected host:port" });
+
+/** A comma list of `host:port` items. */
+export const hostPortList = () =>
+  z
+    .string()
+    .transform((v) => parseCommaList(v))
+    .pipe(z.array(hostPort()).min(1, { message: "expected at least one host:port" }));
+
+/** A v1 string-or-null field. */
+export const nullableString = () => z.string().nullable();
+
+/** The JSON Schema of a databag schema, as the wire carries it (strings in, not parsed values out). */
+export function toWireJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+}
+
+export interface BagContext {
+  readonly relation: RelationRef;
+  readonly side: Side;
+  readonly bag: BagKind;
+}
+
+export type BagParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RemoteDataError };
+
+/**
+ * Parse a databag with a schema and turn zod issues into a `RemoteDataError` that names relation,
+ * side, key and rule — and only the shape of the value, never the value (it may be a secret).
+ */
+export function parseBag<S extends z.ZodType>(schema: S, bag: unknown, context: BagContext): BagParseResult<z.output<S>> {
+  const result = schema.safeParse(bag);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, error: new RemoteDataError(zodIssues(result.error, bag, context)) };
+}
+
+export function zodIssues(error: z.ZodError, input: unknown, context: BagContext): RemoteDataIssue[] {
+  return error.issues.map((issue) => {
+    const key = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[");
+    const value = valueAt(input, issue.path);
+    return {
+      relation: context.relation,
+      side: context.side,
+      bag: context.bag,
+      key: key || "(databag)",
+      rule: issue.code === "invalid_type" && value === undefined ? "required" : issue.message,
+      shape: describeShape(value),
+    };
+  });
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = input;
+  for (const p of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
