@@ -454,6 +454,9 @@ describe("runCharm", () => {
     );
     expect(text).toMatch(/\n\s+at .*charm\.test\.ts/);
     expect(backend.calls.filter((c) => c.startsWith("relation-set"))).toEqual([]);
+    // The header line also reaches the unit's debug-log through juju-log.
+    expect(backend.calls.filter((c) => c.startsWith("juju-log"))).toHaveLength(1);
+    expect(backend.calls.find((c) => c.startsWith("juju-log"))).toContain('key "endpoints": not valid JSON');
   });
 
   it("a missing JUJU_* variable: exit code 1 before any handler runs", async () => {

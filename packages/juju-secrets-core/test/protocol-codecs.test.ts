@@ -16,16 +16,19 @@ const UUID = "8c7e20bb-710f-4f64-b51d-4acb46656498";
 
 describe("parseBool", () => {
   it("reads every true spelling, trimmed and case-insensitive", () => {
-    for (const raw of ["true", "True", "TRUE", " enabled ", "yes", "On", "1"]) expect(parseBool(raw)).toBe(true);
+    for (const raw of ["true", "True", "TRUE", " enabled ", "yes", "On", "1"])
+      expect(parseBool(raw)).toBe(true);
   });
 
   it("reads every false spelling, the empty string and a missing key as false", () => {
-    for (const raw of ["false", "False", "disabled", "no", "OFF", "0", "", "  "]) expect(parseBool(raw)).toBe(false);
+    for (const raw of ["false", "False", "disabled", "no", "OFF", "0", "", "  "])
+      expect(parseBool(raw)).toBe(false);
     expect(parseBool(undefined)).toBe(false);
   });
 
   it("returns undefined (invalid) for anything else", () => {
-    for (const raw of ["ture", "2", "y", "enable", "null", "truefalse"]) expect(parseBool(raw)).toBeUndefined();
+    for (const raw of ["ture", "2", "y", "enable", "null", "truefalse"])
+      expect(parseBool(raw)).toBeUndefined();
     expect(parseBool(5 as unknown as string)).toBeUndefined();
   });
 });
@@ -46,7 +49,11 @@ describe("formatBool", () => {
 
 describe("comma lists", () => {
   it("splits on commas, trims and drops empty items", () => {
-    expect(parseCommaList("10.0.0.1:5432, 10.0.0.2:5432,,  ,x")).toEqual(["10.0.0.1:5432", "10.0.0.2:5432", "x"]);
+    expect(parseCommaList("10.0.0.1:5432, 10.0.0.2:5432,,  ,x")).toEqual([
+      "10.0.0.1:5432",
+      "10.0.0.2:5432",
+      "x",
+    ]);
     expect(parseCommaList("")).toEqual([]);
     expect(parseCommaList(undefined)).toEqual([]);
     expect(parseCommaList()).toEqual([]);
@@ -60,7 +67,9 @@ describe("comma lists", () => {
 
   it("refuses items that contain a comma, naming the field", () => {
     expect(() => formatCommaList(["ok", "a,b"], { field: "prefix-databases" })).toThrow(ProtocolEncodeError);
-    expect(() => formatCommaList(["ok", "a,b"], { field: "prefix-databases" })).toThrow(/prefix-databases\[1\]/);
+    expect(() => formatCommaList(["ok", "a,b"], { field: "prefix-databases" })).toThrow(
+      /prefix-databases\[1\]/,
+    );
   });
 
   it("round-trips: parse(format(x)) equals the cleaned list", () => {
@@ -126,7 +135,10 @@ describe("isNoneCa", () => {
 
 describe("parseJsonArrayOfStrings", () => {
   it("reads requested-secrets style values", () => {
-    expect(parseJsonArrayOfStrings('["username", "password"]')).toEqual({ ok: true, value: ["username", "password"] });
+    expect(parseJsonArrayOfStrings('["username", "password"]')).toEqual({
+      ok: true,
+      value: ["username", "password"],
+    });
     expect(parseJsonArrayOfStrings("[]")).toEqual({ ok: true, value: [] });
   });
 

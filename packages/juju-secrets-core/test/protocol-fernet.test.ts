@@ -1,27 +1,25 @@
 import { createCipheriv, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { CharmRelationsError, FernetError } from "../src/errors.js";
-import {
-  fernetDecrypt,
-  fernetEncrypt,
-  fernetTimestamp,
-  generateFernetKey,
-} from "../src/protocol/fernet.js";
+import { fernetDecrypt, fernetEncrypt, fernetTimestamp, generateFernetKey } from "../src/protocol/fernet.js";
 
 // Vectors from https://github.com/fernet/spec (generate.json, verify.json, invalid.json).
 const SECRET = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
 const NOW = Date.parse("1985-10-26T01:20:00-07:00") / 1000;
 const IV = Buffer.from(Array.from({ length: 16 }, (_, i) => i));
-const TOKEN = "gAAAAAAdwJ6wAAECAwQFBgcICQoLDA0ODy021cpGVWKZ_eEwCGM4BLLF_5CV9dOPmrhuVUPgJobwOz7JcbmrR64jVmpU4IwqDA==";
+const TOKEN =
+  "gAAAAAAdwJ6wAAECAwQFBgcICQoLDA0ODy021cpGVWKZ_eEwCGM4BLLF_5CV9dOPmrhuVUPgJobwOz7JcbmrR64jVmpU4IwqDA==";
 
 const INVALID: Record<string, { token: string; error: RegExp }> = {
   "incorrect mac": {
-    token: "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAl1-szkFVzXTuGb4hR8AKtwcaX1YdykQUFBQUFBQUFBQQ==",
+    token:
+      "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAl1-szkFVzXTuGb4hR8AKtwcaX1YdykQUFBQUFBQUFBQQ==",
     error: /signature/,
   },
   "too short": { token: "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPA==", error: /too short/ },
   "invalid base64": {
-    token: "%%%%%%%%%%%%%AECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAl1-szkFVzXTuGb4hR8AKtwcaX1YdykRtfsH-p1YsUD2Q==",
+    token:
+      "%%%%%%%%%%%%%AECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAl1-szkFVzXTuGb4hR8AKtwcaX1YdykRtfsH-p1YsUD2Q==",
     error: /base64/,
   },
   "payload size not multiple of block size": {
@@ -29,11 +27,13 @@ const INVALID: Record<string, { token: string; error: RegExp }> = {
     error: /whole number of blocks/,
   },
   "payload padding error": {
-    token: "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0ODz4LEpdELGQAad7aNEHbf-JkLPIpuiYRLQ3RtXatOYREu2FWke6CnJNYIbkuKNqOhw==",
+    token:
+      "gAAAAAAdwJ6xAAECAwQFBgcICQoLDA0ODz4LEpdELGQAad7aNEHbf-JkLPIpuiYRLQ3RtXatOYREu2FWke6CnJNYIbkuKNqOhw==",
     error: /padding/,
   },
   "incorrect IV (causes padding error)": {
-    token: "gAAAAAAdwJ6xBQECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAkLhFLHpGtDBRLRTZeUfWgHSv49TF2AUEZ1TIvcZjK1zQ==",
+    token:
+      "gAAAAAAdwJ6xBQECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAkLhFLHpGtDBRLRTZeUfWgHSv49TF2AUEZ1TIvcZjK1zQ==",
     error: /padding/,
   },
 };
@@ -84,7 +84,8 @@ describe("Fernet interop with python cryptography", () => {
   const PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUé€😀\n-----END CERTIFICATE-----\n";
   const PEM_TOKEN =
     "gAAAAABlU_EAAAECAwQFBgcICQoLDA0OD4A6WsoE6gEWJ4LAhpR0nDPpfqA05IWYJVwfeC8f2eGgVuxau6xgQMV4iMdcyrS7hUJKMngLlvK1MPLO49LCyL1rg0yEPwMgjJzdiiMXztw3qIzwIr_hOFFrjLv_9lKkWsJF_BhQZzr-shP8Yaukj8LyiKtvPArLynvpq7yrOkBV";
-  const EMPTY_TOKEN = "gAAAAABlU_EAAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAlUmnUsx2xOx6ISrCTpvgolfACmYVKg-pj6u5kOEpVrhQ==";
+  const EMPTY_TOKEN =
+    "gAAAAABlU_EAAAECAwQFBgcICQoLDA0OD3HkMATM5lFqGaerZ-fWPAlUmnUsx2xOx6ISrCTpvgolfACmYVKg-pj6u5kOEpVrhQ==";
   const BLOCK_TOKEN =
     "gAAAAABlU_EAAAECAwQFBgcICQoLDA0OD1xYxWk-FnTVkOLqDQyotg1f_5l_C34LZuLmvvtMaTZBcznjNmOks-SBNygwy9g1Dso-seNAtu-hD4XTVU0AtAA=";
 
@@ -154,7 +155,13 @@ describe("Fernet keys and round trips", () => {
   });
 
   it("rejects malformed keys without echoing them", () => {
-    for (const key of ["", "short", `${SECRET}A`, SECRET.replace("-", "+"), Buffer.alloc(16).toString("base64url")]) {
+    for (const key of [
+      "",
+      "short",
+      `${SECRET}A`,
+      SECRET.replace("-", "+"),
+      Buffer.alloc(16).toString("base64url"),
+    ]) {
       try {
         fernetEncrypt(key, "x");
         expect.unreachable();

@@ -48,7 +48,14 @@ describe("pyDumps", () => {
   });
 
   it("keeps a Map's key order, even for integer-like keys a plain object would reorder", () => {
-    expect(pyDumps(new Map([["9", 1], ["10", 2]]))).toBe('{"9": 1, "10": 2}');
+    expect(
+      pyDumps(
+        new Map([
+          ["9", 1],
+          ["10", 2],
+        ]),
+      ),
+    ).toBe('{"9": 1, "10": 2}');
     expect(pyDumps({ "9": 1, "10": 2 })).toBe('{"9": 1, "10": 2}'); // the JS rule, documented
     expect(pyDumps({ b: 1, "10": 2 })).toBe('{"10": 2, "b": 1}');
   });
@@ -126,9 +133,11 @@ describe("parseJson", () => {
 
 describe("sortedKeys / compareUtf8", () => {
   it("sorts keys by UTF-8 byte order", () => {
-    expect(Object.keys(sortedKeys({ version: "1", database: "x", "secret-user": "u", "read-only-endpoints": "e" }))).toEqual(
-      ["database", "read-only-endpoints", "secret-user", "version"],
-    );
+    expect(
+      Object.keys(
+        sortedKeys({ version: "1", database: "x", "secret-user": "u", "read-only-endpoints": "e" }),
+      ),
+    ).toEqual(["database", "read-only-endpoints", "secret-user", "version"]);
   });
 
   it("orders by code point, not UTF-16 code unit (astral after U+FFFF-range BMP chars)", () => {

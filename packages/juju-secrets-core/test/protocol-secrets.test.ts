@@ -21,7 +21,12 @@ import {
 
 describe("secret groups", () => {
   it("maps each field to its group and everything else to extra", () => {
-    expect(["username", "password", "uris", "read-only-uris"].map(groupOf)).toEqual(["user", "user", "user", "user"]);
+    expect(["username", "password", "uris", "read-only-uris"].map(groupOf)).toEqual([
+      "user",
+      "user",
+      "user",
+      "user",
+    ]);
     expect(["tls", "tls-ca"].map(groupOf)).toEqual(["tls", "tls"]);
     expect(["entity-name", "entity-password"].map(groupOf)).toEqual(["entity", "entity"]);
     expect(groupOf("mtls-cert")).toBe("mtls");
@@ -64,15 +69,23 @@ describe("secret groups", () => {
 
 describe("secret labels", () => {
   it("formats v0 and v1 labels", () => {
-    expect(secretLabel({ endpoint: "database", relationId: 5, group: "user" })).toBe("database.5.user.secret");
-    expect(secretLabel({ endpoint: "etcd-client", relationId: 7, group: "mtls" })).toBe("etcd-client.7.mtls.secret");
-    expect(secretLabel({ endpoint: "valkey-client", relationId: 0, requestId: "589eb0c1e776d6fb", group: "user" })).toBe(
-      "valkey-client.0.589eb0c1e776d6fb.user.secret",
+    expect(secretLabel({ endpoint: "database", relationId: 5, group: "user" })).toBe(
+      "database.5.user.secret",
     );
+    expect(secretLabel({ endpoint: "etcd-client", relationId: 7, group: "mtls" })).toBe(
+      "etcd-client.7.mtls.secret",
+    );
+    expect(
+      secretLabel({ endpoint: "valkey-client", relationId: 0, requestId: "589eb0c1e776d6fb", group: "user" }),
+    ).toBe("valkey-client.0.589eb0c1e776d6fb.user.secret");
   });
 
   it("parses v0 and v1 labels", () => {
-    expect(parseSecretLabel("database.5.user.secret")).toEqual({ endpoint: "database", relationId: 5, group: "user" });
+    expect(parseSecretLabel("database.5.user.secret")).toEqual({
+      endpoint: "database",
+      relationId: 5,
+      group: "user",
+    });
     expect(parseSecretLabel("valkey-client.0.589eb0c1e776d6fb.tls.secret")).toEqual({
       endpoint: "valkey-client",
       relationId: 0,
@@ -82,7 +95,11 @@ describe("secret labels", () => {
   });
 
   it("parses from the right, so dotted endpoint names work (I-16)", () => {
-    expect(parseSecretLabel("my.db.12.entity.secret")).toEqual({ endpoint: "my.db", relationId: 12, group: "entity" });
+    expect(parseSecretLabel("my.db.12.entity.secret")).toEqual({
+      endpoint: "my.db",
+      relationId: 12,
+      group: "entity",
+    });
     expect(parseSecretLabel("a.b.3.df0718fb3c8aecca.mtls.secret")).toEqual({
       endpoint: "a.b",
       relationId: 3,
@@ -90,7 +107,11 @@ describe("secret labels", () => {
       group: "mtls",
     });
     // An endpoint ending in a number segment with a v0 label.
-    expect(parseSecretLabel("ep.5.7.user.secret")).toEqual({ endpoint: "ep.5", relationId: 7, group: "user" });
+    expect(parseSecretLabel("ep.5.7.user.secret")).toEqual({
+      endpoint: "ep.5",
+      relationId: 7,
+      group: "user",
+    });
   });
 
   it("reads an all-digit 16-hex request id as v1", () => {
@@ -130,9 +151,15 @@ describe("secret labels", () => {
     expect(() => secretLabel({ endpoint: "", relationId: 1, group: "user" })).toThrow(ProtocolEncodeError);
     expect(() => secretLabel({ endpoint: "db", relationId: -1, group: "user" })).toThrow(/relationId/);
     expect(() => secretLabel({ endpoint: "db", relationId: 1.5, group: "user" })).toThrow(/relationId/);
-    expect(() => secretLabel({ endpoint: "db", relationId: 1, requestId: "a.b", group: "user" })).toThrow(/requestId/);
-    expect(() => secretLabel({ endpoint: "db", relationId: 1, requestId: "12", group: "user" })).toThrow(/requestId/);
-    expect(() => secretLabel({ endpoint: "db", relationId: 1, requestId: "", group: "user" })).toThrow(/requestId/);
+    expect(() => secretLabel({ endpoint: "db", relationId: 1, requestId: "a.b", group: "user" })).toThrow(
+      /requestId/,
+    );
+    expect(() => secretLabel({ endpoint: "db", relationId: 1, requestId: "12", group: "user" })).toThrow(
+      /requestId/,
+    );
+    expect(() => secretLabel({ endpoint: "db", relationId: 1, requestId: "", group: "user" })).toThrow(
+      /requestId/,
+    );
     expect(() => secretLabel({ endpoint: "db", relationId: 1, group: "bogus" as "user" })).toThrow(/group/);
   });
 
@@ -159,8 +186,12 @@ describe("secret content", () => {
 
   it("rejects empty content and non-objects", () => {
     expect(() => validateSecretContent({})).toThrow(SecretContentError);
-    expect(() => validateSecretContent(null as unknown as Record<string, string>)).toThrow(SecretContentError);
-    expect(() => validateSecretContent(["x"] as unknown as Record<string, string>)).toThrow(SecretContentError);
+    expect(() => validateSecretContent(null as unknown as Record<string, string>)).toThrow(
+      SecretContentError,
+    );
+    expect(() => validateSecretContent(["x"] as unknown as Record<string, string>)).toThrow(
+      SecretContentError,
+    );
   });
 
   it("names a bad key and never the value", () => {
@@ -194,7 +225,9 @@ describe("secret content", () => {
       expect.unreachable();
     } catch (e) {
       expect((e as SecretContentError).key).toBe("big");
-      expect((e as Error).message).toMatch(/base64 encoded secret content for key "big" too large: 1000004 bytes/);
+      expect((e as Error).message).toMatch(
+        /base64 encoded secret content for key "big" too large: 1000004 bytes/,
+      );
     }
   });
 

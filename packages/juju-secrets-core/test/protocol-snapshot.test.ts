@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { diffBags, isEmptyDiff, parseV0Snapshot, v0Snapshot, withoutSnapshot } from "../src/protocol/snapshot.js";
+import {
+  diffBags,
+  isEmptyDiff,
+  parseV0Snapshot,
+  v0Snapshot,
+  withoutSnapshot,
+} from "../src/protocol/snapshot.js";
 
-const REQUESTED = '["username", "password", "tls", "tls-ca", "uris", "read-only-uris", "entity-name", "entity-password"]';
+const REQUESTED =
+  '["username", "password", "tls", "tls-ca", "uris", "read-only-uris", "entity-name", "entity-password"]';
 
 describe("diffBags", () => {
   it("reports added, changed and deleted keys", () => {
@@ -19,7 +26,11 @@ describe("diffBags", () => {
 
   it("treats an empty-string value as present and different from a missing key", () => {
     expect(diffBags({}, { "tls-ca": "" })).toEqual({ added: ["tls-ca"], changed: [], deleted: [] });
-    expect(diffBags({ "tls-ca": "x" }, { "tls-ca": "" })).toEqual({ added: [], changed: ["tls-ca"], deleted: [] });
+    expect(diffBags({ "tls-ca": "x" }, { "tls-ca": "" })).toEqual({
+      added: [],
+      changed: ["tls-ca"],
+      deleted: [],
+    });
   });
 
   it("does not mistake inherited names for keys", () => {
@@ -30,15 +41,27 @@ describe("diffBags", () => {
 
 describe("v0Snapshot", () => {
   it("reproduces the spec's provider app bag data from the requirer app bag", () => {
-    const requirerAppBag = { database: "myapp", "requested-secrets": REQUESTED, "provided-secrets": '["mtls-cert"]' };
+    const requirerAppBag = {
+      database: "myapp",
+      "requested-secrets": REQUESTED,
+      "provided-secrets": '["mtls-cert"]',
+    };
     expect(v0Snapshot(requirerAppBag)).toBe(
       String.raw`{"database": "myapp", "provided-secrets": "[\"mtls-cert\"]", "requested-secrets": "[\"username\", \"password\", \"tls\", \"tls-ca\", \"uris\", \"read-only-uris\", \"entity-name\", \"entity-password\"]"}`,
     );
   });
 
   it("drops the other side's own data key and sorts keys by UTF-8 bytes", () => {
-    const bag = { version: "16.8.1", data: '{"x": "y"}', "secret-user": "secret:u", endpoints: "e", Z: "upper" };
-    expect(v0Snapshot(bag)).toBe('{"Z": "upper", "endpoints": "e", "secret-user": "secret:u", "version": "16.8.1"}');
+    const bag = {
+      version: "16.8.1",
+      data: '{"x": "y"}',
+      "secret-user": "secret:u",
+      endpoints: "e",
+      Z: "upper",
+    };
+    expect(v0Snapshot(bag)).toBe(
+      '{"Z": "upper", "endpoints": "e", "secret-user": "secret:u", "version": "16.8.1"}',
+    );
   });
 
   it("keeps sorted order for integer-like keys (which a plain object would reorder)", () => {

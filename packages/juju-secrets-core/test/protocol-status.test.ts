@@ -38,7 +38,9 @@ describe("formatStatuses", () => {
   it("rejects non-integer codes and non-string texts, naming the field", () => {
     expect(() => formatStatuses([{ ...S1000, code: 1.5 }])).toThrow(ProtocolEncodeError);
     expect(() => formatStatuses([S1000, { ...S1000, code: Number.NaN }])).toThrow(/status\[1\]\.code/);
-    expect(() => formatStatuses([{ ...S1000, message: 5 as unknown as string }])).toThrow(/status\[0\]\.message/);
+    expect(() => formatStatuses([{ ...S1000, message: 5 as unknown as string }])).toThrow(
+      /status\[0\]\.message/,
+    );
     expect(() => formatStatuses([{ ...S1000, resolution: null as unknown as string }])).toThrow(/resolution/);
   });
 
@@ -77,7 +79,9 @@ describe("parseStatuses", () => {
   });
 
   it("reports entries without an integer code, keeping the valid ones", () => {
-    const r = parseStatuses('[{"code": 1000, "message": "m", "resolution": "r"}, {"message": "no code"}, 5, {"code": 1.5}]');
+    const r = parseStatuses(
+      '[{"code": 1000, "message": "m", "resolution": "r"}, {"message": "no code"}, 5, {"code": 1.5}]',
+    );
     expect(r.ok).toBe(false);
     expect(r.statuses).toEqual([{ code: 1000, message: "m", resolution: "r" }]);
     if (!r.ok) {

@@ -81,12 +81,22 @@ describe("key orders and aliases", () => {
       "secret-entity",
       "version",
     ]);
-    expect([...V0_RESOURCE_ALIASES]).toEqual(["database", "subject", "topic", "index", "plugin-url", "prefix"]);
+    expect([...V0_RESOURCE_ALIASES]).toEqual([
+      "database",
+      "subject",
+      "topic",
+      "index",
+      "plugin-url",
+      "prefix",
+    ]);
   });
 
   it("finds a v0 bag's resource by alias priority", () => {
     expect(findV0Resource({ prefix: "/p/", database: "db" })).toEqual({ resource: "db", field: "database" });
-    expect(findV0Resource({ "plugin-url": "http://x" })).toEqual({ resource: "http://x", field: "plugin-url" });
+    expect(findV0Resource({ "plugin-url": "http://x" })).toEqual({
+      resource: "http://x",
+      field: "plugin-url",
+    });
     expect(findV0Resource({ database: "", prefix: "/p/" })).toEqual({ resource: "/p/", field: "prefix" });
     expect(findV0Resource({ "requested-secrets": "[]" })).toBeUndefined();
   });
@@ -102,7 +112,9 @@ describe("serializeRequestObject", () => {
   });
 
   it("reproduces the charmhub v1 form without mtls-cert", () => {
-    expect(formatRequests([serializeRequestObject(minimal)])).toBe(recorded.replace(', "mtls-cert": null', ""));
+    expect(formatRequests([serializeRequestObject(minimal)])).toBe(
+      recorded.replace(', "mtls-cert": null', ""),
+    );
   });
 
   it("is idempotent on its own output", () => {
@@ -115,7 +127,12 @@ describe("serializeRequestObject", () => {
       { "x-unknown": 1, "consumer-group-prefix": "cg-", ...minimal },
       { extraKeys: ["consumer-group-prefix", "other-extra"], trailingMtlsCert: true },
     );
-    expect(Object.keys(out).slice(9)).toEqual(["mtls-cert", "consumer-group-prefix", "other-extra", "x-unknown"]);
+    expect(Object.keys(out).slice(9)).toEqual([
+      "mtls-cert",
+      "consumer-group-prefix",
+      "other-extra",
+      "x-unknown",
+    ]);
     expect(out["other-extra"]).toBeNull();
   });
 
@@ -125,7 +142,8 @@ describe("serializeRequestObject", () => {
       "external-node-connectivity": "true",
       "entity-type": "USER",
       "extra-user-roles": ["admin", "reader"],
-      "entity-permissions": '[{"privileges": ["SELECT"], "resource_type": "TABLE", "resource_name": "items", "x": 1}]',
+      "entity-permissions":
+        '[{"privileges": ["SELECT"], "resource_type": "TABLE", "resource_name": "items", "x": 1}]',
     });
     expect(pyDumps(out)).toBe(
       '{"resource": "application:*", "request-id": "c4c5c119c9345ffa", "salt": "xqbPuYzzl2iiKeyN", "extra-user-roles": "admin,reader", "extra-group-roles": null, "external-node-connectivity": true, "entity-type": "USER", "entity-permissions": [{"resource_name": "items", "resource_type": "TABLE", "privileges": ["SELECT"]}], "secret-mtls": null}',
@@ -146,7 +164,10 @@ describe("serializeRequestObject", () => {
       [{ ...minimal, "entity-type": "ROLE" }, /request\.entity-type/],
       [{ ...minimal, "external-node-connectivity": "maybe" }, /external-node-connectivity/],
       [{ ...minimal, "entity-permissions": "{" }, /entity-permissions/],
-      [{ ...minimal, "entity-permissions": [{ resource_name: "t" }] }, /entity-permissions\[0\]\.resource_type/],
+      [
+        { ...minimal, "entity-permissions": [{ resource_name: "t" }] },
+        /entity-permissions\[0\]\.resource_type/,
+      ],
       [{ ...minimal, "entity-permissions": {} }, /entity-permissions: expected an array/],
       [{ ...minimal, "secret-mtls": "0qo3fh3a03iact07s1h9" }, /secret-mtls: expected a secret URI/],
       [{ ...minimal, "extra-user-roles": 3 }, /extra-user-roles/],
@@ -158,7 +179,10 @@ describe("serializeRequestObject", () => {
   });
 
   it("keeps a __proto__ unknown key as data", () => {
-    const input = JSON.parse('{"resource": "r", "salt": "s", "__proto__": {"polluted": true}}') as Record<string, unknown>;
+    const input = JSON.parse('{"resource": "r", "salt": "s", "__proto__": {"polluted": true}}') as Record<
+      string,
+      unknown
+    >;
     const out = serializeRequestObject(input);
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(pyDumps(out)).toContain('"__proto__": {"polluted": true}');
@@ -190,7 +214,16 @@ describe("serializeResponseObject", () => {
   });
 
   it("refuses secret-backed fields in the object, naming the field and not the value", () => {
-    for (const field of ["username", "password", "uris", "read-only-uris", "tls", "tls-ca", "entity-name", "entity-password"]) {
+    for (const field of [
+      "username",
+      "password",
+      "uris",
+      "read-only-uris",
+      "tls",
+      "tls-ca",
+      "entity-name",
+      "entity-password",
+    ]) {
       try {
         serializeResponseObject({ resource: "r", salt: "s", [field]: "hunter2" });
         expect.unreachable(field);
@@ -201,18 +234,25 @@ describe("serializeResponseObject", () => {
       }
     }
     // null means "not set" and is allowed (and not written).
-    expect(serializeResponseObject({ resource: "r", salt: "s", password: null })).not.toHaveProperty("password");
+    expect(serializeResponseObject({ resource: "r", salt: "s", password: null })).not.toHaveProperty(
+      "password",
+    );
   });
 
   it("rejects a bare xid as a secret reference and a missing salt", () => {
-    expect(() => serializeResponseObject({ salt: "s", "secret-user": "0qo3fi46isser5detj9m" })).toThrow(/secret-user/);
+    expect(() => serializeResponseObject({ salt: "s", "secret-user": "0qo3fi46isser5detj9m" })).toThrow(
+      /secret-user/,
+    );
     expect(() => serializeResponseObject({ resource: "r" })).toThrow(/response\.salt/);
   });
 });
 
 describe("parseRequestsValue", () => {
   it("reads an array of objects, keeping unknown keys", () => {
-    expect(parseRequestsValue('[{"resource": "a", "x": [1]}]')).toEqual({ ok: true, requests: [{ resource: "a", x: [1] }] });
+    expect(parseRequestsValue('[{"resource": "a", "x": [1]}]')).toEqual({
+      ok: true,
+      requests: [{ resource: "a", x: [1] }],
+    });
   });
 
   it("treats missing or empty as no requests", () => {
@@ -239,7 +279,12 @@ describe("parseRequestsValue", () => {
 describe("v1 data entries", () => {
   it("drops nulls and defaults, keeping model order (spec §5.6 provider example)", () => {
     const req = serializeRequestObject(
-      { resource: "/my/keys/", "request-id": "df0718fb3c8aecca", salt: "kkkkkkkk", "secret-mtls": "secret:d2fjn1fmp25004or68b0" },
+      {
+        resource: "/my/keys/",
+        "request-id": "df0718fb3c8aecca",
+        salt: "kkkkkkkk",
+        "secret-mtls": "secret:d2fjn1fmp25004or68b0",
+      },
       { trailingMtlsCert: true },
     );
     expect(formatV1Data([["df0718fb3c8aecca", v1DataEntry(req, REQUEST_KEY_ORDER)]])).toBe(
@@ -248,17 +293,27 @@ describe("v1 data entries", () => {
   });
 
   it("drops resource '' and external-node-connectivity false but keeps true and other falsy values", () => {
-    expect(v1DataEntry({ resource: "", salt: "s", "external-node-connectivity": false }, REQUEST_KEY_ORDER)).toEqual({
+    expect(
+      v1DataEntry({ resource: "", salt: "s", "external-node-connectivity": false }, REQUEST_KEY_ORDER),
+    ).toEqual({
       salt: "s",
     });
     expect(
-      v1DataEntry({ salt: "s", "external-node-connectivity": true, "extra-user-roles": "", n: 0 }, REQUEST_KEY_ORDER),
+      v1DataEntry(
+        { salt: "s", "external-node-connectivity": true, "extra-user-roles": "", n: 0 },
+        REQUEST_KEY_ORDER,
+      ),
     ).toEqual({ salt: "s", "extra-user-roles": "", "external-node-connectivity": true, n: 0 });
   });
 
   it("puts keyOrder keys first, then the rest in object order; without keyOrder keeps object order", () => {
     const obj = { mode: "sentinel", version: "9", resource: "r", salt: "s" };
-    expect(Object.keys(v1DataEntry(obj, RESPONSE_KEY_ORDER))).toEqual(["resource", "salt", "version", "mode"]);
+    expect(Object.keys(v1DataEntry(obj, RESPONSE_KEY_ORDER))).toEqual([
+      "resource",
+      "salt",
+      "version",
+      "mode",
+    ]);
     expect(Object.keys(v1DataEntry(obj))).toEqual(["mode", "version", "resource", "salt"]);
   });
 

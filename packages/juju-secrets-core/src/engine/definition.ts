@@ -32,6 +32,11 @@ export interface InterfaceDefinition {
   readonly crossModelEncryption?: boolean;
   /** Requirer requests may carry a client certificate in a requirer-owned `mtls` secret. */
   readonly mtls?: boolean;
+  /**
+   * Ready fields for entity requests (`entity-type` set): the provider answers those with the
+   * `entity` group, not necessarily with a user. Default: `readyFields`.
+   */
+  readonly entityReadyFields?: readonly string[];
 }
 
 /** One entity permission of an entity request (protocol §4.10). */
@@ -52,6 +57,11 @@ export interface RequestSpec {
   readonly entityPermissions?: readonly EntityPermission[];
   /** PEM client certificate (chain allowed) for mTLS interfaces. */
   readonly mtlsCert?: string;
+  /**
+   * A custom entity name (and optional password) for the provider to create, sent in the requirer-owned
+   * `requested-entity-secret` (protocol §4.10); removed by the requirer leader once answered.
+   */
+  readonly requestedEntity?: { readonly name: string; readonly password?: string };
   /** Further v0 flat option keys (e.g. `prefix-matching`), written verbatim. */
   readonly extra?: Readonly<Record<string, string>>;
 }

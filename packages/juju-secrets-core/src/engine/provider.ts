@@ -26,10 +26,11 @@ import {
   REQUEST_KEY_ORDER,
   computeRequestId,
   formatRequests,
+  serializeRequestObject,
   serializeResponseObject,
   v1DataEntry,
 } from "../protocol/v1.js";
-import { IssueCollector, removeOwnedSecretsForRelation, wireString } from "./common.js";
+import { IssueCollector, canonicalKey, removeOwnedSecretsForRelation, wireString } from "./common.js";
 import type { Contract, EntityPermission, InterfaceDefinition } from "./definition.js";
 
 /** A request as the provider sees it, whatever the contract. */
@@ -53,6 +54,26 @@ export interface ProviderRequest {
   /** Every key of the request as sent (v0: flat bag strings; v1: object values). */
   readonly raw: Readonly<Record<string, unknown>>;
 }
+
+export interface DataProviderOptions {
+  /**
+   * Called on relation-broken (leader) before the relation's secrets are removed; return true to keep
+   * them. A unit that is being removed gets relation-broken for relations that live on for the other
+   * units (LP#1979811): its secrets must survive it.
+   */
+  readonly retainSecretsOnBroken?: (relation: RelationRef) => boolean;
+  /**
+   * Interface-level check of a parsed request (e.g. a zod schema of the requirer bag). An invalid
+   * request is reported with `requestInvalid`, gets no event, and its snapshot does not advance, so a
+   * corrected request is seen as new.
+   */
+  readonly validateRequest?: (request: ProviderRequest) => RemoteDataError | undefined;
+}
+
+/** The entity a requirer asked for in its `requested-entity-secret` (§4.10), as the provider reads it. */
+export type RequestedEntityRead =
+  | { readonly ok: true; readonly name: string; readonly password?: string }
+  | { readonly ok: false; readonly reason: "absent" | "not-found" | "permission-denied" | "invalid" };
 
 export interface ProviderEventMap {
   requested: { readonly request: ProviderRequest };
@@ -85,11 +106,20 @@ export class DataProvider {
   readonly charm: Charm;
   readonly endpoint: string;
   readonly definition: InterfaceDefinition;
+  readonly #retainSecretsOnBroken: DataProviderOptions["retainSecretsOnBroken"];
+  readonly #validateRequest: DataProviderOptions["validateRequest"];
 
-  constructor(charm: Charm, endpoint: string, definition: InterfaceDefinition) {
+  constructor(
+    charm: Charm,
+    endpoint: string,
+    definition: InterfaceDefinition,
+    options: DataProviderOptions = {},
+  ) {
     this.charm = charm;
     this.endpoint = endpoint;
     this.definition = definition;
+    this.#retainSecretsOnBroken = options.retainSecretsOnBroken;
+    this.#validateRequest = options.validateRequest;
     const filter = { endpoint };
     charm.on("relationCreated", (e) => this.#onCreated(e.context.relation!), filter);
     charm.on("relationChanged", (e) => this.#onChanged(e.context.relation!), filter);
@@ -191,7 +221,7 @@ export class DataProvider {
       issues.add("external-node-connectivity", "expected a boolean", enc);
     }
     if (issues.issues.length > before) return undefined;
-    return {
+    const request: ProviderRequest = {
       relation: rel.ref,
       remoteApp: rel.remoteApp,
       contract: "v0",
@@ -205,6 +235,15 @@ export class DataProvider {
       ...(bag["secret-mtls"] ? { mtlsSecret: bag["secret-mtls"] } : {}),
       raw: bag,
     };
+    return this.#checked(request, issues);
+  }
+
+  /** The interface's own check of a request; its issues join the hook's (see `validateRequest`). */
+  #checked(request: ProviderRequest, issues: IssueCollector): ProviderRequest | undefined {
+    const bad = this.#validateRequest?.(request);
+    if (!bad) return request;
+    issues.issues.push(...bad.issues);
+    return undefined;
   }
 
   #changedV1(
@@ -225,7 +264,7 @@ export class DataProvider {
     const data: Record<string, unknown> = {};
     for (const request of requests) {
       const id = request.requestId!;
-      const entry = v1DataEntry(request.raw as Record<string, unknown>, REQUEST_KEY_ORDER);
+      const entry = this.#dataEntry(request);
       const before = old[id];
       data[id] = entry;
       if (!before) {
@@ -292,7 +331,7 @@ export class DataProvider {
         o["entity-permissions"] === undefined || o["entity-permissions"] === null
           ? undefined
           : parsePermissions(issues, `${at}.entity-permissions`, { ok: true, value: o["entity-permissions"] });
-      out.push({
+      const request: ProviderRequest = {
         relation: rel.ref,
         remoteApp: rel.remoteApp,
         contract: "v1",
@@ -306,9 +345,20 @@ export class DataProvider {
         ...(perms ? { entityPermissions: perms } : {}),
         ...(typeof o["secret-mtls"] === "string" ? { mtlsSecret: o["secret-mtls"] } : {}),
         raw: { ...o, resource, "request-id": expected },
-      });
+      };
+      const checked = this.#checked(request, issues);
+      if (checked) out.push(checked);
     });
     return issues.issues.length ? undefined : out;
+  }
+
+  /** The provider's `data` entry for a request: the request model without nulls and defaults. */
+  #dataEntry(request: ProviderRequest): Record<string, unknown> {
+    const normalised = serializeRequestObject(request.raw as Record<string, unknown>, {
+      ...(this.definition.requestExtraKeys ? { extraKeys: [...this.definition.requestExtraKeys] } : {}),
+      trailingMtlsCert: this.definition.trailingMtlsCert ?? false,
+    });
+    return v1DataEntry(normalised, REQUEST_KEY_ORDER);
   }
 
   async #reportInvalid(relation: RelationRef, error: RemoteDataError): Promise<void> {
@@ -417,8 +467,49 @@ export class DataProvider {
   }
 
   async #onBroken(ref: RelationRef, remoteApp: string | undefined): Promise<void> {
-    removeOwnedSecretsForRelation(this.model, ref);
+    if (!this.#retainSecretsOnBroken?.(ref)) removeOwnedSecretsForRelation(this.model, ref);
     await this.events.emit("gone", { relation: ref, remoteApp: remoteApp ?? null });
+  }
+
+  /**
+   * Read the requirer's `requested-entity-secret` (any unit the secret is granted to): `entity-name`
+   * plus `password` (v0) or `entity-password` (v1), both accepted (I-24). Unreadable means "not granted
+   * yet" or already removed by the requirer after the entity was created.
+   */
+  requestedEntity(request: ProviderRequest): RequestedEntityRead {
+    const uri = request.raw["requested-entity-secret"];
+    if (typeof uri !== "string" || uri === "") return { ok: false, reason: "absent" };
+    const read = this.model.secrets.read(uri, { mode: "refresh" });
+    if (!read.ok) return { ok: false, reason: read.reason };
+    const name = read.content["entity-name"];
+    if (!name) return { ok: false, reason: "invalid" };
+    const password = read.content["entity-password"] ?? read.content.password;
+    return password ? { ok: true, name, password } : { ok: true, name };
+  }
+
+  /**
+   * What this app has published for a relation (v0) or request (v1), under canonical field names:
+   * plain keys, then the content of its own secrets over them (leader: the app owns those secrets).
+   */
+  published(relation: RelationRef, options: { requestId?: string } = {}): Record<string, string> {
+    this.model.requireLeader(`read what was published on ${relation.endpoint}:${relation.id}`);
+    const own = this.model.relation(relation).localApp;
+    let bag: Record<string, string>;
+    if (options.requestId !== undefined) {
+      const response = parseObjects(own.get("requests")).find((r) => r["request-id"] === options.requestId);
+      bag = toStringBag(response);
+    } else {
+      bag = own.all();
+      for (const k of ["data", "status"]) delete bag[k]; // v0 `version` is the engine version: a field
+    }
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(bag)) {
+      if (!k.startsWith("secret-")) out[canonicalKey(k, options.requestId ? undefined : this.definition.v0Keys)] = v;
+    }
+    for (const [k, v] of Object.entries(bag)) {
+      if (k.startsWith("secret-") && k !== "secret-mtls") Object.assign(out, this.model.secrets.readOwned(v) ?? {});
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -516,7 +607,7 @@ export class DataProvider {
         ? (parsed.value as Record<string, unknown>)
         : {};
     if (!(requestId in data) && request) {
-      data[requestId] = v1DataEntry(request.raw as Record<string, unknown>, REQUEST_KEY_ORDER);
+      data[requestId] = this.#dataEntry(request);
       own.set("data", pyDumps(data));
     }
   }

@@ -12,15 +12,18 @@ import type { Charm } from "../hook/charm.js";
 import { Emitter } from "../hook/emitter.js";
 import type { Model, Relation } from "../model/model.js";
 import { formatCommaList, parseBool } from "../protocol/codecs.js";
-import { pyDumps, sortedKeys } from "../protocol/json.js";
+import { fernetDecrypt, fernetEncrypt } from "../protocol/fernet.js";
+import { pyDumps } from "../protocol/json.js";
 import {
   DEFAULT_PROVIDED_SECRETS,
   DEFAULT_REQUESTED_SECRETS,
   groupOf,
+  isSecretGroup,
   parseSecretLabel,
+  requestedEntityLabel,
   secretLabel,
 } from "../protocol/secrets.js";
-import { diffBags } from "../protocol/snapshot.js";
+import { diffBags, v0Snapshot } from "../protocol/snapshot.js";
 import { type RelationStatus, diffStatuses } from "../protocol/status.js";
 import { computeRequestId, formatRequests, generateSalt, serializeRequestObject } from "../protocol/v1.js";
 import { BOOKKEEPING_KEYS, IssueCollector, canonicalKey, removeOwnedSecretsForRelation, wireString } from "./common.js";
@@ -62,6 +65,23 @@ export interface DataRequirerOptions {
   readonly requests: readonly RequestSpec[];
   /** Extra provider fields to request as secrets (appended to the default `requested-secrets`). */
   readonly additionalSecretFields?: readonly string[];
+  /**
+   * Interface-level checks of a provider answer (e.g. zod schemas): `validateBag` on the raw answer
+   * (v0 app bag or v1 response object, before any secret is read), `validateResponse` on the resolved
+   * fields. Both run before anything is emitted or written; an error turns the hook into an `invalid`
+   * event with nothing written for the relation.
+   */
+  readonly validateBag?: (
+    bag: Readonly<Record<string, string>>,
+    relation: RelationRef,
+  ) => RemoteDataError | undefined;
+  readonly validateResponse?: (response: ResolvedResponse) => RemoteDataError | undefined;
+  /**
+   * Called on relation-broken (leader) before the requirer-owned secrets (`mtls`, requested entity) are
+   * removed; return true to keep them. A unit being removed gets relation-broken for relations that live
+   * on for the other units (LP#1979811): the provider must keep reading them.
+   */
+  readonly retainSecretsOnBroken?: (relation: RelationRef) => boolean;
 }
 
 type Bag = Record<string, string>;
@@ -74,6 +94,9 @@ export class DataRequirer {
   readonly contract: Contract;
   #requests: RequestSpec[];
   readonly #additionalSecretFields: readonly string[];
+  readonly #validateBag: DataRequirerOptions["validateBag"];
+  readonly #validateResponse: DataRequirerOptions["validateResponse"];
+  readonly #retainSecretsOnBroken: DataRequirerOptions["retainSecretsOnBroken"];
 
   constructor(charm: Charm, endpoint: string, definition: InterfaceDefinition, options: DataRequirerOptions) {
     this.charm = charm;
@@ -82,6 +105,12 @@ export class DataRequirer {
     this.contract = options.contract ?? "v0";
     this.#requests = [...options.requests];
     this.#additionalSecretFields = options.additionalSecretFields ?? [];
+    this.#validateBag = options.validateBag;
+    this.#validateResponse = options.validateResponse;
+    this.#retainSecretsOnBroken = options.retainSecretsOnBroken;
+    if (this.#requests.filter((r) => r.requestedEntity).length > 1) {
+      throw new Error(`${definition.name} requirer: at most one request may carry a requested entity`);
+    }
     if (this.contract === "v0" && this.#requests.length !== 1) {
       throw new Error(`${definition.name} v0 requirer takes exactly one request, got ${this.#requests.length}`);
     }
@@ -120,7 +149,11 @@ export class DataRequirer {
 
   async #onCreated(ref: RelationRef): Promise<void> {
     if (!this.model.isLeader()) return;
-    this.#writeRequest(this.model.relation(ref));
+    const rel = this.model.relation(ref);
+    // leader-elected may have written it already (ensureRequests): a second write would draw a new
+    // salt (v1) and orphan, or clash with, the mTLS secret of the first.
+    const has = this.contract === "v1" ? rel.localApp.get("requests") : rel.localApp.get(this.definition.resourceKey);
+    if (has === undefined) this.#writeRequest(rel);
   }
 
   /** All of the request in one hook: the same-hook rule (protocol §4.2). */
@@ -141,8 +174,14 @@ export class DataRequirer {
         "external-node-connectivity": spec.externalNodeConnectivity ? "true" : undefined,
         ...spec.extra,
       };
+      if (spec.requestedEntity) {
+        const entity = spec.requestedEntity;
+        values["requested-entity-secret"] = this.#addRequestedEntitySecret(rel, entity, "password");
+      }
       if (spec.mtlsCert && def.mtls) {
-        values["secret-mtls"] = this.#ensureMtlsSecret(rel, undefined, spec.mtlsCert, undefined);
+        // Cross-model: requirer secrets cannot cross models, the certificate travels in the bag (§7).
+        if (crossModel) Object.assign(values, this.#crossModelCert(rel, spec.mtlsCert, undefined));
+        else values["secret-mtls"] = this.#ensureMtlsSecret(rel, undefined, spec.mtlsCert, undefined);
       }
       rel.localApp.update(values);
       // Python keeps a unit copy of the lists (non-leaders cannot read their app bag).
@@ -153,15 +192,19 @@ export class DataRequirer {
       return;
     }
     const objects = this.#requests.map((spec) => this.#requestObject(rel, spec));
-    rel.localApp.update({ version: "v1", requests: formatRequests(objects) });
+    // dpcharmlibs: a cross-model token is paired with a top-level copy of the provider's key URI.
+    const encryption = objects.some((o) => typeof o["mtls-cert"] === "string")
+      ? this.#providerEncryption(rel)?.uri
+      : undefined;
+    rel.localApp.update({ version: "v1", requests: formatRequests(objects), "encryption-secret": encryption });
   }
 
   #requestObject(rel: Relation, spec: RequestSpec, salt = generateSalt()): Record<string, unknown> {
     const requestId = computeRequestId(spec.resource, salt);
+    const withCert = spec.mtlsCert !== undefined && spec.mtlsCert !== "" && this.definition.mtls === true;
+    const crossModel = withCert && rel.isCrossModel;
     const mtls =
-      spec.mtlsCert && this.definition.mtls
-        ? this.#ensureMtlsSecret(rel, requestId, spec.mtlsCert, undefined)
-        : null;
+      withCert && !crossModel ? this.#ensureMtlsSecret(rel, requestId, spec.mtlsCert!, undefined) : null;
     return serializeRequestObject(
       {
         resource: spec.resource,
@@ -173,7 +216,9 @@ export class DataRequirer {
         "entity-type": spec.entityType ?? null,
         "entity-permissions": spec.entityPermissions ?? null,
         "secret-mtls": mtls,
+        ...(crossModel ? { "mtls-cert": this.#crossModelCert(rel, spec.mtlsCert!, undefined)["mtls-cert"] } : {}),
         ...spec.extra,
+        ...(spec.requestedEntity ? { "requested-entity-secret": this.#requestedEntityV1(rel, spec) } : {}),
       },
       {
         ...(this.definition.requestExtraKeys ? { extraKeys: [...this.definition.requestExtraKeys] } : {}),
@@ -200,6 +245,126 @@ export class DataRequirer {
     return uri;
   }
 
+  /** The provider's cross-model Fernet key (§7): its `encryption-secret` URI and key, once readable. */
+  #providerEncryption(rel: Relation): { uri: string; key: string } | undefined {
+    const uri = rel.remoteAppData()["encryption-secret"];
+    if (!uri) return undefined;
+    const read = this.model.secrets.read(uri, { mode: "refresh" });
+    const key = read.ok ? read.content["encryption-key"] : undefined;
+    return key ? { uri, key } : undefined;
+  }
+
+  /**
+   * Cross-model `mtls-cert` (§7): a Fernet token under the provider's key with a copy of its
+   * `encryption-secret` URI, or the plain PEM until the provider published one (Python does the same).
+   * A current token that already decrypts to this PEM is kept: a fresh token would wake the provider.
+   */
+  #crossModelCert(
+    rel: Relation,
+    pem: string,
+    current: string | undefined,
+  ): { "mtls-cert": string; "encryption-secret"?: string } {
+    const enc = this.#providerEncryption(rel);
+    if (!enc) return { "mtls-cert": pem };
+    let keep = false;
+    try {
+      keep = current !== undefined && fernetDecrypt(enc.key, current) === pem;
+    } catch {
+      keep = false; // plain PEM or a token under an older key
+    }
+    return { "mtls-cert": keep ? current! : fernetEncrypt(enc.key, pem), "encryption-secret": enc.uri };
+  }
+
+  /** The certificate we sent cross-model, recovered from our own bag (plain, or a token under our copied key). */
+  #sentCrossModelPem(rel: Relation, value: string | undefined): string | undefined {
+    if (value === undefined) return undefined;
+    const copied = rel.localApp.get("encryption-secret");
+    if (copied === undefined) return value;
+    const read = this.model.secrets.read(copied, { mode: "refresh" });
+    const key = read.ok ? read.content["encryption-key"] : undefined;
+    try {
+      return key ? fernetDecrypt(key, value) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Cross-model, leader: once the provider publishes (or replaces) its `encryption-secret`, re-send the
+   * certificate as a Fernet token with a copy of that URI (§7; Python re-sends on `encryption-secret` added).
+   */
+  #resendCrossModelCert(rel: Relation, providerBag: Readonly<Bag>): void {
+    const uri = providerBag["encryption-secret"];
+    if (uri === undefined || !this.model.isLeader() || rel.localApp.get("encryption-secret") === uri) return;
+    if (!rel.isCrossModel) return;
+    if (this.contract === "v0") {
+      if (rel.localApp.get(this.definition.resourceKey) === undefined) return; // request not written yet
+      const pem = this.#requests[0]?.mtlsCert || this.#sentCrossModelPem(rel, rel.localApp.get("mtls-cert"));
+      if (pem) rel.localApp.update(this.#crossModelCert(rel, pem, undefined));
+      return;
+    }
+    const objects = this.#ownRequestObjects(rel);
+    let copied: string | undefined;
+    for (const obj of objects) {
+      const current = typeof obj["mtls-cert"] === "string" ? obj["mtls-cert"] : undefined;
+      const pem = this.#specFor(String(obj.resource))?.mtlsCert || this.#sentCrossModelPem(rel, current);
+      if (!pem) continue;
+      const sent = this.#crossModelCert(rel, pem, undefined);
+      obj["mtls-cert"] = sent["mtls-cert"];
+      copied = sent["encryption-secret"];
+    }
+    if (copied) rel.localApp.update({ requests: formatRequests(objects), "encryption-secret": copied });
+  }
+
+  /**
+   * The requirer-owned auxiliary secret naming the entity the provider should create (§4.10). The
+   * password key is `password` in v0 and `entity-password` in v1 (I-24).
+   */
+  #addRequestedEntitySecret(
+    rel: Relation,
+    entity: NonNullable<RequestSpec["requestedEntity"]>,
+    passwordKey: "password" | "entity-password",
+  ): string {
+    const content: Record<string, string> = { "entity-name": entity.name };
+    if (entity.password) content[passwordKey] = entity.password;
+    const label = requestedEntityLabel(this.model.modelUuid, rel.id);
+    const uri = this.model.secrets.add(content, { label, owner: "application" });
+    this.model.secrets.grant(uri, rel.ref);
+    return uri;
+  }
+
+  #requestedEntityV1(rel: Relation, spec: RequestSpec): string {
+    return this.#addRequestedEntitySecret(rel, spec.requestedEntity!, "entity-password");
+  }
+
+  /** Once the provider answered, the requested-entity secret has served its purpose: remove it (leader). */
+  #dropRequestedEntitySecret(rel: Relation, response: ResolvedResponse): void {
+    if (!this.model.isLeader() || !this.#specFor(response.resource)?.requestedEntity) return;
+    if (this.contract === "v0") {
+      const uri = rel.localApp.get("requested-entity-secret");
+      if (uri === undefined) return;
+      this.model.secrets.remove(uri);
+      rel.localApp.delete("requested-entity-secret");
+      return;
+    }
+    const label = requestedEntityLabel(this.model.modelUuid, rel.id);
+    const info = this.model.secrets.infoByLabel(label);
+    if (!info) return;
+    this.model.secrets.remove(info.id);
+    this.model.secrets.forgetLabel(label);
+  }
+
+  /** The request a response answers (v0: the only one; v1: by resource). */
+  #specFor(resource: string | undefined): RequestSpec | undefined {
+    if (this.contract === "v0") return this.#requests[0];
+    return this.#requests.find((r) => r.resource === resource);
+  }
+
+  #readyFieldsFor(resource: string | undefined): readonly string[] {
+    const def = this.definition;
+    return this.#specFor(resource)?.entityType ? (def.entityReadyFields ?? def.readyFields) : def.readyFields;
+  }
+
   /**
    * Rotate the client certificate on every relation (leader): `secret-set` on the existing secret
    * (compared first, so an unchanged certificate costs no revision), created where missing.
@@ -209,17 +374,34 @@ export class DataRequirer {
     this.#requests = this.#requests.map((r) => ({ ...r, mtlsCert: pem }));
     for (const rel of this.model.relations(this.endpoint)) {
       if (this.contract === "v0") {
+        // Not requested yet: the request, when written, carries the new certificate.
+        if (rel.localApp.get(this.definition.resourceKey) === undefined) continue;
+        if (rel.isCrossModel) {
+          rel.localApp.update(this.#crossModelCert(rel, pem, rel.localApp.get("mtls-cert")));
+          continue;
+        }
         const uri = this.#ensureMtlsSecret(rel, undefined, pem, rel.localApp.get("secret-mtls"));
         rel.localApp.set("secret-mtls", uri);
         continue;
       }
+      if (rel.localApp.get("requests") === undefined) continue;
+      const crossModel = rel.isCrossModel;
       const objects = this.#ownRequestObjects(rel);
+      let copied: string | undefined;
       for (const obj of objects) {
+        if (crossModel) {
+          const current = typeof obj["mtls-cert"] === "string" ? obj["mtls-cert"] : undefined;
+          const sent = this.#crossModelCert(rel, pem, current);
+          obj["mtls-cert"] = sent["mtls-cert"];
+          copied = sent["encryption-secret"];
+          continue;
+        }
         const id = String(obj["request-id"]);
         const current = typeof obj["secret-mtls"] === "string" ? (obj["secret-mtls"] as string) : undefined;
         obj["secret-mtls"] = this.#ensureMtlsSecret(rel, id, pem, current);
       }
       rel.localApp.set("requests", formatRequests(objects));
+      if (copied) rel.localApp.set("encryption-secret", copied);
     }
   }
 
@@ -234,7 +416,8 @@ export class DataRequirer {
   addRequest(spec: RequestSpec): void {
     if (this.contract !== "v1") throw new Error("addRequest needs the v1 contract");
     this.model.requireLeader("add a request");
-    this.#requests.push(spec);
+    // Idempotent: re-adding a known resource must not count it twice (isReady compares counts).
+    if (!this.#requests.some((r) => r.resource === spec.resource)) this.#requests.push(spec);
     for (const rel of this.model.relations(this.endpoint)) {
       const objects = this.#ownRequestObjects(rel);
       if (objects.some((o) => o.resource === spec.resource)) continue;
@@ -266,6 +449,7 @@ export class DataRequirer {
     const rel = this.model.relation(ref);
     const providerBag = rel.remoteAppData();
     if (this.#gatedBySubordinate(rel, providerBag)) return;
+    if (this.definition.mtls) this.#resendCrossModelCert(rel, providerBag);
     let outcome: ChangeOutcome;
     try {
       outcome = this.#computeChange(rel, providerBag);
@@ -276,8 +460,10 @@ export class DataRequirer {
     for (const s of outcome.raised) await this.events.emit("statusRaised", { relation: ref, status: s });
     for (const s of outcome.resolved) await this.events.emit("statusResolved", { relation: ref, status: s });
     for (const ev of outcome.events) {
-      if (ev.kind === "created") await this.events.emit("created", { response: ev.response });
-      else if (ev.kind === "changed") await this.events.emit("changed", { response: ev.response, keys: ev.keys });
+      if (ev.kind === "created") {
+        await this.events.emit("created", { response: ev.response });
+        this.#dropRequestedEntitySecret(rel, ev.response);
+      } else if (ev.kind === "changed") await this.events.emit("changed", { response: ev.response, keys: ev.keys });
       else await this.events.emit("credentialsRotated", { response: ev.response, groups: ev.keys });
     }
     if (outcome.snapshot !== undefined) rel.localUnit.set("data", outcome.snapshot);
@@ -322,7 +508,7 @@ export class DataRequirer {
       oldStatus = parseStatusLoose(typeof snapshot.status === "string" ? snapshot.status : undefined);
     }
     const { raised, resolved } = diffStatuses(oldStatus, statusNow);
-    const text = v1 ? pyDumps(newSnapshot) : pyDumps(sortedKeys(newSnapshot as Bag));
+    const text = v1 ? pyDumps(newSnapshot) : v0Snapshot(newSnapshot as Bag);
     return { events, raised, resolved, snapshot: text === ownRaw ? undefined : text };
   }
 
@@ -377,10 +563,14 @@ export class DataRequirer {
     const diff = diffBags(omit(oldBag, "status"), omit(bag, "status"));
     const touched = [...diff.added, ...diff.changed, ...diff.deleted];
     if (touched.length === 0) return { entry: bag };
+    const badBag = this.#validateBag?.(bag, rel.ref);
+    if (badBag) throw badBag;
     const response = this.#resolve(rel, requestId, bag);
+    const badResponse = this.#validateResponse?.(response);
+    if (badResponse) throw badResponse;
     // Do not advance the snapshot past secrets we could not read yet: they count as new next time.
     const entry = omit(bag, ...response.pendingSecrets.map((g) => `secret-${g}`));
-    const wasReady = this.#readyFromKeys(oldBag);
+    const wasReady = this.#readyFromKeys(oldBag, response.resource);
     if (response.ready && !wasReady) {
       events.push({ kind: "created", response, keys: [] });
       // Keys that existed before and changed are still news; keys first seen now are covered by created.
@@ -402,8 +592,8 @@ export class DataRequirer {
     return this.contract === "v0" ? canonicalKey(key, this.definition.v0Keys) : key;
   }
 
-  #readyFromKeys(bag: Bag): boolean {
-    return this.definition.readyFields.every((f) => {
+  #readyFromKeys(bag: Bag, resource: string | undefined): boolean {
+    return this.#readyFieldsFor(resource).every((f) => {
       const flat = this.contract === "v0" ? (this.definition.v0Keys?.[f] ?? f) : f;
       return bag[flat] !== undefined || bag[f] !== undefined || bag[`secret-${groupOf(f)}`] !== undefined;
     });
@@ -420,6 +610,7 @@ export class DataRequirer {
     for (const [k, uri] of Object.entries(bag)) {
       if (!k.startsWith("secret-")) continue;
       const group = k.slice("secret-".length);
+      if (!isSecretGroup(group)) continue; // not a protocol group: nothing of ours lives there
       const label = secretLabel({
         endpoint: rel.endpoint,
         relationId: rel.id,
@@ -434,7 +625,7 @@ export class DataRequirer {
       this.contract === "v0"
         ? (fields[this.definition.resourceKey] ?? this.#requests[0]?.resource ?? "")
         : (fields.resource ?? "");
-    const ready = this.definition.readyFields.every((f) => fields[f] !== undefined);
+    const ready = this.#readyFieldsFor(resource).every((f) => fields[f] !== undefined);
     return {
       relation: rel.ref,
       remoteApp: rel.remoteApp,
@@ -457,7 +648,9 @@ export class DataRequirer {
       const list = this.#responsesFromBag(rel, providerBag, issues);
       if (issues.issues.length) continue;
       for (const { requestId, bag } of list) {
-        if (this.contract === "v0" && bag[this.definition.resourceKey] === undefined && !this.#readyFromKeys(bag)) {
+        const unanswered =
+          bag[this.definition.resourceKey] === undefined && !this.#readyFromKeys(bag, undefined);
+        if (this.contract === "v0" && unanswered) {
           continue;
         }
         out.push(this.#resolve(rel, requestId, bag));
@@ -509,7 +702,7 @@ export class DataRequirer {
   }
 
   async #onBroken(ref: RelationRef, remoteApp: string | undefined): Promise<void> {
-    removeOwnedSecretsForRelation(this.model, ref);
+    if (!this.#retainSecretsOnBroken?.(ref)) removeOwnedSecretsForRelation(this.model, ref);
     await this.events.emit("gone", { relation: ref, remoteApp: remoteApp ?? null });
   }
 }

@@ -244,14 +244,22 @@ export async function runCharm(
   setup: (charm: Charm) => void | Promise<void>,
   options: CharmOptions = {},
 ): Promise<number> {
+  let charm: Charm | undefined;
   try {
-    const charm = new Charm(options);
+    charm = new Charm(options);
     await setup(charm);
     await charm.dispatch();
     process.exitCode = 0;
     return 0;
   } catch (error) {
-    process.stderr.write(formatCharmError(error));
+    const text = formatCharmError(error);
+    process.stderr.write(text);
+    // Also into the unit's debug-log at ERROR, header line only (the stack is on stderr already).
+    try {
+      charm?.backend.jujuLog("ERROR", `hook failed: ${text.split("\n")[0]}`);
+    } catch {
+      // juju-log itself failing must not mask the original error.
+    }
     process.exitCode = 1;
     return 1;
   }

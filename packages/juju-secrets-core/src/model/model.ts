@@ -375,6 +375,7 @@ export class Model {
   readonly #relationIds = new Map<string, number[]>();
   readonly #relations = new Map<string, Relation>();
   #config: Record<string, unknown> | undefined;
+  readonly #afterFlush: (() => void)[] = [];
 
   constructor(backend: Backend, context: HookContext) {
     this.backend = backend;
@@ -465,10 +466,21 @@ export class Model {
         }
       }
     }
+    for (const callback of this.#afterFlush.splice(0)) callback();
+  }
+
+  /**
+   * Run `callback` at the end of `flush()`, i.e. only once every handler succeeded and the databags
+   * were written: for unit-local state (a file) that must move together with what Juju commits.
+   * Dropped by `discard()`.
+   */
+  afterFlush(callback: () => void): void {
+    this.#afterFlush.push(callback);
   }
 
   /** Drop buffered writes (a handler failed: Juju would discard them anyway). */
   discard(): void {
+    this.#afterFlush.length = 0;
     for (const rel of this.#relations.values()) {
       rel.localApp.discard();
       rel.localUnit.discard();

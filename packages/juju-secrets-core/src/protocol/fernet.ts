@@ -75,7 +75,8 @@ export function fernetDecrypt(key: string, token: string): string {
   if (typeof token !== "string") throw new FernetError("Fernet token must be a string");
   const data = decodeUrlsafeBase64(token.trim());
   if (data === undefined) throw new FernetError("Fernet token is not url-safe base64");
-  if (data.length === 0 || data[0] !== VERSION) throw new FernetError("Fernet token has an unsupported version");
+  if (data.length === 0 || data[0] !== VERSION)
+    throw new FernetError("Fernet token has an unsupported version");
   if (data.length < HEADER_BYTES + HMAC_BYTES) throw new FernetError("Fernet token is too short");
 
   const signed = data.subarray(0, data.length - HMAC_BYTES);

@@ -77,14 +77,10 @@ function encode(value: unknown, path: string, seen: Set<object>): string {
       return `[${parts.join(", ")}]`;
     }
     // A Map keeps any key order, including integer-like keys that plain objects would reorder.
-    const entries: Iterable<[unknown, unknown]> =
-      obj instanceof Map
-        ? obj.entries()
-        : isPlainObject(obj)
-          ? Object.entries(obj)
-          : (() => {
-              throw new ProtocolEncodeError(path, "only plain objects, Maps and arrays are allowed");
-            })();
+    let entries: Iterable<[unknown, unknown]>;
+    if (obj instanceof Map) entries = obj.entries();
+    else if (isPlainObject(obj)) entries = Object.entries(obj);
+    else throw new ProtocolEncodeError(path, "only plain objects, Maps and arrays are allowed");
     const parts: string[] = [];
     for (const [key, item] of entries) {
       if (typeof key !== "string") throw new ProtocolEncodeError(path, "object keys must be strings");
@@ -128,7 +124,10 @@ export function parseJson(text: string): ParseJsonResult {
     if (/end of (JSON )?input|Unterminated/i.test(message)) {
       return { ok: false, error: "not valid JSON (unexpected end of input)" };
     }
-    return { ok: false, error: position ? `not valid JSON (error at position ${position})` : "not valid JSON" };
+    return {
+      ok: false,
+      error: position ? `not valid JSON (error at position ${position})` : "not valid JSON",
+    };
   }
 }
 

@@ -64,7 +64,12 @@ export const DEFAULT_REQUESTED_SECRETS = [
 export const DEFAULT_PROVIDED_SECRETS = ["mtls-cert"] as const;
 
 /** Fields that carry a credential: never published in plain text when a non-empty `requested-secrets` omits them (I-26). */
-export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set(["password", "uris", "read-only-uris", "entity-password"]);
+export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set([
+  "password",
+  "uris",
+  "read-only-uris",
+  "entity-password",
+]);
 
 export function isCredentialField(field: string): boolean {
   return CREDENTIAL_FIELDS.has(field);

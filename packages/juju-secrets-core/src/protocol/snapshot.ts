@@ -19,7 +19,10 @@ export interface BagDiff {
 }
 
 /** Compare two bags key by key (Python's `diff`); each list is sorted by UTF-8 byte order. */
-export function diffBags(old: Readonly<Record<string, string>>, current: Readonly<Record<string, string>>): BagDiff {
+export function diffBags(
+  old: Readonly<Record<string, string>>,
+  current: Readonly<Record<string, string>>,
+): BagDiff {
   const added: string[] = [];
   const changed: string[] = [];
   const deleted: string[] = [];
@@ -30,7 +33,11 @@ export function diffBags(old: Readonly<Record<string, string>>, current: Readonl
   for (const key of Object.keys(old)) {
     if (!Object.hasOwn(current, key)) deleted.push(key);
   }
-  return { added: added.sort(compareUtf8), changed: changed.sort(compareUtf8), deleted: deleted.sort(compareUtf8) };
+  return {
+    added: added.sort(compareUtf8),
+    changed: changed.sort(compareUtf8),
+    deleted: deleted.sort(compareUtf8),
+  };
 }
 
 /** True when a diff has no entries. */
@@ -55,7 +62,12 @@ export function v0Snapshot(bag: Readonly<Record<string, string>>): string {
 
 export type ParsedV0Snapshot =
   | { readonly ok: true; readonly present: boolean; readonly bag: Record<string, string> }
-  | { readonly ok: false; readonly present: true; readonly bag: Record<string, string>; readonly error: string };
+  | {
+      readonly ok: false;
+      readonly present: true;
+      readonly bag: Record<string, string>;
+      readonly error: string;
+    };
 
 /**
  * Read a stored `data` value. Missing or `""` gives `{}` (`present: false`). Not a JSON object gives

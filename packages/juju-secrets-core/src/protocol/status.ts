@@ -39,7 +39,8 @@ export function statusSeverity(code: number): StatusSeverity {
 export function normalizeStatuses(list: readonly RelationStatus[]): RelationStatus[] {
   const byCode = new Map<number, RelationStatus>();
   for (const [i, status] of list.entries()) {
-    if (!Number.isSafeInteger(status?.code)) throw new ProtocolEncodeError(`status[${i}].code`, "must be an integer");
+    if (!Number.isSafeInteger(status?.code))
+      throw new ProtocolEncodeError(`status[${i}].code`, "must be an integer");
     if (typeof status.message !== "string") {
       throw new ProtocolEncodeError(`status[${i}].message`, "must be a string");
     }
@@ -53,7 +54,9 @@ export function normalizeStatuses(list: readonly RelationStatus[]): RelationStat
 
 /** The `status` value: sorted by code, keys `code`, `message`, `resolution`, Python JSON. `[]` when empty. */
 export function formatStatuses(list: readonly RelationStatus[]): string {
-  return pyDumps(normalizeStatuses(list).map((s) => ({ code: s.code, message: s.message, resolution: s.resolution })));
+  return pyDumps(
+    normalizeStatuses(list).map((s) => ({ code: s.code, message: s.message, resolution: s.resolution })),
+  );
 }
 
 /**
@@ -75,7 +78,11 @@ function toStatus(item: unknown, where: string): RelationStatus | string {
   const rec = item as Record<string, unknown>;
   const rawCode = rec["code"];
   const code =
-    typeof rawCode === "number" ? rawCode : typeof rawCode === "string" && /^\d+$/.test(rawCode.trim()) ? Number(rawCode) : NaN;
+    typeof rawCode === "number"
+      ? rawCode
+      : typeof rawCode === "string" && /^\d+$/.test(rawCode.trim())
+        ? Number(rawCode)
+        : NaN;
   if (!Number.isSafeInteger(code)) return `${where}.code: expected an integer, got ${jsonType(rawCode)}`;
   const message = rec["message"];
   const resolution = rec["resolution"];
@@ -104,7 +111,8 @@ export function parseStatuses(raw: unknown): ParseStatusesResult {
   if (Array.isArray(value)) items = value.map((item, i) => [`status[${i}]`, item]);
   else if (value !== null && typeof value === "object") {
     items = Object.entries(value).map(([code, item]) => [`status.${code}`, item]);
-  } else return { ok: false, error: `expected a JSON array of statuses, got ${jsonType(value)}`, statuses: [] };
+  } else
+    return { ok: false, error: `expected a JSON array of statuses, got ${jsonType(value)}`, statuses: [] };
 
   const statuses: RelationStatus[] = [];
   const errors: string[] = [];

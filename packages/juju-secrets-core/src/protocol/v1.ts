@@ -8,7 +8,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { formatCommaList, jsonType, parseBool } from "./codecs.js";
 import { ProtocolEncodeError, parseJson, pyDumps } from "./json.js";
 import { SECRET_GROUPS } from "./secrets.js";
-import { type RelationStatus, STATUS_KEY, parseStatuses } from "./status.js";
+import { parseStatuses, type RelationStatus, STATUS_KEY } from "./status.js";
 
 /** A request or response object as it travels inside `requests`. */
 export type V1Object = Record<string, unknown>;
@@ -77,7 +77,9 @@ export function requestIdOf(obj: Readonly<V1Object>): string | undefined {
   if (typeof id === "string" && id !== "") return id;
   const resource = obj["resource"] ?? "";
   const salt = obj["salt"];
-  return typeof resource === "string" && typeof salt === "string" ? computeRequestId(resource, salt) : undefined;
+  return typeof resource === "string" && typeof salt === "string"
+    ? computeRequestId(resource, salt)
+    : undefined;
 }
 
 /** The resource of a v0 flat bag as a v1 provider reads it: the first present alias key. */
@@ -111,7 +113,8 @@ function where(kind: string, key: string): string {
 function optString(obj: Readonly<V1Object>, key: string, kind: string): string | null {
   const value = obj[key];
   if (value === undefined || value === null) return null;
-  if (typeof value !== "string") throw new ProtocolEncodeError(where(kind, key), `expected a string or null, got ${jsonType(value)}`);
+  if (typeof value !== "string")
+    throw new ProtocolEncodeError(where(kind, key), `expected a string or null, got ${jsonType(value)}`);
   return value;
 }
 
@@ -132,14 +135,16 @@ function optSecretUri(obj: Readonly<V1Object>, key: string, kind: string): strin
 
 function requiredString(obj: Readonly<V1Object>, key: string, kind: string): string {
   const value = obj[key];
-  if (typeof value !== "string") throw new ProtocolEncodeError(where(kind, key), `expected a string, got ${jsonType(value)}`);
+  if (typeof value !== "string")
+    throw new ProtocolEncodeError(where(kind, key), `expected a string, got ${jsonType(value)}`);
   return value;
 }
 
 function resourceOf(obj: Readonly<V1Object>, kind: string): { resource: string; consumed?: string } {
   const value = obj["resource"];
   if (value !== undefined && value !== null) {
-    if (typeof value !== "string") throw new ProtocolEncodeError(where(kind, "resource"), `expected a string, got ${jsonType(value)}`);
+    if (typeof value !== "string")
+      throw new ProtocolEncodeError(where(kind, "resource"), `expected a string, got ${jsonType(value)}`);
     return { resource: value };
   }
   for (const alias of V0_RESOURCE_ALIASES) {
@@ -159,18 +164,26 @@ function entityPermissions(obj: Readonly<V1Object>, kind: string): unknown[] | n
     if (!parsed.ok) throw new ProtocolEncodeError(where(kind, key), parsed.error);
     value = parsed.value;
   }
-  if (!Array.isArray(value)) throw new ProtocolEncodeError(where(kind, key), `expected an array, got ${jsonType(value)}`);
+  if (!Array.isArray(value))
+    throw new ProtocolEncodeError(where(kind, key), `expected an array, got ${jsonType(value)}`);
   return value.map((item, i) => {
     const path = `${where(kind, key)}[${i}]`;
     if (item === null || typeof item !== "object" || Array.isArray(item)) {
       throw new ProtocolEncodeError(path, `expected an object, got ${jsonType(item)}`);
     }
     const rec = item as Record<string, unknown>;
-    if (typeof rec["resource_name"] !== "string") throw new ProtocolEncodeError(`${path}.resource_name`, "expected a string");
-    if (typeof rec["resource_type"] !== "string") throw new ProtocolEncodeError(`${path}.resource_type`, "expected a string");
-    if (!Array.isArray(rec["privileges"])) throw new ProtocolEncodeError(`${path}.privileges`, "expected an array");
+    if (typeof rec["resource_name"] !== "string")
+      throw new ProtocolEncodeError(`${path}.resource_name`, "expected a string");
+    if (typeof rec["resource_type"] !== "string")
+      throw new ProtocolEncodeError(`${path}.resource_type`, "expected a string");
+    if (!Array.isArray(rec["privileges"]))
+      throw new ProtocolEncodeError(`${path}.privileges`, "expected an array");
     // pydantic's EntityPermissionModel: exactly these keys, in this order (extras are ignored).
-    return { resource_name: rec["resource_name"], resource_type: rec["resource_type"], privileges: rec["privileges"] };
+    return {
+      resource_name: rec["resource_name"],
+      resource_type: rec["resource_type"],
+      privileges: rec["privileges"],
+    };
   });
 }
 
@@ -220,7 +233,8 @@ export function serializeRequestObject(req: Readonly<V1Object>, options: Seriali
   else if (typeof enc === "boolean") connectivity = enc;
   else {
     const parsed = typeof enc === "string" ? parseBool(enc) : undefined;
-    if (parsed === undefined) throw new ProtocolEncodeError(where(kind, "external-node-connectivity"), "expected a boolean");
+    if (parsed === undefined)
+      throw new ProtocolEncodeError(where(kind, "external-node-connectivity"), "expected a boolean");
     connectivity = parsed;
   }
   const entityType = optString(req, "entity-type", kind);
@@ -244,7 +258,11 @@ export function serializeRequestObject(req: Readonly<V1Object>, options: Seriali
 }
 
 // Fields whose values live in secrets: a response object must never carry them (§5.3).
-const RESPONSE_SECRET_FIELDS: readonly string[] = [...SECRET_GROUPS.user, ...SECRET_GROUPS.tls, ...SECRET_GROUPS.entity];
+const RESPONSE_SECRET_FIELDS: readonly string[] = [
+  ...SECRET_GROUPS.user,
+  ...SECRET_GROUPS.tls,
+  ...SECRET_GROUPS.entity,
+];
 
 /**
  * A response object with every model key present in order, nulls included, then interface extras,
@@ -255,7 +273,10 @@ export function serializeResponseObject(resp: Readonly<V1Object>, options: Seria
   const kind = "response";
   for (const field of RESPONSE_SECRET_FIELDS) {
     if (resp[field] !== undefined && resp[field] !== null) {
-      throw new ProtocolEncodeError(where(kind, field), "secret-backed fields go into the group's secret, not the response");
+      throw new ProtocolEncodeError(
+        where(kind, field),
+        "secret-backed fields go into the group's secret, not the response",
+      );
     }
   }
   const { resource, consumed } = resourceOf(resp, kind);

@@ -83,7 +83,13 @@ export function parseBag<S extends z.ZodType>(schema: S, bag: unknown, context: 
 }
 
 export function zodIssues(error: z.ZodError, input: unknown, context: BagContext): RemoteDataIssue[] {
-  return error.issues.map((issue) => {
+  // A strict object reports its unexpected keys in one issue at the object's path: name each key.
+  const issues = error.issues.flatMap((issue): { code: string; path: PropertyKey[]; message: string }[] =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((k) => ({ code: issue.code, path: [...issue.path, k], message: "unexpected key" }))
+      : [issue],
+  );
+  return issues.map((issue) => {
     const key = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[");
     const value = valueAt(input, issue.path);
     return {

@@ -1,0 +1,84 @@
+/**
+ * Example client charm for postgresql_client: asks for a database on its `database` endpoint and shows
+ * what it got in its unit status. It works against the PostgreSQL and PgBouncer charms, and against the
+ * `postgresql-provider` example.
+ *
+ * Status: `waiting` until credentials and endpoints are readable, then `active` with a message that
+ * starts with `ready`; `blocked` when the provider publishes something unreadable. Secrets never
+ * appear in the status or the log.
+ */
+
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { PostgresqlRequirer } from "@charm-relations/interface-postgresql-client";
+import { type Charm, type CharmEventName, runCharm } from "@charm-relations/juju-secrets-core";
+
+const STATUS_ON: readonly CharmEventName[] = [
+  "install",
+  "start",
+  "configChanged",
+  "updateStatus",
+  "leaderElected",
+  "relationCreated",
+  "relationJoined",
+  "relationChanged",
+  "relationDeparted",
+  "relationBroken",
+  "secretChanged",
+];
+
+const list = (v: unknown): string[] =>
+  typeof v === "string"
+    ? v
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "")
+    : [];
+
+export function setup(charm: Charm): void {
+  const model = charm.model;
+  const config = model.config();
+  const database = typeof config.database === "string" && config.database !== "" ? config.database : "myapp";
+  const roles = list(config["extra-user-roles"]);
+  const requirer = new PostgresqlRequirer(charm, {
+    database,
+    ...(roles.length ? { extraUserRoles: roles } : {}),
+  });
+  let invalid: string | undefined;
+
+  requirer.on("databaseCreated", ({ connection }) => {
+    model.log("INFO", `database ${connection.database} created for ${connection.username ?? "?"}`);
+  });
+  requirer.on("endpointsChanged", ({ endpoints }) => model.log("INFO", `endpoints changed: ${endpoints.join(",")}`));
+  requirer.on("readOnlyEndpointsChanged", ({ readOnlyEndpoints }) =>
+    model.log("INFO", `read-only endpoints changed: ${readOnlyEndpoints.join(",")}`),
+  );
+  requirer.on("credentialsRotated", ({ groups }) => model.log("INFO", `credentials rotated (${groups.join(", ")})`));
+  requirer.on("statusRaised", ({ status }) => model.log("WARNING", `provider status ${status.code}: ${status.message}`));
+  requirer.on("gone", ({ relation }) => model.log("INFO", `relation ${relation.endpoint}:${relation.id} removed`));
+  requirer.on("invalid", ({ error }) => {
+    // Transient junk (e.g. a NodePort not yet allocated) is fixed by the provider's next write.
+    invalid = error.message;
+  });
+
+  const status = (): void => {
+    if (invalid) return model.setStatus("blocked", invalid);
+    const c = requirer.connection();
+    if (c) {
+      const tls = c.tls ? ", tls" : "";
+      return model.setStatus("active", `ready: ${c.username}@${c.endpoints[0]}/${c.database}${tls}`);
+    }
+    const related = model.relations(requirer.endpoint).length > 0;
+    model.setStatus("waiting", related ? "waiting for database credentials" : "waiting for a database relation");
+  };
+  for (const name of STATUS_ON) charm.on(name, status);
+}
+
+const isMain = (() => {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+})();
+if (isMain) void runCharm(setup);

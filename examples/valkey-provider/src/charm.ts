@@ -1,0 +1,168 @@
+/**
+ * Example Valkey charm serving `valkey_client` the way valkey-operator does:
+ *
+ * - every new request (v1 clients may send several per relation; v0 `DatabaseRequires` clients one)
+ *   gets an ACL user `relation-<id>-<request-id>` (v1) / `relation-<id>` (v0) with a random password,
+ *   limited to the requested key pattern; credentials, endpoints, sentinel endpoints, mode, version
+ *   and TLS are published in the same hook;
+ * - withdrawn requests and broken relations delete their users;
+ * - configuration changes (endpoints, TLS, version) are re-published to every answered request;
+ * - the `rotate-passwords` action gives every user a new password (clients get secret-changed).
+ *
+ * It does not run Valkey: the leader renders the ACL file `<data-dir>/users.acl` (mode 0600, password
+ * hashes only) that a real charm would load with `ACL LOAD`. A production charm shares users with its
+ * other units through a peer relation, as valkey-operator does.
+ */
+
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  ValkeyProvider,
+  type ValkeyRequest,
+  type ValkeyResponseInput,
+  valkeyAclFile,
+} from "@charm-relations/interface-valkey-client";
+import { type Charm, type CharmEventName, ProtocolEncodeError, runCharm } from "@charm-relations/juju-secrets-core";
+
+export const ACL_FILE = "users.acl";
+
+const STATUS_ON: readonly CharmEventName[] = [
+  "install",
+  "start",
+  "configChanged",
+  "leaderElected",
+  "updateStatus",
+  "relationCreated",
+  "relationChanged",
+  "relationDeparted",
+  "relationBroken",
+  "action",
+];
+
+const newPassword = (): string => randomBytes(16).toString("hex");
+
+export function setup(charm: Charm): void {
+  const model = charm.model;
+  const config = () => model.config();
+  const dataDir = (): string => {
+    const v = config()["data-dir"];
+    return typeof v === "string" && v !== "" ? v : "/var/lib/valkey";
+  };
+  // A unit being removed still gets relation-broken for relations that live on (LP#1979811): it must
+  // neither delete their users nor (as leader) their secrets. relation-departed tells it first.
+  const departingMarker = (): string => join(dataDir(), `.departing-${charm.unit.replace("/", "-")}`);
+  const departing = (): boolean => existsSync(departingMarker());
+
+  const valkey = new ValkeyProvider(charm, "valkey-client", { retainSecretsOnBroken: departing });
+  let configError: string | undefined;
+
+  /** What every request gets, from config; undefined (and a blocked status) when config is invalid. */
+  const shared = (): Omit<ValkeyResponseInput, "username" | "password"> => {
+    const cfg = config();
+    const list = (key: string, fallback: string): string[] =>
+      String(cfg[key] || fallback)
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+    const tls = cfg.tls === true;
+    const ca = typeof cfg["tls-ca"] === "string" ? cfg["tls-ca"] : "";
+    const port = tls ? 6380 : 6379;
+    const sentinelPort = tls ? 26380 : 26379;
+    return {
+      endpoints: list("endpoints", `localhost:${port}`),
+      readOnlyEndpoints: list("read-only-endpoints", `localhost:${port}`),
+      sentinelEndpoints: list("sentinel-endpoints", `localhost:${sentinelPort}`),
+      mode: "sentinel",
+      version: String(cfg["valkey-version"] || "9.0.1"),
+      tls,
+      ...(tls && ca !== "" ? { tlsCa: ca } : {}),
+    };
+  };
+
+  /** The leader's ACL file: one user per answered request (password hashes only). */
+  const renderAcl = (): void => {
+    if (!model.isLeader()) return;
+    const users = valkey.answeredRequests().flatMap((r) => {
+      const creds = valkey.credentials(r);
+      return creds ? [{ ...creds, resource: r.resource }] : [];
+    });
+    const file = join(dataDir(), ACL_FILE);
+    const content = valkeyAclFile(users);
+    if (existsSync(file) && readFileSync(file, "utf8") === content) return;
+    mkdirSync(dataDir(), { recursive: true });
+    writeFileSync(file, content, { mode: 0o600 });
+    model.log("INFO", `ACL file rewritten with ${users.length} client user(s); a real charm runs ACL LOAD now`);
+  };
+
+  const answer = (request: ValkeyRequest): void => {
+    try {
+      valkey.publish(request, { username: request.username, password: newPassword(), ...shared() });
+    } catch (e) {
+      if (!(e instanceof ProtocolEncodeError)) throw e;
+      configError = e.message;
+      return;
+    }
+    model.log("INFO", `created ACL user ${request.username} for key pattern ${request.resource} (${request.contract})`);
+  };
+
+  valkey.on("resourcesRequested", ({ requests }) => {
+    for (const request of requests) answer(request);
+    renderAcl();
+  });
+  valkey.on("requestRemoved", ({ request }) => {
+    model.log("INFO", `deleted ACL user ${request.username}: request for ${request.resource} withdrawn`);
+    renderAcl();
+  });
+  valkey.on("gone", ({ relation }) => {
+    if (departing()) return;
+    // The broken relation no longer lists its requests: the ACL file is rebuilt without its users.
+    model.log("INFO", `deleting the ACL users of relation ${relation.id} (relation-${relation.id}*)`);
+    renderAcl();
+  });
+  valkey.on("requestInvalid", ({ error }) => model.log("WARNING", `ignoring a request: ${error.message}`));
+
+  charm.on("relationDeparted", (e) => {
+    if (e.departingUnit !== charm.unit) return;
+    mkdirSync(dataDir(), { recursive: true });
+    writeFileSync(departingMarker(), "");
+  });
+  charm.on("remove", () => rmSync(departingMarker(), { force: true }));
+  charm.on("configChanged", () => {
+    if (!model.isLeader()) return;
+    try {
+      valkey.publishAll(shared());
+    } catch (e) {
+      if (!(e instanceof ProtocolEncodeError)) throw e;
+      configError = e.message;
+    }
+  });
+  charm.on("leaderElected", renderAcl);
+  charm.on(
+    "action",
+    () => {
+      for (const request of valkey.answeredRequests()) valkey.publish(request, { password: newPassword() });
+      renderAcl();
+      model.log("INFO", "rotated every client password");
+    },
+    { action: "rotate-passwords" },
+  );
+
+  const status = (): void => {
+    if (configError) return model.setStatus("blocked", `invalid config: ${configError}`);
+    if (!model.isLeader()) return model.setStatus("active", "");
+    const users = valkey.answeredRequests().length;
+    model.setStatus("active", `serving ${users} client user${users === 1 ? "" : "s"}`);
+  };
+  for (const name of STATUS_ON) charm.on(name, status);
+}
+
+const isMain = (() => {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+})();
+if (isMain) void runCharm(setup);

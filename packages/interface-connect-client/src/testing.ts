@@ -1,0 +1,418 @@
+/**
+ * `@charm-relations/interface-connect-client/testing`: what a charm author needs to test a charm that
+ * speaks connect_client: a runner for in-process charms, databag builders with the real wire bytes,
+ * reference counterpart charms, and the conformance suites (`providerConformance`,
+ * `requirerConformance`) to run against your own provider or requirer charm.
+ *
+ * Nothing here imports a test framework: the suites return named checks you register with yours
+ * (`for (const c of providerConformance(…)) it(c.name, c.run)`).
+ */
+
+import {
+  Charm,
+  CharmRelationsError,
+  DEFAULT_PROVIDED_SECRETS,
+  DEFAULT_REQUESTED_SECRETS,
+  formatBool,
+  pyDumps,
+  type RelationRef,
+  v0Snapshot,
+} from "@charm-relations/juju-secrets-core";
+import { type HookRunner, Simulation, type SimulationOptions } from "@charm-relations/juju-secrets-core/testing";
+import { ConnectProvider } from "./provider.js";
+import { type ConnectIntegration, ConnectRequirer } from "./requirer.js";
+import {
+  CONNECT_CLIENT_INTERFACE,
+  DEFAULT_CONNECT_ENDPOINT,
+  NOT_REQUIRED,
+  connectUsername,
+  pluginUrlProblem,
+  providerAppBag,
+  requirerAppBag,
+  tlsSecret,
+  userSecret,
+} from "./schema.js";
+
+/** A `HookRunner` for an in-process charm: build the `Charm`, let `setup` wire it, dispatch. */
+export function charmRunner(setup: (charm: Charm) => void | Promise<void>): HookRunner {
+  return async (backend, context) => {
+    const charm = new Charm({ backend, context });
+    await setup(charm);
+    await charm.dispatch();
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Databag builders (the bytes the Python library and kafka-connect-operator write)
+
+/** The requirer app bag `KafkaConnectRequires` writes in relation-created. */
+export function requirerAppDatabag(
+  options: {
+    /** Default: the recorded `http://10.1.1.200:8080/route/to/plugin`. */
+    pluginUrl?: string;
+    /** `false` builds a pre-secrets requirer (no `requested-secrets`: the plain-text fallback). */
+    requestedSecrets?: readonly string[] | false;
+    /** `false` (or `[]`) for a cross-model requirer. */
+    providedSecrets?: readonly string[] | false;
+  } = {},
+): Record<string, string> {
+  const bag: Record<string, string> = { "plugin-url": options.pluginUrl ?? "http://10.1.1.200:8080/route/to/plugin" };
+  const provided = options.providedSecrets === false ? [] : (options.providedSecrets ?? DEFAULT_PROVIDED_SECRETS);
+  if (provided.length) bag["provided-secrets"] = pyDumps(provided);
+  if (options.requestedSecrets !== false) {
+    bag["requested-secrets"] = pyDumps(options.requestedSecrets ?? DEFAULT_REQUESTED_SECRETS);
+  }
+  return bag;
+}
+
+/** `secret-user` content as kafka-connect-operator writes it. */
+export function userSecretContent(options: { relationId?: number; password?: string } = {}): Record<string, string> {
+  return { password: options.password ?? "03e46721fbb4139b883356f13d49aaa1", username: connectUsername(options.relationId ?? 0) };
+}
+
+/** `secret-tls` content: `enabled` + PEM, or `disabled` + `disabled`. */
+export function tlsSecretContent(options: { ca?: string } = {}): Record<string, string> {
+  return options.ca === undefined
+    ? { tls: formatBool(false, "enabled"), "tls-ca": "disabled" }
+    : { tls: formatBool(true, "enabled"), "tls-ca": options.ca };
+}
+
+/** The provider app bag kafka-connect-operator writes once the plugin is in place (secrets mode). */
+export function providerAppDatabag(options: {
+  requirerBag: Readonly<Record<string, string>>;
+  secretUser: string;
+  secretTls: string;
+  endpoints?: readonly string[];
+}): Record<string, string> {
+  return {
+    data: v0Snapshot(options.requirerBag),
+    endpoints: (options.endpoints ?? ["http://10.1.0.10:8083"]).join(","),
+    "secret-tls": options.secretTls,
+    "secret-user": options.secretUser,
+  };
+}
+
+/** The same answer in the plain-text fallback (a requirer that sent no `requested-secrets`). */
+export function plainProviderAppDatabag(
+  requirerBag: Readonly<Record<string, string>>,
+  options: { relationId?: number; password?: string; endpoints?: readonly string[]; ca?: string } = {},
+): Record<string, string> {
+  return {
+    data: v0Snapshot(requirerBag),
+    endpoints: (options.endpoints ?? ["http://10.1.0.10:8083"]).join(","),
+    ...userSecretContent(options),
+    ...tlsSecretContent(options.ca !== undefined ? { ca: options.ca } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reference counterparts (built on this package)
+
+export interface ReferenceProviderOptions {
+  /** Default `["http://10.1.0.10:8083"]` (`https://…` when `tlsCa` is set). */
+  readonly endpoints?: readonly string[];
+  /** PEM: TLS on. */
+  readonly tlsCa?: string;
+  readonly password?: () => string;
+  readonly endpoint?: string;
+}
+
+/**
+ * A provider that answers like kafka-connect-operator, minus the plugin: `relation-<id>`, a password,
+ * the endpoints and `secret-tls`, all in the requested hook.
+ */
+export function referenceProvider(options: ReferenceProviderOptions = {}): HookRunner {
+  let n = 0;
+  const password = options.password ?? (() => `reference-password-${++n}`);
+  const tls = options.tlsCa !== undefined;
+  const endpoints = options.endpoints ?? [tls ? "https://10.1.0.10:8083" : "http://10.1.0.10:8083"];
+  return charmRunner((charm) => {
+    const provider = new ConnectProvider(charm, options.endpoint ?? DEFAULT_CONNECT_ENDPOINT);
+    provider.on("integrationRequested", ({ request }) => {
+      const pw = provider.published(request).password ?? password();
+      provider.publish(request, {
+        endpoints,
+        username: request.username,
+        password: pw,
+        tls,
+        ...(options.tlsCa !== undefined ? { tlsCa: options.tlsCa } : {}),
+      });
+    });
+  });
+}
+
+/** A requirer on this package; `seen` collects, per unit, every integration it was told about. */
+export function referenceRequirer(
+  options: { pluginUrl?: string; endpoint?: string } = {},
+  seen: Map<string, ConnectIntegration[]> = new Map(),
+): HookRunner {
+  return charmRunner((charm) => {
+    const requirer = new ConnectRequirer(charm, options.endpoint ?? DEFAULT_CONNECT_ENDPOINT, {
+      pluginUrl: options.pluginUrl ?? NOT_REQUIRED,
+    });
+    const record = ({ integration }: { integration: ConnectIntegration }) => {
+      seen.set(charm.unit, [...(seen.get(charm.unit) ?? []), integration]);
+    };
+    requirer.on("integrationCreated", record);
+    requirer.on("endpointsChanged", record);
+    requirer.on("credentialsRotated", record);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conformance suites
+
+/** A conformance check failed; the message says which rule and where (never a secret value). */
+export class ConformanceError extends CharmRelationsError {
+  override name = "ConformanceError";
+}
+
+export interface ConformanceCheck {
+  readonly name: string;
+  readonly run: () => Promise<void>;
+}
+
+export interface ConformanceTarget {
+  /** Runs your charm for one hook (`charmRunner(setup)`, or `processRunner("node", ["dist/charm.js"])`). */
+  readonly runner: HookRunner;
+  /** Your charm's connect_client endpoint (default `connect-client`). */
+  readonly endpoint?: string;
+  /** Other endpoints your charm declares (e.g. a peer relation: `{ workers: "peers:connect_peers" }`). */
+  readonly endpoints?: Readonly<Record<string, `${"provides" | "requires" | "peers"}:${string}`>>;
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Units to deploy (default 2: leader and non-leader behaviour both get exercised). */
+  readonly units?: number;
+  /** Where your charm lives (becomes JUJU_CHARM_DIR). */
+  readonly charmDir?: string;
+  /** Passed to the `Simulation` (e.g. `jujuVersion`). */
+  readonly simulation?: SimulationOptions;
+  /**
+   * Provider suites: the plugin URL the reference requirer sends (default `NOT-REQUIRED`). Point it at
+   * a tarball your test serves to exercise your download path.
+   */
+  readonly pluginUrl?: string;
+}
+
+function fail(rule: string): never {
+  throw new ConformanceError(rule);
+}
+
+function check(ok: unknown, rule: string): void {
+  if (!ok) fail(rule);
+}
+
+function deployTarget(sim: Simulation, app: string, role: "provides" | "requires", t: ConformanceTarget): string {
+  const endpoint = t.endpoint ?? DEFAULT_CONNECT_ENDPOINT;
+  sim.deploy(app, {
+    runner: t.runner,
+    units: t.units ?? 2,
+    endpoints: { ...(t.endpoints ?? {}), [endpoint]: `${role}:${CONNECT_CLIENT_INTERFACE}` },
+    ...(t.config ? { config: t.config } : {}),
+    ...(t.charmDir ? { charmDir: t.charmDir } : {}),
+  });
+  return endpoint;
+}
+
+async function settleClean(sim: Simulation, what: string): Promise<void> {
+  const result = await sim.settle();
+  if (!result.settled) {
+    const f = result.failed[0];
+    const why = f ? `${f.unit} ${f.hook} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}` : result.reason;
+    fail(`${what}: the model did not settle (${why})`);
+  }
+}
+
+/** Secrets still owned by `app` whose label names the relation (what must be gone after broken). */
+function secretsFor(sim: Simulation, app: string, relationId: number): string[] {
+  return sim.model
+    .secrets()
+    .filter((s) => s.owner.kind === "application" && s.owner.app === app && s.label?.includes(`.${relationId}.`))
+    .map((s) => s.label ?? s.xid);
+}
+
+function issue(result: { success: boolean; error?: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } }): string {
+  const first = result.error?.issues[0];
+  return first ? `${first.path.map(String).join(".") || "(bag)"}: ${first.message}` : "";
+}
+
+/** Checks for a provider charm, answered against this package's requirer with kafka-connect-operator's wire rules. */
+export function providerConformance(target: ConformanceTarget): ConformanceCheck[] {
+  const setup = async (requirer: HookRunner) => {
+    const sim = new Simulation({ lifecycle: true, ...target.simulation });
+    const endpoint = deployTarget(sim, "provider", "provides", target);
+    sim.deploy("requirer", { runner: requirer, units: 2, endpoints: { [DEFAULT_CONNECT_ENDPOINT]: `requires:${CONNECT_CLIENT_INTERFACE}` } });
+    await settleClean(sim, "deploy");
+    const id = sim.relate(`provider:${endpoint}`, `requirer:${DEFAULT_CONNECT_ENDPOINT}`);
+    await settleClean(sim, "relate");
+    return { sim, id, ref: { endpoint: DEFAULT_CONNECT_ENDPOINT, id } as RelationRef };
+  };
+  const pluginUrl = target.pluginUrl ?? NOT_REQUIRED;
+
+  return [
+    {
+      name: "answers with endpoints, secret-user and secret-tls in one hook, in kafka-connect-operator's spelling",
+      run: async () => {
+        const seen = new Map<string, ConnectIntegration[]>();
+        const { sim, id } = await setup(referenceRequirer({ pluginUrl }, seen));
+        const bag = sim.model.appBag(id, "provider");
+        const parsed = providerAppBag.safeParse(bag);
+        check(parsed.success, `provider app databag is malformed: ${issue(parsed)}`);
+        for (const k of ["endpoints", "secret-user", "secret-tls"]) check(bag[k] !== undefined, `provider did not publish "${k}"`);
+        for (const k of ["username", "password", "tls", "tls-ca"]) {
+          check(bag[k] === undefined, `"${k}" was requested as a secret but written in plain text`);
+        }
+        check(bag.data === v0Snapshot(sim.model.appBag(id, "requirer")), "data must be the sorted snapshot of the requirer app bag");
+        const user = sim.model.secretContent(bag["secret-user"]!);
+        check(user && userSecret.safeParse(user).success, "secret-user must hold username and password");
+        check(user?.username === connectUsername(id), `the user should be ${connectUsername(id)} (kafka-connect-operator's name)`);
+        const tls = sim.model.secretContent(bag["secret-tls"]!);
+        check(tls && tlsSecret.safeParse(tls).success, "secret-tls content is malformed");
+        check(tls?.tls === "enabled" || tls?.tls === "disabled", 'tls must be spelled "enabled"/"disabled"');
+        if (tls?.tls === "disabled") check(tls["tls-ca"] === "disabled", 'tls-ca must be "disabled" while TLS is off');
+        const endpoints = bag.endpoints!.split(",");
+        check(
+          endpoints.every((e) => e.startsWith(tls?.tls === "enabled" ? "https://" : "http://")),
+          "endpoints must use https:// exactly while TLS is enabled",
+        );
+        for (const k of ["secret-user", "secret-tls"]) {
+          check(
+            sim.model.secret(bag[k]!)!.grants.some((g) => g.relationId === id && g.target === "requirer"),
+            `${k} must be granted to the relation`,
+          );
+        }
+        // Python requirers fire integration_created the moment secret-user appears (interfaces.md §5).
+        const writes = providerAppWrites(sim, id);
+        const userAt = writes.find((w) => "secret-user" in w.set)?.seq;
+        check(userAt !== undefined, "no hook published secret-user");
+        for (const k of ["endpoints", "secret-tls"]) {
+          const at = writes.find((w) => k in w.set)?.seq;
+          check(at !== undefined && at <= userAt!, `"${k}" must be published no later than secret-user`);
+        }
+        for (const unit of ["requirer/0", "requirer/1"]) {
+          check((seen.get(unit) ?? []).length > 0, `${unit} never saw the integration`);
+        }
+      },
+    },
+    {
+      name: "writes nothing but endpoints before the request arrives",
+      run: async () => {
+        const silent: HookRunner = async () => {};
+        const { sim, id } = await setup(silent);
+        for (const k of Object.keys(sim.model.appBag(id, "provider"))) {
+          check(k === "endpoints", `provider wrote "${k}" before the requirer asked for anything (premature write)`);
+        }
+        check(secretsFor(sim, "provider", id).length === 0, "provider created secrets before the request arrived");
+      },
+    },
+    {
+      name: "is idempotent: a repeated relation-changed writes nothing",
+      run: async () => {
+        const { sim, id } = await setup(referenceRequirer({ pluginUrl }));
+        for (const unit of sim.model.application("provider").units) {
+          const h = await sim.runHook(unit, "relation-changed", { relationId: id });
+          check(h.ok, `${unit} relation-changed failed on repeat`);
+          check(h.databags.length === 0, `${unit} rewrote databags on a repeated relation-changed`);
+          check((h.secrets?.updated.length ?? 0) === 0 && (h.secrets?.created.length ?? 0) === 0, `${unit} touched secrets on a repeat`);
+        }
+      },
+    },
+    {
+      name: "cleans up its secrets when the relation is removed",
+      run: async () => {
+        const { sim, id } = await setup(referenceRequirer({ pluginUrl }));
+        check(secretsFor(sim, "provider", id).length > 0, "provider published no secret for the relation");
+        sim.removeRelation(id);
+        await settleClean(sim, "remove-relation");
+        const left = secretsFor(sim, "provider", id);
+        check(left.length === 0, `secrets left behind after relation-broken: ${left.join(", ")}`);
+      },
+    },
+  ];
+}
+
+/** The provider's app-bag writes on a relation, in hook order. */
+function providerAppWrites(sim: Simulation, id: number): { seq: number; set: Record<string, string> }[] {
+  return sim.hooks.flatMap((h) =>
+    h.databags
+      .filter((d) => d.relationId === id && d.bag === "app" && d.owner === "provider")
+      .map((d) => ({ seq: h.seq, set: d.set })),
+  );
+}
+
+/**
+ * Checks for a requirer charm: it asks correctly (same-hook rule, full `requested-secrets`, leader only,
+ * a valid plugin URL), keeps a per-unit snapshot, and survives rotation and removal.
+ */
+export function requirerConformance(target: ConformanceTarget): ConformanceCheck[] {
+  const setup = async (provider: HookRunner = referenceProvider()) => {
+    const sim = new Simulation({ lifecycle: true, ...target.simulation });
+    const endpoint = deployTarget(sim, "requirer", "requires", target);
+    sim.deploy("provider", { runner: provider, units: 2, endpoints: { [DEFAULT_CONNECT_ENDPOINT]: `provides:${CONNECT_CLIENT_INTERFACE}` } });
+    await settleClean(sim, "deploy");
+    const id = sim.relate(`provider:${DEFAULT_CONNECT_ENDPOINT}`, `requirer:${endpoint}`);
+    await settleClean(sim, "relate");
+    return { sim, id, endpoint };
+  };
+
+  return [
+    {
+      name: "asks in relation-created, from the leader, with plugin-url and the full secret lists in the same hook",
+      run: async () => {
+        const { sim, id } = await setup();
+        const leader = sim.model.leaderOf("requirer")!;
+        const created = sim.hooks.find((h) => h.unit === leader && h.kind === "relation-created" && h.context.relation?.id === id);
+        check(created?.ok, "the leader's relation-created failed or did not run");
+        const app = created!.databags.find((d) => d.bag === "app" && d.relationId === id)?.set ?? {};
+        check(app["plugin-url"] !== undefined, "plugin-url must be written in relation-created");
+        check(app["requested-secrets"] === pyDumps(DEFAULT_REQUESTED_SECRETS), "requested-secrets must be the full default list, in the same hook");
+        check(app["provided-secrets"] === pyDumps(DEFAULT_PROVIDED_SECRETS), "provided-secrets must be sent in the same hook");
+        const problem = pluginUrlProblem(app["plugin-url"]!);
+        check(!problem, `plugin-url is not an http(s) URL or NOT-REQUIRED: ${problem}`);
+        const parsed = requirerAppBag.safeParse(sim.model.appBag(id, "requirer"));
+        check(parsed.success, `requirer app databag is malformed: ${issue(parsed)}`);
+        for (const h of sim.hooks.filter((x) => x.unit.startsWith("requirer/") && x.unit !== leader)) {
+          check(!h.databags.some((d) => d.bag === "app"), `${h.unit} (not leader) wrote the app databag`);
+        }
+      },
+    },
+    {
+      name: "every unit keeps its own snapshot of the provider app bag",
+      run: async () => {
+        const { sim, id } = await setup();
+        const provider = sim.model.appBag(id, "provider");
+        for (const unit of sim.model.application("requirer").units) {
+          check(sim.model.unitBag(id, unit).data === v0Snapshot(provider), `${unit} unit databag "data" is not the snapshot of the provider app bag`);
+        }
+      },
+    },
+    {
+      name: "is idempotent: a repeated relation-changed writes nothing",
+      run: async () => {
+        const { sim, id } = await setup();
+        for (const unit of sim.model.application("requirer").units) {
+          const h = await sim.runHook(unit, "relation-changed", { relationId: id });
+          check(h.ok, `${unit} relation-changed failed on repeat`);
+          check(h.databags.length === 0, `${unit} rewrote databags on a repeated relation-changed`);
+        }
+      },
+    },
+    {
+      name: "survives a password rotation and the removal of the relation",
+      run: async () => {
+        const { sim, id } = await setup();
+        const uri = sim.model.appBag(id, "provider")["secret-user"];
+        check(uri, "the reference provider did not answer");
+        const s = sim.model.secret(uri!)!;
+        const current = sim.model.secretContent(uri!)!;
+        s.revisions.push({ revision: s.latestRevision + 1, content: { ...current, password: "rotated-password" } });
+        s.latestRevision += 1;
+        for (const unit of sim.model.application("requirer").units) {
+          const h = await sim.runHook(unit, "secret-changed", { secretId: uri! });
+          check(h.ok, `${unit} secret-changed failed after a rotation`);
+        }
+        sim.removeRelation(id);
+        await settleClean(sim, "remove-relation");
+      },
+    },
+  ];
+}

@@ -1,0 +1,505 @@
+/**
+ * `EtcdRequirer`: the consumer side of the legacy interface (interface-etcd's `EtcdClient`, ops port
+ * `EtcdReactiveRequires`). The requirer writes nothing; it reads the provider unit databags and
+ * derives three states, recomputed from scratch in every hook:
+ *
+ * - `connected`: a relation of the endpoint has at least one remote unit;
+ * - `available`: some remote unit publishes a valid, non-empty `connection_string`;
+ * - `tlsAvailable`: that same unit also publishes `client_cert`, `client_key` and `client_ca`.
+ *
+ * Values come from the first unit (relations by id, units in numeric order) with a connection
+ * string. Unlike the reactive layer, which drops every flag on any relation-departed, a departure is
+ * handled by recomputing from the units that remain; only this unit's own departure (or the
+ * relation's breaking) makes the relation count as gone.
+ */
+
+import { createHash } from "node:crypto";
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { Charm, RelationEvent, RelationRef, RemoteDataError } from "@charm-relations/juju-secrets-core";
+import { Emitter, type Handler, type Relation } from "@charm-relations/juju-secrets-core";
+import { parseBag } from "@charm-relations/juju-secrets-core/schema";
+import { EtcdCredentialsUnavailableError, EtcdFileError, EtcdInputError } from "./errors.js";
+import {
+  ETCD_KEYS,
+  type EtcdClientCredentials,
+  type EtcdProviderUnitData,
+  etcdMajorVersion,
+  etcdProviderUnitSchema,
+  parseConnectionString,
+} from "./schema.js";
+
+export interface EtcdRequirerOptions {
+  /**
+   * Folder for the small state file that lets `connectionChanged`, `credentialsChanged` and
+   * `unavailable` fire on real changes only (it holds the connection string, the version and a
+   * SHA-256 digest of the credentials — never a PEM). Default: `<charm dir>/.charm-relations`.
+   * `false` keeps nothing: then every relation hook with data counts as a change.
+   */
+  readonly stateDir?: string | false;
+}
+
+/** What the requirer derived from the provider unit databags (no private key in here). */
+export interface EtcdState {
+  readonly connected: boolean;
+  readonly available: boolean;
+  readonly tlsAvailable: boolean;
+  /** The raw `connection_string` (`https://10.5.0.11:2379,…`), as the provider wrote it. */
+  readonly connectionString: string | undefined;
+  /** The URLs of `connectionString`. */
+  readonly endpoints: readonly string[];
+  /** The etcd version; `""` when the provider published none, which means etcd 2.x. */
+  readonly version: string;
+  /** 2 for an empty version, else the leading number of `version`; undefined if unparsable. */
+  readonly majorVersion: number | undefined;
+  /** The unit the values were read from. */
+  readonly unit: string | undefined;
+  /** That unit's relation. */
+  readonly relation: RelationRef | undefined;
+}
+
+export interface EtcdRequirerEventBase {
+  /** The relation of the hook that fired the event. */
+  readonly eventRelation: RelationRef;
+  readonly remoteApp: string;
+  readonly state: EtcdState;
+}
+
+export interface EtcdAvailableEvent extends EtcdRequirerEventBase {
+  readonly connectionString: string;
+  readonly endpoints: readonly string[];
+  readonly version: string;
+  readonly majorVersion: number | undefined;
+}
+
+export interface EtcdTlsAvailableEvent extends EtcdAvailableEvent {
+  /** Contains the private key: never log it. */
+  readonly credentials: EtcdClientCredentials;
+}
+
+export interface EtcdConnectionChangedEvent extends EtcdAvailableEvent {
+  /** The values before this change; undefined the first time (or without a state folder). */
+  readonly previous: { readonly connectionString: string; readonly version: string } | undefined;
+}
+
+export type EtcdUnavailableReason =
+  /** relation-departed for this very unit: it is leaving the relation. */
+  | "this-unit-departing"
+  | "relation-broken"
+  /** No remote unit is left on any relation of the endpoint. */
+  | "no-provider-units"
+  /** Units remain but none publishes a (valid) connection string. */
+  | "no-connection-string";
+
+export interface EtcdUnavailableEvent extends EtcdRequirerEventBase {
+  readonly reason: EtcdUnavailableReason;
+}
+
+export interface EtcdInvalidEvent extends EtcdRequirerEventBase {
+  /** The provider unit whose databag holds the bad value. */
+  readonly unit: string;
+  /** Names relation, side, key and rule; never the value. The bad keys are ignored. */
+  readonly error: RemoteDataError;
+}
+
+export interface EtcdRequirerEvents {
+  /** Every relation hook while `connected` holds (reactive `{endpoint}.connected`). */
+  connected: EtcdRequirerEventBase;
+  /** Every relation hook while `available` holds (reactive `{endpoint}.available`). */
+  available: EtcdAvailableEvent;
+  /** Every relation hook while `tlsAvailable` holds (reactive `{endpoint}.tls.available`). */
+  tlsAvailable: EtcdTlsAvailableEvent;
+  /** The connection string or version differs from the last one reported (first time included): re-render. */
+  connectionChanged: EtcdConnectionChangedEvent;
+  /** The client key, certificate or CA differ from the last ones reported (first time included): re-save. */
+  credentialsChanged: EtcdTlsAvailableEvent;
+  /** `available` went away: this unit is departing, the relation broke, or no unit publishes any more. */
+  unavailable: EtcdUnavailableEvent;
+  /** A provider unit databag holds a malformed value (without a listener: blocked status). */
+  invalid: EtcdInvalidEvent;
+}
+
+/** Paths for `saveClientCredentials`; an omitted or empty path skips that file. */
+export interface EtcdCredentialPaths {
+  readonly key?: string | undefined;
+  readonly cert?: string | undefined;
+  readonly ca?: string | undefined;
+}
+
+export interface EtcdSavedCredentials {
+  /** Whether any file content changed (restart the workload only then). */
+  readonly changed: boolean;
+  /** The absolute paths written or confirmed up to date. */
+  readonly paths: { readonly key?: string; readonly cert?: string; readonly ca?: string };
+}
+
+interface Candidate {
+  readonly relation: Relation;
+  readonly unit: string;
+  readonly data: EtcdProviderUnitData;
+}
+
+interface View {
+  readonly state: EtcdState;
+  readonly credentials: EtcdClientCredentials | undefined;
+  readonly invalid: readonly { readonly relation: RelationRef; readonly unit: string; readonly error: RemoteDataError }[];
+  /** Units whose values differ from the chosen unit's, with the differing keys. */
+  readonly disagreements: readonly { readonly unit: string; readonly keys: readonly string[] }[];
+  readonly departingSelf: boolean;
+}
+
+interface StoredState {
+  readonly available: boolean;
+  readonly connectionString: string;
+  readonly etcdVersion: string;
+  /** SHA-256 over the three PEMs, or `""`. */
+  readonly credentials: string;
+}
+
+const RELATION_HOOKS = ["relationCreated", "relationJoined", "relationChanged", "relationDeparted", "relationBroken"] as const;
+
+export class EtcdRequirer {
+  readonly events = new Emitter<EtcdRequirerEvents>();
+  readonly endpoint: string;
+  readonly #charm: Charm;
+  readonly #stateFile: string | undefined;
+  #view: View | undefined;
+
+  /** @param endpoint the `requires` endpoint of the `etcd` interface (kubernetes-control-plane: `etcd`). */
+  constructor(charm: Charm, endpoint = "etcd", options: EtcdRequirerOptions = {}) {
+    this.#charm = charm;
+    this.endpoint = endpoint;
+    const stateDir =
+      options.stateDir === false
+        ? undefined
+        : (options.stateDir ??
+          (charm.context.charmDir !== undefined ? join(charm.context.charmDir, ".charm-relations") : undefined));
+    // One file per unit and endpoint: harnesses may share a charm dir between units.
+    this.#stateFile =
+      stateDir !== undefined ? join(stateDir, `etcd-requirer.${safeName(endpoint)}.${safeName(charm.unit)}.json`) : undefined;
+    for (const hook of RELATION_HOOKS) charm.on(hook, (e) => this.#onRelationEvent(e), { endpoint });
+  }
+
+  on<K extends keyof EtcdRequirerEvents>(name: K, handler: Handler<EtcdRequirerEvents[K]>): () => void {
+    return this.events.on(name, handler);
+  }
+
+  /** Everything derived in this hook (computed once per hook, on first use). */
+  get state(): EtcdState {
+    return this.#compute().state;
+  }
+  get connected(): boolean {
+    return this.state.connected;
+  }
+  get available(): boolean {
+    return this.state.available;
+  }
+  get tlsAvailable(): boolean {
+    return this.state.tlsAvailable;
+  }
+  get connectionString(): string | undefined {
+    return this.state.connectionString;
+  }
+  get endpoints(): readonly string[] {
+    return this.state.endpoints;
+  }
+  /** `""` means etcd 2.x (see `majorVersion`). */
+  get version(): string {
+    return this.state.version;
+  }
+  get majorVersion(): number | undefined {
+    return this.state.majorVersion;
+  }
+  /** The shared client key, certificate and CA when `tlsAvailable`. Contains a private key: never log it. */
+  get clientCredentials(): EtcdClientCredentials | undefined {
+    return this.#compute().credentials;
+  }
+
+  /**
+   * Write the client credentials to files (mode 0600, parent folders created), like the reactive
+   * `save_client_credentials(key, cert, ca)`. Every file is written to a temporary sibling first and
+   * renamed into place only when all were written, so a failure leaves no half-updated set.
+   */
+  saveClientCredentials(paths: EtcdCredentialPaths): EtcdSavedCredentials;
+  saveClientCredentials(keyPath?: string, certPath?: string, caPath?: string): EtcdSavedCredentials;
+  saveClientCredentials(
+    pathsOrKey?: EtcdCredentialPaths | string,
+    certPath?: string,
+    caPath?: string,
+  ): EtcdSavedCredentials {
+    const paths: EtcdCredentialPaths =
+      typeof pathsOrKey === "object" && pathsOrKey !== null ? pathsOrKey : { key: pathsOrKey, cert: certPath, ca: caPath };
+    const wanted: ["key" | "cert" | "ca", string][] = [];
+    for (const name of ["key", "cert", "ca"] as const) {
+      const p: unknown = paths[name];
+      if (p === undefined || p === "") continue;
+      if (typeof p !== "string") throw new EtcdInputError(`paths.${name}`, `expected a file path, got ${typeof p}`);
+      wanted.push([name, resolve(p)]);
+    }
+    if (wanted.length === 0) throw new EtcdInputError("paths", "give at least one of key, cert, ca");
+    if (new Set(wanted.map(([, p]) => p)).size !== wanted.length) {
+      throw new EtcdInputError("paths", "key, cert and ca must be different files");
+    }
+    const credentials = this.clientCredentials;
+    if (!credentials) throw new EtcdCredentialsUnavailableError(this.endpoint);
+    const files = wanted.map(([name, path]) => ({ path, content: credentials[name] }));
+    const changed = writeFilesAtomically(files);
+    return { changed, paths: Object.fromEntries(wanted) };
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  #compute(): View {
+    if (this.#view) return this.#view;
+    const charm = this.#charm;
+    const ctx = charm.context;
+    const eventRelation = ctx.relation?.endpoint === this.endpoint ? ctx.relation : undefined;
+    const departingSelf = eventRelation !== undefined && ctx.kind === "relation-departed" && ctx.departingUnit === charm.unit;
+    const relations = charm.model
+      .relations(this.endpoint)
+      .filter((r) => r.active && !(departingSelf && r.id === eventRelation?.id))
+      .sort((a, b) => a.id - b.id);
+
+    let connected = false;
+    const candidates: Candidate[] = [];
+    const invalid: View["invalid"][number][] = [];
+    for (const relation of relations) {
+      // relation-list already omits a departing unit; filter anyway for older agents.
+      const units = relation.units.filter((u) => !(relation.id === eventRelation?.id && u === ctx.departingUnit));
+      if (units.length > 0) connected = true;
+      for (const unit of [...units].sort(compareUnits)) {
+        const { data, error } = parseLeniently(relation.remoteUnitData(unit), relation.ref);
+        if (error) invalid.push({ relation: relation.ref, unit, error });
+        if (data.connection_string !== undefined && parseConnectionString(data.connection_string).length > 0) {
+          candidates.push({ relation, unit, data });
+        }
+      }
+    }
+
+    const chosen = candidates[0];
+    const data = chosen?.data;
+    const credentials =
+      data?.client_key && data.client_cert && data.client_ca
+        ? { key: data.client_key, cert: data.client_cert, ca: data.client_ca }
+        : undefined;
+    const version = data?.version ?? "";
+    const state: EtcdState = {
+      connected,
+      available: chosen !== undefined,
+      tlsAvailable: credentials !== undefined,
+      connectionString: data?.connection_string,
+      endpoints: data?.connection_string !== undefined ? parseConnectionString(data.connection_string) : [],
+      version,
+      majorVersion: etcdMajorVersion(version),
+      unit: chosen?.unit,
+      relation: chosen?.relation.ref,
+    };
+    const disagreements = candidates.slice(1).flatMap((c) => {
+      const keys = Object.values(ETCD_KEYS).filter((k) => (c.data[k] ?? "") !== (data?.[k] ?? ""));
+      return keys.length > 0 ? [{ unit: c.unit, keys }] : [];
+    });
+    this.#view = { state, credentials, invalid, disagreements, departingSelf };
+    return this.#view;
+  }
+
+  async #onRelationEvent(event: RelationEvent): Promise<void> {
+    const view = this.#compute();
+    const { state, credentials } = view;
+    const base: EtcdRequirerEventBase = { eventRelation: event.relation.ref, remoteApp: event.remoteApp, state };
+    const model = this.#charm.model;
+
+    for (const bad of view.invalid) {
+      if (this.events.listenerCount("invalid") > 0) {
+        await this.events.emit("invalid", { ...base, unit: bad.unit, error: bad.error });
+      } else {
+        model.setStatus("blocked", `${bad.unit}: ${bad.error.message}`);
+      }
+    }
+    if (view.disagreements.length > 0) {
+      // Key names only: the values include a private key.
+      const detail = view.disagreements.map((d) => `${d.unit} (${d.keys.join(", ")})`).join("; ");
+      model.log("WARNING", `etcd units on ${this.endpoint} disagree; using ${state.unit}; differing: ${detail}`);
+    }
+
+    const previous = this.#loadState();
+    const digest = credentials ? credentialsDigest(credentials) : "";
+    if (state.connected) await this.events.emit("connected", base);
+    if (state.available && state.connectionString !== undefined) {
+      const available: EtcdAvailableEvent = {
+        ...base,
+        connectionString: state.connectionString,
+        endpoints: state.endpoints,
+        version: state.version,
+        majorVersion: state.majorVersion,
+      };
+      await this.events.emit("available", available);
+      if (credentials) await this.events.emit("tlsAvailable", { ...available, credentials });
+      if (
+        previous === undefined ||
+        !previous.available ||
+        previous.connectionString !== state.connectionString ||
+        previous.etcdVersion !== state.version
+      ) {
+        await this.events.emit("connectionChanged", {
+          ...available,
+          previous:
+            previous?.available === true
+              ? { connectionString: previous.connectionString, version: previous.etcdVersion }
+              : undefined,
+        });
+      }
+      if (credentials && previous?.credentials !== digest) {
+        await this.events.emit("credentialsChanged", { ...available, credentials });
+      }
+    } else {
+      const broken = event.kind === "relation-broken";
+      const wasAvailable = previous ? previous.available : event.kind === "relation-departed" || broken;
+      if (view.departingSelf || broken || wasAvailable) {
+        const reason: EtcdUnavailableReason = view.departingSelf
+          ? "this-unit-departing"
+          : broken
+            ? "relation-broken"
+            : state.connected
+              ? "no-connection-string"
+              : "no-provider-units";
+        await this.events.emit("unavailable", { ...base, reason });
+      }
+    }
+
+    const next: StoredState = {
+      available: state.available,
+      connectionString: state.connectionString ?? "",
+      etcdVersion: state.version,
+      credentials: digest,
+    };
+    if (!sameState(previous, next)) model.afterFlush(() => this.#saveState(next));
+  }
+
+  #loadState(): StoredState | undefined {
+    if (this.#stateFile === undefined) return undefined;
+    let text: string;
+    try {
+      text = readFileSync(this.#stateFile, "utf8");
+    } catch {
+      return undefined; // first hook on this unit
+    }
+    try {
+      const s = JSON.parse(text) as Partial<StoredState>;
+      if (
+        typeof s.available === "boolean" &&
+        typeof s.connectionString === "string" &&
+        typeof s.etcdVersion === "string" &&
+        typeof s.credentials === "string"
+      ) {
+        return s as StoredState;
+      }
+    } catch {
+      // fall through: a damaged file only means the next events count as changes
+    }
+    this.#charm.model.log("WARNING", `etcd: ignoring unreadable state file ${this.#stateFile}`);
+    return undefined;
+  }
+
+  /** Runs only after the hook's handlers succeeded (Juju commits the hook), so no change is lost. */
+  #saveState(next: StoredState): void {
+    if (this.#stateFile === undefined) return;
+    try {
+      writeFilesAtomically([{ path: this.#stateFile, content: `${JSON.stringify(next)}\n` }]);
+    } catch (error) {
+      // Losing the state only repeats change events in a later hook: never fail the hook for it.
+      this.#charm.model.log("WARNING", error instanceof Error ? error.message : `etcd: cannot save ${this.#stateFile}`);
+    }
+  }
+}
+
+/** Parse a provider unit bag; keys that fail validation are reported and then treated as absent. */
+function parseLeniently(
+  bag: Readonly<Record<string, string>>,
+  relation: RelationRef,
+): { data: EtcdProviderUnitData; error?: RemoteDataError } {
+  const context = { relation, side: "provider", bag: "unit" } as const;
+  const first = parseBag(etcdProviderUnitSchema, bag, context);
+  if (first.ok) return { data: first.value };
+  const bad = new Set(first.error.issues.map((i) => i.key.split(/[.[]/)[0]));
+  const rest = Object.fromEntries(Object.entries(bag).filter(([k]) => !bad.has(k)));
+  const second = parseBag(etcdProviderUnitSchema, rest, context);
+  return { data: second.ok ? second.value : {}, error: first.error };
+}
+
+/** `app/2` before `app/10`; apps by name. */
+function compareUnits(a: string, b: string): number {
+  const [appA = "", nA = ""] = a.split("/");
+  const [appB = "", nB = ""] = b.split("/");
+  return appA === appB ? Number(nA) - Number(nB) : appA < appB ? -1 : 1;
+}
+
+function credentialsDigest(c: EtcdClientCredentials): string {
+  const h = createHash("sha256");
+  for (const part of [c.key, c.cert, c.ca]) h.update(`${Buffer.byteLength(part)}:`).update(part);
+  return h.digest("hex");
+}
+
+function sameState(a: StoredState | undefined, b: StoredState): boolean {
+  return (
+    a !== undefined &&
+    a.available === b.available &&
+    a.connectionString === b.connectionString &&
+    a.etcdVersion === b.etcdVersion &&
+    a.credentials === b.credentials
+  );
+}
+
+/** `kcp/0` → `kcp-0` (Juju's own spelling in tags); anything unusual in a file name → `_`. */
+function safeName(name: string): string {
+  return name.replace("/", "-").replace(/[^A-Za-z0-9_-]/g, "_");
+}
+
+/**
+ * Write files with mode 0600 (parents created): skip those already holding the content, write the
+ * rest to temporary siblings, then rename them all into place. Returns whether any content changed.
+ */
+export function writeFilesAtomically(files: readonly { readonly path: string; readonly content: string }[]): boolean {
+  const pending: { path: string; temp: string }[] = [];
+  try {
+    for (const { path, content } of files) {
+      let current: string | undefined;
+      try {
+        current = readFileSync(path, "utf8");
+      } catch {
+        current = undefined;
+      }
+      if (current === content) {
+        try {
+          if ((statSync(path).mode & 0o777) !== 0o600) chmodSync(path, 0o600);
+        } catch (error) {
+          throw new EtcdFileError(path, "set mode 0600 on", error);
+        }
+        continue;
+      }
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+      } catch (error) {
+        throw new EtcdFileError(dirname(path), "create folder", error);
+      }
+      const temp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+      try {
+        writeFileSync(temp, content, { mode: 0o600, flag: "wx" });
+        pending.push({ path, temp });
+        chmodSync(temp, 0o600);
+      } catch (error) {
+        throw new EtcdFileError(path, "write", error);
+      }
+    }
+    for (const { path, temp } of pending) {
+      try {
+        renameSync(temp, path);
+      } catch (error) {
+        throw new EtcdFileError(path, "replace", error);
+      }
+    }
+    return pending.length > 0;
+  } catch (error) {
+    for (const { temp } of pending) rmSync(temp, { force: true });
+    throw error;
+  }
+}
