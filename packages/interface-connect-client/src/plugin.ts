@@ -307,7 +307,8 @@ async function checkTarball(
     throw fail("it is a zip/JAR archive; Kafka Connect plugins must be served as one tarball");
   }
   const problem = tarHeaderProblem(head);
-  if (problem) throw fail(`${problem}${looksLikeText(head) ? " (the body looks like text or HTML)" : ""}`);
+  // The usual culprit: an error page or a directory listing served with 200.
+  if (problem) throw fail(looksLikeText(head) ? "the body is text or HTML (an error page?), not a tarball" : problem);
   if (size % BLOCK !== 0) throw fail(`a tar file is a whole number of 512-byte blocks; got ${size} bytes (truncated?)`);
   return "tar";
 }

@@ -127,7 +127,10 @@ export function etcdProvider(log: LoggedEvent[], options: ProviderHarnessOptions
       const ca = config()["tls-ca"];
       if (typeof ca === "string") provider.publishTlsCa(ca);
       const eps = config().endpoints;
-      if (typeof eps === "string") provider.publishEndpoints({ endpoints: eps.split(",") });
+      const version = config().version;
+      if (typeof eps === "string") {
+        provider.publishEndpoints({ endpoints: eps.split(","), ...(typeof version === "string" ? { version } : {}) });
+      }
     });
   };
 }

@@ -197,3 +197,55 @@ describe.each(["v1", "v0"] as const)("lifecycle, %s contract", (contract) => {
     expect(sim.hooks.every((h) => h.ok)).toBe(true);
   });
 });
+
+describe("leader scale-in (LP#1979811)", () => {
+  it("a departing leader keeps the relation's secrets, deletes no user, and the new leaders carry on", async () => {
+    const sim = new Simulation();
+    const log: LoggedEvent[] = [];
+    sim.deploy("provider", {
+      runner: inProcess(etcdProvider(log)),
+      units: 2,
+      endpoints: { [ENDPOINT]: "provides:etcd_client" },
+    });
+    sim.deploy("requirer", {
+      runner: inProcess(etcdRequirer(log, {})),
+      units: 2,
+      endpoints: { [ENDPOINT]: "requires:etcd_client" },
+      config: { "mtls-cert": CLIENT1_CERT },
+    });
+    // Related before the first settle: leader-elected already sees the relation (no double request).
+    const rel = sim.relate("requirer", "provider");
+    await settled(sim);
+    const secrets = () => sim.model.secrets().map((s) => s.label).sort();
+    const before = secrets();
+    expect(before).toHaveLength(3);
+    sim.removeUnit("requirer/0");
+    sim.removeUnit("provider/0");
+    await settled(sim);
+    expect(secrets()).toEqual(before);
+    expect(eventsOf(log, "clientRemoved")).toEqual([]);
+    expect(eventsOf(log, "gone").map((e) => [e.unit, e.payload.departing])).toEqual([
+      ["requirer/0", true],
+      ["provider/0", true],
+    ]);
+    // The survivors lead now: a certificate rotation still goes through end to end.
+    expect(sim.model.leaderOf("requirer")).toBe("requirer/1");
+    expect(sim.model.leaderOf("provider")).toBe("provider/1");
+    const mark = log.length;
+    sim.configure("requirer", { "mtls-cert": CLIENT2_CERT });
+    await settled(sim);
+    expect(eventsOf(log.slice(mark), "clientCertificateChanged", "provider/1")[0]!.payload).toMatchObject({
+      commonName: "client2.requirer-charm",
+      oldCommonName: "client1.requirer-charm",
+      commonNameChanged: true,
+    });
+    expect(eventsOf(log.slice(mark), "credentialsRotated", "requirer/1")[0]!.payload.username).toBe(
+      "client2.requirer-charm",
+    );
+    // And a real removal still cleans everything up.
+    sim.removeRelation(rel);
+    await settled(sim);
+    expect(sim.model.secrets()).toEqual([]);
+    expect(eventsOf(log, "clientRemoved").map((e) => e.payload.commonName)).toEqual(["client2.requirer-charm"]);
+  });
+});

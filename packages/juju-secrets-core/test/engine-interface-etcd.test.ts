@@ -10,7 +10,12 @@ import { parseBag } from "../src/schema/index.js";
 import { hookContextFor, JujuModel, MemoryBackend, sessionOptionsFor } from "../src/testing/index.js";
 
 function hook(model: JujuModel, relationId: number) {
-  const context = hookContextFor(model, { unit: "a/0", kind: "relation-changed", relationId, remoteUnit: "b/0" });
+  const context = hookContextFor(model, {
+    unit: "a/0",
+    kind: "relation-changed",
+    relationId,
+    remoteUnit: "b/0",
+  });
   const backend = new MemoryBackend(model, sessionOptionsFor(context));
   return { charm: new Charm({ backend, context }), backend };
 }
@@ -56,17 +61,23 @@ describe("Model.afterFlush", () => {
 
 describe("parseBag with a strict schema", () => {
   it("names each unexpected key instead of the whole databag", () => {
-    const r = parseBag(z.strictObject({ a: z.string().optional() }), { a: "1", b: "2", c: "3" }, {
-      relation: { endpoint: "x", id: 0 },
-      side: "requirer",
-      bag: "unit",
-    });
+    const r = parseBag(
+      z.strictObject({ a: z.string().optional() }),
+      { a: "1", b: "2", c: "3" },
+      {
+        relation: { endpoint: "x", id: 0 },
+        side: "requirer",
+        bag: "unit",
+      },
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.issues.map((i) => [i.key, i.rule, i.shape])).toEqual([
       ["b", "unexpected key", "string of 1 chars"],
       ["c", "unexpected key", "string of 1 chars"],
     ]);
-    expect(r.error.message).toBe('x:0 requirer unit databag key "b": unexpected key (got string of 1 chars) (and 1 more)');
+    expect(r.error.message).toBe(
+      'x:0 requirer unit databag key "b": unexpected key (got string of 1 chars) (and 1 more)',
+    );
   });
 });

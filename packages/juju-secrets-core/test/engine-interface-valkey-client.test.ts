@@ -7,7 +7,11 @@ import { describe, expect, it } from "vitest";
 import { Charm, DataRequirer, type InterfaceDefinition, pyDumps } from "../src/index.js";
 import { hookContextFor, JujuModel, MemoryBackend, sessionOptionsFor } from "../src/testing/index.js";
 
-const DEF: InterfaceDefinition = { name: "t", resourceKey: "database", readyFields: ["username", "endpoints"] };
+const DEF: InterfaceDefinition = {
+  name: "t",
+  resourceKey: "database",
+  readyFields: ["username", "endpoints"],
+};
 
 describe("DataRequirer.addRequest", () => {
   it("does not duplicate a resource it already asks for; isReady counts each once", async () => {
@@ -38,7 +42,13 @@ describe("DataRequirer.addRequest", () => {
     model.setAppBag(rel, "p", {
       version: "v1",
       requests: pyDumps([
-        { resource: "a", "request-id": request!["request-id"]!, salt: request!.salt!, endpoints: "h:1", "secret-user": user },
+        {
+          resource: "a",
+          "request-id": request!["request-id"]!,
+          salt: request!.salt!,
+          endpoints: "h:1",
+          "secret-user": user,
+        },
       ]),
     });
     await run((engine) => {

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { ProcessBackend } from "../src/backend/process.js";
-import { validateSecretContent } from "../src/protocol/secrets.js";
 import { HOOK_TOOLS } from "../src/backend/types.js";
 import {
   HookToolError,
@@ -16,6 +15,7 @@ import {
   SecretLabelConflictError,
   SecretNotFoundError,
 } from "../src/errors.js";
+import { validateSecretContent } from "../src/protocol/secrets.js";
 
 // A tiny fake hook tool: records argv, stdin (relation-set) and the secret files it was pointed at
 // (mode, parent dir mode, content, read while the call is running), then answers from behaviour.json.

@@ -4,7 +4,6 @@
  * stdin, secret values only through 0600 files in a private temp dir (`key#file=<path>`).
  */
 
-import { validateSecretContent } from "../protocol/secrets.js";
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,8 +16,8 @@ import {
   HookToolMissingError,
   RelationDataAccessError,
   RelationNotFoundError,
-  SecretContentError,
 } from "../errors.js";
+import { validateSecretContent } from "../protocol/secrets.js";
 import type {
   Backend,
   Databag,
@@ -56,7 +55,6 @@ export interface HookToolCall {
 const LOG_CHUNK = 131071;
 const STATUSES: ReadonlySet<string> = new Set<StatusName>(["maintenance", "blocked", "waiting", "active"]);
 const LOG_LEVELS: ReadonlySet<string> = new Set<LogLevel>(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]);
-
 
 function relationArg(relation: RelationRef): string {
   if (!Number.isSafeInteger(relation.id) || relation.id < 0 || relation.endpoint === "") {

@@ -1,13 +1,19 @@
 /** Pieces both engines share: wire-value readers that produce `RemoteDataError` issues, and cleanup. */
 
 import type { RelationRef } from "../backend/types.js";
-import { type BagKind, type RemoteDataIssue, type Side, describeShape } from "../errors.js";
+import { type BagKind, describeShape, type RemoteDataIssue, type Side } from "../errors.js";
 import type { Model } from "../model/model.js";
 import { parseJson } from "../protocol/json.js";
 import { encryptionSecretLabel, parseSecretLabel, requestedEntityLabel } from "../protocol/secrets.js";
 
 /** Keys a side writes about itself that are never "fields" of a request or response. */
-export const BOOKKEEPING_KEYS: ReadonlySet<string> = new Set(["data", "status", "version", "requests", "alias"]);
+export const BOOKKEEPING_KEYS: ReadonlySet<string> = new Set([
+  "data",
+  "status",
+  "version",
+  "requests",
+  "alias",
+]);
 
 /** Collects issues about one remote databag so a whole hook can report them at once. */
 export class IssueCollector {
@@ -44,7 +50,12 @@ export class IssueCollector {
   object(key: string, raw: string | undefined): Record<string, unknown> | undefined {
     if (raw === undefined) return undefined;
     const parsed = parseJson(raw);
-    if (!parsed.ok || parsed.value === null || typeof parsed.value !== "object" || Array.isArray(parsed.value)) {
+    if (
+      !parsed.ok ||
+      parsed.value === null ||
+      typeof parsed.value !== "object" ||
+      Array.isArray(parsed.value)
+    ) {
       this.add(key, "expected a JSON object", raw);
       return undefined;
     }

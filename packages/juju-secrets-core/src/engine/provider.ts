@@ -13,24 +13,24 @@ import { parseBool, parseCommaList } from "../protocol/codecs.js";
 import { fernetDecrypt, generateFernetKey } from "../protocol/fernet.js";
 import { parseJson, pyDumps } from "../protocol/json.js";
 import {
-  type SecretGroup,
   encryptionSecretLabel,
   groupOf,
   isCredentialField,
   parseSecretLabel,
+  type SecretGroup,
   secretLabel,
 } from "../protocol/secrets.js";
 import { diffBags, v0Snapshot } from "../protocol/snapshot.js";
-import { type RelationStatus, formatStatuses } from "../protocol/status.js";
+import { formatStatuses, type RelationStatus } from "../protocol/status.js";
 import {
-  REQUEST_KEY_ORDER,
   computeRequestId,
   formatRequests,
+  REQUEST_KEY_ORDER,
   serializeRequestObject,
   serializeResponseObject,
   v1DataEntry,
 } from "../protocol/v1.js";
-import { IssueCollector, canonicalKey, removeOwnedSecretsForRelation, wireString } from "./common.js";
+import { canonicalKey, IssueCollector, removeOwnedSecretsForRelation, wireString } from "./common.js";
 import type { Contract, EntityPermission, InterfaceDefinition } from "./definition.js";
 
 /** A request as the provider sees it, whatever the contract. */
@@ -125,6 +125,7 @@ export class DataProvider {
     charm.on("relationChanged", (e) => this.#onChanged(e.context.relation!), filter);
     charm.on("relationBroken", (e) => this.#onBroken(e.context.relation!, e.context.remoteApp), filter);
     charm.on("secretChanged", (e) => this.#onSecretChanged(e.context.secretId, e.context.secretLabel));
+    charm.on("secretRemove", (e) => this.#onSecretRemove(e.context.secretLabel, e.secretId, e.secretRevision));
   }
 
   get model(): Model {
@@ -176,7 +177,8 @@ export class DataProvider {
     if (!request) return;
     const own = rel.localApp;
     const oldRaw = own.get("data");
-    const old = oldRaw === undefined ? {} : (issues.object("data", oldRaw) as Record<string, string> | undefined);
+    const old =
+      oldRaw === undefined ? {} : (issues.object("data", oldRaw) as Record<string, string> | undefined);
     if (old === undefined) {
       // Our own snapshot is unreadable: start over rather than fail forever.
       issues.issues.pop();
@@ -204,7 +206,11 @@ export class DataProvider {
     if (snapshot !== oldRaw) own.set("data", snapshot);
   }
 
-  #parseV0(rel: Relation, bag: Readonly<Record<string, string>>, issues: IssueCollector): ProviderRequest | undefined {
+  #parseV0(
+    rel: Relation,
+    bag: Readonly<Record<string, string>>,
+    issues: IssueCollector,
+  ): ProviderRequest | undefined {
     const before = issues.issues.length;
     const requested = issues.stringArray("requested-secrets", bag["requested-secrets"]);
     issues.stringArray("provided-secrets", bag["provided-secrets"]);
@@ -258,7 +264,10 @@ export class DataProvider {
     const oldRaw = own.get("data");
     const oldParsed = oldRaw === undefined ? { ok: true as const, value: {} } : parseJson(oldRaw);
     const old =
-      oldParsed.ok && oldParsed.value && typeof oldParsed.value === "object" && !Array.isArray(oldParsed.value)
+      oldParsed.ok &&
+      oldParsed.value &&
+      typeof oldParsed.value === "object" &&
+      !Array.isArray(oldParsed.value)
         ? (oldParsed.value as Record<string, Record<string, unknown>>)
         : {};
     const data: Record<string, unknown> = {};
@@ -298,7 +307,11 @@ export class DataProvider {
     if (text !== oldRaw) own.set("data", text);
   }
 
-  #parseV1(rel: Relation, bag: Readonly<Record<string, string>>, issues: IssueCollector): ProviderRequest[] | undefined {
+  #parseV1(
+    rel: Relation,
+    bag: Readonly<Record<string, string>>,
+    issues: IssueCollector,
+  ): ProviderRequest[] | undefined {
     const raw = bag.requests;
     if (raw === undefined) return [];
     const parsed = parseJson(raw);
@@ -308,29 +321,50 @@ export class DataProvider {
     }
     const out: ProviderRequest[] = [];
     const seen = new Set<string>();
-    parsed.value.forEach((obj, i) => {
+    for (const [i, obj] of parsed.value.entries()) {
       const at = `requests[${i}]`;
-      if (!obj || typeof obj !== "object" || Array.isArray(obj)) return issues.add(at, "expected a JSON object", obj);
+      if (!obj || typeof obj !== "object" || Array.isArray(obj)) {
+        issues.add(at, "expected a JSON object", obj);
+        continue;
+      }
       const o = obj as Record<string, unknown>;
       const resource = o.resource ?? o[this.definition.resourceKey];
-      if (typeof resource !== "string" || resource === "") return issues.add(`${at}.resource`, "required string", resource);
-      if (typeof o.salt !== "string" || o.salt === "") return issues.add(`${at}.salt`, "required string", o.salt);
+      if (typeof resource !== "string" || resource === "") {
+        issues.add(`${at}.resource`, "required string", resource);
+        continue;
+      }
+      if (typeof o.salt !== "string" || o.salt === "") {
+        issues.add(`${at}.salt`, "required string", o.salt);
+        continue;
+      }
       const expected = computeRequestId(resource, o.salt);
       const id = o["request-id"] ?? expected;
-      if (id !== expected) return issues.add(`${at}.request-id`, "does not match sha256(resource:salt)[:16]", id);
-      if (seen.has(expected)) return issues.add(`${at}.request-id`, "duplicate request id", id);
+      if (id !== expected) {
+        issues.add(`${at}.request-id`, "does not match sha256(resource:salt)[:16]", id);
+        continue;
+      }
+      if (seen.has(expected)) {
+        issues.add(`${at}.request-id`, "duplicate request id", id);
+        continue;
+      }
       seen.add(expected);
       for (const k of ["extra-user-roles", "extra-group-roles", "secret-mtls"]) {
-        if (o[k] !== undefined && o[k] !== null && typeof o[k] !== "string") issues.add(`${at}.${k}`, "expected a string or null", o[k]);
+        if (o[k] !== undefined && o[k] !== null && typeof o[k] !== "string")
+          issues.add(`${at}.${k}`, "expected a string or null", o[k]);
       }
       const et = o["entity-type"];
-      if (et !== undefined && et !== null && et !== "USER" && et !== "GROUP") issues.add(`${at}.entity-type`, "expected USER, GROUP or null", et);
+      if (et !== undefined && et !== null && et !== "USER" && et !== "GROUP")
+        issues.add(`${at}.entity-type`, "expected USER, GROUP or null", et);
       const enc = o["external-node-connectivity"];
-      if (enc !== undefined && typeof enc !== "boolean") issues.add(`${at}.external-node-connectivity`, "expected a JSON boolean", enc);
+      if (enc !== undefined && typeof enc !== "boolean")
+        issues.add(`${at}.external-node-connectivity`, "expected a JSON boolean", enc);
       const perms =
         o["entity-permissions"] === undefined || o["entity-permissions"] === null
           ? undefined
-          : parsePermissions(issues, `${at}.entity-permissions`, { ok: true, value: o["entity-permissions"] });
+          : parsePermissions(issues, `${at}.entity-permissions`, {
+              ok: true,
+              value: o["entity-permissions"],
+            });
       const request: ProviderRequest = {
         relation: rel.ref,
         remoteApp: rel.remoteApp,
@@ -338,8 +372,12 @@ export class DataProvider {
         requestId: expected,
         salt: o.salt,
         resource,
-        extraUserRoles: parseCommaList(typeof o["extra-user-roles"] === "string" ? o["extra-user-roles"] : undefined),
-        extraGroupRoles: parseCommaList(typeof o["extra-group-roles"] === "string" ? o["extra-group-roles"] : undefined),
+        extraUserRoles: parseCommaList(
+          typeof o["extra-user-roles"] === "string" ? o["extra-user-roles"] : undefined,
+        ),
+        extraGroupRoles: parseCommaList(
+          typeof o["extra-group-roles"] === "string" ? o["extra-group-roles"] : undefined,
+        ),
         externalNodeConnectivity: enc === true,
         ...(et === "USER" || et === "GROUP" ? { entityType: et } : {}),
         ...(perms ? { entityPermissions: perms } : {}),
@@ -348,7 +386,7 @@ export class DataProvider {
       };
       const checked = this.#checked(request, issues);
       if (checked) out.push(checked);
-    });
+    }
     return issues.issues.length ? undefined : out;
   }
 
@@ -399,7 +437,12 @@ export class DataProvider {
     if (!touched("secret-mtls") && !touched("mtls-cert")) return;
     const cert = this.#readCert(rel, requestId, bag);
     if (cert === undefined) return;
-    const oldCert = previous["mtls-cert"] !== undefined ? this.#decryptIfNeeded(rel, previous["mtls-cert"], bag) : undefined;
+    const oldCert =
+      previous["mtls-cert"] !== undefined
+        ? this.#decryptIfNeeded(rel, previous["mtls-cert"], bag)
+        : undefined;
+    // The same certificate re-sent (cross-model: re-encrypted once the key arrived) is no news (I-4).
+    if (oldCert !== undefined && oldCert === cert) return;
     pending.push(() =>
       this.events.emit("mtlsCertUpdated", {
         relation: rel.ref,
@@ -411,10 +454,19 @@ export class DataProvider {
   }
 
   /** The client certificate of a request: the `secret-mtls` secret first, then the plain/Fernet key (I-25). */
-  #readCert(rel: Relation, requestId: string | undefined, bag: Readonly<Record<string, string>>): string | undefined {
+  #readCert(
+    rel: Relation,
+    requestId: string | undefined,
+    bag: Readonly<Record<string, string>>,
+  ): string | undefined {
     const uri = bag["secret-mtls"];
     if (uri) {
-      const label = secretLabel({ endpoint: rel.endpoint, relationId: rel.id, ...(requestId ? { requestId } : {}), group: "mtls" });
+      const label = secretLabel({
+        endpoint: rel.endpoint,
+        relationId: rel.id,
+        ...(requestId ? { requestId } : {}),
+        group: "mtls",
+      });
       const read = this.model.secrets.read(uri, { label, mode: "refresh" });
       if (read.ok && read.content["mtls-cert"] !== undefined) return read.content["mtls-cert"];
     }
@@ -423,8 +475,11 @@ export class DataProvider {
   }
 
   #decryptIfNeeded(rel: Relation, value: string, bag: Readonly<Record<string, string>>): string | undefined {
+    // A PEM sent before the Fernet handshake (Python sends one too); a url-safe base64 token never starts so.
+    if (value.trimStart().startsWith("-----BEGIN")) return value;
     const requirerBag = rel.remoteAppData();
-    if (requirerBag["encryption-secret"] === undefined && bag["encryption-secret"] === undefined) return value;
+    if (requirerBag["encryption-secret"] === undefined && bag["encryption-secret"] === undefined)
+      return value;
     const own = this.model.isLeader() ? rel.localApp.get("encryption-secret") : undefined;
     const uri = own ?? requirerBag["encryption-secret"];
     if (!uri) return undefined;
@@ -444,7 +499,12 @@ export class DataProvider {
       const rel = this.model.relation(request.relation);
       const bag = toStringBag(request.raw);
       const cert = this.#readCert(rel, request.requestId, bag);
-      if (cert !== undefined) out.push({ relation: request.relation, ...(request.requestId ? { requestId: request.requestId } : {}), cert });
+      if (cert !== undefined)
+        out.push({
+          relation: request.relation,
+          ...(request.requestId ? { requestId: request.requestId } : {}),
+          cert,
+        });
     }
     return out;
   }
@@ -464,6 +524,13 @@ export class DataProvider {
       ...(oldCert !== undefined && oldCert !== now.content["mtls-cert"] ? { oldCert } : {}),
       cert: now.content["mtls-cert"],
     });
+  }
+
+  /** §6.3 step 5: a superseded revision of one of our response secrets is no longer tracked: drop it. */
+  async #onSecretRemove(label: string | undefined, secretId: string, revision: number | undefined): Promise<void> {
+    const parsed = label ? parseSecretLabel(label) : undefined;
+    if (!parsed || parsed.endpoint !== this.endpoint || parsed.group === "mtls" || revision === undefined) return;
+    if (this.model.isLeader()) this.model.secrets.remove(secretId, { revision });
   }
 
   async #onBroken(ref: RelationRef, remoteApp: string | undefined): Promise<void> {
@@ -504,10 +571,12 @@ export class DataProvider {
     }
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(bag)) {
-      if (!k.startsWith("secret-")) out[canonicalKey(k, options.requestId ? undefined : this.definition.v0Keys)] = v;
+      if (!k.startsWith("secret-"))
+        out[canonicalKey(k, options.requestId ? undefined : this.definition.v0Keys)] = v;
     }
     for (const [k, v] of Object.entries(bag)) {
-      if (k.startsWith("secret-") && k !== "secret-mtls") Object.assign(out, this.model.secrets.readOwned(v) ?? {});
+      if (k.startsWith("secret-") && k !== "secret-mtls")
+        Object.assign(out, this.model.secrets.readOwned(v) ?? {});
     }
     return out;
   }
@@ -524,7 +593,8 @@ export class DataProvider {
     const rel = this.model.relation(relation);
     const requirerBag = rel.remoteAppData();
     if (requirerBag.version === "v1") {
-      if (!options.requestId) throw new Error(`${relation.endpoint}:${relation.id} speaks v1: pass a requestId`);
+      if (!options.requestId)
+        throw new Error(`${relation.endpoint}:${relation.id} speaks v1: pass a requestId`);
       this.#publishV1(rel, options.requestId, fields);
     } else {
       this.#publishV0(rel, requirerBag, fields);
@@ -559,7 +629,10 @@ export class DataProvider {
         groups.set(g, { ...groups.get(g), [field]: value });
       } else if (useSecrets && isCredentialField(field)) {
         // I-26: never publish a credential in plain text to a requirer that uses secrets.
-        this.model.log("WARNING", `${rel.name}: requirer did not request "${field}" as a secret; not publishing it`);
+        this.model.log(
+          "WARNING",
+          `${rel.name}: requirer did not request "${field}" as a secret; not publishing it`,
+        );
       } else {
         own.set(flat(field), value);
       }
@@ -589,7 +662,8 @@ export class DataProvider {
       else response[field] = value ?? null;
     }
     for (const [group, values] of groups) {
-      const current = typeof response[`secret-${group}`] === "string" ? (response[`secret-${group}`] as string) : undefined;
+      const current =
+        typeof response[`secret-${group}`] === "string" ? (response[`secret-${group}`] as string) : undefined;
       response[`secret-${group}`] = this.#writeGroup(rel, requestId, group, current, values) ?? null;
     }
     const ordered = responses.map((r) =>
@@ -638,7 +712,12 @@ export class DataProvider {
       secrets.update(uri, merged);
       return uri;
     }
-    const label = secretLabel({ endpoint: rel.endpoint, relationId: rel.id, ...(requestId ? { requestId } : {}), group });
+    const label = secretLabel({
+      endpoint: rel.endpoint,
+      relationId: rel.id,
+      ...(requestId ? { requestId } : {}),
+      group,
+    });
     const created = secrets.add(merged, { label, owner: "application" });
     secrets.grant(created, rel.ref);
     return created;
@@ -669,7 +748,10 @@ export class DataProvider {
 
   resolveStatus(relation: RelationRef, code: number): void {
     const rel = this.model.relation(relation);
-    writeStatuses(rel, readStatuses(rel).filter((s) => s.code !== code));
+    writeStatuses(
+      rel,
+      readStatuses(rel).filter((s) => s.code !== code),
+    );
   }
 
   clearStatuses(relation: RelationRef): void {
@@ -695,7 +777,9 @@ function parseObjects(raw: string | undefined): Record<string, unknown>[] {
   if (raw === undefined) return [];
   const parsed = parseJson(raw);
   if (!parsed.ok || !Array.isArray(parsed.value)) return [];
-  return parsed.value.filter((o): o is Record<string, unknown> => !!o && typeof o === "object" && !Array.isArray(o));
+  return parsed.value.filter(
+    (o): o is Record<string, unknown> => !!o && typeof o === "object" && !Array.isArray(o),
+  );
 }
 
 function parsePermissions(
@@ -716,7 +800,11 @@ function parsePermissions(
         ((p as Record<string, unknown>).privileges as unknown[]).every((x) => typeof x === "string"),
     );
   if (!ok) {
-    issues.add(key, "expected a JSON array of {resource_name, resource_type, privileges}", parsed.ok ? parsed.value : "");
+    issues.add(
+      key,
+      "expected a JSON array of {resource_name, resource_type, privileges}",
+      parsed.ok ? parsed.value : "",
+    );
     return undefined;
   }
   return (parsed as { value: EntityPermission[] }).value;
@@ -736,6 +824,8 @@ function toStringBag(value: unknown): Record<string, string> {
 
 /** Secrets need Juju ≥ 3.0.3; older agents get the plain-text contract. */
 function hasSecrets(model: Model): boolean {
-  const [major = 0, minor = 0, patch = 0] = model.context.jujuVersion.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
+  const [major = 0, minor = 0, patch = 0] = model.context.jujuVersion
+    .split(/[.-]/)
+    .map((p) => Number.parseInt(p, 10) || 0);
   return major > 3 || (major === 3 && (minor > 0 || patch >= 3));
 }

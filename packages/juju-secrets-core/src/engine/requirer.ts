@@ -24,9 +24,15 @@ import {
   secretLabel,
 } from "../protocol/secrets.js";
 import { diffBags, v0Snapshot } from "../protocol/snapshot.js";
-import { type RelationStatus, diffStatuses } from "../protocol/status.js";
+import { diffStatuses, type RelationStatus } from "../protocol/status.js";
 import { computeRequestId, formatRequests, generateSalt, serializeRequestObject } from "../protocol/v1.js";
-import { BOOKKEEPING_KEYS, IssueCollector, canonicalKey, removeOwnedSecretsForRelation, wireString } from "./common.js";
+import {
+  BOOKKEEPING_KEYS,
+  canonicalKey,
+  IssueCollector,
+  removeOwnedSecretsForRelation,
+  wireString,
+} from "./common.js";
 import type { Contract, InterfaceDefinition, RequestSpec } from "./definition.js";
 
 /** What a requirer unit knows about one answered request, secrets resolved. */
@@ -112,7 +118,9 @@ export class DataRequirer {
       throw new Error(`${definition.name} requirer: at most one request may carry a requested entity`);
     }
     if (this.contract === "v0" && this.#requests.length !== 1) {
-      throw new Error(`${definition.name} v0 requirer takes exactly one request, got ${this.#requests.length}`);
+      throw new Error(
+        `${definition.name} v0 requirer takes exactly one request, got ${this.#requests.length}`,
+      );
     }
     const filter = { endpoint };
     charm.on("relationCreated", (e) => this.#onCreated(e.context.relation!), filter);
@@ -152,7 +160,8 @@ export class DataRequirer {
     const rel = this.model.relation(ref);
     // leader-elected may have written it already (ensureRequests): a second write would draw a new
     // salt (v1) and orphan, or clash with, the mTLS secret of the first.
-    const has = this.contract === "v1" ? rel.localApp.get("requests") : rel.localApp.get(this.definition.resourceKey);
+    const has =
+      this.contract === "v1" ? rel.localApp.get("requests") : rel.localApp.get(this.definition.resourceKey);
     if (has === undefined) this.#writeRequest(rel);
   }
 
@@ -196,7 +205,11 @@ export class DataRequirer {
     const encryption = objects.some((o) => typeof o["mtls-cert"] === "string")
       ? this.#providerEncryption(rel)?.uri
       : undefined;
-    rel.localApp.update({ version: "v1", requests: formatRequests(objects), "encryption-secret": encryption });
+    rel.localApp.update({
+      version: "v1",
+      requests: formatRequests(objects),
+      "encryption-secret": encryption,
+    });
   }
 
   #requestObject(rel: Relation, spec: RequestSpec, salt = generateSalt()): Record<string, unknown> {
@@ -216,7 +229,9 @@ export class DataRequirer {
         "entity-type": spec.entityType ?? null,
         "entity-permissions": spec.entityPermissions ?? null,
         "secret-mtls": mtls,
-        ...(crossModel ? { "mtls-cert": this.#crossModelCert(rel, spec.mtlsCert!, undefined)["mtls-cert"] } : {}),
+        ...(crossModel
+          ? { "mtls-cert": this.#crossModelCert(rel, spec.mtlsCert!, undefined)["mtls-cert"] }
+          : {}),
         ...spec.extra,
         ...(spec.requestedEntity ? { "requested-entity-secret": this.#requestedEntityV1(rel, spec) } : {}),
       },
@@ -228,7 +243,12 @@ export class DataRequirer {
   }
 
   /** Create (or update in place) the requirer-owned mTLS secret of a relation/request. */
-  #ensureMtlsSecret(rel: Relation, requestId: string | undefined, pem: string, existing: string | undefined): string {
+  #ensureMtlsSecret(
+    rel: Relation,
+    requestId: string | undefined,
+    pem: string,
+    existing: string | undefined,
+  ): string {
     const content = { "mtls-cert": pem };
     if (existing) {
       this.model.secrets.update(existing, content);
@@ -409,7 +429,9 @@ export class DataRequirer {
     const raw = rel.localApp.get("requests");
     const issues = new IssueCollector(rel.ref, "requirer", "app");
     const parsed = raw === undefined ? [] : (issues.object("requests", `{"r": ${raw}}`)?.r as unknown);
-    return Array.isArray(parsed) ? (parsed.filter((o) => o && typeof o === "object") as Record<string, unknown>[]) : [];
+    return Array.isArray(parsed)
+      ? (parsed.filter((o) => o && typeof o === "object") as Record<string, unknown>[])
+      : [];
   }
 
   /** v1: add a request on every relation (leader); the whole list is rewritten. */
@@ -463,7 +485,8 @@ export class DataRequirer {
       if (ev.kind === "created") {
         await this.events.emit("created", { response: ev.response });
         this.#dropRequestedEntitySecret(rel, ev.response);
-      } else if (ev.kind === "changed") await this.events.emit("changed", { response: ev.response, keys: ev.keys });
+      } else if (ev.kind === "changed")
+        await this.events.emit("changed", { response: ev.response, keys: ev.keys });
       else await this.events.emit("credentialsRotated", { response: ev.response, groups: ev.keys });
     }
     if (outcome.snapshot !== undefined) rel.localUnit.set("data", outcome.snapshot);
@@ -503,7 +526,8 @@ export class DataRequirer {
     }
     if (v1) {
       oldStatus = statusFromV1Snapshot(snapshot.status);
-      if (statusNow.length) newSnapshot.status = Object.fromEntries(statusNow.map((s) => [String(s.code), s]));
+      if (statusNow.length)
+        newSnapshot.status = Object.fromEntries(statusNow.map((s) => [String(s.code), s]));
     } else {
       oldStatus = parseStatusLoose(typeof snapshot.status === "string" ? snapshot.status : undefined);
     }
@@ -540,9 +564,14 @@ export class DataRequirer {
       const resource = typeof o.resource === "string" ? o.resource : undefined;
       const salt = typeof o.salt === "string" ? o.salt : undefined;
       let id = typeof o["request-id"] === "string" ? (o["request-id"] as string) : undefined;
-      if (id === undefined && resource !== undefined && salt !== undefined) id = computeRequestId(resource, salt);
+      if (id === undefined && resource !== undefined && salt !== undefined)
+        id = computeRequestId(resource, salt);
       if (id === undefined) {
-        issues.add(`requests[${i}].request-id`, "missing, and no resource + salt to compute it", o["request-id"]);
+        issues.add(
+          `requests[${i}].request-id`,
+          "missing, and no resource + salt to compute it",
+          o["request-id"],
+        );
         return;
       }
       const bag: Bag = {};
@@ -574,12 +603,12 @@ export class DataRequirer {
     if (response.ready && !wasReady) {
       events.push({ kind: "created", response, keys: [] });
       // Keys that existed before and changed are still news; keys first seen now are covered by created.
-      const keys = diff.changed.filter((k) => !k.startsWith("secret-") && !BOOKKEEPING_KEYS.has(k));
+      const keys = diff.changed.filter((k) => !k.startsWith("secret-") && !isBookkeeping(k));
       if (keys.length) events.push({ kind: "changed", response, keys: keys.map((k) => this.#canonical(k)) });
       return { entry };
     }
     if (!response.ready || !wasReady) return { entry };
-    const plain = touched.filter((k) => !k.startsWith("secret-") && !BOOKKEEPING_KEYS.has(k) && !isEcho(k));
+    const plain = touched.filter((k) => !k.startsWith("secret-") && !isBookkeeping(k) && !isEcho(k));
     if (plain.length) events.push({ kind: "changed", response, keys: plain.map((k) => this.#canonical(k)) });
     const groups = touched
       .filter((k) => k.startsWith("secret-") && !response.pendingSecrets.includes(k.slice(7)))
@@ -707,7 +736,11 @@ export class DataRequirer {
   }
 }
 
-type ChangeEvent = { kind: "created" | "changed" | "rotated"; response: ResolvedResponse; keys: readonly string[] };
+type ChangeEvent = {
+  kind: "created" | "changed" | "rotated";
+  response: ResolvedResponse;
+  keys: readonly string[];
+};
 interface ChangeOutcome {
   events: ChangeEvent[];
   raised: RelationStatus[];
@@ -724,6 +757,14 @@ function omit(bag: Bag, ...keys: string[]): Bag {
   const out: Bag = {};
   for (const [k, v] of Object.entries(bag)) if (!keys.includes(k)) out[k] = v;
   return out;
+}
+
+/**
+ * Bookkeeping keys of a response bag. `version` is not one of them here: in a v0 bag and in a v1
+ * response object it is the engine version (a field); only the v1 top level uses it for `v1`.
+ */
+function isBookkeeping(key: string): boolean {
+  return key !== "version" && BOOKKEEPING_KEYS.has(key);
 }
 
 /** Keys a response echoes back (never "news" for the charm). */

@@ -16,7 +16,11 @@ export class Emitter<E extends EventMap> {
     this.#handlers.set(name, list);
     return () => {
       const current = this.#handlers.get(name);
-      if (current) this.#handlers.set(name, current.filter((h) => h !== handler));
+      if (current)
+        this.#handlers.set(
+          name,
+          current.filter((h) => h !== handler),
+        );
     };
   }
 

@@ -24,7 +24,11 @@ import {
 import type { HookContext } from "../hook/types.js";
 
 /** Juju's own unit-bag keys: never part of a protocol. */
-export const JUJU_UNIT_KEYS: ReadonlySet<string> = new Set(["egress-subnets", "ingress-address", "private-address"]);
+export const JUJU_UNIT_KEYS: ReadonlySet<string> = new Set([
+  "egress-subnets",
+  "ingress-address",
+  "private-address",
+]);
 
 export const relationName = (ref: RelationRef): string => `${ref.endpoint}:${ref.id}`;
 
@@ -257,7 +261,10 @@ export class SecretStore {
     const cached = this.#cache.get(key);
     if (cached) return { ok: true, content: cached };
     const backend = this.#model.backend;
-    const flags = { id: uri, ...(mode === "peek" ? { peek: true } : mode === "refresh" ? { refresh: true } : {}) };
+    const flags = {
+      id: uri,
+      ...(mode === "peek" ? { peek: true } : mode === "refresh" ? { refresh: true } : {}),
+    };
     try {
       let content: Record<string, string>;
       const label = options.label;
@@ -310,7 +317,11 @@ export class SecretStore {
    * Replace an owned secret's content, only if it differs (never mint a revision for nothing).
    * Returns whether a `secret-set` was made.
    */
-  update(uri: string, content: Readonly<Record<string, string>>, options: { appOwned?: boolean } = {}): boolean {
+  update(
+    uri: string,
+    content: Readonly<Record<string, string>>,
+    options: { appOwned?: boolean } = {},
+  ): boolean {
     if (options.appOwned ?? true) this.#model.requireLeader("secret-set");
     const current = this.readOwned(uri);
     if (current && sameContent(current, content)) return false;

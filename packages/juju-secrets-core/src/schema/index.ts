@@ -9,7 +9,7 @@
 
 import { z } from "zod";
 import type { RelationRef } from "../backend/types.js";
-import { type BagKind, RemoteDataError, type RemoteDataIssue, type Side, describeShape } from "../errors.js";
+import { type BagKind, describeShape, RemoteDataError, type RemoteDataIssue, type Side } from "../errors.js";
 import { parseBool, parseCommaList, parseSecretUri } from "../protocol/codecs.js";
 import { parseJson } from "../protocol/json.js";
 
@@ -70,13 +70,19 @@ export interface BagContext {
   readonly bag: BagKind;
 }
 
-export type BagParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: RemoteDataError };
+export type BagParseResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: RemoteDataError };
 
 /**
  * Parse a databag with a schema and turn zod issues into a `RemoteDataError` that names relation,
  * side, key and rule — and only the shape of the value, never the value (it may be a secret).
  */
-export function parseBag<S extends z.ZodType>(schema: S, bag: unknown, context: BagContext): BagParseResult<z.output<S>> {
+export function parseBag<S extends z.ZodType>(
+  schema: S,
+  bag: unknown,
+  context: BagContext,
+): BagParseResult<z.output<S>> {
   const result = schema.safeParse(bag);
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, error: new RemoteDataError(zodIssues(result.error, bag, context)) };
@@ -90,7 +96,10 @@ export function zodIssues(error: z.ZodError, input: unknown, context: BagContext
       : [issue],
   );
   return issues.map((issue) => {
-    const key = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[");
+    const key = issue.path
+      .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
+      .join(".")
+      .replace(/\.\[/g, "[");
     const value = valueAt(input, issue.path);
     return {
       relation: context.relation,
@@ -111,4 +120,3 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   }
   return cur;
 }
-
