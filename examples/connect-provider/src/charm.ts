@@ -25,7 +25,12 @@ import {
   isOfRelation,
   PluginDownloadError,
 } from "@charm-relations/interface-connect-client";
-import { type Charm, type CharmEventName, parseCommaList, runCharm } from "@charm-relations/juju-secrets-core";
+import {
+  type Charm,
+  type CharmEventName,
+  parseCommaList,
+  runCharm,
+} from "@charm-relations/juju-secrets-core";
 
 export const ENDPOINT = "connect-client";
 export const PEERS = "workers";
@@ -43,9 +48,14 @@ interface Config {
 
 function readConfig(charm: Charm): Config {
   const c = charm.model.config();
-  const num = (key: string, fallback: number) => (typeof c[key] === "number" && (c[key] as number) > 0 ? (c[key] as number) : fallback);
-  const ca = typeof c["tls-ca"] === "string" && (c["tls-ca"] as string).trim() !== "" ? (c["tls-ca"] as string) : undefined;
-  const dir = typeof c["plugin-dir"] === "string" && c["plugin-dir"] !== "" ? (c["plugin-dir"] as string) : "plugins";
+  const num = (key: string, fallback: number) =>
+    typeof c[key] === "number" && (c[key] as number) > 0 ? (c[key] as number) : fallback;
+  const ca =
+    typeof c["tls-ca"] === "string" && (c["tls-ca"] as string).trim() !== ""
+      ? (c["tls-ca"] as string)
+      : undefined;
+  const dir =
+    typeof c["plugin-dir"] === "string" && c["plugin-dir"] !== "" ? (c["plugin-dir"] as string) : "plugins";
   const base = charm.context.charmDir ?? process.cwd();
   return {
     restPort: num("rest-port", 8083),
@@ -57,14 +67,13 @@ function readConfig(charm: Charm): Config {
   };
 }
 
+/** Every hook-tool call is a process: reconcile where something can have changed, not on every event. */
 const RECONCILE_ON: readonly CharmEventName[] = [
   "configChanged",
   "updateStatus",
   "leaderElected",
   "upgradeCharm",
-  "relationJoined",
   "relationChanged",
-  "relationDeparted",
 ];
 
 export function setup(charm: Charm): void {
@@ -72,7 +81,8 @@ export function setup(charm: Charm): void {
   const model = charm.model;
   const failures = new Map<number, string>();
 
-  const pluginPath = (config: Config, r: ConnectIntegrationRequest) => join(config.pluginDir, `${r.pluginPrefix}.tar`);
+  const pluginPath = (config: Config, r: ConnectIntegrationRequest) =>
+    join(config.pluginDir, `${r.pluginPrefix}.tar`);
 
   /** This worker: download what is missing; returns the prefixes it holds. */
   const installPlugins = async (config: Config): Promise<string[]> => {
@@ -82,8 +92,15 @@ export function setup(charm: Charm): void {
       const path = pluginPath(config, r);
       if (!existsSync(path)) {
         try {
-          const got = await downloadPlugin(r.pluginUrl, { destination: path, maxBytes: config.maxBytes, timeoutMs: config.timeoutMs });
-          model.log("INFO", `installed plugin for ${ENDPOINT}:${r.relation.id} (${got.format}, ${got.bytes} bytes, sha256 ${got.sha256.slice(0, 12)})`);
+          const got = await downloadPlugin(r.pluginUrl, {
+            destination: path,
+            maxBytes: config.maxBytes,
+            timeoutMs: config.timeoutMs,
+          });
+          model.log(
+            "INFO",
+            `installed plugin for ${ENDPOINT}:${r.relation.id} (${got.format}, ${got.bytes} bytes, sha256 ${got.sha256.slice(0, 12)})`,
+          );
         } catch (e) {
           if (!(e instanceof PluginDownloadError)) throw e;
           // Logged and retried later (update-status); the relation simply waits for its credentials.
@@ -133,31 +150,49 @@ export function setup(charm: Charm): void {
     const held = await installPlugins(config);
     announce(address, held);
     if (!model.isLeader()) {
-      model.setStatus(failures.size ? "blocked" : "active", failures.size ? [...failures.values()][0]! : `worker holds ${held.length} plugin(s)`);
+      model.setStatus(
+        failures.size ? "blocked" : "active",
+        failures.size ? [...failures.values()][0]! : `worker holds ${held.length} plugin(s)`,
+      );
       return;
     }
     const tls = config.tlsCa !== undefined;
     const pool = workers(address, held);
-    const endpoints = [...pool.keys()].sort().map((a) => `${tls ? "https" : "http"}://${a}:${config.restPort}`);
+    const endpoints = [...pool.keys()]
+      .sort()
+      .map((a) => `${tls ? "https" : "http"}://${a}:${config.restPort}`);
     const tlsFields = tls ? { tls: true, tlsCa: config.tlsCa! } : { tls: false };
     provider.publishAll({ endpoints, ...tlsFields });
     let waiting = 0;
     for (const r of provider.pendingRequests()) {
-      const everywhere = r.pluginUrl === null || [...pool.values()].every((plugins) => plugins.has(r.pluginPrefix));
+      const everywhere =
+        r.pluginUrl === null || [...pool.values()].every((plugins) => plugins.has(r.pluginPrefix));
       if (!everywhere) {
         waiting++;
         continue;
       }
-      provider.publish(r, { endpoints, username: r.username, password: randomBytes(16).toString("hex"), ...tlsFields });
+      provider.publish(r, {
+        endpoints,
+        username: r.username,
+        password: randomBytes(16).toString("hex"),
+        ...tlsFields,
+      });
       model.log("INFO", `published credentials for ${ENDPOINT}:${r.relation.id} (user ${r.username})`);
     }
     const served = provider.answeredRequests().length;
     if (failures.size) model.setStatus("blocked", [...failures.values()][0]!);
-    else model.setStatus("active", `serving ${served} integrator(s)${waiting ? `, ${waiting} waiting for plugins on all workers` : ""}`);
+    else
+      model.setStatus(
+        "active",
+        `serving ${served} integrator(s)${waiting ? `, ${waiting} waiting for plugins on all workers` : ""}`,
+      );
   };
 
   provider.on("integrationRequested", ({ request }) => {
-    model.log("INFO", `${request.remoteApp ?? "an integrator"} asked on ${ENDPOINT}:${request.relation.id} for ${request.pluginUrl ?? "no plugin"}`);
+    model.log(
+      "INFO",
+      `${request.remoteApp ?? "an integrator"} asked on ${ENDPOINT}:${request.relation.id} for ${request.pluginUrl ?? "no plugin"}`,
+    );
   });
   provider.on("requestInvalid", ({ relation, error }) => {
     model.log("WARNING", error.message);
@@ -167,14 +202,20 @@ export function setup(charm: Charm): void {
     const config = readConfig(charm);
     if (existsSync(config.pluginDir)) {
       for (const name of readdirSync(config.pluginDir)) {
-        if (isOfRelation(name, e.relation.id)) rmSync(join(config.pluginDir, name), { force: true, recursive: true });
+        if (isOfRelation(name, e.relation.id))
+          rmSync(join(config.pluginDir, name), { force: true, recursive: true });
       }
     }
     // Kafka Connect's users live in its credentials file; the secret that carried them is already gone.
-    model.log("INFO", `${ENDPOINT}:${e.relation.id} removed: deleted plugin files ${e.pluginPrefix}*${e.unitDeparting ? " (this unit is leaving)" : `, user ${e.username}`}`);
+    model.log(
+      "INFO",
+      `${ENDPOINT}:${e.relation.id} removed: deleted plugin files ${e.pluginPrefix}*${e.unitDeparting ? " (this unit is leaving)" : `, user ${e.username}`}`,
+    );
   });
 
   for (const name of RECONCILE_ON) charm.on(name, reconcile);
+  // A worker leaving changes the endpoint list; an integrator unit leaving changes nothing here.
+  charm.on("relationDeparted", reconcile, { endpoint: PEERS });
   charm.on(
     "action",
     () => {

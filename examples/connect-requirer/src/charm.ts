@@ -40,12 +40,19 @@ const STATUS_ON: readonly CharmEventName[] = [
 export function setup(charm: Charm): void {
   const model = charm.model;
   const config = model.config();
-  const pluginUrl = typeof config["plugin-url"] === "string" && config["plugin-url"] !== "" ? (config["plugin-url"] as string) : NOT_REQUIRED;
-  const name = typeof config["integrator-name"] === "string" && config["integrator-name"] !== "" ? (config["integrator-name"] as string) : "example";
+  const pluginUrl =
+    typeof config["plugin-url"] === "string" && config["plugin-url"] !== ""
+      ? (config["plugin-url"] as string)
+      : NOT_REQUIRED;
+  const name =
+    typeof config["integrator-name"] === "string" && config["integrator-name"] !== ""
+      ? (config["integrator-name"] as string)
+      : "example";
   const problem = pluginUrlProblem(pluginUrl);
   if (problem) {
     // Without a valid URL we ask for nothing: the provider could not install the plugin anyway.
-    for (const event of STATUS_ON) charm.on(event, () => model.setStatus("blocked", `invalid plugin-url: ${problem}`));
+    for (const event of STATUS_ON)
+      charm.on(event, () => model.setStatus("blocked", `invalid plugin-url: ${problem}`));
     return;
   }
   const requirer = new ConnectRequirer(charm, ENDPOINT, { pluginUrl });
@@ -57,10 +64,16 @@ export function setup(charm: Charm): void {
 
   requirer.on("integrationCreated", ({ integration }) => {
     // A real integrator POSTs its connector config to `${restTarget(integration).baseUrl}/connectors` here.
-    model.log("INFO", `integration created on ${ENDPOINT}:${integration.relation.id}: ${describe(integration)}`);
+    model.log(
+      "INFO",
+      `integration created on ${ENDPOINT}:${integration.relation.id}: ${describe(integration)}`,
+    );
   });
   requirer.on("endpointsChanged", ({ integration }) => {
-    model.log("INFO", `endpoints changed on ${ENDPOINT}:${integration.relation.id}: ${integration.endpoints.join(",")}`);
+    model.log(
+      "INFO",
+      `endpoints changed on ${ENDPOINT}:${integration.relation.id}: ${integration.endpoints.join(",")}`,
+    );
   });
   requirer.on("credentialsRotated", ({ integration, groups }) => {
     model.log("INFO", `credentials rotated on ${ENDPOINT}:${integration.relation.id} (${groups.join(", ")})`);
@@ -73,7 +86,10 @@ export function setup(charm: Charm): void {
   requirer.on("invalid", ({ relation, error }) => {
     invalid = true;
     model.log("WARNING", error.message);
-    model.setStatus("blocked", `unusable answer on ${relation.endpoint}:${relation.id}: ${error.key ?? "see juju debug-log"}`);
+    model.setStatus(
+      "blocked",
+      `unusable answer on ${relation.endpoint}:${relation.id}: ${error.key ?? "see juju debug-log"}`,
+    );
   });
 
   const refresh = () => {

@@ -39,7 +39,11 @@ export function setup(charm: Charm): void {
 
   const publish = (): void => {
     const ctx = charm.context;
-    if (ctx.kind === "stop" || ctx.kind === "remove" || (ctx.kind === "relation-departed" && ctx.departingUnit === charm.unit)) {
+    if (
+      ctx.kind === "stop" ||
+      ctx.kind === "remove" ||
+      (ctx.kind === "relation-departed" && ctx.departingUnit === charm.unit)
+    ) {
       // This unit is leaving: stop advertising it so consumers move to the remaining members.
       etcd.clear();
       return;

@@ -1,8 +1,9 @@
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EtcdRequirer, type EtcdState } from "@charm-relations/interface-etcd";
+import { checkEtcdProviderCharm } from "@charm-relations/interface-etcd/testing";
 import { Charm } from "@charm-relations/juju-secrets-core";
 import { type HookRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
@@ -10,6 +11,8 @@ import { setup, TLS_FILES } from "../src/charm.js";
 
 // TEST-ONLY PEMs of the interface package (client1/client2 signed by ca.pem).
 const PEMS = fileURLToPath(new URL("../../../packages/interface-etcd/test/fixtures/", import.meta.url));
+
+const CERT_2 = readFileSync(join(PEMS, "client2.pem"), "utf8");
 
 function tlsDir(client: 1 | 2, dir = mkdtempSync(join(tmpdir(), "etcd-tls-"))): string {
   copyFileSync(join(PEMS, `client${client}.key`), join(dir, TLS_FILES.key));
@@ -35,7 +38,9 @@ function consumer(states: Record<string, EtcdState>, changes: string[]): HookRun
     etcd.on("unavailable", (e) => {
       states[charm.unit] = e.state;
     });
-    etcd.on("tlsAvailable", (e) => changes.push(`${charm.unit} ${e.credentials.cert.length}`));
+    etcd.on("tlsAvailable", (e) => {
+      changes.push(`${charm.unit} client${e.credentials.cert === CERT_2 ? 2 : 1}`);
+    });
   });
 }
 
@@ -62,6 +67,14 @@ const urls = (sim: Simulation, units: string[]) =>
     .join(",");
 
 describe("example etcd-provider", () => {
+  it("passes the interface's provider conformance run", async () => {
+    const report = await checkEtcdProviderCharm(runner(setup), {
+      endpoints: { cluster: "peers:etcd" },
+      config: { port: 2379, "etcd-version": "3.4.22", "tls-dir": tlsDir(1) },
+    });
+    expect(report.problems).toEqual([]);
+  });
+
   it("every unit, leader or not, publishes the same member list and credentials", async () => {
     const tls = tlsDir(1);
     const { sim, rel, states } = deploy(tls);
@@ -71,7 +84,13 @@ describe("example etcd-provider", () => {
     const cs = urls(sim, ["etcd/0", "etcd/1"]);
     for (const unit of ["etcd/0", "etcd/1"]) {
       const bag = sim.model.unitBag(rel, unit);
-      expect(Object.keys(bag).sort()).toEqual(["client_ca", "client_cert", "client_key", "connection_string", "version"]);
+      expect(Object.keys(bag).sort()).toEqual([
+        "client_ca",
+        "client_cert",
+        "client_key",
+        "connection_string",
+        "version",
+      ]);
       expect(bag.connection_string).toBe(cs);
       expect(bag.version).toBe("3.4.22");
       expect(sim.model.unitStatus(unit)).toEqual({
@@ -80,7 +99,8 @@ describe("example etcd-provider", () => {
       });
     }
     expect(sim.model.isLeader("etcd/1")).toBe(false);
-    for (const unit of ["kcp/0", "kcp/1"]) expect(states[unit]).toMatchObject({ available: true, tlsAvailable: true, connectionString: cs });
+    for (const unit of ["kcp/0", "kcp/1"])
+      expect(states[unit]).toMatchObject({ available: true, tlsAvailable: true, connectionString: cs });
   });
 
   it("scale out and in, rotation on disk, and bad credentials", async () => {
@@ -91,7 +111,8 @@ describe("example etcd-provider", () => {
     sim.addUnit("etcd");
     expect((await sim.settle()).failed).toEqual([]);
     const three = urls(sim, ["etcd/0", "etcd/1", "etcd/2"]);
-    for (const unit of ["etcd/0", "etcd/1", "etcd/2"]) expect(sim.model.unitBag(rel, unit).connection_string).toBe(three);
+    for (const unit of ["etcd/0", "etcd/1", "etcd/2"])
+      expect(sim.model.unitBag(rel, unit).connection_string).toBe(three);
     expect(states["kcp/0"]?.connectionString).toBe(three);
 
     // Rotation: new files on disk, picked up at the next hook of each unit.
@@ -99,10 +120,13 @@ describe("example etcd-provider", () => {
     changes.length = 0;
     for (const unit of ["etcd/0", "etcd/1", "etcd/2"]) await sim.runHook(unit, "update-status");
     await sim.settle();
-    const cert2 = (sim.model.unitBag(rel, "etcd/0").client_cert ?? "").length;
     expect(sim.model.unitBag(rel, "etcd/2").client_key).toContain("RSA PRIVATE KEY");
-    expect(new Set(["etcd/0", "etcd/1", "etcd/2"].map((u) => sim.model.unitBag(rel, u).client_cert)).size).toBe(1);
-    expect(changes).toContain(`kcp/0 ${cert2}`);
+    expect(
+      new Set(["etcd/0", "etcd/1", "etcd/2"].map((u) => sim.model.unitBag(rel, u).client_cert)).size,
+    ).toBe(1);
+    expect(sim.model.unitBag(rel, "etcd/0").client_cert).toBe(CERT_2);
+    expect(changes).toContain("kcp/0 client2");
+    expect(changes).toContain("kcp/1 client2");
 
     // A key that does not match the certificate: blocked, nothing published changes.
     const before = sim.model.unitBag(rel, "etcd/1");
@@ -120,7 +144,8 @@ describe("example etcd-provider", () => {
     expect((await sim.settle()).failed).toEqual([]);
     const two = urls(sim, ["etcd/1", "etcd/2"]);
     for (const unit of ["etcd/1", "etcd/2"]) expect(sim.model.unitBag(rel, unit).connection_string).toBe(two);
-    for (const unit of ["kcp/0", "kcp/1"]) expect(states[unit]).toMatchObject({ available: true, connectionString: two });
+    for (const unit of ["kcp/0", "kcp/1"])
+      expect(states[unit]).toMatchObject({ available: true, connectionString: two });
   });
 
   it("without credential files it serves the connection string only; removing the relation fails nothing", async () => {
@@ -131,7 +156,9 @@ describe("example etcd-provider", () => {
     sim.removeRelation(rel);
     const result = await sim.settle();
     expect(result.failed).toEqual([]);
-    expect(sim.model.unitStatus("etcd/0").message).toBe("serving 0 client relations, 2 members, no client TLS");
+    expect(sim.model.unitStatus("etcd/0").message).toBe(
+      "serving 0 client relations, 2 members, no client TLS",
+    );
     expect(states["kcp/0"]).toMatchObject({ available: false });
   });
 });

@@ -11,13 +11,17 @@
  * The client key is only ever written to the 0600 file; it is never logged.
  */
 
-import { readFileSync, realpathSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EtcdRequirer } from "@charm-relations/interface-etcd";
 import { type Charm, type CharmEventName, runCharm } from "@charm-relations/juju-secrets-core";
 
-export const CREDENTIAL_FILES = { key: "client-key.pem", cert: "client-cert.pem", ca: "client-ca.pem" } as const;
+export const CREDENTIAL_FILES = {
+  key: "client-key.pem",
+  cert: "client-cert.pem",
+  ca: "client-ca.pem",
+} as const;
 export const ENV_FILE = "etcd.env";
 
 const STATUS_ON: readonly CharmEventName[] = [
@@ -42,7 +46,11 @@ export function setup(charm: Charm): void {
   };
   const paths = () => {
     const dir = dataDir();
-    return { key: join(dir, CREDENTIAL_FILES.key), cert: join(dir, CREDENTIAL_FILES.cert), ca: join(dir, CREDENTIAL_FILES.ca) };
+    return {
+      key: join(dir, CREDENTIAL_FILES.key),
+      cert: join(dir, CREDENTIAL_FILES.cert),
+      ca: join(dir, CREDENTIAL_FILES.ca),
+    };
   };
 
   const saveCredentials = (): void => {
@@ -75,7 +83,10 @@ export function setup(charm: Charm): void {
     if (current !== content) {
       mkdirSync(dataDir(), { recursive: true });
       writeFileSync(file, content, { mode: 0o644 });
-      model.log("INFO", `rendered ${file} for ${etcd.endpoints.length} etcd member(s); restarting the workload`);
+      model.log(
+        "INFO",
+        `rendered ${file} for ${etcd.endpoints.length} etcd member(s); restarting the workload`,
+      );
     }
   };
 
@@ -84,8 +95,12 @@ export function setup(charm: Charm): void {
     renderEnv();
   });
   etcd.on("connectionChanged", renderEnv);
-  etcd.on("unavailable", (e) => model.log("INFO", `etcd unavailable (${e.reason}); the workload keeps its last configuration`));
-  etcd.on("invalid", (e) => model.log("WARNING", `ignoring bad etcd data from ${e.unit}: ${e.error.message}`));
+  etcd.on("unavailable", (e) =>
+    model.log("INFO", `etcd unavailable (${e.reason}); the workload keeps its last configuration`),
+  );
+  etcd.on("invalid", (e) =>
+    model.log("WARNING", `ignoring bad etcd data from ${e.unit}: ${e.error.message}`),
+  );
   // A new data-dir: write everything there at once.
   charm.on("configChanged", () => {
     saveCredentials();

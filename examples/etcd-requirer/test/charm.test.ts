@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type EtcdClientCredentials, EtcdProvider } from "@charm-relations/interface-etcd";
+import { checkEtcdRequirerCharm } from "@charm-relations/interface-etcd/testing";
 import { Charm } from "@charm-relations/juju-secrets-core";
 import { type HookRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
@@ -11,8 +12,16 @@ import { CREDENTIAL_FILES, ENV_FILE, setup } from "../src/charm.js";
 // TEST-ONLY PEMs of the interface package (client1/client2 signed by ca.pem).
 const PEMS = fileURLToPath(new URL("../../../packages/interface-etcd/test/fixtures/", import.meta.url));
 const pem = (name: string) => readFileSync(join(PEMS, name), "utf8");
-const CREDS_1: EtcdClientCredentials = { key: pem("client1.key"), cert: pem("client1.pem"), ca: pem("ca.pem") };
-const CREDS_2: EtcdClientCredentials = { key: pem("client2.key"), cert: pem("client2.pem"), ca: pem("ca.pem") };
+const CREDS_1: EtcdClientCredentials = {
+  key: pem("client1.key"),
+  cert: pem("client1.pem"),
+  ca: pem("ca.pem"),
+};
+const CREDS_2: EtcdClientCredentials = {
+  key: pem("client2.key"),
+  cert: pem("client2.pem"),
+  ca: pem("ca.pem"),
+};
 
 const runner =
   (fn: (charm: Charm) => void): HookRunner =>
@@ -39,7 +48,10 @@ function provider(published: { urls: string[]; version: string; creds?: EtcdClie
 function deploy(published: { urls: string[]; version: string; creds?: EtcdClientCredentials }) {
   const sim = new Simulation();
   sim.deploy("etcd", { runner: provider(published), units: 2, endpoints: { db: "provides:etcd" } });
-  const dirs = { "kcp/0": mkdtempSync(join(tmpdir(), "kcp0-")), "kcp/1": mkdtempSync(join(tmpdir(), "kcp1-")) };
+  const dirs = {
+    "kcp/0": mkdtempSync(join(tmpdir(), "kcp0-")),
+    "kcp/1": mkdtempSync(join(tmpdir(), "kcp1-")),
+  };
   const charmDir = mkdtempSync(join(tmpdir(), "kcp-charm-"));
   // Each unit gets its own data-dir through its own config view (a real unit has its own machine).
   const kcp: HookRunner = async (backend, context) => {
@@ -53,8 +65,21 @@ function deploy(published: { urls: string[]; version: string; creds?: EtcdClient
 }
 
 describe("example etcd-requirer", () => {
+  it("passes the interface's requirer conformance run", async () => {
+    const report = await checkEtcdRequirerCharm(runner(setup), {
+      config: { "data-dir": mkdtempSync(join(tmpdir(), "kcp-conf-")) },
+      charmDir: mkdtempSync(join(tmpdir(), "kcp-charm-")),
+    });
+    expect(report.problems).toEqual([]);
+    expect(report.simulation.model.unitStatus("charm/0")).toEqual({ status: "blocked", message: "needs an etcd relation" });
+  });
+
   it("is blocked without a relation, then ready with files saved (0600) and the env rendered", async () => {
-    const published = { urls: ["https://10.5.0.12:2379", "https://10.5.0.11:2379"], version: "3.4.22", creds: CREDS_1 };
+    const published = {
+      urls: ["https://10.5.0.12:2379", "https://10.5.0.11:2379"],
+      version: "3.4.22",
+      creds: CREDS_1,
+    };
     const { sim, dirs } = deploy(published);
     await sim.settle();
     expect(sim.model.unitStatus("kcp/0")).toEqual({ status: "blocked", message: "needs an etcd relation" });
@@ -69,7 +94,8 @@ describe("example etcd-requirer", () => {
       expect(readFileSync(join(dir, CREDENTIAL_FILES.key), "utf8")).toBe(CREDS_1.key);
       expect(readFileSync(join(dir, CREDENTIAL_FILES.cert), "utf8")).toBe(CREDS_1.cert);
       expect(readFileSync(join(dir, CREDENTIAL_FILES.ca), "utf8")).toBe(CREDS_1.ca);
-      for (const f of Object.values(CREDENTIAL_FILES)) expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
+      for (const f of Object.values(CREDENTIAL_FILES))
+        expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
       expect(readFileSync(join(dir, ENV_FILE), "utf8")).toBe(
         [
           "ETCDCTL_ENDPOINTS=https://10.5.0.11:2379,https://10.5.0.12:2379",
@@ -103,7 +129,9 @@ describe("example etcd-requirer", () => {
     sim.configure("etcd", {});
     expect((await sim.settle()).failed).toEqual([]);
     expect(readFileSync(join(dirs["kcp/1"], CREDENTIAL_FILES.key), "utf8")).toBe(CREDS_2.key);
-    expect(readFileSync(join(dirs["kcp/1"], ENV_FILE), "utf8")).toContain("ETCD_VERSION=2.x\nETCDCTL_API=2\n");
+    expect(readFileSync(join(dirs["kcp/1"], ENV_FILE), "utf8")).toContain(
+      "ETCD_VERSION=2.x\nETCDCTL_API=2\n",
+    );
     expect(sim.model.unitStatus("kcp/1").message).toBe("ready: 1 etcd member, etcd 2.x, client TLS");
     const saves = sim.model.logs("kcp/1").filter((l) => l.message.includes("etcd client credentials saved"));
     expect(saves.length).toBe(2); // first time and rotation, not on every hook

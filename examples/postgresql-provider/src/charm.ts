@@ -131,7 +131,9 @@ export function setup(charm: Charm): void {
       entityName: name,
       // A GROUP has no password; a USER gets the requested one or a new one.
       entityPassword:
-        request.entityType === "GROUP" ? null : (published.entityPassword ?? (entity.ok ? entity.password : undefined) ?? generatePassword()),
+        request.entityType === "GROUP"
+          ? null
+          : (published.entityPassword ?? (entity.ok ? entity.password : undefined) ?? generatePassword()),
     });
   };
 
@@ -151,7 +153,8 @@ export function setup(charm: Charm): void {
     const rotate = peers !== undefined && (peers.get(GENERATION_KEY) ?? "0") !== s.generation;
     for (const request of provider.requests()) {
       if (request.entityType) provider.publish(request, connection(s));
-      else if (provider.published(request).username !== undefined || !rejection(request)) serve(request, rotate);
+      else if (provider.published(request).username !== undefined || !rejection(request))
+        serve(request, rotate);
     }
     if (peers && rotate) peers.set(GENERATION_KEY, s.generation);
   });
@@ -165,7 +168,10 @@ export function setup(charm: Charm): void {
 
   provider.on("gone", ({ relation, departing, removeUser }) => {
     if (departing) {
-      model.log("INFO", `${relation.endpoint}:${relation.id}: this unit is departing; keeping the client's user`);
+      model.log(
+        "INFO",
+        `${relation.endpoint}:${relation.id}: this unit is departing; keeping the client's user`,
+      );
       return;
     }
     if (!removeUser) return;

@@ -1,8 +1,8 @@
-import { charmRunner, referenceRequirer } from "@charm-relations/interface-postgresql-client/testing";
-import type { PostgresqlConnection } from "@charm-relations/interface-postgresql-client";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { PostgresqlConnection } from "@charm-relations/interface-postgresql-client";
+import { charmRunner, referenceRequirer } from "@charm-relations/interface-postgresql-client/testing";
 import { Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import { DROPPED_USERS_KEY, PEERS, setup } from "../src/charm.js";
@@ -47,7 +47,10 @@ describe("postgresql-provider example", () => {
     const { sim, id, seen } = await deployed();
     const uri = sim.model.appBag(id, "postgresql")["secret-user"]!;
     const before = sim.model.secretContent(uri)!.password;
-    sim.configure("postgresql", { "password-generation": 1, "tls-ca": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" });
+    sim.configure("postgresql", {
+      "password-generation": 1,
+      "tls-ca": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+    });
     expect((await sim.settle()).settled).toBe(true);
     const after = sim.model.secretContent(uri)!;
     expect(after.password).not.toBe(before);
@@ -80,6 +83,25 @@ describe("postgresql-provider example", () => {
     sim.removeRelation(id);
     expect((await sim.settle()).settled).toBe(true);
     expect(sim.model.secret(uri)).toBeUndefined();
-    expect(JSON.parse(sim.model.appBag(peerId, "postgresql")[DROPPED_USERS_KEY]!)).toEqual([`relation-${id}`]);
+    expect(JSON.parse(sim.model.appBag(peerId, "postgresql")[DROPPED_USERS_KEY]!)).toEqual([
+      `relation-${id}`,
+    ]);
+  });
+
+  it("honours a custom username from requested-entity-secret, and answers entity requests", async () => {
+    const custom = await deployed({ requestedEntity: { name: "custom_user" } });
+    const user = custom.sim.model.secretContent(
+      custom.sim.model.appBag(custom.id, "postgresql")["secret-user"]!,
+    )!;
+    expect(user.username).toBe("custom_user");
+    // The requirer removed its requested-entity secret once answered.
+    expect(custom.sim.model.appBag(custom.id, "app")["requested-entity-secret"]).toBeUndefined();
+
+    const group = await deployed({ entityType: "GROUP", extraGroupRoles: ["charmed_read"] });
+    const bag = group.sim.model.appBag(group.id, "postgresql");
+    expect(group.sim.model.secretContent(bag["secret-entity"]!)).toEqual({
+      "entity-name": `app_${group.id}`,
+    });
+    expect(bag["secret-user"]).toBeUndefined();
   });
 });

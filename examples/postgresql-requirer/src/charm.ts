@@ -49,27 +49,40 @@ export function setup(charm: Charm): void {
   requirer.on("databaseCreated", ({ connection }) => {
     model.log("INFO", `database ${connection.database} created for ${connection.username ?? "?"}`);
   });
-  requirer.on("endpointsChanged", ({ endpoints }) => model.log("INFO", `endpoints changed: ${endpoints.join(",")}`));
+  requirer.on("endpointsChanged", ({ endpoints }) =>
+    model.log("INFO", `endpoints changed: ${endpoints.join(",")}`),
+  );
   requirer.on("readOnlyEndpointsChanged", ({ readOnlyEndpoints }) =>
     model.log("INFO", `read-only endpoints changed: ${readOnlyEndpoints.join(",")}`),
   );
-  requirer.on("credentialsRotated", ({ groups }) => model.log("INFO", `credentials rotated (${groups.join(", ")})`));
-  requirer.on("statusRaised", ({ status }) => model.log("WARNING", `provider status ${status.code}: ${status.message}`));
-  requirer.on("gone", ({ relation }) => model.log("INFO", `relation ${relation.endpoint}:${relation.id} removed`));
+  requirer.on("credentialsRotated", ({ groups }) =>
+    model.log("INFO", `credentials rotated (${groups.join(", ")})`),
+  );
+  requirer.on("statusRaised", ({ status }) =>
+    model.log("WARNING", `provider status ${status.code}: ${status.message}`),
+  );
+  requirer.on("gone", ({ relation }) =>
+    model.log("INFO", `relation ${relation.endpoint}:${relation.id} removed`),
+  );
   requirer.on("invalid", ({ error }) => {
     // Transient junk (e.g. a NodePort not yet allocated) is fixed by the provider's next write.
     invalid = error.message;
   });
 
   const status = (): void => {
-    if (invalid) return model.setStatus("blocked", invalid);
     const c = requirer.connection();
-    if (c) {
-      const tls = c.tls ? ", tls" : "";
-      return model.setStatus("active", `ready: ${c.username}@${c.endpoints[0]}/${c.database}${tls}`);
-    }
     const related = model.relations(requirer.endpoint).length > 0;
-    model.setStatus("waiting", related ? "waiting for database credentials" : "waiting for a database relation");
+    if (invalid) model.setStatus("blocked", invalid);
+    else if (c)
+      model.setStatus(
+        "active",
+        `ready: ${c.username}@${c.endpoints[0]}/${c.database}${c.tls ? ", tls" : ""}`,
+      );
+    else
+      model.setStatus(
+        "waiting",
+        related ? "waiting for database credentials" : "waiting for a database relation",
+      );
   };
   for (const name of STATUS_ON) charm.on(name, status);
 }

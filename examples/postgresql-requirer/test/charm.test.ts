@@ -5,8 +5,16 @@ import { setup } from "../src/charm.js";
 
 async function deployed(provider: HookRunner = referenceProvider()) {
   const sim = new Simulation({ lifecycle: true });
-  sim.deploy("app", { runner: charmRunner(setup), units: 2, endpoints: { database: "requires:postgresql_client" } });
-  sim.deploy("postgresql", { runner: provider, units: 1, endpoints: { database: "provides:postgresql_client" } });
+  sim.deploy("app", {
+    runner: charmRunner(setup),
+    units: 2,
+    endpoints: { database: "requires:postgresql_client" },
+  });
+  sim.deploy("postgresql", {
+    runner: provider,
+    units: 1,
+    endpoints: { database: "provides:postgresql_client" },
+  });
   expect((await sim.settle()).settled).toBe(true);
   return sim;
 }
@@ -41,7 +49,12 @@ describe("postgresql-requirer example", () => {
     expect(sim.model.unitBag(id, "app/0").data).toBeUndefined();
     // The provider publishes a real port (as PgBouncer does once the NodePort exists).
     await sim.runHook("postgresql/0", "update-status", {
-      runner: async (b) => b.relationSet({ endpoint: "database", id }, { endpoints: "192.168.0.7:31432", "read-only-endpoints": "192.168.0.7:31432" }, true),
+      runner: async (b) =>
+        b.relationSet(
+          { endpoint: "database", id },
+          { endpoints: "192.168.0.7:31432", "read-only-endpoints": "192.168.0.7:31432" },
+          true,
+        ),
     });
     expect((await sim.settle()).settled).toBe(true);
     expect(sim.model.unitStatus("app/0")).toEqual(

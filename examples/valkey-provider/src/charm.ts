@@ -24,7 +24,12 @@ import {
   type ValkeyResponseInput,
   valkeyAclFile,
 } from "@charm-relations/interface-valkey-client";
-import { type Charm, type CharmEventName, ProtocolEncodeError, runCharm } from "@charm-relations/juju-secrets-core";
+import {
+  type Charm,
+  type CharmEventName,
+  ProtocolEncodeError,
+  runCharm,
+} from "@charm-relations/juju-secrets-core";
 
 export const ACL_FILE = "users.acl";
 
@@ -93,7 +98,10 @@ export function setup(charm: Charm): void {
     if (existsSync(file) && readFileSync(file, "utf8") === content) return;
     mkdirSync(dataDir(), { recursive: true });
     writeFileSync(file, content, { mode: 0o600 });
-    model.log("INFO", `ACL file rewritten with ${users.length} client user(s); a real charm runs ACL LOAD now`);
+    model.log(
+      "INFO",
+      `ACL file rewritten with ${users.length} client user(s); a real charm runs ACL LOAD now`,
+    );
   };
 
   const answer = (request: ValkeyRequest): void => {
@@ -104,7 +112,10 @@ export function setup(charm: Charm): void {
       configError = e.message;
       return;
     }
-    model.log("INFO", `created ACL user ${request.username} for key pattern ${request.resource} (${request.contract})`);
+    model.log(
+      "INFO",
+      `created ACL user ${request.username} for key pattern ${request.resource} (${request.contract})`,
+    );
   };
 
   valkey.on("resourcesRequested", ({ requests }) => {
@@ -150,10 +161,14 @@ export function setup(charm: Charm): void {
   );
 
   const status = (): void => {
-    if (configError) return model.setStatus("blocked", `invalid config: ${configError}`);
-    if (!model.isLeader()) return model.setStatus("active", "");
-    const users = valkey.answeredRequests().length;
-    model.setStatus("active", `serving ${users} client user${users === 1 ? "" : "s"}`);
+    if (configError) {
+      model.setStatus("blocked", `invalid config: ${configError}`);
+    } else if (!model.isLeader()) {
+      model.setStatus("active", "");
+    } else {
+      const users = valkey.answeredRequests().length;
+      model.setStatus("active", `serving ${users} client user${users === 1 ? "" : "s"}`);
+    }
   };
   for (const name of STATUS_ON) charm.on(name, status);
 }

@@ -52,7 +52,10 @@ export function setup(charm: Charm): void {
   // v0 carries exactly one pattern per relation.
   const resources = contract === "v0" ? wanted.slice(0, 1) : wanted;
   const valkey = new ValkeyRequirer(charm, "valkey-client", { resources, contract });
-  const dataDir = (): string => (typeof cfg["data-dir"] === "string" && cfg["data-dir"] !== "" ? cfg["data-dir"] : "/var/lib/valkey-client");
+  const dataDir = (): string =>
+    typeof cfg["data-dir"] === "string" && cfg["data-dir"] !== ""
+      ? cfg["data-dir"]
+      : "/var/lib/valkey-client";
 
   /** Write what the workload needs; only when it changed (a real charm restarts its workload then). */
   const render = (): void => {
@@ -87,7 +90,12 @@ export function setup(charm: Charm): void {
     model.log("INFO", `Valkey user ready: ${describe(connection)}`);
     render();
   });
-  for (const name of ["endpointsChanged", "readOnlyEndpointsChanged", "sentinelEndpointsChanged", "versionChanged"] as const) {
+  for (const name of [
+    "endpointsChanged",
+    "readOnlyEndpointsChanged",
+    "sentinelEndpointsChanged",
+    "versionChanged",
+  ] as const) {
     valkey.on(name, ({ connection }) => {
       model.log("INFO", `${name}: ${describe(connection)}`);
       render();
@@ -107,13 +115,15 @@ export function setup(charm: Charm): void {
 
   const status = (): void => {
     const relations = model.relations("valkey-client");
-    if (relations.length === 0) return model.setStatus("blocked", "needs a valkey-client relation");
-    if (!valkey.isReady()) {
+    if (relations.length === 0) {
+      model.setStatus("blocked", "needs a valkey-client relation");
+    } else if (!valkey.isReady()) {
       const have = valkey.connections().length;
-      return model.setStatus("waiting", `waiting for Valkey users (${have}/${relations.length * resources.length})`);
+      model.setStatus("waiting", `waiting for Valkey users (${have}/${relations.length * resources.length})`);
+    } else {
+      const n = valkey.connections().length;
+      model.setStatus("active", `ready: ${n} Valkey user${n === 1 ? "" : "s"} (${contract})`);
     }
-    const n = valkey.connections().length;
-    model.setStatus("active", `ready: ${n} Valkey user${n === 1 ? "" : "s"} (${contract})`);
   };
   for (const name of STATUS_ON) charm.on(name, status);
 }

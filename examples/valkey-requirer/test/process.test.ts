@@ -2,12 +2,11 @@
  * Both example charms run as real processes (their `dispatch` scripts, `node dist/charm.js`) against
  * the hook-tool fake executables, through a whole lifecycle on the Simulation: a v1 client with two
  * key patterns and a v0 client on one Valkey provider, password rotation, a live change of the
- * requested patterns, and relation removal. Needs the examples built (`pnpm build`); builds them if
- * `dist/` is missing.
+ * requested patterns, and relation removal. Brings the examples' `dist/` up to date first (`tsc -b`).
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,9 +17,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const requirerDir = resolve(here, "..");
 const providerDir = resolve(here, "../../valkey-provider");
 
+/** `tsc -b` is incremental: a no-op after `pnpm build`, and never runs a stale `dist/` after a source edit. */
 function ensureBuilt(dir: string): void {
-  if (existsSync(join(dir, "dist", "charm.js"))) return;
-  execFileSync(join(dir, "node_modules", ".bin", "tsc"), ["-b"], { cwd: dir, stdio: "inherit", timeout: 300_000 });
+  execFileSync(join(dir, "node_modules", ".bin", "tsc"), ["-b"], {
+    cwd: dir,
+    stdio: "inherit",
+    timeout: 300_000,
+  });
 }
 
 interface Connection {
@@ -110,7 +113,8 @@ describe("example charms as processes", () => {
 
     const acl = () => readFileSync(join(valkeyData, "users.acl"), "utf8").trim().split("\n");
     const connections = (dir: string) =>
-      (JSON.parse(readFileSync(join(dir, "valkey.json"), "utf8")) as { connections: Connection[] }).connections;
+      (JSON.parse(readFileSync(join(dir, "valkey.json"), "utf8")) as { connections: Connection[] })
+        .connections;
     /** Every client password matches its hash in the provider's ACL file. */
     const expectAclMatches = (list: Connection[]) => {
       for (const c of list) {
@@ -139,8 +143,14 @@ describe("example charms as processes", () => {
     // The v0 client got valkey-operator's flat spelling.
     expect(sim.model.appBag(v0, "valkey").sentinel_endpoints).toBe("10.1.0.10:26379,10.1.0.11:26379");
     expect(sim.model.appBag(v1, "valkey").version).toBe("v1");
-    expect(sim.model.unitStatus("app/0")).toEqual({ status: "active", message: "ready: 2 Valkey users (v1)" });
-    expect(sim.model.unitStatus("legacy/0")).toEqual({ status: "active", message: "ready: 1 Valkey user (v0)" });
+    expect(sim.model.unitStatus("app/0")).toEqual({
+      status: "active",
+      message: "ready: 2 Valkey users (v1)",
+    });
+    expect(sim.model.unitStatus("legacy/0")).toEqual({
+      status: "active",
+      message: "ready: 1 Valkey user (v0)",
+    });
     expect(sim.model.unitStatus("valkey/0")).toEqual({ status: "active", message: "serving 3 client users" });
 
     // Rotation through the action: every client re-renders with the new password.
@@ -163,7 +173,10 @@ describe("example charms as processes", () => {
     await settle();
     expect(acl()).toHaveLength(2);
     expect(connections(legacyData)).toEqual([]);
-    expect(sim.model.unitStatus("legacy/0")).toEqual({ status: "blocked", message: "needs a valkey-client relation" });
+    expect(sim.model.unitStatus("legacy/0")).toEqual({
+      status: "blocked",
+      message: "needs a valkey-client relation",
+    });
     expect(sim.model.secrets().every((s) => s.label?.startsWith(`valkey-client.${v1}.`))).toBe(true);
     expect(sim.model.secrets()).toHaveLength(2);
 
@@ -171,6 +184,5 @@ describe("example charms as processes", () => {
     const passwords = [...after, ...legacy].map((c) => c.password);
     const leaked = JSON.stringify([sim.model.state.calls, sim.model.state.logs]);
     for (const p of passwords) expect(leaked).not.toContain(p);
-    console.log(`${sim.hooks.length} hooks, ${sim.model.state.calls.length} hook-tool calls`);
   }, 600_000);
 });

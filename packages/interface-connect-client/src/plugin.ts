@@ -21,7 +21,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, open, rename, unlink } from "node:fs/promises";
-import { type IncomingMessage, request as httpRequest } from "node:http";
+import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { basename, dirname, join } from "node:path";
 import { Transform, Writable } from "node:stream";
@@ -56,8 +56,16 @@ export class PluginDownloadError extends CharmRelationsError {
   readonly url: string;
   /** `http-status`: the status the server answered. */
   readonly status?: number;
-  constructor(code: PluginDownloadErrorCode, url: string, detail: string, options: { status?: number; cause?: unknown } = {}) {
-    super(`plugin download from ${url} failed: ${detail}`, options.cause !== undefined ? { cause: options.cause } : undefined);
+  constructor(
+    code: PluginDownloadErrorCode,
+    url: string,
+    detail: string,
+    options: { status?: number; cause?: unknown } = {},
+  ) {
+    super(
+      `plugin download from ${url} failed: ${detail}`,
+      options.cause !== undefined ? { cause: options.cause } : undefined,
+    );
     this.code = code;
     this.url = url;
     if (options.status !== undefined) this.status = options.status;
@@ -113,7 +121,11 @@ export function redactUrl(raw: string): string {
 export async function downloadPlugin(url: string, options: DownloadPluginOptions): Promise<DownloadedPlugin> {
   const shown = redactUrl(url);
   if (url === NOT_REQUIRED) {
-    throw new PluginDownloadError("not-required", NOT_REQUIRED, "the requirer needs no plugin (NOT-REQUIRED)");
+    throw new PluginDownloadError(
+      "not-required",
+      NOT_REQUIRED,
+      "the requirer needs no plugin (NOT-REQUIRED)",
+    );
   }
   const first = parseHttpUrl(url, shown);
   const maxBytes = positive(options.maxBytes, DEFAULT_PLUGIN_MAX_BYTES, "maxBytes");
@@ -138,13 +150,22 @@ export async function downloadPlugin(url: string, options: DownloadPluginOptions
     try {
       await mkdir(dirname(destination), { recursive: true });
     } catch (e) {
-      throw new PluginDownloadError("file-system", shown, `cannot create ${dirname(destination)}: ${fsReason(e)}`, { cause: e });
+      throw new PluginDownloadError(
+        "file-system",
+        shown,
+        `cannot create ${dirname(destination)}: ${fsReason(e)}`,
+        { cause: e },
+      );
     }
     const response = await fetchFollowing(first, shown, maxRedirects, controller.signal, options.ca);
     const declared = Number(response.headers["content-length"]);
     if (Number.isFinite(declared) && declared > maxBytes) {
       response.destroy();
-      throw new PluginDownloadError("too-large", shown, `Content-Length ${declared} exceeds the limit of ${maxBytes} bytes`);
+      throw new PluginDownloadError(
+        "too-large",
+        shown,
+        `Content-Length ${declared} exceeds the limit of ${maxBytes} bytes`,
+      );
     }
     const hash = createHash("sha256");
     let bytes = 0;
@@ -184,7 +205,8 @@ export async function downloadPlugin(url: string, options: DownloadPluginOptions
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`downloadPlugin: ${name} must be a positive number`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new TypeError(`downloadPlugin: ${name} must be a positive number`);
   return value;
 }
 
@@ -196,7 +218,11 @@ function parseHttpUrl(raw: string, shown: string): URL {
     throw new PluginDownloadError("invalid-url", shown, "not a valid URL");
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") {
-    throw new PluginDownloadError("invalid-url", redactUrl(raw), `unsupported scheme "${u.protocol.replace(/:$/, "")}" (only http and https)`);
+    throw new PluginDownloadError(
+      "invalid-url",
+      redactUrl(raw),
+      `unsupported scheme "${u.protocol.replace(/:$/, "")}" (only http and https)`,
+    );
   }
   if (u.hostname === "") throw new PluginDownloadError("invalid-url", shown, "the URL has no host");
   return u;
@@ -217,8 +243,12 @@ async function fetchFollowing(
     if (REDIRECTS.has(status)) {
       response.resume();
       const location = response.headers.location;
-      if (!location) throw new PluginDownloadError("http-status", shown, `HTTP ${status} without a Location header`, { status });
-      if (hop >= maxRedirects) throw new PluginDownloadError("too-many-redirects", shown, `more than ${maxRedirects} redirects`);
+      if (!location)
+        throw new PluginDownloadError("http-status", shown, `HTTP ${status} without a Location header`, {
+          status,
+        });
+      if (hop >= maxRedirects)
+        throw new PluginDownloadError("too-many-redirects", shown, `more than ${maxRedirects} redirects`);
       let next: URL;
       try {
         next = new URL(location, url);
@@ -231,7 +261,9 @@ async function fetchFollowing(
     if (status !== 200) {
       response.resume();
       const text = response.statusMessage ? ` ${response.statusMessage}` : "";
-      throw new PluginDownloadError("http-status", shown, `the server answered HTTP ${status}${text}`, { status });
+      throw new PluginDownloadError("http-status", shown, `the server answered HTTP ${status}${text}`, {
+        status,
+      });
     }
     return response;
   }
@@ -256,15 +288,31 @@ function classify(
   shown: string,
   state: { timedOut: boolean; timeoutMs: number; aborted: boolean },
 ): PluginDownloadError {
-  if (state.timedOut) return new PluginDownloadError("timeout", shown, `no complete download within ${state.timeoutMs} ms`, { cause: e });
+  if (state.timedOut)
+    return new PluginDownloadError("timeout", shown, `no complete download within ${state.timeoutMs} ms`, {
+      cause: e,
+    });
   if (e instanceof PluginDownloadError) return e;
   if (state.aborted) return new PluginDownloadError("aborted", shown, "aborted by the caller", { cause: e });
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code && FS_CODES.has(code)) return new PluginDownloadError("file-system", shown, `cannot write the plugin: ${fsReason(e)}`, { cause: e });
+  if (code && FS_CODES.has(code))
+    return new PluginDownloadError("file-system", shown, `cannot write the plugin: ${fsReason(e)}`, {
+      cause: e,
+    });
   return new PluginDownloadError("network", shown, networkReason(e), { cause: e });
 }
 
-const FS_CODES = new Set(["EACCES", "EPERM", "ENOSPC", "EROFS", "EEXIST", "EISDIR", "ENOTDIR", "EDQUOT", "EMFILE"]);
+const FS_CODES = new Set([
+  "EACCES",
+  "EPERM",
+  "ENOSPC",
+  "EROFS",
+  "EEXIST",
+  "EISDIR",
+  "ENOTDIR",
+  "EDQUOT",
+  "EMFILE",
+]);
 
 function fsReason(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
@@ -300,7 +348,8 @@ async function checkTarball(
     await checkGzipTar(path, shown, maxUncompressed, signal);
     return "tar+gzip";
   }
-  if (head.subarray(0, 3).toString("latin1") === "BZh" && head[3]! >= 0x31 && head[3]! <= 0x39) return "tar+bzip2";
+  if (head.subarray(0, 3).toString("latin1") === "BZh" && head[3]! >= 0x31 && head[3]! <= 0x39)
+    return "tar+bzip2";
   if (head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return "tar+xz";
   if (head.subarray(0, 4).equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))) return "tar+zstd";
   if (head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
@@ -308,8 +357,10 @@ async function checkTarball(
   }
   const problem = tarHeaderProblem(head);
   // The usual culprit: an error page or a directory listing served with 200.
-  if (problem) throw fail(looksLikeText(head) ? "the body is text or HTML (an error page?), not a tarball" : problem);
-  if (size % BLOCK !== 0) throw fail(`a tar file is a whole number of 512-byte blocks; got ${size} bytes (truncated?)`);
+  if (problem)
+    throw fail(looksLikeText(head) ? "the body is text or HTML (an error page?), not a tarball" : problem);
+  if (size % BLOCK !== 0)
+    throw fail(`a tar file is a whole number of 512-byte blocks; got ${size} bytes (truncated?)`);
   return "tar";
 }
 
@@ -325,7 +376,12 @@ async function readHead(path: string, length: number): Promise<Buffer> {
 }
 
 /** Decompress the whole file (integrity), check the first tar header and the block structure. */
-async function checkGzipTar(path: string, shown: string, maxUncompressed: number, signal: AbortSignal): Promise<void> {
+async function checkGzipTar(
+  path: string,
+  shown: string,
+  maxUncompressed: number,
+  signal: AbortSignal,
+): Promise<void> {
   let total = 0;
   const head: Buffer[] = [];
   let headBytes = 0;
@@ -333,7 +389,13 @@ async function checkGzipTar(path: string, shown: string, maxUncompressed: number
     write(chunk: Buffer, _enc, done) {
       total += chunk.length;
       if (total > maxUncompressed) {
-        done(new PluginDownloadError("too-large", shown, `the tar inside the gzip file exceeds ${maxUncompressed} bytes`));
+        done(
+          new PluginDownloadError(
+            "too-large",
+            shown,
+            `the tar inside the gzip file exceeds ${maxUncompressed} bytes`,
+          ),
+        );
         return;
       }
       if (headBytes < BLOCK) {
@@ -347,12 +409,18 @@ async function checkGzipTar(path: string, shown: string, maxUncompressed: number
     await pipeline(createReadStream(path), createGunzip(), sink, { signal });
   } catch (e) {
     if (e instanceof PluginDownloadError || signal.aborted) throw e;
-    throw new PluginDownloadError("not-a-tarball", shown, "the gzip data is corrupt or truncated", { cause: e });
+    throw new PluginDownloadError("not-a-tarball", shown, "the gzip data is corrupt or truncated", {
+      cause: e,
+    });
   }
   const problem = tarHeaderProblem(Buffer.concat(head));
   if (problem) throw new PluginDownloadError("not-a-tarball", shown, `gzip file, but ${problem}`);
   if (total % BLOCK !== 0) {
-    throw new PluginDownloadError("not-a-tarball", shown, `gzip file, but its content is not a whole number of 512-byte tar blocks (${total} bytes)`);
+    throw new PluginDownloadError(
+      "not-a-tarball",
+      shown,
+      `gzip file, but its content is not a whole number of 512-byte tar blocks (${total} bytes)`,
+    );
   }
 }
 
@@ -363,7 +431,11 @@ async function checkGzipTar(path: string, shown: string, maxUncompressed: number
 export function tarHeaderProblem(block: Buffer): string | undefined {
   if (block.length < BLOCK) return "it is too short to be a tar archive";
   if (block.every((b) => b === 0)) return "it is an empty tar archive";
-  const field = block.subarray(148, 156).toString("latin1").replace(/[\0 ]+$/g, "").trim();
+  const field = block
+    .subarray(148, 156)
+    .toString("latin1")
+    .replace(/[\0 ]+$/g, "")
+    .trim();
   if (!/^[0-7]{1,7}$/.test(field)) return "it has no valid tar header";
   const stored = Number.parseInt(field, 8);
   let unsigned = 0;
@@ -379,5 +451,8 @@ export function tarHeaderProblem(block: Buffer): string | undefined {
 
 function looksLikeText(head: Buffer): boolean {
   const sample = head.subarray(0, 64);
-  return sample.length > 0 && sample.every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f));
+  return (
+    sample.length > 0 &&
+    sample.every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f))
+  );
 }

@@ -111,7 +111,11 @@ export class ConnectProvider {
   readonly #engine: DataProvider;
   readonly #stateDir: string;
 
-  constructor(charm: Charm, endpoint: string = DEFAULT_CONNECT_ENDPOINT, options: ConnectProviderOptions = {}) {
+  constructor(
+    charm: Charm,
+    endpoint: string = DEFAULT_CONNECT_ENDPOINT,
+    options: ConnectProviderOptions = {},
+  ) {
     this.charm = charm;
     this.endpoint = endpoint;
     this.#stateDir = options.stateDir ?? charm.context.charmDir ?? process.cwd();
@@ -126,7 +130,10 @@ export class ConnectProvider {
     );
     engine.events.on("entityRequested", ({ request }) => {
       // connect_client has no entities; a requirer that sends entity-type still gets its plugin user.
-      this.charm.model.log("WARNING", `${request.relation.endpoint}:${request.relation.id}: entity-type is not part of connect_client; ignored`);
+      this.charm.model.log(
+        "WARNING",
+        `${request.relation.endpoint}:${request.relation.id}: entity-type is not part of connect_client; ignored`,
+      );
       return this.events.emit("integrationRequested", { request: toConnectRequest(request) });
     });
     engine.events.on("requestRemoved", ({ relation, requestId }) =>
@@ -140,7 +147,8 @@ export class ConnectProvider {
       }),
     );
     engine.events.on("requestInvalid", async ({ relation, error }) => {
-      if (this.events.listenerCount("requestInvalid") > 0) await this.events.emit("requestInvalid", { relation, error });
+      if (this.events.listenerCount("requestInvalid") > 0)
+        await this.events.emit("requestInvalid", { relation, error });
       else this.charm.model.setStatus("blocked", error.message);
     });
     engine.events.on("gone", async ({ relation, remoteApp }) => {
@@ -199,7 +207,10 @@ export class ConnectProvider {
    * `integration_created` the moment `secret-user` appears. Validated first (a `ProtocolEncodeError`
    * names the field), so a bad value writes nothing; unchanged values cost no write.
    */
-  publish(request: Pick<ConnectIntegrationRequest, "relation" | "requestId">, response: ConnectResponseInput): void {
+  publish(
+    request: Pick<ConnectIntegrationRequest, "relation" | "requestId">,
+    response: ConnectResponseInput,
+  ): void {
     const fields = toFields(response, true);
     this.#engine.publish(request.relation, fields, request.requestId ? { requestId: request.requestId } : {});
   }
@@ -222,7 +233,10 @@ export class ConnectProvider {
 
   /** What this app published for a request (leader): canonical fields, secret contents resolved. */
   published(request: Pick<ConnectIntegrationRequest, "relation" | "requestId">): Record<string, string> {
-    return this.#engine.published(request.relation, request.requestId ? { requestId: request.requestId } : {});
+    return this.#engine.published(
+      request.relation,
+      request.requestId ? { requestId: request.requestId } : {},
+    );
   }
 
   raiseStatus(relation: RelationRef, status: RelationStatus): void {
@@ -278,7 +292,14 @@ function validateRequest(r: ProviderRequest): RemoteDataError | undefined {
   if (!problem) return undefined;
   const key = r.contract === "v1" ? `requests[${r.requestId}].resource` : CONNECT_CLIENT.resourceKey;
   return new RemoteDataError([
-    { relation: r.relation, side: "requirer", bag: "app", key, rule: problem, shape: `string of ${r.resource.length} chars` },
+    {
+      relation: r.relation,
+      side: "requirer",
+      bag: "app",
+      key,
+      rule: problem,
+      shape: `string of ${r.resource.length} chars`,
+    },
   ]);
 }
 
@@ -289,7 +310,8 @@ function toFields(input: Partial<ConnectResponseInput>, complete: boolean): Reco
   const fields: Record<string, string> = {};
   if (complete) {
     for (const k of ["endpoints", "username", "password", "tls"] as const) {
-      if (input[k] === undefined) throw new ProtocolEncodeError(k, "required: publish endpoints, credentials and TLS together");
+      if (input[k] === undefined)
+        throw new ProtocolEncodeError(k, "required: publish endpoints, credentials and TLS together");
     }
   }
   if (input.endpoints !== undefined) {
@@ -309,7 +331,8 @@ function toFields(input: Partial<ConnectResponseInput>, complete: boolean): Reco
     const v = input[k];
     if (v === undefined) continue;
     if (typeof v !== "string" || v === "") throw new ProtocolEncodeError(k, "expected a non-empty string");
-    if (k === "username" && v.includes(":")) throw new ProtocolEncodeError(k, "must not contain ':' (HTTP basic auth)");
+    if (k === "username" && v.includes(":"))
+      throw new ProtocolEncodeError(k, "must not contain ':' (HTTP basic auth)");
     fields[k] = v;
   }
   if (input.tls !== undefined) {
@@ -321,7 +344,8 @@ function toFields(input: Partial<ConnectResponseInput>, complete: boolean): Reco
       }
       fields["tls-ca"] = input.tlsCa;
     } else {
-      if (input.tlsCa !== undefined) throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
+      if (input.tlsCa !== undefined)
+        throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
       // kafka-connect-operator's spelling for "no CA".
       fields["tls-ca"] = "disabled";
     }
@@ -338,7 +362,9 @@ function answeredIds(raw: string | undefined): Set<string> {
     if (!Array.isArray(list)) return new Set();
     return new Set(
       list.flatMap((o) =>
-        o && typeof o === "object" && typeof (o as Record<string, unknown>)["request-id"] === "string" &&
+        o &&
+        typeof o === "object" &&
+        typeof (o as Record<string, unknown>)["request-id"] === "string" &&
         (o as Record<string, unknown>)["secret-user"]
           ? [(o as Record<string, string>)["request-id"]!]
           : [],

@@ -10,20 +10,20 @@ import {
   type Contract,
   DataRequirer,
   Emitter,
+  groupOf,
   type Handler,
   ProtocolEncodeError,
   type RelationRef,
   type RelationStatus,
   type RemoteDataError,
   type ResolvedResponse,
-  groupOf,
 } from "@charm-relations/juju-secrets-core";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import {
   CONNECT_CLIENT,
+  connectResponse,
   DEFAULT_CONNECT_ENDPOINT,
   NOT_REQUIRED,
-  connectResponse,
   pluginUrlProblem,
   providerAppBag,
 } from "./schema.js";
@@ -121,7 +121,11 @@ export class ConnectRequirer {
           : halfCredential
             ? connectResponse.partial().required({ username: true, password: true })
             : connectResponse.partial();
-        const parsed = parseBag(schema, response.fields, { relation: response.relation, side: "provider", bag: "app" });
+        const parsed = parseBag(schema, response.fields, {
+          relation: response.relation,
+          side: "provider",
+          bag: "app",
+        });
         return parsed.ok ? undefined : parsed.error;
       },
     });
@@ -245,7 +249,11 @@ function toIntegration(response: ResolvedResponse, pluginUrl: string | null): In
  * `<integratorName>_r<relationId>_<modelUuid without dashes>`: the name kafkacl integrators give their
  * connector, which kafka-connect-operator matches to delete it when the relation goes.
  */
-export function connectorName(parts: { integratorName: string; relationId: number; modelUuid: string }): string {
+export function connectorName(parts: {
+  integratorName: string;
+  relationId: number;
+  modelUuid: string;
+}): string {
   if (!/^[A-Za-z0-9_.-]+$/.test(parts.integratorName)) {
     throw new ProtocolEncodeError("integratorName", "use letters, digits, '_', '.' or '-' only");
   }

@@ -22,10 +22,15 @@ export interface ConnectRestTarget {
 }
 
 /** The REST target for one endpoint of an integration (default: the first, as kafkacl does). */
-export function restTarget(integration: ConnectIntegration, endpoint: string | undefined = integration.endpoints[0]): ConnectRestTarget {
-  if (endpoint === undefined) throw new ProtocolEncodeError("endpoints", "the integration has no REST endpoint");
+export function restTarget(
+  integration: ConnectIntegration,
+  endpoint: string | undefined = integration.endpoints[0],
+): ConnectRestTarget {
+  if (endpoint === undefined)
+    throw new ProtocolEncodeError("endpoints", "the integration has no REST endpoint");
   // RFC 7617: the user-id of basic auth cannot contain a colon.
-  if (integration.username.includes(":")) throw new ProtocolEncodeError("username", "must not contain ':' for basic auth");
+  if (integration.username.includes(":"))
+    throw new ProtocolEncodeError("username", "must not contain ':' for basic auth");
   const url = new URL(endpoint);
   const baseUrl = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
   const authorization = `Basic ${Buffer.from(`${integration.username}:${integration.password}`, "utf8").toString("base64")}`;

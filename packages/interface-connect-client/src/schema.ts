@@ -39,14 +39,16 @@ export const CONNECT_CLIENT: InterfaceDefinition = {
 
 /** Why `value` is not an http(s) URL with a host, or undefined when it is one. */
 export function httpUrlProblem(value: string): string | undefined {
-  if (value.trim() !== value || value === "") return "expected an http:// or https:// URL without surrounding spaces";
+  if (value.trim() !== value || value === "")
+    return "expected an http:// or https:// URL without surrounding spaces";
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     return "expected an http:// or https:// URL";
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return "only http:// and https:// URLs are allowed";
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    return "only http:// and https:// URLs are allowed";
   if (url.hostname === "") return "the URL has no host";
   return undefined;
 }

@@ -8,6 +8,9 @@
  * (`for (const c of providerConformance(…)) it(c.name, c.run)`).
  */
 
+import { createServer, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { gzipSync } from "node:zlib";
 import {
   Charm,
   CharmRelationsError,
@@ -18,14 +21,18 @@ import {
   type RelationRef,
   v0Snapshot,
 } from "@charm-relations/juju-secrets-core";
-import { type HookRunner, Simulation, type SimulationOptions } from "@charm-relations/juju-secrets-core/testing";
+import {
+  type HookRunner,
+  Simulation,
+  type SimulationOptions,
+} from "@charm-relations/juju-secrets-core/testing";
 import { ConnectProvider } from "./provider.js";
 import { type ConnectIntegration, ConnectRequirer } from "./requirer.js";
 import {
   CONNECT_CLIENT_INTERFACE,
+  connectUsername,
   DEFAULT_CONNECT_ENDPOINT,
   NOT_REQUIRED,
-  connectUsername,
   pluginUrlProblem,
   providerAppBag,
   requirerAppBag,
@@ -56,8 +63,11 @@ export function requirerAppDatabag(
     providedSecrets?: readonly string[] | false;
   } = {},
 ): Record<string, string> {
-  const bag: Record<string, string> = { "plugin-url": options.pluginUrl ?? "http://10.1.1.200:8080/route/to/plugin" };
-  const provided = options.providedSecrets === false ? [] : (options.providedSecrets ?? DEFAULT_PROVIDED_SECRETS);
+  const bag: Record<string, string> = {
+    "plugin-url": options.pluginUrl ?? "http://10.1.1.200:8080/route/to/plugin",
+  };
+  const provided =
+    options.providedSecrets === false ? [] : (options.providedSecrets ?? DEFAULT_PROVIDED_SECRETS);
   if (provided.length) bag["provided-secrets"] = pyDumps(provided);
   if (options.requestedSecrets !== false) {
     bag["requested-secrets"] = pyDumps(options.requestedSecrets ?? DEFAULT_REQUESTED_SECRETS);
@@ -66,8 +76,13 @@ export function requirerAppDatabag(
 }
 
 /** `secret-user` content as kafka-connect-operator writes it. */
-export function userSecretContent(options: { relationId?: number; password?: string } = {}): Record<string, string> {
-  return { password: options.password ?? "03e46721fbb4139b883356f13d49aaa1", username: connectUsername(options.relationId ?? 0) };
+export function userSecretContent(
+  options: { relationId?: number; password?: string } = {},
+): Record<string, string> {
+  return {
+    password: options.password ?? "03e46721fbb4139b883356f13d49aaa1",
+    username: connectUsername(options.relationId ?? 0),
+  };
 }
 
 /** `secret-tls` content: `enabled` + PEM, or `disabled` + `disabled`. */
@@ -102,6 +117,85 @@ export function plainProviderAppDatabag(
     endpoints: (options.endpoints ?? ["http://10.1.0.10:8083"]).join(","),
     ...userSecretContent(options),
     ...tlsSecretContent(options.ca !== undefined ? { ca: options.ca } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plugin tarballs and a local server for them
+
+/**
+ * A connector plugin tarball as `tar czf` would write it (ustar headers, 512-byte blocks, 10 KiB
+ * records), gzip-compressed unless `gzip: false`. Default content: one fake JAR.
+ */
+export function pluginTarball(
+  files: Readonly<Record<string, string | Buffer>> = {
+    "plugin/connector.jar": "PK\u0003\u0004 fake connector",
+  },
+  options: { gzip?: boolean } = {},
+): Buffer {
+  const blocks: Buffer[] = [];
+  const mtime = Math.floor(Date.UTC(2025, 0, 1) / 1000);
+  for (const [name, raw] of Object.entries(files)) {
+    if (Buffer.byteLength(name) > 100)
+      throw new RangeError(`pluginTarball: name longer than 100 bytes: ${name}`);
+    const data = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+    const h = Buffer.alloc(512);
+    h.write(name, 0, "utf8");
+    h.write("0000644\0", 100);
+    h.write("0000000\0", 108);
+    h.write("0000000\0", 116);
+    h.write(`${data.length.toString(8).padStart(11, "0")}\0`, 124);
+    h.write(`${mtime.toString(8).padStart(11, "0")}\0`, 136);
+    h.write("        ", 148);
+    h.write("0", 156);
+    h.write("ustar\0", 257);
+    h.write("00", 263);
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
+    blocks.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  const tar = Buffer.concat(blocks);
+  const padded = Buffer.concat([tar, Buffer.alloc((10240 - (tar.length % 10240)) % 10240)]);
+  return options.gzip === false ? padded : gzipSync(padded);
+}
+
+export interface PluginServer {
+  /** `http://127.0.0.1:<port>`. */
+  readonly baseUrl: string;
+  /** Serve `body` (200) at `path`; `undefined` makes the path answer 404 again. */
+  set(path: string, body: Buffer | undefined): void;
+  /** Paths requested so far, in order. */
+  readonly requests: readonly string[];
+  close(): Promise<void>;
+}
+
+/** A tiny HTTP server on 127.0.0.1 serving plugin tarballs, like a kafkacl integrator's plugin server. */
+export async function servePlugins(initial: Readonly<Record<string, Buffer>> = {}): Promise<PluginServer> {
+  const bodies = new Map(Object.entries(initial));
+  const requests: string[] = [];
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req, res) => {
+    requests.push(req.url ?? "");
+    const body = bodies.get(req.url ?? "");
+    if (body === undefined) res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+    else res.writeHead(200, { "content-type": "application/gzip", "content-length": body.length }).end(body);
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    set: (path, body) => void (body === undefined ? bodies.delete(path) : bodies.set(path, body)),
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -201,7 +295,12 @@ function check(ok: unknown, rule: string): void {
   if (!ok) fail(rule);
 }
 
-function deployTarget(sim: Simulation, app: string, role: "provides" | "requires", t: ConformanceTarget): string {
+function deployTarget(
+  sim: Simulation,
+  app: string,
+  role: "provides" | "requires",
+  t: ConformanceTarget,
+): string {
   const endpoint = t.endpoint ?? DEFAULT_CONNECT_ENDPOINT;
   sim.deploy(app, {
     runner: t.runner,
@@ -217,7 +316,9 @@ async function settleClean(sim: Simulation, what: string): Promise<void> {
   const result = await sim.settle();
   if (!result.settled) {
     const f = result.failed[0];
-    const why = f ? `${f.unit} ${f.hook} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}` : result.reason;
+    const why = f
+      ? `${f.unit} ${f.hook} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}`
+      : result.reason;
     fail(`${what}: the model did not settle (${why})`);
   }
 }
@@ -226,11 +327,16 @@ async function settleClean(sim: Simulation, what: string): Promise<void> {
 function secretsFor(sim: Simulation, app: string, relationId: number): string[] {
   return sim.model
     .secrets()
-    .filter((s) => s.owner.kind === "application" && s.owner.app === app && s.label?.includes(`.${relationId}.`))
+    .filter(
+      (s) => s.owner.kind === "application" && s.owner.app === app && s.label?.includes(`.${relationId}.`),
+    )
     .map((s) => s.label ?? s.xid);
 }
 
-function issue(result: { success: boolean; error?: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } }): string {
+function issue(result: {
+  success: boolean;
+  error?: { issues: readonly { path: readonly PropertyKey[]; message: string }[] };
+}): string {
   const first = result.error?.issues[0];
   return first ? `${first.path.map(String).join(".") || "(bag)"}: ${first.message}` : "";
 }
@@ -240,35 +346,48 @@ export function providerConformance(target: ConformanceTarget): ConformanceCheck
   const setup = async (requirer: HookRunner) => {
     const sim = new Simulation({ lifecycle: true, ...target.simulation });
     const endpoint = deployTarget(sim, "provider", "provides", target);
-    sim.deploy("requirer", { runner: requirer, units: 2, endpoints: { [DEFAULT_CONNECT_ENDPOINT]: `requires:${CONNECT_CLIENT_INTERFACE}` } });
+    sim.deploy("requirer", {
+      runner: requirer,
+      units: 2,
+      endpoints: { [DEFAULT_CONNECT_ENDPOINT]: `requires:${CONNECT_CLIENT_INTERFACE}` },
+    });
     await settleClean(sim, "deploy");
     const id = sim.relate(`provider:${endpoint}`, `requirer:${DEFAULT_CONNECT_ENDPOINT}`);
     await settleClean(sim, "relate");
     return { sim, id, ref: { endpoint: DEFAULT_CONNECT_ENDPOINT, id } as RelationRef };
   };
-  const pluginUrl = target.pluginUrl ?? NOT_REQUIRED;
+  // Read when a check runs, not when the suite is built (a test server may start later).
+  const pluginUrl = () => target.pluginUrl ?? NOT_REQUIRED;
 
   return [
     {
       name: "answers with endpoints, secret-user and secret-tls in one hook, in kafka-connect-operator's spelling",
       run: async () => {
         const seen = new Map<string, ConnectIntegration[]>();
-        const { sim, id } = await setup(referenceRequirer({ pluginUrl }, seen));
+        const { sim, id } = await setup(referenceRequirer({ pluginUrl: pluginUrl() }, seen));
         const bag = sim.model.appBag(id, "provider");
         const parsed = providerAppBag.safeParse(bag);
         check(parsed.success, `provider app databag is malformed: ${issue(parsed)}`);
-        for (const k of ["endpoints", "secret-user", "secret-tls"]) check(bag[k] !== undefined, `provider did not publish "${k}"`);
+        for (const k of ["endpoints", "secret-user", "secret-tls"])
+          check(bag[k] !== undefined, `provider did not publish "${k}"`);
         for (const k of ["username", "password", "tls", "tls-ca"]) {
           check(bag[k] === undefined, `"${k}" was requested as a secret but written in plain text`);
         }
-        check(bag.data === v0Snapshot(sim.model.appBag(id, "requirer")), "data must be the sorted snapshot of the requirer app bag");
+        check(
+          bag.data === v0Snapshot(sim.model.appBag(id, "requirer")),
+          "data must be the sorted snapshot of the requirer app bag",
+        );
         const user = sim.model.secretContent(bag["secret-user"]!);
         check(user && userSecret.safeParse(user).success, "secret-user must hold username and password");
-        check(user?.username === connectUsername(id), `the user should be ${connectUsername(id)} (kafka-connect-operator's name)`);
+        check(
+          user?.username === connectUsername(id),
+          `the user should be ${connectUsername(id)} (kafka-connect-operator's name)`,
+        );
         const tls = sim.model.secretContent(bag["secret-tls"]!);
         check(tls && tlsSecret.safeParse(tls).success, "secret-tls content is malformed");
         check(tls?.tls === "enabled" || tls?.tls === "disabled", 'tls must be spelled "enabled"/"disabled"');
-        if (tls?.tls === "disabled") check(tls["tls-ca"] === "disabled", 'tls-ca must be "disabled" while TLS is off');
+        if (tls?.tls === "disabled")
+          check(tls["tls-ca"] === "disabled", 'tls-ca must be "disabled" while TLS is off');
         const endpoints = bag.endpoints!.split(",");
         check(
           endpoints.every((e) => e.startsWith(tls?.tls === "enabled" ? "https://" : "http://")),
@@ -299,27 +418,36 @@ export function providerConformance(target: ConformanceTarget): ConformanceCheck
         const silent: HookRunner = async () => {};
         const { sim, id } = await setup(silent);
         for (const k of Object.keys(sim.model.appBag(id, "provider"))) {
-          check(k === "endpoints", `provider wrote "${k}" before the requirer asked for anything (premature write)`);
+          check(
+            k === "endpoints",
+            `provider wrote "${k}" before the requirer asked for anything (premature write)`,
+          );
         }
-        check(secretsFor(sim, "provider", id).length === 0, "provider created secrets before the request arrived");
+        check(
+          secretsFor(sim, "provider", id).length === 0,
+          "provider created secrets before the request arrived",
+        );
       },
     },
     {
       name: "is idempotent: a repeated relation-changed writes nothing",
       run: async () => {
-        const { sim, id } = await setup(referenceRequirer({ pluginUrl }));
+        const { sim, id } = await setup(referenceRequirer({ pluginUrl: pluginUrl() }));
         for (const unit of sim.model.application("provider").units) {
           const h = await sim.runHook(unit, "relation-changed", { relationId: id });
           check(h.ok, `${unit} relation-changed failed on repeat`);
           check(h.databags.length === 0, `${unit} rewrote databags on a repeated relation-changed`);
-          check((h.secrets?.updated.length ?? 0) === 0 && (h.secrets?.created.length ?? 0) === 0, `${unit} touched secrets on a repeat`);
+          check(
+            (h.secrets?.updated.length ?? 0) === 0 && (h.secrets?.created.length ?? 0) === 0,
+            `${unit} touched secrets on a repeat`,
+          );
         }
       },
     },
     {
       name: "cleans up its secrets when the relation is removed",
       run: async () => {
-        const { sim, id } = await setup(referenceRequirer({ pluginUrl }));
+        const { sim, id } = await setup(referenceRequirer({ pluginUrl: pluginUrl() }));
         check(secretsFor(sim, "provider", id).length > 0, "provider published no secret for the relation");
         sim.removeRelation(id);
         await settleClean(sim, "remove-relation");
@@ -347,7 +475,11 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
   const setup = async (provider: HookRunner = referenceProvider()) => {
     const sim = new Simulation({ lifecycle: true, ...target.simulation });
     const endpoint = deployTarget(sim, "requirer", "requires", target);
-    sim.deploy("provider", { runner: provider, units: 2, endpoints: { [DEFAULT_CONNECT_ENDPOINT]: `provides:${CONNECT_CLIENT_INTERFACE}` } });
+    sim.deploy("provider", {
+      runner: provider,
+      units: 2,
+      endpoints: { [DEFAULT_CONNECT_ENDPOINT]: `provides:${CONNECT_CLIENT_INTERFACE}` },
+    });
     await settleClean(sim, "deploy");
     const id = sim.relate(`provider:${DEFAULT_CONNECT_ENDPOINT}`, `requirer:${endpoint}`);
     await settleClean(sim, "relate");
@@ -360,12 +492,20 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
       run: async () => {
         const { sim, id } = await setup();
         const leader = sim.model.leaderOf("requirer")!;
-        const created = sim.hooks.find((h) => h.unit === leader && h.kind === "relation-created" && h.context.relation?.id === id);
+        const created = sim.hooks.find(
+          (h) => h.unit === leader && h.kind === "relation-created" && h.context.relation?.id === id,
+        );
         check(created?.ok, "the leader's relation-created failed or did not run");
         const app = created!.databags.find((d) => d.bag === "app" && d.relationId === id)?.set ?? {};
         check(app["plugin-url"] !== undefined, "plugin-url must be written in relation-created");
-        check(app["requested-secrets"] === pyDumps(DEFAULT_REQUESTED_SECRETS), "requested-secrets must be the full default list, in the same hook");
-        check(app["provided-secrets"] === pyDumps(DEFAULT_PROVIDED_SECRETS), "provided-secrets must be sent in the same hook");
+        check(
+          app["requested-secrets"] === pyDumps(DEFAULT_REQUESTED_SECRETS),
+          "requested-secrets must be the full default list, in the same hook",
+        );
+        check(
+          app["provided-secrets"] === pyDumps(DEFAULT_PROVIDED_SECRETS),
+          "provided-secrets must be sent in the same hook",
+        );
         const problem = pluginUrlProblem(app["plugin-url"]!);
         check(!problem, `plugin-url is not an http(s) URL or NOT-REQUIRED: ${problem}`);
         const parsed = requirerAppBag.safeParse(sim.model.appBag(id, "requirer"));
@@ -381,7 +521,10 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
         const { sim, id } = await setup();
         const provider = sim.model.appBag(id, "provider");
         for (const unit of sim.model.application("requirer").units) {
-          check(sim.model.unitBag(id, unit).data === v0Snapshot(provider), `${unit} unit databag "data" is not the snapshot of the provider app bag`);
+          check(
+            sim.model.unitBag(id, unit).data === v0Snapshot(provider),
+            `${unit} unit databag "data" is not the snapshot of the provider app bag`,
+          );
         }
       },
     },
@@ -404,7 +547,10 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
         check(uri, "the reference provider did not answer");
         const s = sim.model.secret(uri!)!;
         const current = sim.model.secretContent(uri!)!;
-        s.revisions.push({ revision: s.latestRevision + 1, content: { ...current, password: "rotated-password" } });
+        s.revisions.push({
+          revision: s.latestRevision + 1,
+          content: { ...current, password: "rotated-password" },
+        });
         s.latestRevision += 1;
         for (const unit of sim.model.application("requirer").units) {
           const h = await sim.runHook(unit, "secret-changed", { secretId: uri! });

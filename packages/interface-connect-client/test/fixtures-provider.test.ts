@@ -38,7 +38,11 @@ describe("provider driven by the recorded requirer", () => {
   it("answers with the recorded keys, data bytes, secret labels, contents and grants", async () => {
     const { model, relationId } = await requested();
     const requests: ConnectIntegrationRequest[] = [];
-    const out = await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId }, providerCharm(requests));
+    const out = await runHook(
+      model,
+      { unit: "provider/0", kind: "relation-changed", relationId },
+      providerCharm(requests),
+    );
     expect(out.ok).toBe(true);
     expect(requests).toEqual([
       {
@@ -75,13 +79,17 @@ describe("provider driven by the recorded requirer", () => {
     const { model, relationId } = await requested();
     const requests: ConnectIntegrationRequest[] = [];
     let listed: ConnectIntegrationRequest[] = [];
-    const out = await runHook(model, { unit: "provider/1", kind: "relation-changed", relationId }, (charm) => {
-      const provider = new ConnectProvider(charm, ENDPOINT);
-      provider.on("integrationRequested", ({ request }) => void requests.push(request));
-      charm.on("relationChanged", () => {
-        listed = provider.requests();
-      });
-    });
+    const out = await runHook(
+      model,
+      { unit: "provider/1", kind: "relation-changed", relationId },
+      (charm) => {
+        const provider = new ConnectProvider(charm, ENDPOINT);
+        provider.on("integrationRequested", ({ request }) => void requests.push(request));
+        charm.on("relationChanged", () => {
+          listed = provider.requests();
+        });
+      },
+    );
     expect(out.ok).toBe(true);
     expect(requests).toEqual([]);
     expect(out.commit?.databags).toEqual([]);
@@ -91,7 +99,11 @@ describe("provider driven by the recorded requirer", () => {
   it("NOT-REQUIRED reaches the charm as pluginUrl null", async () => {
     const { model, relationId } = await requested(requirerAppDatabag({ pluginUrl: "NOT-REQUIRED" }));
     const requests: ConnectIntegrationRequest[] = [];
-    await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId }, providerCharm(requests));
+    await runHook(
+      model,
+      { unit: "provider/0", kind: "relation-changed", relationId },
+      providerCharm(requests),
+    );
     expect(requests.map((r) => r.pluginUrl)).toEqual([null]);
     expect(model.appBag(relationId, "provider")["secret-user"]).toBeDefined();
   });
@@ -99,8 +111,16 @@ describe("provider driven by the recorded requirer", () => {
   it("a repeated relation-changed (e.g. woken by a requirer unit-bag write) writes nothing and emits nothing", async () => {
     const { model, relationId } = await requested();
     const requests: ConnectIntegrationRequest[] = [];
-    await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId }, providerCharm(requests));
-    const again = await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId, remoteUnit: "requirer/1" }, providerCharm(requests));
+    await runHook(
+      model,
+      { unit: "provider/0", kind: "relation-changed", relationId },
+      providerCharm(requests),
+    );
+    const again = await runHook(
+      model,
+      { unit: "provider/0", kind: "relation-changed", relationId, remoteUnit: "requirer/1" },
+      providerCharm(requests),
+    );
     expect(again.ok).toBe(true);
     expect(again.commit?.databags).toEqual([]);
     expect(again.commit?.secrets.created).toEqual([]);
@@ -112,7 +132,12 @@ describe("provider driven by the recorded requirer", () => {
     const { model, relationId } = await requested(requirerAppDatabag({ requestedSecrets: false }));
     await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId }, providerCharm([]));
     const bag = model.appBag(relationId, "provider");
-    expect(bag).toMatchObject({ username: "relation-0", password: PASSWORD, tls: "disabled", "tls-ca": "disabled" });
+    expect(bag).toMatchObject({
+      username: "relation-0",
+      password: PASSWORD,
+      tls: "disabled",
+      "tls-ca": "disabled",
+    });
     expect(bag["secret-user"]).toBeUndefined();
     expect(model.secrets()).toEqual([]);
   });

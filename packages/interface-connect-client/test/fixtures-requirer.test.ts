@@ -19,12 +19,23 @@ import {
 
 const recorded = fixture.after_relate;
 
-function requirerCharm(events: { name: string; integration?: ConnectIntegration; groups?: readonly string[] }[]) {
+function requirerCharm(
+  events: { name: string; integration?: ConnectIntegration; groups?: readonly string[] }[],
+) {
   return (charm: Charm) => {
     const requirer = new ConnectRequirer(charm, ENDPOINT, { pluginUrl: RECORDED_PLUGIN_URL });
-    requirer.on("integrationCreated", ({ integration }) => void events.push({ name: "integrationCreated", integration }));
-    requirer.on("endpointsChanged", ({ integration }) => void events.push({ name: "endpointsChanged", integration }));
-    requirer.on("credentialsRotated", ({ integration, groups }) => void events.push({ name: "credentialsRotated", integration, groups }));
+    requirer.on(
+      "integrationCreated",
+      ({ integration }) => void events.push({ name: "integrationCreated", integration }),
+    );
+    requirer.on(
+      "endpointsChanged",
+      ({ integration }) => void events.push({ name: "endpointsChanged", integration }),
+    );
+    requirer.on(
+      "credentialsRotated",
+      ({ integration, groups }) => void events.push({ name: "credentialsRotated", integration, groups }),
+    );
     requirer.on("invalid", ({ error }) => void events.push({ name: `invalid:${error.message}` }));
   };
 }
@@ -32,7 +43,11 @@ function requirerCharm(events: { name: string; integration?: ConnectIntegration;
 async function answered() {
   const { model, relationId } = relatedModel();
   const events: { name: string; integration?: ConnectIntegration; groups?: readonly string[] }[] = [];
-  const created = await runHook(model, { unit: "requirer/0", kind: "relation-created", relationId }, requirerCharm(events));
+  const created = await runHook(
+    model,
+    { unit: "requirer/0", kind: "relation-created", relationId },
+    requirerCharm(events),
+  );
   expect(created.ok).toBe(true);
   // The recorded provider answers: its secrets (revision 1) and its app bag, URIs rewritten to ours.
   const uris = seedRecordedSecrets(model, recorded, relationId, { revision: "first" });
@@ -45,13 +60,19 @@ describe("requirer driven by the recorded provider", () => {
     const { model, relationId } = await answered();
     expect(model.appBag(relationId, "requirer")).toEqual(recorded.requirer_app_databag);
     const unit = model.unitBag(relationId, "requirer/0");
-    expect(unit["requested-secrets"]).toBe(recorded.requirer_unit_databags["requirer/0"]!["requested-secrets"]);
+    expect(unit["requested-secrets"]).toBe(
+      recorded.requirer_unit_databags["requirer/0"]!["requested-secrets"],
+    );
     expect(unit["provided-secrets"]).toBe(recorded.requirer_unit_databags["requirer/0"]!["provided-secrets"]);
   });
 
   it("a non-leader's relation-created writes nothing", async () => {
     const { model, relationId } = relatedModel();
-    const out = await runHook(model, { unit: "requirer/1", kind: "relation-created", relationId }, requirerCharm([]));
+    const out = await runHook(
+      model,
+      { unit: "requirer/1", kind: "relation-created", relationId },
+      requirerCharm([]),
+    );
     expect(out.ok).toBe(true);
     expect(out.commit?.databags).toEqual([]);
   });
@@ -59,7 +80,11 @@ describe("requirer driven by the recorded provider", () => {
   it("every unit: the recorded snapshot, the recorded consumer labels, and integrationCreated with what Python saw", async () => {
     const { model, relationId, events, uris } = await answered();
     for (const unit of ["requirer/0", "requirer/1"]) {
-      const out = await runHook(model, { unit, kind: "relation-changed", relationId, remoteUnit: "provider/0" }, requirerCharm(events));
+      const out = await runHook(
+        model,
+        { unit, kind: "relation-changed", relationId, remoteUnit: "provider/0" },
+        requirerCharm(events),
+      );
       expect(out.ok).toBe(true);
       const bag = model.unitBag(relationId, unit);
       expect(bag.data).toBe(rewrite(recorded.requirer_unit_databags[unit]!.data!, uris));
@@ -92,7 +117,11 @@ describe("requirer driven by the recorded provider", () => {
   it("a second relation-changed writes nothing and emits nothing (idempotent snapshot)", async () => {
     const { model, relationId, events } = await answered();
     await runHook(model, { unit: "requirer/1", kind: "relation-changed", relationId }, requirerCharm(events));
-    const again = await runHook(model, { unit: "requirer/1", kind: "relation-changed", relationId }, requirerCharm(events));
+    const again = await runHook(
+      model,
+      { unit: "requirer/1", kind: "relation-changed", relationId },
+      requirerCharm(events),
+    );
     expect(again.ok).toBe(true);
     expect(again.commit?.databags).toEqual([]);
     expect(events.map((e) => e.name)).toEqual(["integrationCreated"]);
@@ -103,12 +132,18 @@ describe("requirer driven by the recorded provider", () => {
     for (const unit of ["requirer/0", "requirer/1"]) {
       await runHook(model, { unit, kind: "relation-changed", relationId }, requirerCharm(events));
     }
-    const [recordedUri, s] = Object.entries(fixture.before_remove_relation.secrets).find(([, x]) => x.owner_label.endsWith(".user.secret"))!;
+    const [recordedUri, s] = Object.entries(fixture.before_remove_relation.secrets).find(([, x]) =>
+      x.owner_label.endsWith(".user.secret"),
+    )!;
     const ours = model.secret(uris.get(recordedUri)!)!;
     ours.revisions.push({ revision: 2, content: s.content_by_revision["2"]! });
     ours.latestRevision = 2;
     for (const unit of ["requirer/0", "requirer/1"]) {
-      const out = await runHook(model, { unit, kind: "secret-changed", secretId: ours.xid }, requirerCharm(events));
+      const out = await runHook(
+        model,
+        { unit, kind: "secret-changed", secretId: ours.xid },
+        requirerCharm(events),
+      );
       expect(out.ok).toBe(true);
       expect(out.commit?.databags).toEqual([]);
       expect(model.secret(ours.xid)!.tracking[unit]).toBe(2);

@@ -43,13 +43,17 @@ export interface Fixture {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const fixture = JSON.parse(readFileSync(join(here, "fixtures", "connect_client.v0.json"), "utf8")) as Fixture;
+export const fixture = JSON.parse(
+  readFileSync(join(here, "fixtures", "connect_client.v0.json"), "utf8"),
+) as Fixture;
 
 export const ENDPOINT = "connect-client";
 export const RECORDED_PLUGIN_URL = "http://10.1.1.200:8080/route/to/plugin";
 
 /** provider and requirer (2 units each by default), related on `connect-client` (id 0), leaders /0. */
-export function relatedModel(options: { uuid?: string; providerUnits?: number; requirerUnits?: number; jujuVersion?: string } = {}): {
+export function relatedModel(
+  options: { uuid?: string; providerUnits?: number; requirerUnits?: number; jujuVersion?: string } = {},
+): {
   model: JujuModel;
   relationId: number;
 } {
@@ -57,8 +61,14 @@ export function relatedModel(options: { uuid?: string; providerUnits?: number; r
     uuid: options.uuid ?? fixture.model_uuid,
     ...(options.jujuVersion ? { jujuVersion: options.jujuVersion } : {}),
   });
-  model.addApplication("provider", { endpoints: { [ENDPOINT]: "provides:connect_client" }, units: options.providerUnits ?? 2 });
-  model.addApplication("requirer", { endpoints: { [ENDPOINT]: "requires:connect_client" }, units: options.requirerUnits ?? 2 });
+  model.addApplication("provider", {
+    endpoints: { [ENDPOINT]: "provides:connect_client" },
+    units: options.providerUnits ?? 2,
+  });
+  model.addApplication("requirer", {
+    endpoints: { [ENDPOINT]: "requires:connect_client" },
+    units: options.requirerUnits ?? 2,
+  });
   const relationId = model.addRelation(`provider:${ENDPOINT}`, `requirer:${ENDPOINT}`);
   return { model, relationId };
 }
@@ -151,15 +161,22 @@ export function validateJsonSchema(schema: Schema, value: unknown, path = "$"): 
       return [`${path}: expected ${types.join("|")}, got ${actual}`];
     }
   }
-  if ("const" in s && JSON.stringify(s.const) !== JSON.stringify(value)) errors.push(`${path}: expected const`);
-  if (Array.isArray(s.enum) && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) errors.push(`${path}: not in enum`);
-  if (Array.isArray(s.anyOf) && !(s.anyOf as Schema[]).some((sub) => validateJsonSchema(sub, value, path).length === 0)) {
+  if ("const" in s && JSON.stringify(s.const) !== JSON.stringify(value))
+    errors.push(`${path}: expected const`);
+  if (Array.isArray(s.enum) && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
+    errors.push(`${path}: not in enum`);
+  if (
+    Array.isArray(s.anyOf) &&
+    !(s.anyOf as Schema[]).some((sub) => validateJsonSchema(sub, value, path).length === 0)
+  ) {
     errors.push(`${path}: matches no anyOf branch`);
   }
-  if (Array.isArray(s.allOf)) for (const sub of s.allOf as Schema[]) errors.push(...validateJsonSchema(sub, value, path));
+  if (Array.isArray(s.allOf))
+    for (const sub of s.allOf as Schema[]) errors.push(...validateJsonSchema(sub, value, path));
   if (typeof value === "string") {
     if (typeof s.minLength === "number" && [...value].length < s.minLength) errors.push(`${path}: too short`);
-    if (typeof s.pattern === "string" && !new RegExp(s.pattern, "u").test(value)) errors.push(`${path}: pattern ${s.pattern}`);
+    if (typeof s.pattern === "string" && !new RegExp(s.pattern, "u").test(value))
+      errors.push(`${path}: pattern ${s.pattern}`);
     if (s.contentMediaType === "application/json") {
       let parsed: unknown;
       try {
@@ -167,22 +184,27 @@ export function validateJsonSchema(schema: Schema, value: unknown, path = "$"): 
       } catch {
         return [...errors, `${path}: not JSON`];
       }
-      if (s.contentSchema !== undefined) errors.push(...validateJsonSchema(s.contentSchema as Schema, parsed, `${path}<json>`));
+      if (s.contentSchema !== undefined)
+        errors.push(...validateJsonSchema(s.contentSchema as Schema, parsed, `${path}<json>`));
     }
   }
   if (actual === "array" && typeof s.minItems === "number" && (value as unknown[]).length < s.minItems) {
     errors.push(`${path}: fewer than ${s.minItems} items`);
   }
   if (actual === "array" && s.items !== undefined) {
-    (value as unknown[]).forEach((item, i) => errors.push(...validateJsonSchema(s.items as Schema, item, `${path}[${i}]`)));
+    for (const [i, item] of (value as unknown[]).entries()) {
+      errors.push(...validateJsonSchema(s.items as Schema, item, `${path}[${i}]`));
+    }
   }
   if (actual === "object") {
     const obj = value as Record<string, unknown>;
     const props = (s.properties ?? {}) as Record<string, Schema>;
-    for (const req of (s.required ?? []) as string[]) if (!(req in obj)) errors.push(`${path}.${req}: required`);
+    for (const req of (s.required ?? []) as string[])
+      if (!(req in obj)) errors.push(`${path}.${req}: required`);
     for (const [k, v] of Object.entries(obj)) {
       if (k in props) errors.push(...validateJsonSchema(props[k]!, v, `${path}.${k}`));
-      else if (s.additionalProperties !== undefined) errors.push(...validateJsonSchema(s.additionalProperties as Schema, v, `${path}.${k}`));
+      else if (s.additionalProperties !== undefined)
+        errors.push(...validateJsonSchema(s.additionalProperties as Schema, v, `${path}.${k}`));
     }
   }
   return errors;

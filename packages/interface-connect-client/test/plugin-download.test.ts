@@ -11,7 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { downloadPlugin, NOT_REQUIRED, PluginDownloadError, redactUrl, tarHeaderProblem } from "../src/index.js";
+import {
+  downloadPlugin,
+  NOT_REQUIRED,
+  PluginDownloadError,
+  redactUrl,
+  tarHeaderProblem,
+} from "../src/index.js";
 
 /** A ustar archive of regular files (what `tar cf` writes: header, data padded to 512, two zero blocks, 10 KiB records). */
 function makeTar(files: Record<string, Buffer | string>): Buffer {
@@ -24,7 +30,12 @@ function makeTar(files: Record<string, Buffer | string>): Buffer {
     h.write("0001750\0", 108);
     h.write("0001750\0", 116);
     h.write(`${data.length.toString(8).padStart(11, "0")}\0`, 124);
-    h.write(`${Math.floor(Date.UTC(2025, 0, 1) / 1000).toString(8).padStart(11, "0")}\0`, 136);
+    h.write(
+      `${Math.floor(Date.UTC(2025, 0, 1) / 1000)
+        .toString(8)
+        .padStart(11, "0")}\0`,
+      136,
+    );
     h.write("        ", 148);
     h.write("0", 156);
     h.write("ustar\0", 257);
@@ -61,7 +72,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  routes.set("/plugin.tar.gz", (_req, res) => res.writeHead(200, { "content-type": "application/gzip", "content-length": TGZ.length }).end(TGZ));
+  routes.set("/plugin.tar.gz", (_req, res) =>
+    res.writeHead(200, { "content-type": "application/gzip", "content-length": TGZ.length }).end(TGZ),
+  );
   routes.set("/plugin.tar", (_req, res) => res.writeHead(200).end(TAR));
   routes.set("/chunked.tar.gz", (_req, res) => {
     res.writeHead(200, { "content-type": "application/gzip" });
@@ -89,16 +102,24 @@ beforeAll(async () => {
     res.writeHead(200, { "content-length": TGZ.length });
     res.write(TGZ.subarray(0, 100));
   });
-  routes.set("/index.html", (_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><html><body>plugin page</body></html>"));
+  routes.set("/index.html", (_req, res) =>
+    res
+      .writeHead(200, { "content-type": "text/html" })
+      .end("<!doctype html><html><body>plugin page</body></html>"),
+  );
   routes.set("/plugin.zip", (_req, res) => res.writeHead(200).end(JAR));
   routes.set("/truncated.tar.gz", (_req, res) => res.writeHead(200).end(TGZ.subarray(0, TGZ.length - 20)));
   routes.set("/notar.gz", (_req, res) => res.writeHead(200).end(gzipSync(Buffer.alloc(2048, "x"))));
   routes.set("/empty.tar", (_req, res) => res.writeHead(200).end(Buffer.alloc(10240)));
   routes.set("/short.tar", (_req, res) => res.writeHead(200).end(TAR.subarray(0, 1000)));
-  routes.set("/bomb.gz", (_req, res) => res.writeHead(200).end(gzipSync(Buffer.concat([TAR, Buffer.alloc(20 * 1024 * 1024)]))));
+  routes.set("/bomb.gz", (_req, res) =>
+    res.writeHead(200).end(gzipSync(Buffer.concat([TAR, Buffer.alloc(20 * 1024 * 1024)]))),
+  );
   routes.set("/empty", (_req, res) => res.writeHead(200).end());
   routes.set("/redirect", (_req, res) => res.writeHead(302, { location: "/plugin.tar.gz" }).end());
-  routes.set("/redirect-ftp", (_req, res) => res.writeHead(301, { location: "ftp://127.0.0.1/plugin.tar.gz" }).end());
+  routes.set("/redirect-ftp", (_req, res) =>
+    res.writeHead(301, { location: "ftp://127.0.0.1/plugin.tar.gz" }).end(),
+  );
   routes.set("/loop", (_req, res) => res.writeHead(307, { location: "/loop" }).end());
   routes.set("/error", (_req, res) => res.writeHead(500, "Internal Server Error").end("boom"));
 });
@@ -124,7 +145,10 @@ function leftovers(): string[] {
   }
 }
 
-async function failure(url: string, options: Partial<Parameters<typeof downloadPlugin>[1]> = {}): Promise<PluginDownloadError> {
+async function failure(
+  url: string,
+  options: Partial<Parameters<typeof downloadPlugin>[1]> = {},
+): Promise<PluginDownloadError> {
   const error = await downloadPlugin(url, { destination: dest, ...options }).then(
     () => undefined,
     (e: unknown) => e,
@@ -175,7 +199,9 @@ describe("refused downloads leave nothing behind and keep the old file", () => {
   it("404 → http-status with the status", async () => {
     const e = await failure(`${base}/missing.tar.gz`);
     expect(e).toMatchObject({ code: "http-status", status: 404 });
-    expect(e.message).toBe(`plugin download from ${base}/missing.tar.gz failed: the server answered HTTP 404 Not Found`);
+    expect(e.message).toBe(
+      `plugin download from ${base}/missing.tar.gz failed: the server answered HTTP 404 Not Found`,
+    );
     kept();
   });
 
@@ -239,7 +265,9 @@ describe("refused downloads leave nothing behind and keep the old file", () => {
 
   it("only http(s): ftp, file, a redirect to ftp; too many redirects", async () => {
     expect(await failure("ftp://127.0.0.1/plugin.tar.gz")).toMatchObject({ code: "invalid-url" });
-    expect((await failure("file:///etc/passwd")).message).toMatch(/unsupported scheme "file" \(only http and https\)/);
+    expect((await failure("file:///etc/passwd")).message).toMatch(
+      /unsupported scheme "file" \(only http and https\)/,
+    );
     expect(await failure("not a url")).toMatchObject({ code: "invalid-url" });
     expect(await failure(`${base}/redirect-ftp`)).toMatchObject({ code: "invalid-url" });
     expect(await failure(`${base}/loop`, { maxRedirects: 3 })).toMatchObject({ code: "too-many-redirects" });
@@ -297,6 +325,8 @@ describe("errors and helpers", () => {
   });
 
   it("bad options are programming errors", async () => {
-    await expect(downloadPlugin(`${base}/plugin.tar`, { destination: dest, maxBytes: 0 })).rejects.toThrow(/maxBytes must be a positive number/);
+    await expect(downloadPlugin(`${base}/plugin.tar`, { destination: dest, maxBytes: 0 })).rejects.toThrow(
+      /maxBytes must be a positive number/,
+    );
   });
 });

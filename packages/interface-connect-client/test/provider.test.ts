@@ -1,7 +1,12 @@
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Charm, PrematureWriteError, ProtocolEncodeError, type RemoteDataError } from "@charm-relations/juju-secrets-core";
+import {
+  type Charm,
+  PrematureWriteError,
+  ProtocolEncodeError,
+  type RemoteDataError,
+} from "@charm-relations/juju-secrets-core";
 import { describe, expect, it } from "vitest";
 import {
   type ConnectIntegrationRemoved,
@@ -14,7 +19,12 @@ import { requirerAppDatabag } from "../src/testing.js";
 import { ENDPOINT, relatedModel, runHook } from "./helpers.js";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2E=\n-----END CERTIFICATE-----";
-const ANSWER: ConnectResponseInput = { endpoints: ["http://10.1.0.10:8083"], username: "relation-0", password: "pw-1", tls: false };
+const ANSWER: ConnectResponseInput = {
+  endpoints: ["http://10.1.0.10:8083"],
+  username: "relation-0",
+  password: "pw-1",
+  tls: false,
+};
 
 function requestedModel(bag = requirerAppDatabag()) {
   const { model, relationId } = relatedModel();
@@ -38,7 +48,10 @@ describe("publish", () => {
   it("TLS on: tls 'enabled', the PEM as tls-ca, https endpoints", async () => {
     const { model, relationId, ref } = requestedModel();
     const out = await withProvider(model, (p) =>
-      p.publish({ relation: ref }, { ...ANSWER, endpoints: ["https://10.1.0.10:8083", "https://10.1.0.11:8083"], tls: true, tlsCa: PEM }),
+      p.publish(
+        { relation: ref },
+        { ...ANSWER, endpoints: ["https://10.1.0.10:8083", "https://10.1.0.11:8083"], tls: true, tlsCa: PEM },
+      ),
     );
     expect(out.ok).toBe(true);
     const bag = model.appBag(relationId, "provider");
@@ -57,26 +70,31 @@ describe("publish", () => {
     [{ ...ANSWER, password: "" }, "password"],
     [{ ...ANSWER, username: "a:b" }, "username"],
     [{ endpoints: ANSWER.endpoints, username: "u", password: "p" }, "tls"],
-  ] as [ConnectResponseInput, string][])("bad input → ProtocolEncodeError naming %#, nothing written", async (input, field) => {
-    const { model, relationId, ref } = requestedModel();
-    let error: unknown;
-    await withProvider(model, (p) => {
-      try {
-        p.publish({ relation: ref }, input);
-      } catch (e) {
-        error = e;
-      }
-    });
-    expect(error).toBeInstanceOf(ProtocolEncodeError);
-    expect((error as ProtocolEncodeError).field).toBe(field);
-    expect((error as Error).message).not.toContain("pw-1");
-    expect(model.appBag(relationId, "provider")).toEqual({});
-    expect(model.secrets()).toEqual([]);
-  });
+  ] as [ConnectResponseInput, string][])(
+    "bad input → ProtocolEncodeError naming %#, nothing written",
+    async (input, field) => {
+      const { model, relationId, ref } = requestedModel();
+      let error: unknown;
+      await withProvider(model, (p) => {
+        try {
+          p.publish({ relation: ref }, input);
+        } catch (e) {
+          error = e;
+        }
+      });
+      expect(error).toBeInstanceOf(ProtocolEncodeError);
+      expect((error as ProtocolEncodeError).field).toBe(field);
+      expect((error as Error).message).not.toContain("pw-1");
+      expect(model.appBag(relationId, "provider")).toEqual({});
+      expect(model.secrets()).toEqual([]);
+    },
+  );
 
   it("refuses credentials before the request arrived (premature write)", async () => {
     const { model, relationId } = relatedModel();
-    const out = await withProvider(model, (p) => p.publish({ relation: { endpoint: ENDPOINT, id: relationId } }, ANSWER));
+    const out = await withProvider(model, (p) =>
+      p.publish({ relation: { endpoint: ENDPOINT, id: relationId } }, ANSWER),
+    );
     expect(out.ok).toBe(false);
     expect(out.error).toBeInstanceOf(PrematureWriteError);
     expect(model.secrets()).toEqual([]);
@@ -107,21 +125,30 @@ describe("publish", () => {
       touched = p.publishAll({ endpoints: ["https://10.1.0.10:8083"], tls: true, tlsCa: PEM });
     });
     expect(touched.map((r) => r.relation.id)).toEqual([0]);
-    expect(model.appBag(0, "provider")).toMatchObject({ endpoints: "https://10.1.0.10:8083", "secret-tls": tlsUri });
+    expect(model.appBag(0, "provider")).toMatchObject({
+      endpoints: "https://10.1.0.10:8083",
+      "secret-tls": tlsUri,
+    });
     expect(model.secretContent(tlsUri)).toEqual({ tls: "enabled", "tls-ca": PEM });
     expect(model.secret(tlsUri)!.latestRevision).toBe(2);
     expect(model.appBag(second, "provider")).toEqual({});
     // Unchanged content: no new revision, no databag write.
-    const again = await withProvider(model, (p) => p.publishAll({ endpoints: ["https://10.1.0.10:8083"], tls: true, tlsCa: PEM }));
+    const again = await withProvider(model, (p) =>
+      p.publishAll({ endpoints: ["https://10.1.0.10:8083"], tls: true, tlsCa: PEM }),
+    );
     expect(again.commit?.databags).toEqual([]);
     expect(again.commit?.secrets.updated).toEqual([]);
-    await expect(withProvider(model, (p) => p.publishAll({ password: "x" } as never))).resolves.toMatchObject({ ok: false });
+    await expect(withProvider(model, (p) => p.publishAll({ password: "x" } as never))).resolves.toMatchObject(
+      { ok: false },
+    );
   });
 });
 
 describe("requests", () => {
   it("a bad plugin-url → requestInvalid naming the key; nothing recorded; the corrected URL is a new request", async () => {
-    const { model, relationId } = requestedModel(requirerAppDatabag({ pluginUrl: "ftp://10.1.1.200/plugin.tar" }));
+    const { model, relationId } = requestedModel(
+      requirerAppDatabag({ pluginUrl: "ftp://10.1.1.200/plugin.tar" }),
+    );
     const invalid: RemoteDataError[] = [];
     const requested: ConnectIntegrationRequest[] = [];
     const charm = (c: Charm) => {
@@ -135,14 +162,22 @@ describe("requests", () => {
     expect(invalid[0]?.key).toBe("plugin-url");
     expect(invalid[0]?.message).toMatch(/connect-client:0 requirer app databag key "plugin-url": only http/);
     expect(requested).toEqual([]);
-    model.setAppBag(relationId, "requirer", requirerAppDatabag({ pluginUrl: "https://10.1.1.200/plugin.tar.gz" }));
+    model.setAppBag(
+      relationId,
+      "requirer",
+      requirerAppDatabag({ pluginUrl: "https://10.1.1.200/plugin.tar.gz" }),
+    );
     await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId }, charm);
     expect(requested.map((r) => r.pluginUrl)).toEqual(["https://10.1.1.200/plugin.tar.gz"]);
   });
 
   it("without a requestInvalid listener the unit is blocked with the reason", async () => {
     const { model, relationId } = requestedModel(requirerAppDatabag({ pluginUrl: "file:///etc/shadow" }));
-    await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId }, (c) => void new ConnectProvider(c, ENDPOINT));
+    await runHook(
+      model,
+      { unit: "provider/0", kind: "relation-changed", relationId },
+      (c) => void new ConnectProvider(c, ENDPOINT),
+    );
     expect(model.unitStatus("provider/0")).toMatchObject({ status: "blocked" });
     expect(model.unitStatus("provider/0").message).toContain('"plugin-url"');
   });
@@ -176,13 +211,28 @@ describe("integrationRemoved", () => {
     for (const unit of ["provider/1", "provider/0"]) {
       model.relation(relationId).left.push(unit);
       const out = await runHook(model, { unit, kind: "relation-broken", relationId }, (c) => {
-        new ConnectProvider(c, ENDPOINT, { stateDir: dir }).on("integrationRemoved", (e) => void removed.push(e));
+        new ConnectProvider(c, ENDPOINT, { stateDir: dir }).on(
+          "integrationRemoved",
+          (e) => void removed.push(e),
+        );
       });
       expect(out.ok).toBe(true);
     }
     expect(removed).toEqual([
-      { relation: ref, remoteApp: "requirer", username: "relation-0", pluginPrefix: "relation-0", unitDeparting: false },
-      { relation: ref, remoteApp: "requirer", username: "relation-0", pluginPrefix: "relation-0", unitDeparting: false },
+      {
+        relation: ref,
+        remoteApp: "requirer",
+        username: "relation-0",
+        pluginPrefix: "relation-0",
+        unitDeparting: false,
+      },
+      {
+        relation: ref,
+        remoteApp: "requirer",
+        username: "relation-0",
+        pluginPrefix: "relation-0",
+        unitDeparting: false,
+      },
     ]);
     expect(model.secrets()).toEqual([]);
   });
@@ -193,15 +243,36 @@ describe("integrationRemoved", () => {
     const dir = mkdtempSync(join(tmpdir(), "connect-provider-state-"));
     const removed: ConnectIntegrationRemoved[] = [];
     const charm = (c: Charm) => {
-      new ConnectProvider(c, ENDPOINT, { stateDir: dir }).on("integrationRemoved", (e) => void removed.push(e));
+      new ConnectProvider(c, ENDPOINT, { stateDir: dir }).on(
+        "integrationRemoved",
+        (e) => void removed.push(e),
+      );
     };
     for (const remote of ["requirer/0", "requirer/1"]) {
-      const out = await runHook(model, { unit: "provider/0", kind: "relation-departed", relationId, remoteUnit: remote, departingUnit: "provider/0" }, charm);
+      const out = await runHook(
+        model,
+        {
+          unit: "provider/0",
+          kind: "relation-departed",
+          relationId,
+          remoteUnit: remote,
+          departingUnit: "provider/0",
+        },
+        charm,
+      );
       expect(out.ok).toBe(true);
     }
     model.relation(relationId).left.push("provider/0");
     await runHook(model, { unit: "provider/0", kind: "relation-broken", relationId }, charm);
-    expect(removed).toEqual([{ relation: ref, remoteApp: "requirer", username: "relation-0", pluginPrefix: "relation-0", unitDeparting: true }]);
+    expect(removed).toEqual([
+      {
+        relation: ref,
+        remoteApp: "requirer",
+        username: "relation-0",
+        pluginPrefix: "relation-0",
+        unitDeparting: true,
+      },
+    ]);
     expect(model.secrets()).toHaveLength(2);
     // The marker is gone once used.
     expect(readdirSync(join(dir, ".charm-relations"))).toEqual([]);

@@ -1,20 +1,38 @@
-import { type Charm, DEFAULT_REQUESTED_SECRETS, ProtocolEncodeError, pyDumps, type RemoteDataError } from "@charm-relations/juju-secrets-core";
+import {
+  type Charm,
+  DEFAULT_REQUESTED_SECRETS,
+  ProtocolEncodeError,
+  pyDumps,
+  type RemoteDataError,
+} from "@charm-relations/juju-secrets-core";
 import { describe, expect, it } from "vitest";
 import { type ConnectIntegration, ConnectRequirer, NOT_REQUIRED } from "../src/index.js";
 import { tlsSecretContent, userSecretContent } from "../src/testing.js";
 import { ENDPOINT, relatedModel, runHook } from "./helpers.js";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2E=\n-----END CERTIFICATE-----";
-type Seen = { name: string; integration?: ConnectIntegration; groups?: readonly string[]; error?: RemoteDataError };
+type Seen = {
+  name: string;
+  integration?: ConnectIntegration;
+  groups?: readonly string[];
+  error?: RemoteDataError;
+};
 
 function requirerCharm(seen: Seen[], options: { pluginUrl?: string; invalidListener?: boolean } = {}) {
   return (charm: Charm) => {
     const r = new ConnectRequirer(charm, ENDPOINT, { pluginUrl: options.pluginUrl ?? NOT_REQUIRED });
-    r.on("integrationCreated", ({ integration }) => void seen.push({ name: "integrationCreated", integration }));
+    r.on(
+      "integrationCreated",
+      ({ integration }) => void seen.push({ name: "integrationCreated", integration }),
+    );
     r.on("endpointsChanged", ({ integration }) => void seen.push({ name: "endpointsChanged", integration }));
-    r.on("credentialsRotated", ({ integration, groups }) => void seen.push({ name: "credentialsRotated", integration, groups }));
+    r.on(
+      "credentialsRotated",
+      ({ integration, groups }) => void seen.push({ name: "credentialsRotated", integration, groups }),
+    );
     r.on("gone", () => void seen.push({ name: "gone" }));
-    if (options.invalidListener !== false) r.on("invalid", ({ error }) => void seen.push({ name: "invalid", error }));
+    if (options.invalidListener !== false)
+      r.on("invalid", ({ error }) => void seen.push({ name: "invalid", error }));
   };
 }
 
@@ -25,8 +43,17 @@ async function answeredWith(
 ) {
   const { model, relationId } = relatedModel();
   const seen: Seen[] = [];
-  await runHook(model, { unit: "requirer/0", kind: "relation-created", relationId }, requirerCharm(seen, options));
-  const user = model.addSecret({ owner: "provider", content: userSecretContent({ password: "pw-1" }), label: "connect-client.0.user.secret", grants: [{ relationId }] });
+  await runHook(
+    model,
+    { unit: "requirer/0", kind: "relation-created", relationId },
+    requirerCharm(seen, options),
+  );
+  const user = model.addSecret({
+    owner: "provider",
+    content: userSecretContent({ password: "pw-1" }),
+    label: "connect-client.0.user.secret",
+    grants: [{ relationId }],
+  });
   const tls = model.addSecret({
     owner: "provider",
     content: tlsSecretContent(options.ca !== undefined ? { ca: options.ca } : {}),
@@ -37,13 +64,22 @@ async function answeredWith(
   return { model, relationId, seen, user, tls };
 }
 
-const change = (model: ReturnType<typeof relatedModel>["model"], relationId: number, seen: Seen[], unit = "requirer/0", opts = {}) =>
-  runHook(model, { unit, kind: "relation-changed", relationId }, requirerCharm(seen, opts));
+const change = (
+  model: ReturnType<typeof relatedModel>["model"],
+  relationId: number,
+  seen: Seen[],
+  unit = "requirer/0",
+  opts = {},
+) => runHook(model, { unit, kind: "relation-changed", relationId }, requirerCharm(seen, opts));
 
 describe("ConnectRequirer options", () => {
   it("NOT-REQUIRED is written as the sentinel, with the full secret lists in the same hook", async () => {
     const { model, relationId } = relatedModel();
-    const out = await runHook(model, { unit: "requirer/0", kind: "relation-created", relationId }, requirerCharm([]));
+    const out = await runHook(
+      model,
+      { unit: "requirer/0", kind: "relation-created", relationId },
+      requirerCharm([]),
+    );
     expect(out.commit?.databags.find((d) => d.bag === "app")?.set).toEqual({
       "plugin-url": "NOT-REQUIRED",
       "provided-secrets": '["mtls-cert"]',
@@ -51,40 +87,72 @@ describe("ConnectRequirer options", () => {
     });
   });
 
-  it.each(["ftp://x/p.tar", "not-required", "", "http://"])("rejects pluginUrl %j with a ProtocolEncodeError naming pluginUrl", async (url) => {
-    const { model, relationId } = relatedModel();
-    const out = await runHook(model, { unit: "requirer/0", kind: "relation-created", relationId }, requirerCharm([], { pluginUrl: url }));
-    expect(out.ok).toBe(false);
-    expect(out.error).toBeInstanceOf(ProtocolEncodeError);
-    expect((out.error as ProtocolEncodeError).field).toBe("pluginUrl");
-    expect(model.appBag(relationId, "requirer")).toEqual({});
-  });
+  it.each(["ftp://x/p.tar", "not-required", "", "http://"])(
+    "rejects pluginUrl %j with a ProtocolEncodeError naming pluginUrl",
+    async (url) => {
+      const { model, relationId } = relatedModel();
+      const out = await runHook(
+        model,
+        { unit: "requirer/0", kind: "relation-created", relationId },
+        requirerCharm([], { pluginUrl: url }),
+      );
+      expect(out.ok).toBe(false);
+      expect(out.error).toBeInstanceOf(ProtocolEncodeError);
+      expect((out.error as ProtocolEncodeError).field).toBe("pluginUrl");
+      expect(model.appBag(relationId, "requirer")).toEqual({});
+    },
+  );
 });
 
 describe("TLS off and on", () => {
   it("TLS off: tls false, tlsCa null even though the wire says tls-ca 'disabled'", async () => {
-    const { model, relationId, seen } = await answeredWith(({ user, tls }) => ({ endpoints: "http://10.1.0.10:8083", "secret-user": user, "secret-tls": tls }));
+    const { model, relationId, seen } = await answeredWith(({ user, tls }) => ({
+      endpoints: "http://10.1.0.10:8083",
+      "secret-user": user,
+      "secret-tls": tls,
+    }));
     await change(model, relationId, seen);
     expect(seen.map((s) => s.name)).toEqual(["integrationCreated"]);
-    expect(seen[0]!.integration).toMatchObject({ tls: false, tlsCa: null, pluginUrl: null, username: "relation-0", password: "pw-1" });
+    expect(seen[0]!.integration).toMatchObject({
+      tls: false,
+      tlsCa: null,
+      pluginUrl: null,
+      username: "relation-0",
+      password: "pw-1",
+    });
   });
 
   it("TLS on: tls true and the PEM", async () => {
     const { model, relationId, seen } = await answeredWith(
-      ({ user, tls }) => ({ endpoints: "https://10.1.0.10:8083,https://10.1.0.11:8083", "secret-user": user, "secret-tls": tls }),
+      ({ user, tls }) => ({
+        endpoints: "https://10.1.0.10:8083,https://10.1.0.11:8083",
+        "secret-user": user,
+        "secret-tls": tls,
+      }),
       { ca: PEM },
     );
     await change(model, relationId, seen);
-    expect(seen[0]!.integration).toMatchObject({ tls: true, tlsCa: PEM, endpoints: ["https://10.1.0.10:8083", "https://10.1.0.11:8083"] });
+    expect(seen[0]!.integration).toMatchObject({
+      tls: true,
+      tlsCa: PEM,
+      endpoints: ["https://10.1.0.10:8083", "https://10.1.0.11:8083"],
+    });
   });
 
   it("switching TLS on later: endpointsChanged, then credentialsRotated [tls] on secret-changed", async () => {
-    const { model, relationId, seen, tls } = await answeredWith(({ user, tls }) => ({ endpoints: "http://10.1.0.10:8083", "secret-user": user, "secret-tls": tls }));
+    const { model, relationId, seen, tls } = await answeredWith(({ user, tls }) => ({
+      endpoints: "http://10.1.0.10:8083",
+      "secret-user": user,
+      "secret-tls": tls,
+    }));
     await change(model, relationId, seen);
     const s = model.secret(tls)!;
     s.revisions.push({ revision: 2, content: tlsSecretContent({ ca: PEM }) });
     s.latestRevision = 2;
-    model.setAppBag(relationId, "provider", { ...model.appBag(relationId, "provider"), endpoints: "https://10.1.0.10:8083" });
+    model.setAppBag(relationId, "provider", {
+      ...model.appBag(relationId, "provider"),
+      endpoints: "https://10.1.0.10:8083",
+    });
     await change(model, relationId, seen);
     await runHook(model, { unit: "requirer/0", kind: "secret-changed", secretId: tls }, requirerCharm(seen));
     expect(seen.map((x) => x.name)).toEqual(["integrationCreated", "endpointsChanged", "credentialsRotated"]);
@@ -114,29 +182,42 @@ describe("hostile provider data", () => {
     ["an ftp endpoint", { endpoints: "ftp://10.1.0.10:8083" }, "endpoints"],
     ["a garbage secret URI", { "secret-user": "secret://not-a-uuid/xyz" }, "secret-user"],
     ["a status that is not JSON", { status: "{oops" }, "status"],
-  ])("%s → invalid naming the key; nothing written; the fix still gives integrationCreated", async (_what, patch, key) => {
-    const { model, relationId, seen, user, tls } = await answeredWith(({ user, tls }) => ({
+  ])(
+    "%s → invalid naming the key; nothing written; the fix still gives integrationCreated",
+    async (_what, patch, key) => {
+      const { model, relationId, seen, user, tls } = await answeredWith(({ user, tls }) => ({
+        endpoints: "http://10.1.0.10:8083",
+        "secret-user": user,
+        "secret-tls": tls,
+        ...patch,
+      }));
+      const before = model.unitBag(relationId, "requirer/1");
+      const out = await change(model, relationId, seen, "requirer/1");
+      expect(out.ok).toBe(true);
+      expect(out.commit?.databags).toEqual([]);
+      expect(model.unitBag(relationId, "requirer/1")).toEqual(before);
+      expect(seen.map((s) => s.name)).toEqual(["invalid"]);
+      expect(seen[0]!.error?.key).toBe(key);
+      expect(seen[0]!.error?.message).toContain(
+        `connect-client:${relationId} provider app databag key "${key}"`,
+      );
+      expect(seen[0]!.error?.message).not.toContain("pw-1");
+      model.setAppBag(relationId, "provider", {
+        endpoints: "http://10.1.0.10:8083",
+        "secret-user": user,
+        "secret-tls": tls,
+      });
+      await change(model, relationId, seen, "requirer/1");
+      expect(seen.map((s) => s.name)).toEqual(["invalid", "integrationCreated"]);
+    },
+  );
+
+  it("a user secret without a password → invalid (not 'not ready'); the fixed secret still gives integrationCreated", async () => {
+    const { model, relationId, seen, user } = await answeredWith(({ user, tls }) => ({
       endpoints: "http://10.1.0.10:8083",
       "secret-user": user,
       "secret-tls": tls,
-      ...patch,
     }));
-    const before = model.unitBag(relationId, "requirer/1");
-    const out = await change(model, relationId, seen, "requirer/1");
-    expect(out.ok).toBe(true);
-    expect(out.commit?.databags).toEqual([]);
-    expect(model.unitBag(relationId, "requirer/1")).toEqual(before);
-    expect(seen.map((s) => s.name)).toEqual(["invalid"]);
-    expect(seen[0]!.error?.key).toBe(key);
-    expect(seen[0]!.error?.message).toContain(`connect-client:${relationId} provider app databag key "${key}"`);
-    expect(seen[0]!.error?.message).not.toContain("pw-1");
-    model.setAppBag(relationId, "provider", { endpoints: "http://10.1.0.10:8083", "secret-user": user, "secret-tls": tls });
-    await change(model, relationId, seen, "requirer/1");
-    expect(seen.map((s) => s.name)).toEqual(["invalid", "integrationCreated"]);
-  });
-
-  it("a user secret without a password → invalid (not 'not ready'); the fixed secret still gives integrationCreated", async () => {
-    const { model, relationId, seen, user } = await answeredWith(({ user, tls }) => ({ endpoints: "http://10.1.0.10:8083", "secret-user": user, "secret-tls": tls }));
     const s = model.secret(user)!;
     s.revisions[0]!.content = { username: "relation-0", uris: "x" };
     const out = await change(model, relationId, seen);
@@ -158,11 +239,16 @@ describe("hostile provider data", () => {
   });
 
   it("without an invalid listener the unit is blocked with a message naming relation and key", async () => {
-    const { model, relationId, seen } = await answeredWith(({ user }) => ({ endpoints: "localhost:8083", "secret-user": user }));
+    const { model, relationId, seen } = await answeredWith(({ user }) => ({
+      endpoints: "localhost:8083",
+      "secret-user": user,
+    }));
     const out = await change(model, relationId, seen, "requirer/0", { invalidListener: false });
     expect(out.ok).toBe(true);
     expect(model.unitStatus("requirer/0").status).toBe("blocked");
-    expect(model.unitStatus("requirer/0").message).toContain('connect-client:0 provider app databag key "endpoints"');
+    expect(model.unitStatus("requirer/0").message).toContain(
+      'connect-client:0 provider app databag key "endpoints"',
+    );
   });
 });
 
@@ -171,8 +257,14 @@ describe("v1 contract", () => {
     const { model, relationId } = relatedModel();
     const seen: Seen[] = [];
     const requirer = (charm: Charm) => {
-      const r = new ConnectRequirer(charm, ENDPOINT, { pluginUrl: "http://10.1.1.200:8080/p.tgz", contract: "v1" });
-      r.on("integrationCreated", ({ integration }) => void seen.push({ name: "integrationCreated", integration }));
+      const r = new ConnectRequirer(charm, ENDPOINT, {
+        pluginUrl: "http://10.1.1.200:8080/p.tgz",
+        contract: "v1",
+      });
+      r.on(
+        "integrationCreated",
+        ({ integration }) => void seen.push({ name: "integrationCreated", integration }),
+      );
     };
     await runHook(model, { unit: "requirer/0", kind: "relation-created", relationId }, requirer);
     const bag = model.appBag(relationId, "requirer");
@@ -183,12 +275,25 @@ describe("v1 contract", () => {
     await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId }, (charm) => {
       const p = new ConnectProvider(charm, ENDPOINT);
       p.on("integrationRequested", ({ request }) => {
-        expect(request).toMatchObject({ contract: "v1", pluginUrl: "http://10.1.1.200:8080/p.tgz", username: `relation-0-${req!["request-id"]}` });
-        p.publish(request, { endpoints: ["http://10.1.0.10:8083"], username: request.username, password: "pw", tls: false });
+        expect(request).toMatchObject({
+          contract: "v1",
+          pluginUrl: "http://10.1.1.200:8080/p.tgz",
+          username: `relation-0-${req!["request-id"]}`,
+        });
+        p.publish(request, {
+          endpoints: ["http://10.1.0.10:8083"],
+          username: request.username,
+          password: "pw",
+          tls: false,
+        });
       });
     });
     await runHook(model, { unit: "requirer/1", kind: "relation-changed", relationId }, requirer);
     expect(seen).toHaveLength(1);
-    expect(seen[0]!.integration).toMatchObject({ contract: "v1", requestId: req!["request-id"], username: `relation-0-${req!["request-id"]}` });
+    expect(seen[0]!.integration).toMatchObject({
+      contract: "v1",
+      requestId: req!["request-id"],
+      username: `relation-0-${req!["request-id"]}`,
+    });
   });
 });

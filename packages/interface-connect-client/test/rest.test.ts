@@ -1,5 +1,5 @@
-import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
+import { createServer, type Server } from "node:net";
 import { ProtocolEncodeError } from "@charm-relations/juju-secrets-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ConnectIntegration, reachableRestTarget, restTarget, tcpProbe } from "../src/index.js";
@@ -41,7 +41,11 @@ describe("restTarget", () => {
     const t = restTarget(integration(["http://10.1.0.10:8083", "http://10.1.0.11:8083"]));
     expect(t.baseUrl).toBe("http://10.1.0.10:8083");
     expect(t.authorization).toBe(`Basic ${Buffer.from("relation-4:s3cret").toString("base64")}`);
-    expect(t.headers).toEqual({ Authorization: t.authorization, Accept: "application/json", "Content-Type": "application/json" });
+    expect(t.headers).toEqual({
+      Authorization: t.authorization,
+      Accept: "application/json",
+      "Content-Type": "application/json",
+    });
     expect(t.ca).toBeNull();
   });
 
@@ -58,13 +62,19 @@ describe("restTarget", () => {
 
 describe("reachableRestTarget", () => {
   it("skips an endpoint that refuses connections and takes the first reachable one, in published order", async () => {
-    const i = integration([`http://127.0.0.1:${closedPort}`, `http://127.0.0.1:${openPort}`, `http://localhost:${openPort}`]);
+    const i = integration([
+      `http://127.0.0.1:${closedPort}`,
+      `http://127.0.0.1:${openPort}`,
+      `http://localhost:${openPort}`,
+    ]);
     const t = await reachableRestTarget(i, { timeoutMs: 1000 });
     expect(t?.baseUrl).toBe(`http://127.0.0.1:${openPort}`);
   });
 
   it("none reachable → undefined", async () => {
-    expect(await reachableRestTarget(integration([`http://127.0.0.1:${closedPort}`]), { timeoutMs: 500 })).toBeUndefined();
+    expect(
+      await reachableRestTarget(integration([`http://127.0.0.1:${closedPort}`]), { timeoutMs: 500 }),
+    ).toBeUndefined();
   });
 
   it("a custom probe decides (errors count as unreachable)", async () => {

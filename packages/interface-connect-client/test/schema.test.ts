@@ -16,7 +16,14 @@ import {
   userSecret,
 } from "../src/index.js";
 import { plainProviderAppDatabag, requirerAppDatabag } from "../src/testing.js";
-import { type Bag, fixture, KNOWN_KEYWORDS, keywordsOf, RECORDED_PLUGIN_URL, validateJsonSchema } from "./helpers.js";
+import {
+  type Bag,
+  fixture,
+  KNOWN_KEYWORDS,
+  keywordsOf,
+  RECORDED_PLUGIN_URL,
+  validateJsonSchema,
+} from "./helpers.js";
 
 const snapshots = [fixture.after_relate, fixture.before_remove_relation];
 const REL = { endpoint: "connect-client", id: 0 };
@@ -44,7 +51,8 @@ describe("schemas accept every recorded databag and secret", () => {
       const unit = requirerUnitBag.parse(bag);
       expect(unit.data?.endpoints).toBe("http://10.1.0.10:8083");
     }
-    for (const bag of Object.values(snap.provider_unit_databags)) expect(providerUnitBag.parse(bag)).toEqual({});
+    for (const bag of Object.values(snap.provider_unit_databags))
+      expect(providerUnitBag.parse(bag)).toEqual({});
   });
 
   it("secret contents parse; tls 'disabled' reads as false and tls-ca 'disabled' as no CA", () => {
@@ -86,7 +94,9 @@ describe("schemas accept every recorded databag and secret", () => {
       }
     }
     // The provider `data` is exactly the snapshot of the requirer app bag.
-    expect(fixture.after_relate.provider_app_databag.data).toBe(v0Snapshot(fixture.after_relate.requirer_app_databag));
+    expect(fixture.after_relate.provider_app_databag.data).toBe(
+      v0Snapshot(fixture.after_relate.requirer_app_databag),
+    );
     expect(checked).toBeGreaterThanOrEqual(10);
   });
 
@@ -100,7 +110,15 @@ describe("value rules", () => {
     expect(pluginUrlProblem(NOT_REQUIRED)).toBeUndefined();
     expect(pluginUrlProblem("http://10.1.1.200:8080/route/to/plugin")).toBeUndefined();
     expect(pluginUrlProblem("https://plugins.example.com/a.tar.gz?token=x")).toBeUndefined();
-    for (const bad of ["not-required", "NOT-REQUIRED ", "ftp://h/p.tar", "file:///etc/passwd", "10.1.1.200/plugin", "", "http://"]) {
+    for (const bad of [
+      "not-required",
+      "NOT-REQUIRED ",
+      "ftp://h/p.tar",
+      "file:///etc/passwd",
+      "10.1.1.200/plugin",
+      "",
+      "http://",
+    ]) {
       expect(pluginUrlProblem(bad), bad).toBeDefined();
     }
     const r = requirerAppBag.safeParse({ "plugin-url": NOT_REQUIRED });
@@ -112,7 +130,11 @@ describe("value rules", () => {
     expect(restEndpointProblem("10.1.0.10:8083")).toBeDefined();
     expect(restEndpointProblem("http://admin:pw@10.1.0.10:8083")).toMatch(/credentials/);
     expect(httpUrlProblem("gopher://x")).toMatch(/only http/);
-    const bad = parseBag(providerAppBag, { endpoints: "10.1.0.10:8083" }, { relation: REL, side: "provider", bag: "app" });
+    const bad = parseBag(
+      providerAppBag,
+      { endpoints: "10.1.0.10:8083" },
+      { relation: REL, side: "provider", bag: "app" },
+    );
     expect(bad.ok).toBe(false);
     if (!bad.ok) {
       expect(bad.error.key).toBe("endpoints");
@@ -124,15 +146,33 @@ describe("value rules", () => {
   });
 
   it("resolved answers: TLS on with a PEM, plain-text fallback, and a missing password", () => {
-    const on = connectResponse.parse({ endpoints: "https://a:8083", username: "relation-3", password: "x", tls: "enabled", "tls-ca": PEM });
+    const on = connectResponse.parse({
+      endpoints: "https://a:8083",
+      username: "relation-3",
+      password: "x",
+      tls: "enabled",
+      "tls-ca": PEM,
+    });
     expect(on.tls).toBe(true);
     expect(on["tls-ca"]).toBe(PEM);
     const plain = plainProviderAppDatabag(requirerAppDatabag({ requestedSecrets: false }));
-    expect(connectResponse.parse(plain)).toMatchObject({ username: "relation-0", tls: false, "tls-ca": null });
-    const missing = parseBag(connectResponse, { endpoints: "http://a:8083", username: "u" }, { relation: REL, side: "provider", bag: "app" });
+    expect(connectResponse.parse(plain)).toMatchObject({
+      username: "relation-0",
+      tls: false,
+      "tls-ca": null,
+    });
+    const missing = parseBag(
+      connectResponse,
+      { endpoints: "http://a:8083", username: "u" },
+      { relation: REL, side: "provider", bag: "app" },
+    );
     expect(missing.ok).toBe(false);
     if (!missing.ok) expect(missing.error.issues[0]).toMatchObject({ key: "password", rule: "required" });
-    const badTls = parseBag(connectResponse, { endpoints: "http://a:8083", username: "u", password: "p", tls: "maybe" }, { relation: REL, side: "provider", bag: "app" });
+    const badTls = parseBag(
+      connectResponse,
+      { endpoints: "http://a:8083", username: "u", password: "p", tls: "maybe" },
+      { relation: REL, side: "provider", bag: "app" },
+    );
     expect(badTls.ok).toBe(false);
   });
 });
@@ -151,11 +191,14 @@ describe("JSON Schema", () => {
     for (const snap of snapshots) {
       expect(validateJsonSchema(schemas.requirerApp, snap.requirer_app_databag)).toEqual([]);
       expect(validateJsonSchema(schemas.providerApp, snap.provider_app_databag)).toEqual([]);
-      for (const bag of Object.values(snap.requirer_unit_databags)) expect(validateJsonSchema(schemas.requirerUnit, bag)).toEqual([]);
-      for (const bag of Object.values(snap.provider_unit_databags)) expect(validateJsonSchema(schemas.providerUnit, bag)).toEqual([]);
+      for (const bag of Object.values(snap.requirer_unit_databags))
+        expect(validateJsonSchema(schemas.requirerUnit, bag)).toEqual([]);
+      for (const bag of Object.values(snap.provider_unit_databags))
+        expect(validateJsonSchema(schemas.providerUnit, bag)).toEqual([]);
       for (const s of Object.values(snap.secrets)) {
         const schema = s.owner_label.endsWith(".user.secret") ? schemas.userSecret : schemas.tlsSecret;
-        for (const content of Object.values(s.content_by_revision)) expect(validateJsonSchema(schema, content)).toEqual([]);
+        for (const content of Object.values(s.content_by_revision))
+          expect(validateJsonSchema(schema, content)).toEqual([]);
       }
     }
   });
@@ -163,7 +206,9 @@ describe("JSON Schema", () => {
   it("rejects what the zod schemas reject", () => {
     expect(validateJsonSchema(schemas.requirerApp, { "requested-secrets": "[]" })).not.toEqual([]);
     expect(validateJsonSchema(schemas.requirerApp, { "plugin-url": "ftp://x/y" })).not.toEqual([]);
-    expect(validateJsonSchema(schemas.requirerApp, { "plugin-url": NOT_REQUIRED, "requested-secrets": "{}" })).not.toEqual([]);
+    expect(
+      validateJsonSchema(schemas.requirerApp, { "plugin-url": NOT_REQUIRED, "requested-secrets": "{}" }),
+    ).not.toEqual([]);
     expect(validateJsonSchema(schemas.providerApp, { endpoints: "10.1.0.10:8083" })).not.toEqual([]);
     expect(validateJsonSchema(schemas.providerApp, { "secret-user": 3 })).not.toEqual([]);
   });

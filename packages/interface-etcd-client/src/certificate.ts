@@ -95,7 +95,11 @@ export function parseClientCertificate(pem: string, options: { field?: string } 
     try {
       return new X509Certificate(block);
     } catch {
-      throw new MalformedCertificateError(field, `certificate #${i + 1} of the chain is not a valid X.509 certificate`, i);
+      throw new MalformedCertificateError(
+        field,
+        `certificate #${i + 1} of the chain is not a valid X.509 certificate`,
+        i,
+      );
     }
   });
   const leaf = certs[0]!;
@@ -108,7 +112,10 @@ export function parseClientCertificate(pem: string, options: { field?: string } 
   }
   if (leaf.ca) throw new CaCertificateError(field, "BasicConstraints ca=true");
   if (info.keyCertSign || info.cRLSign) {
-    throw new CaCertificateError(field, `KeyUsage ${[info.keyCertSign && "keyCertSign", info.cRLSign && "cRLSign"].filter(Boolean).join(", ")}`);
+    throw new CaCertificateError(
+      field,
+      `KeyUsage ${[info.keyCertSign && "keyCertSign", info.cRLSign && "cRLSign"].filter(Boolean).join(", ")}`,
+    );
   }
   if (info.commonName === undefined || info.commonName === "") throw new MissingCommonNameError(field);
   return {
@@ -226,17 +233,18 @@ function decodeString(buf: Buffer, t: Tlv): string {
 function readLeafInfo(der: Buffer): LeafInfo {
   const cert = readTlv(der, 0, der.length);
   const tbs = children(der, cert)[0];
-  if (!tbs || tbs.tag !== 0x30) throw new Error("no tbsCertificate");
+  if (tbs?.tag !== 0x30) throw new Error("no tbsCertificate");
   const fields = children(der, tbs);
   // [0] version is optional; then serial, signature, issuer, validity, subject, spki, …
   let i = fields[0]?.tag === 0xa0 ? 1 : 0;
   const subject = fields[i + 4];
-  if (!subject || subject.tag !== 0x30) throw new Error("no subject");
+  if (subject?.tag !== 0x30) throw new Error("no subject");
   let commonName: string | undefined;
   for (const rdn of children(der, subject)) {
     for (const atv of children(der, rdn)) {
       const [type, value] = children(der, atv);
-      if (commonName === undefined && type && value && oidIs(der, type, OID_CN)) commonName = decodeString(der, value);
+      if (commonName === undefined && type && value && oidIs(der, type, OID_CN))
+        commonName = decodeString(der, value);
     }
   }
   let keyCertSign = false;

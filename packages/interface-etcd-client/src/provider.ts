@@ -177,7 +177,11 @@ export class EtcdClientProvider {
     this.charm = charm;
     this.endpoint = endpoint;
     const filter = { endpoint };
-    this.#departure = new DepartureMarker(charm, endpoint, options.stateDir ? { stateDir: options.stateDir } : {});
+    this.#departure = new DepartureMarker(
+      charm,
+      endpoint,
+      options.stateDir ? { stateDir: options.stateDir } : {},
+    );
     this.#retain = (relation) =>
       this.#departure.isDeparting(relation) || (options.retainSecretsOnBroken?.(relation) ?? false);
     // Before the engine: what must be read while it still exists.
@@ -204,11 +208,18 @@ export class EtcdClientProvider {
       },
       filter,
     );
-    charm.on("relationBroken", (e) => this.#afterBroken(e.context.relation!, e.context.remoteApp ?? null), filter);
+    charm.on(
+      "relationBroken",
+      (e) => this.#afterBroken(e.context.relation!, e.context.remoteApp ?? null),
+      filter,
+    );
     charm.on("secretChanged", (e) => this.#afterSecretChanged(e.context.secretLabel));
   }
 
-  on<K extends keyof EtcdClientProviderEvents>(name: K, handler: Handler<EtcdClientProviderEvents[K]>): () => void {
+  on<K extends keyof EtcdClientProviderEvents>(
+    name: K,
+    handler: Handler<EtcdClientProviderEvents[K]>,
+  ): () => void {
     return this.events.on(name, handler);
   }
 
@@ -315,12 +326,19 @@ export class EtcdClientProvider {
         continue;
       }
       const parsed = label ? parseSecretLabel(label) : undefined;
-      if (parsed?.group !== "user" || parsed.endpoint !== relation.endpoint || parsed.relationId !== relation.id) {
+      if (
+        parsed?.group !== "user" ||
+        parsed.endpoint !== relation.endpoint ||
+        parsed.relationId !== relation.id
+      ) {
         continue;
       }
       const username = this.#model.secrets.readOwned(xid)?.username;
       if (username) {
-        this.#brokenUsers.push({ ...(parsed.requestId ? { requestId: parsed.requestId } : {}), commonName: username });
+        this.#brokenUsers.push({
+          ...(parsed.requestId ? { requestId: parsed.requestId } : {}),
+          commonName: username,
+        });
       }
     }
   }
@@ -363,7 +381,9 @@ export class EtcdClientProvider {
     const certs = this.engine.clientCertificates();
     return this.engine.requests().map((request) => {
       const ref = refOfRequest(request);
-      const found = certs.find((c) => c.relation.id === request.relation.id && c.requestId === request.requestId);
+      const found = certs.find(
+        (c) => c.relation.id === request.relation.id && c.requestId === request.requestId,
+      );
       if (!found) return ref;
       try {
         const cert = parseClientCertificate(found.cert, {
@@ -448,7 +468,10 @@ export class EtcdClientProvider {
    * the CA in the TLS secret (`tls: "True"` too in v0, as charmed-etcd's v0 library writes). Safe to
    * call from any hook; unchanged values cost no write and no secret revision.
    */
-  publishClient(client: { readonly relation: RelationRef; readonly requestId?: string }, response: EtcdClientResponse): void {
+  publishClient(
+    client: { readonly relation: RelationRef; readonly requestId?: string },
+    response: EtcdClientResponse,
+  ): void {
     const endpoints = checkEndpoints(response.endpoints);
     const uris = checkUris(response.uris ?? endpoints.map((ep) => `https://${ep}`));
     if (typeof response.username !== "string" || response.username === "") {
@@ -478,10 +501,15 @@ export class EtcdClientProvider {
    * Topology changed: new endpoints (and uris, and optionally the version) for every client that already
    * has an answer. Clients not answered yet are left alone (their user does not exist yet).
    */
-  publishEndpoints(update: { readonly endpoints: readonly string[]; readonly uris?: readonly string[]; readonly version?: string }): void {
+  publishEndpoints(update: {
+    readonly endpoints: readonly string[];
+    readonly uris?: readonly string[];
+    readonly version?: string;
+  }): void {
     const endpoints = checkEndpoints(update.endpoints);
     const uris = checkUris(update.uris ?? endpoints.map((ep) => `https://${ep}`));
-    if (update.version !== undefined && update.version === "") throw new EtcdResponseError("version", "must not be empty");
+    if (update.version !== undefined && update.version === "")
+      throw new EtcdResponseError("version", "must not be empty");
     for (const client of this.servedClients()) {
       this.engine.publish(
         client.relation,
@@ -553,7 +581,9 @@ function parseObjects(raw: string | undefined): Record<string, unknown>[] {
   if (raw === undefined) return [];
   const parsed = parseJson(raw);
   if (!parsed.ok || !Array.isArray(parsed.value)) return [];
-  return parsed.value.filter((o): o is Record<string, unknown> => !!o && typeof o === "object" && !Array.isArray(o));
+  return parsed.value.filter(
+    (o): o is Record<string, unknown> => !!o && typeof o === "object" && !Array.isArray(o),
+  );
 }
 
 function checkEndpoints(endpoints: readonly string[]): string[] {
@@ -563,14 +593,18 @@ function checkEndpoints(endpoints: readonly string[]): string[] {
   return endpoints.map((ep, i) => {
     const normalised = typeof ep === "string" ? normaliseEndpoint(ep) : undefined;
     if (normalised === undefined || normalised !== ep) {
-      throw new EtcdResponseError(`endpoints[${i}]`, "expected host:port without a scheme (uris carry the https:// URLs)");
+      throw new EtcdResponseError(
+        `endpoints[${i}]`,
+        "expected host:port without a scheme (uris carry the https:// URLs)",
+      );
     }
     return normalised;
   });
 }
 
 function checkUris(uris: readonly string[]): string[] {
-  if (!Array.isArray(uris) || uris.length === 0) throw new EtcdResponseError("uris", "expected at least one URL");
+  if (!Array.isArray(uris) || uris.length === 0)
+    throw new EtcdResponseError("uris", "expected at least one URL");
   uris.forEach((u, i) => {
     if (typeof u !== "string" || !isClientUri(u) || u.includes(",")) {
       throw new EtcdResponseError(`uris[${i}]`, "expected an https://host:port URL");

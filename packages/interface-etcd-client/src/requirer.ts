@@ -93,12 +93,17 @@ export class EtcdClientRequirer {
       throw new TypeError("EtcdClientRequirer: option prefix must be a non-empty string");
     }
     // Fail before any write: a CA or a garbage PEM would only be refused by the provider later.
-    if (options.mtlsCert !== undefined) parseClientCertificate(options.mtlsCert, { field: "mtlsCert option" });
+    if (options.mtlsCert !== undefined)
+      parseClientCertificate(options.mtlsCert, { field: "mtlsCert option" });
     this.charm = charm;
     this.endpoint = endpoint;
     this.prefix = options.prefix;
     this.contract = options.contract ?? "v1";
-    const departure = new DepartureMarker(charm, endpoint, options.stateDir ? { stateDir: options.stateDir } : {});
+    const departure = new DepartureMarker(
+      charm,
+      endpoint,
+      options.stateDir ? { stateDir: options.stateDir } : {},
+    );
     this.engine = new DataRequirer(charm, endpoint, ETCD_CLIENT, {
       contract: this.contract,
       requests: [{ resource: options.prefix, ...(options.mtlsCert ? { mtlsCert: options.mtlsCert } : {}) }],
@@ -125,7 +130,10 @@ export class EtcdClientRequirer {
     engine.events.on("invalid", (e) => this.#reportInvalid(e.relation, e.error));
   }
 
-  on<K extends keyof EtcdClientRequirerEvents>(name: K, handler: Handler<EtcdClientRequirerEvents[K]>): () => void {
+  on<K extends keyof EtcdClientRequirerEvents>(
+    name: K,
+    handler: Handler<EtcdClientRequirerEvents[K]>,
+  ): () => void {
     return this.events.on(name, handler);
   }
 

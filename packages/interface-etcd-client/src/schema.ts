@@ -78,7 +78,11 @@ export const uriList = () =>
   z.string().transform((v, ctx) => {
     const items = parseCommaList(v);
     if (items.length === 0 || !items.every(isClientUri)) {
-      ctx.issues.push({ code: "custom", message: "expected a comma list of https://host:port URLs", input: v });
+      ctx.issues.push({
+        code: "custom",
+        message: "expected a comma list of https://host:port URLs",
+        input: v,
+      });
       return z.NEVER;
     }
     return items;
@@ -153,7 +157,9 @@ export const requestObject = z.looseObject({
   "external-node-connectivity": z.boolean().optional(),
   "entity-type": z.enum(["USER", "GROUP"]).nullable().optional(),
   "entity-permissions": z
-    .array(z.object({ resource_name: z.string(), resource_type: z.string(), privileges: z.array(z.string()) }))
+    .array(
+      z.object({ resource_name: z.string(), resource_type: z.string(), privileges: z.array(z.string()) }),
+    )
     .nullable()
     .optional(),
   "secret-mtls": secretUri().nullable().optional(),
@@ -270,7 +276,8 @@ export type JsonSchema = Record<string, unknown>;
 
 /** Patterns for the JSON Schema, where zod refinements cannot express themselves. */
 export const WIRE_PATTERNS = {
-  secretUri: "^\\s*(secret:(//[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/)?)?[0-9a-z]{20}\\s*$",
+  secretUri:
+    "^\\s*(secret:(//[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/)?)?[0-9a-z]{20}\\s*$",
   endpoints:
     "^\\s*([a-z][a-z0-9+.-]*://)?(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9_.-]+):[0-9]{1,5}/*\\s*(,\\s*(([a-z][a-z0-9+.-]*://)?(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9_.-]+):[0-9]{1,5}/*)?\\s*)*$",
   uris: "^\\s*https?://[^,\\s]+\\s*(,\\s*(https?://[^,\\s]+)?\\s*)*$",
@@ -308,7 +315,9 @@ function objectSchema(schema: z.ZodType, extra: Record<string, JsonSchema>): Jso
 }
 
 const secretRef: JsonSchema = { pattern: WIRE_PATTERNS.secretUri };
-const nullableSecretRef: JsonSchema = { anyOf: [{ type: "string", pattern: WIRE_PATTERNS.secretUri }, { type: "null" }] };
+const nullableSecretRef: JsonSchema = {
+  anyOf: [{ type: "string", pattern: WIRE_PATTERNS.secretUri }, { type: "null" }],
+};
 
 /** JSON Schemas (draft 2020-12) of every databag and secret content, generated from the zod schemas. */
 export function etcdClientJsonSchemas(): Record<string, JsonSchema> {
@@ -351,8 +360,12 @@ export function etcdClientJsonSchemas(): Record<string, JsonSchema> {
       status: jsonContent(statusArray),
       "encryption-secret": secretRef,
     }),
-    userSecret: wireSchema(userSecret, "etcd_client secret-user content", { uris: { pattern: WIRE_PATTERNS.uris } }),
-    tlsSecret: wireSchema(tlsSecret, "etcd_client secret-tls content", { tls: { pattern: WIRE_PATTERNS.bool } }),
+    userSecret: wireSchema(userSecret, "etcd_client secret-user content", {
+      uris: { pattern: WIRE_PATTERNS.uris },
+    }),
+    tlsSecret: wireSchema(tlsSecret, "etcd_client secret-tls content", {
+      tls: { pattern: WIRE_PATTERNS.bool },
+    }),
     mtlsSecret: wireSchema(mtlsSecret, "etcd_client secret-mtls content (requirer-owned)", {}),
   };
 }

@@ -103,7 +103,8 @@ describe("parseClientCertificate", () => {
   });
 
   it("names the position of a garbage block, never its content", () => {
-    const garbage = "-----BEGIN CERTIFICATE-----\nc2VjcmV0LWxvb2tpbmctZ2FyYmFnZQ==\n-----END CERTIFICATE-----\n";
+    const garbage =
+      "-----BEGIN CERTIFICATE-----\nc2VjcmV0LWxvb2tpbmctZ2FyYmFnZQ==\n-----END CERTIFICATE-----\n";
     const first = thrown(() => parseClientCertificate(garbage));
     expect(first).toBeInstanceOf(MalformedCertificateError);
     expect((first as MalformedCertificateError).index).toBe(0);

@@ -58,9 +58,13 @@ describe.each(["v0", "v1"] as const)("cross-model, %s", (contract) => {
     expect(requirer).not.toHaveProperty("secret-mtls");
     expect(requirer).not.toHaveProperty("provided-secrets");
     if (contract === "v1") expect(JSON.parse(requirer.requests!)[0]["secret-mtls"]).toBeNull();
-    expect(sim.model.secrets().filter((s) => s.owner.kind === "application" && s.owner.app === "requirer")).toEqual([]);
+    expect(
+      sim.model.secrets().filter((s) => s.owner.kind === "application" && s.owner.app === "requirer"),
+    ).toEqual([]);
     // One user, created once: the re-sent (now encrypted) same certificate is no news.
-    expect(eventsOf(log, "clientRequested").map((e) => e.payload.commonName)).toEqual(["client1.requirer-charm"]);
+    expect(eventsOf(log, "clientRequested").map((e) => e.payload.commonName)).toEqual([
+      "client1.requirer-charm",
+    ]);
     expect(eventsOf(log, "clientCertificateChanged")).toEqual([]);
     for (const unit of ["requirer/0", "requirer/1"]) {
       expect(eventsOf(log, "etcdReady", unit)[0]!.payload.username).toBe("client1.requirer-charm");

@@ -35,7 +35,12 @@ describe("requirer events", () => {
     // The provider raises a status on the relation, then resolves it.
     const raise = inProcess((charm: Charm) => {
       const p = new EtcdClientProvider(charm);
-      charm.on("updateStatus", () => p.raiseStatus({ endpoint: ENDPOINT, id: rel }, { code: 4001, message: "rotating", resolution: "wait" }));
+      charm.on("updateStatus", () =>
+        p.raiseStatus(
+          { endpoint: ENDPOINT, id: rel },
+          { code: 4001, message: "rotating", resolution: "wait" },
+        ),
+      );
     });
     await sim.runHook("provider/0", "update-status", { runner: raise });
     expect((await sim.settle()).failed).toEqual([]);
@@ -49,7 +54,11 @@ describe("requirer events", () => {
     });
     await sim.runHook("provider/0", "update-status", { runner: resolve });
     expect((await sim.settle()).failed).toEqual([]);
-    expect(eventsOf(log, "statusResolved").map((e) => e.unit).sort()).toEqual(["requirer/0", "requirer/1"]);
+    expect(
+      eventsOf(log, "statusResolved")
+        .map((e) => e.unit)
+        .sort(),
+    ).toEqual(["requirer/0", "requirer/1"]);
     // An etcd upgrade: the version changes.
     sim.configure("provider", { version: "3.6.6", endpoints: "10.1.0.10:2379" });
     expect((await sim.settle()).failed).toEqual([]);
@@ -61,8 +70,16 @@ describe("requirer events", () => {
 describe("provider readers and withdrawn requests", () => {
   it("clients() lists every client with its certificate or its problem; servedClients() the answered ones", async () => {
     const { model, relationId } = relatedModel({ providerUnits: 2 });
-    const good = model.addSecret({ owner: "requirer", content: { "mtls-cert": CLIENT1_CERT }, grants: [{ relationId }] });
-    const bad = model.addSecret({ owner: "requirer", content: { "mtls-cert": CA_CERT }, grants: [{ relationId }] });
+    const good = model.addSecret({
+      owner: "requirer",
+      content: { "mtls-cert": CLIENT1_CERT },
+      grants: [{ relationId }],
+    });
+    const bad = model.addSecret({
+      owner: "requirer",
+      content: { "mtls-cert": CA_CERT },
+      grants: [{ relationId }],
+    });
     const req = (resource: string, salt: string, mtls: string) => ({
       resource,
       "request-id": computeRequestId(resource, salt),
@@ -74,15 +91,23 @@ describe("provider readers and withdrawn requests", () => {
       requests: JSON.stringify([req("/a/", "saltsaltsaltsalt", good), req("/b/", "SALTSALTSALTSALT", bad)]),
     });
     const log: LoggedEvent[] = [];
-    await runHook(model, inProcess(etcdProvider(log)), { unit: "provider/0", kind: "relation-changed", relationId });
+    await runHook(model, inProcess(etcdProvider(log)), {
+      unit: "provider/0",
+      kind: "relation-changed",
+      relationId,
+    });
     let seen: unknown;
     const reader = inProcess((charm: Charm) => {
       const p = new EtcdClientProvider(charm);
       charm.on("updateStatus", () => {
         seen = {
-          clients: p.clients().map((c) => ({ prefix: c.prefix, cn: c.certificate?.commonName, error: c.error?.reason })),
+          clients: p
+            .clients()
+            .map((c) => ({ prefix: c.prefix, cn: c.certificate?.commonName, error: c.error?.reason })),
           trusted: p.trustedCertificates().map((c) => c.commonName),
-          served: charm.model.isLeader() ? p.servedClients().map((c) => [c.prefix, c.username]) : "not leader",
+          served: charm.model.isLeader()
+            ? p.servedClients().map((c) => [c.prefix, c.username])
+            : "not leader",
         };
       });
     });
@@ -105,7 +130,11 @@ describe("provider readers and withdrawn requests", () => {
       version: "v1",
       requests: JSON.stringify([req("/b/", "SALTSALTSALTSALT", bad)]),
     });
-    const out = await runHook(model, inProcess(etcdProvider(log)), { unit: "provider/0", kind: "relation-changed", relationId });
+    const out = await runHook(model, inProcess(etcdProvider(log)), {
+      unit: "provider/0",
+      kind: "relation-changed",
+      relationId,
+    });
     expect(out.ok).toBe(true);
     expect(eventsOf(log, "clientRemoved").map((e) => e.payload)).toEqual([
       {
@@ -123,8 +152,16 @@ describe("provider readers and withdrawn requests", () => {
 
   it("a second client with a new certificate on the same relation (v1) is its own request", async () => {
     const { model, relationId } = relatedModel();
-    const c1 = model.addSecret({ owner: "requirer", content: { "mtls-cert": CLIENT1_CERT }, grants: [{ relationId }] });
-    const c2 = model.addSecret({ owner: "requirer", content: { "mtls-cert": CLIENT2_CERT }, grants: [{ relationId }] });
+    const c1 = model.addSecret({
+      owner: "requirer",
+      content: { "mtls-cert": CLIENT1_CERT },
+      grants: [{ relationId }],
+    });
+    const c2 = model.addSecret({
+      owner: "requirer",
+      content: { "mtls-cert": CLIENT2_CERT },
+      grants: [{ relationId }],
+    });
     const req = (resource: string, salt: string, mtls: string) => ({
       resource,
       "request-id": computeRequestId(resource, salt),
@@ -136,7 +173,11 @@ describe("provider readers and withdrawn requests", () => {
       requests: JSON.stringify([req("/one/", "aaaaaaaaaaaaaaaa", c1), req("/two/", "bbbbbbbbbbbbbbbb", c2)]),
     });
     const log: LoggedEvent[] = [];
-    await runHook(model, inProcess(etcdProvider(log)), { unit: "provider/0", kind: "relation-changed", relationId });
+    await runHook(model, inProcess(etcdProvider(log)), {
+      unit: "provider/0",
+      kind: "relation-changed",
+      relationId,
+    });
     expect(eventsOf(log, "clientRequested").map((e) => [e.payload.prefix, e.payload.commonName])).toEqual([
       ["/one/", "client1.requirer-charm"],
       ["/two/", "client2.requirer-charm"],

@@ -4,7 +4,16 @@
  * same secret contents, labels and grants as the Python provider.
  */
 import { describe, expect, it } from "vitest";
-import { etcdProvider, eventsOf, inProcess, type LoggedEvent, relatedModel, runHook, SERVER_CA_2, substitute } from "./harness.js";
+import {
+  etcdProvider,
+  eventsOf,
+  inProcess,
+  type LoggedEvent,
+  relatedModel,
+  runHook,
+  SERVER_CA_2,
+  substitute,
+} from "./harness.js";
 import {
   FIXTURE,
   fixtureSecret,
@@ -50,9 +59,17 @@ describe("provider against the recorded Python requirer (v0)", () => {
     const { model, relationId, mtls, map } = recordedRequirer();
     const log: LoggedEvent[] = [];
     const provider = inProcess(etcdProvider(log, { emptyPassword: true, version: "3.5.18" }));
-    const created = await runHook(model, provider, { unit: "provider/0", kind: "relation-created", relationId });
+    const created = await runHook(model, provider, {
+      unit: "provider/0",
+      kind: "relation-created",
+      relationId,
+    });
     expect(created.commit!.databags).toEqual([]); // same model: no encryption-secret
-    const changed = await runHook(model, provider, { unit: "provider/0", kind: "relation-changed", relationId });
+    const changed = await runHook(model, provider, {
+      unit: "provider/0",
+      kind: "relation-changed",
+      relationId,
+    });
     expect(changed.ok).toBe(true);
     const requested = eventsOf(log, "clientRequested");
     expect(requested).toHaveLength(1);
@@ -94,7 +111,12 @@ describe("provider against the recorded Python requirer (v0)", () => {
     // Requirer unit snapshot writes wake the provider: no event, no write (I-4).
     const before = log.length;
     for (const remoteUnit of ["requirer/0", "requirer/1"]) {
-      const again = await runHook(model, provider, { unit: "provider/0", kind: "relation-changed", relationId, remoteUnit });
+      const again = await runHook(model, provider, {
+        unit: "provider/0",
+        kind: "relation-changed",
+        relationId,
+        remoteUnit,
+      });
       expect(again.commit!.databags).toEqual([]);
       expect(again.commit!.secrets.updated).toEqual([]);
     }
@@ -124,10 +146,14 @@ describe("provider against the recorded Python requirer (v0)", () => {
     const { model, relationId, mtls } = recordedRequirer();
     const log: LoggedEvent[] = [];
     const provider = inProcess(etcdProvider(log, { emptyPassword: true }));
-    for (const unit of ["provider/0", "provider/1"]) await runHook(model, provider, { unit, kind: "relation-changed", relationId });
+    for (const unit of ["provider/0", "provider/1"])
+      await runHook(model, provider, { unit, kind: "relation-changed", relationId });
     const bags = JSON.stringify(model.relation(relationId).appData);
     const s = model.secret(mtls)!;
-    s.revisions.push({ revision: 2, content: fixtureSecret(BEFORE, "etcd-client.0.mtls.secret").content_by_revision["2"]! });
+    s.revisions.push({
+      revision: 2,
+      content: fixtureSecret(BEFORE, "etcd-client.0.mtls.secret").content_by_revision["2"]!,
+    });
     s.latestRevision = 2;
     for (const unit of ["provider/0", "provider/1"]) {
       const out = await runHook(model, provider, { unit, kind: "secret-changed", secretId: mtls });
@@ -154,7 +180,9 @@ describe("provider against the recorded Python requirer (v0)", () => {
     expect(cfg.ok).toBe(true);
     const tlsUri = model.appBag(relationId, "provider")["secret-tls"]!;
     expect(model.secret(tlsUri)!.latestRevision).toBe(2);
-    expect(model.secretContent(tlsUri, 2)).toEqual(fixtureSecret(BEFORE, "etcd-client.0.tls.secret").content_by_revision["2"]);
+    expect(model.secretContent(tlsUri, 2)).toEqual(
+      fixtureSecret(BEFORE, "etcd-client.0.tls.secret").content_by_revision["2"],
+    );
     expect(JSON.stringify(model.relation(relationId).appData)).toBe(bags);
     // The user secret was not touched (same CN): still revision 1.
     expect(model.secret(model.appBag(relationId, "provider")["secret-user"]!)!.latestRevision).toBe(1);

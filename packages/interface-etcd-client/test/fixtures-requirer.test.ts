@@ -4,7 +4,16 @@
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ENDPOINT, etcdRequirer, eventsOf, inProcess, type LoggedEvent, relatedModel, runHook, substitute } from "./harness.js";
+import {
+  ENDPOINT,
+  etcdRequirer,
+  eventsOf,
+  inProcess,
+  type LoggedEvent,
+  relatedModel,
+  runHook,
+  substitute,
+} from "./harness.js";
 import {
   FIXTURE,
   fixtureSecret,
@@ -25,9 +34,19 @@ async function relatedAndAnswered() {
   const { model, relationId } = relatedModel({ uuid: FIXTURE.model_uuid });
   expect(relationId).toBe(FIXTURE.relation_id);
   const log: LoggedEvent[] = [];
-  const requirer = inProcess(etcdRequirer(log, { prefix: "/requirer/", cert: RECORDED_CERT, contract: "v0" }));
-  const created0 = await runHook(model, requirer, { unit: "requirer/0", kind: "relation-created", relationId });
-  const created1 = await runHook(model, requirer, { unit: "requirer/1", kind: "relation-created", relationId });
+  const requirer = inProcess(
+    etcdRequirer(log, { prefix: "/requirer/", cert: RECORDED_CERT, contract: "v0" }),
+  );
+  const created0 = await runHook(model, requirer, {
+    unit: "requirer/0",
+    kind: "relation-created",
+    relationId,
+  });
+  const created1 = await runHook(model, requirer, {
+    unit: "requirer/1",
+    kind: "relation-created",
+    relationId,
+  });
   // The provider side, as recorded: its secrets, granted to the relation, and its app bag.
   const user = model.addSecret({
     owner: "provider",
@@ -54,7 +73,8 @@ describe("requirer against the recorded Python provider (v0)", () => {
     const { model, relationId, created1, ours } = await relatedAndAnswered();
     const app = model.appBag(relationId, "requirer");
     expect(Object.keys(app).sort()).toEqual(Object.keys(AFTER.requirer_app_databag).sort());
-    for (const k of ["prefix", "requested-secrets", "provided-secrets"]) expect(app[k]).toBe(AFTER.requirer_app_databag[k]);
+    for (const k of ["prefix", "requested-secrets", "provided-secrets"])
+      expect(app[k]).toBe(AFTER.requirer_app_databag[k]);
     expect(ours).toMatch(new RegExp(`^secret://${FIXTURE.model_uuid}/[0-9a-v]{20}$`));
     const secret = model.secret(ours)!;
     expect(secret.label).toBe(REC_MTLS.owner_label);
@@ -113,11 +133,15 @@ describe("requirer against the recorded Python provider (v0)", () => {
 
   it("rotations as recorded: the provider's CA (caRotated on every unit) and our certificate (revision 2, databags untouched)", async () => {
     const { model, relationId, log, requirer, tls, ours } = await relatedAndAnswered();
-    for (const unit of ["requirer/0", "requirer/1"]) await runHook(model, requirer, { unit, kind: "relation-changed", relationId });
+    for (const unit of ["requirer/0", "requirer/1"])
+      await runHook(model, requirer, { unit, kind: "relation-changed", relationId });
     const bagsBefore = JSON.stringify(model.relation(relationId).appData.requirer);
     // Provider rotates its CA: a new revision of the tls secret, as recorded.
     const s = model.secret(tls)!;
-    s.revisions.push({ revision: 2, content: fixtureSecret(BEFORE, "etcd-client.0.tls.secret").content_by_revision["2"]! });
+    s.revisions.push({
+      revision: 2,
+      content: fixtureSecret(BEFORE, "etcd-client.0.tls.secret").content_by_revision["2"]!,
+    });
     s.latestRevision = 2;
     for (const unit of ["requirer/0", "requirer/1"]) {
       const out = await runHook(model, requirer, { unit, kind: "secret-changed", secretId: tls });
@@ -220,7 +244,14 @@ describe("requirer against the constructed v1 example (charmhub v1 library)", ()
     model.setAppBag(relationId, "provider", {
       version: "v1",
       requests: JSON.stringify([
-        { resource: "/requirer/", salt: request!.salt, endpoints: "10.1.0.10:2379", "secret-user": user, "secret-tls": tls, version: "3.6.5" },
+        {
+          resource: "/requirer/",
+          salt: request!.salt,
+          endpoints: "10.1.0.10:2379",
+          "secret-user": user,
+          "secret-tls": tls,
+          version: "3.6.5",
+        },
       ]),
     });
     const out = await runHook(model, requirer, { unit: "requirer/1", kind: "relation-changed", relationId });

@@ -21,9 +21,9 @@ import {
 import { FIXTURE, fixtureSecret } from "./helpers.js";
 
 export const ENDPOINT = "etcd-client";
-export const SERVER_CA = fixtureSecret(FIXTURE.after_relate, "etcd-client.0.tls.secret").content_by_revision["1"]![
-  "tls-ca"
-]!;
+export const SERVER_CA = fixtureSecret(FIXTURE.after_relate, "etcd-client.0.tls.secret").content_by_revision[
+  "1"
+]!["tls-ca"]!;
 export const SERVER_CA_2 = fixtureSecret(FIXTURE.before_remove_relation, "etcd-client.0.tls.secret")
   .content_by_revision["2"]!["tls-ca"]!;
 
@@ -92,12 +92,18 @@ export interface ProviderHarnessOptions {
 }
 
 /** An etcd provider charm: answers each client with its CN as username; config `tls-ca` rotates the CA. */
-export function etcdProvider(log: LoggedEvent[], options: ProviderHarnessOptions = {}): (charm: Charm) => void {
+export function etcdProvider(
+  log: LoggedEvent[],
+  options: ProviderHarnessOptions = {},
+): (charm: Charm) => void {
   return (charm) => {
     const provider = new EtcdClientProvider(charm);
     const record = <K extends keyof EtcdClientProviderEvents>(event: K) =>
       provider.on(event, (payload) => {
-        const p = event === "trustStoreRefresh" ? { ...payload, certificates: (payload as { certificates(): unknown }).certificates() } : payload;
+        const p =
+          event === "trustStoreRefresh"
+            ? { ...payload, certificates: (payload as { certificates(): unknown }).certificates() }
+            : payload;
         log.push({ unit: charm.unit, hook: charm.context.hookName, event, payload: p });
       });
     record("clientRequested");
@@ -108,7 +114,10 @@ export function etcdProvider(log: LoggedEvent[], options: ProviderHarnessOptions
     record("gone");
     if (options.listenInvalid) record("requestInvalid");
     const config = () => charm.model.config();
-    const answer = (client: { relation: { endpoint: string; id: number }; requestId?: string }, username: string) =>
+    const answer = (
+      client: { relation: { endpoint: string; id: number }; requestId?: string },
+      username: string,
+    ) =>
       provider.publishClient(client, {
         username,
         endpoints: options.endpoints ?? ["10.1.0.10:2379"],
@@ -129,7 +138,10 @@ export function etcdProvider(log: LoggedEvent[], options: ProviderHarnessOptions
       const eps = config().endpoints;
       const version = config().version;
       if (typeof eps === "string") {
-        provider.publishEndpoints({ endpoints: eps.split(","), ...(typeof version === "string" ? { version } : {}) });
+        provider.publishEndpoints({
+          endpoints: eps.split(","),
+          ...(typeof version === "string" ? { version } : {}),
+        });
       }
     });
   };
@@ -143,7 +155,10 @@ export interface RequirerHarnessOptions {
 }
 
 /** An etcd client charm; config `mtls-cert` overrides the certificate and is applied on config-changed. */
-export function etcdRequirer(log: LoggedEvent[], options: RequirerHarnessOptions = {}): (charm: Charm) => void {
+export function etcdRequirer(
+  log: LoggedEvent[],
+  options: RequirerHarnessOptions = {},
+): (charm: Charm) => void {
   return (charm) => {
     const configured = charm.model.config()["mtls-cert"];
     const cert = typeof configured === "string" ? configured : options.cert;

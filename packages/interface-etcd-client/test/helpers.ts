@@ -32,16 +32,18 @@ export const FIXTURE = JSON.parse(
 ) as Fixture;
 
 /** The recorded secret with this owner label (`etcd-client.0.user.secret` …). */
-export function fixtureSecret(snapshot: FixtureSnapshot, ownerLabel: string): FixtureSecret & { uri: string } {
+export function fixtureSecret(
+  snapshot: FixtureSnapshot,
+  ownerLabel: string,
+): FixtureSecret & { uri: string } {
   const entry = Object.entries(snapshot.secrets).find(([, s]) => s.owner_label === ownerLabel);
   if (!entry) throw new Error(`no recorded secret labelled ${ownerLabel}`);
   return { ...entry[1], uri: entry[0] };
 }
 
 /** The recorded Python requirer's client certificate (CN=requirer-charm), revision 1 and 2. */
-export const RECORDED_CERT = fixtureSecret(FIXTURE.after_relate, "etcd-client.0.mtls.secret").content_by_revision[
-  "1"
-]!["mtls-cert"]!;
+export const RECORDED_CERT = fixtureSecret(FIXTURE.after_relate, "etcd-client.0.mtls.secret")
+  .content_by_revision["1"]!["mtls-cert"]!;
 export const RECORDED_CERT_REV2 = fixtureSecret(FIXTURE.before_remove_relation, "etcd-client.0.mtls.secret")
   .content_by_revision["2"]!["mtls-cert"]!;
 

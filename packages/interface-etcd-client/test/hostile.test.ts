@@ -3,7 +3,7 @@
  * bad responses from the charm. Always a typed error naming the field (or a blocked status naming
  * relation and key), never a crash, never a partial write.
  */
-import { Charm, PrematureWriteError, RemoteDataError } from "@charm-relations/juju-secrets-core";
+import { type Charm, PrematureWriteError, RemoteDataError } from "@charm-relations/juju-secrets-core";
 import { Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import {
@@ -39,7 +39,8 @@ function requirerWithCert(cert: string, extra: Record<string, string> = {}) {
   });
   model.setAppBag(relationId, "requirer", {
     prefix: "/app/",
-    "requested-secrets": '["username", "password", "tls", "tls-ca", "uris", "read-only-uris", "entity-name", "entity-password"]',
+    "requested-secrets":
+      '["username", "password", "tls", "tls-ca", "uris", "read-only-uris", "entity-name", "entity-password"]',
     "provided-secrets": '["mtls-cert"]',
     "secret-mtls": mtls,
     ...extra,
@@ -51,26 +52,35 @@ describe("provider: bad client certificates", () => {
   it.each([
     ["a CA certificate", CA_CERT, CaCertificateError, "ca-certificate"],
     ["garbage PEM", GARBAGE_PEM, MalformedCertificateError, "malformed"],
-  ] as const)("%s → clientCertificateRejected with a typed error, nothing published", async (_, cert, type, reason) => {
-    const { model, relationId } = requirerWithCert(cert);
-    const log: LoggedEvent[] = [];
-    const provider = inProcess(etcdProvider(log));
-    const out = await runHook(model, provider, { unit: "provider/0", kind: "relation-changed", relationId });
-    expect(out.ok).toBe(true);
-    const rejected = eventsOf(log, "clientCertificateRejected");
-    expect(rejected).toHaveLength(1);
-    expect(rejected[0]!.payload.error).toBeInstanceOf(type);
-    expect(rejected[0]!.payload.error.reason).toBe(reason);
-    expect(rejected[0]!.payload.error.message).toContain(`etcd-client:${relationId} mtls-cert`);
-    expect(rejected[0]!.payload.error.message).not.toContain("bm90IGEg");
-    expect(rejected[0]!.payload).not.toHaveProperty("previousCommonName");
-    expect(eventsOf(log, "clientRequested")).toEqual([]);
-    // Only the snapshot: no user, no TLS secret.
-    expect(Object.keys(model.appBag(relationId, "provider"))).toEqual(["data"]);
-    expect(model.secrets().filter((s) => s.owner.kind === "application" && s.owner.app === "provider")).toEqual([]);
-    // The trust store never lists it.
-    expect(eventsOf(log, "trustStoreRefresh").at(-1)!.payload.certificates).toEqual([]);
-  });
+  ] as const)(
+    "%s → clientCertificateRejected with a typed error, nothing published",
+    async (_, cert, type, reason) => {
+      const { model, relationId } = requirerWithCert(cert);
+      const log: LoggedEvent[] = [];
+      const provider = inProcess(etcdProvider(log));
+      const out = await runHook(model, provider, {
+        unit: "provider/0",
+        kind: "relation-changed",
+        relationId,
+      });
+      expect(out.ok).toBe(true);
+      const rejected = eventsOf(log, "clientCertificateRejected");
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0]!.payload.error).toBeInstanceOf(type);
+      expect(rejected[0]!.payload.error.reason).toBe(reason);
+      expect(rejected[0]!.payload.error.message).toContain(`etcd-client:${relationId} mtls-cert`);
+      expect(rejected[0]!.payload.error.message).not.toContain("bm90IGEg");
+      expect(rejected[0]!.payload).not.toHaveProperty("previousCommonName");
+      expect(eventsOf(log, "clientRequested")).toEqual([]);
+      // Only the snapshot: no user, no TLS secret.
+      expect(Object.keys(model.appBag(relationId, "provider"))).toEqual(["data"]);
+      expect(
+        model.secrets().filter((s) => s.owner.kind === "application" && s.owner.app === "provider"),
+      ).toEqual([]);
+      // The trust store never lists it.
+      expect(eventsOf(log, "trustStoreRefresh").at(-1)!.payload.certificates).toEqual([]);
+    },
+  );
 
   it("without a listener a rejection is a warning in the log, not a failed hook", async () => {
     const { model, relationId } = requirerWithCert(CA_CERT);
@@ -80,13 +90,19 @@ describe("provider: bad client certificates", () => {
     const out = await runHook(model, runner, { unit: "provider/0", kind: "relation-changed", relationId });
     expect(out.ok).toBe(true);
     const warning = model.logs("provider/0").find((l) => l.level === "WARNING");
-    expect(warning?.message).toMatch(/rejected client certificate: etcd-client:\d+ mtls-cert: the first certificate is a CA/);
+    expect(warning?.message).toMatch(
+      /rejected client certificate: etcd-client:\d+ mtls-cert: the first certificate is a CA/,
+    );
   });
 
   it("a corrected certificate after a rejection is a new request (no user existed)", async () => {
     const sim = new Simulation();
     const log: LoggedEvent[] = [];
-    sim.deploy("provider", { runner: inProcess(etcdProvider(log)), units: 1, endpoints: { [ENDPOINT]: "provides:etcd_client" } });
+    sim.deploy("provider", {
+      runner: inProcess(etcdProvider(log)),
+      units: 1,
+      endpoints: { [ENDPOINT]: "provides:etcd_client" },
+    });
     sim.deploy("requirer", {
       // The requirer library refuses a CA itself; a foreign requirer could send one anyway.
       runner: inProcess(etcdRequirer(log, {})),
@@ -96,7 +112,11 @@ describe("provider: bad client certificates", () => {
     const rel = sim.relate("requirer", "provider");
     expect((await sim.settle()).failed).toEqual([]);
     // Forge a CA into the requirer's request from outside (as a non-TS requirer could).
-    const uri = sim.model.addSecret({ owner: "requirer", content: { "mtls-cert": CA_CERT }, grants: [{ relationId: rel }] });
+    const uri = sim.model.addSecret({
+      owner: "requirer",
+      content: { "mtls-cert": CA_CERT },
+      grants: [{ relationId: rel }],
+    });
     const bag = sim.model.appBag(rel, "requirer");
     const requests = JSON.parse(bag.requests!) as Record<string, unknown>[];
     requests[0]!["secret-mtls"] = uri;
@@ -105,7 +125,9 @@ describe("provider: bad client certificates", () => {
     expect(eventsOf(log, "clientCertificateRejected")).toHaveLength(1);
     sim.configure("requirer", { "mtls-cert": CLIENT1_CERT });
     expect((await sim.settle()).failed).toEqual([]);
-    expect(eventsOf(log, "clientRequested").map((e) => e.payload.commonName)).toEqual(["client1.requirer-charm"]);
+    expect(eventsOf(log, "clientRequested").map((e) => e.payload.commonName)).toEqual([
+      "client1.requirer-charm",
+    ]);
     expect(eventsOf(log, "etcdReady", "requirer/0")).toHaveLength(1);
   });
 });
@@ -129,17 +151,25 @@ describe("provider: malformed requirer databags", () => {
     expect(invalid).toHaveLength(1);
     expect(invalid[0]!.payload.error).toBeInstanceOf(RemoteDataError);
     expect(invalid[0]!.payload.error.key).toBe(key);
-    expect(invalid[0]!.payload.error.message).toContain(`etcd-client:${relationId} requirer app databag key "${key}"`);
+    expect(invalid[0]!.payload.error.message).toContain(
+      `etcd-client:${relationId} requirer app databag key "${key}"`,
+    );
   });
 
   it("without a listener the unit is blocked with a message naming relation and key", async () => {
     const { model, relationId } = requirerWithCert(CLIENT1_CERT, { "requested-secrets": "username" });
-    const out = await runHook(model, inProcess(etcdProvider([])), { unit: "provider/0", kind: "relation-changed", relationId });
+    const out = await runHook(model, inProcess(etcdProvider([])), {
+      unit: "provider/0",
+      kind: "relation-changed",
+      relationId,
+    });
     expect(out.ok).toBe(true);
     expect(out.commit!.databags).toEqual([]);
     expect(model.unitStatus("provider/0")).toEqual({
       status: "blocked",
-      message: expect.stringContaining(`etcd-client:${relationId} requirer app databag key "requested-secrets"`),
+      message: expect.stringContaining(
+        `etcd-client:${relationId} requirer app databag key "requested-secrets"`,
+      ),
     });
   });
 });
@@ -176,7 +206,9 @@ describe("provider: bad responses from the charm", () => {
     expect(error).toBeInstanceOf(EtcdResponseError);
     expect((error as EtcdResponseError).field).toBe(field);
     expect(model.appBag(relationId, "provider")).toEqual({});
-    expect(model.secrets().filter((s) => s.owner.kind === "application" && s.owner.app === "provider")).toEqual([]);
+    expect(
+      model.secrets().filter((s) => s.owner.kind === "application" && s.owner.app === "provider"),
+    ).toEqual([]);
   });
 
   it("answering before the request arrived is a PrematureWriteError", async () => {
@@ -186,18 +218,26 @@ describe("provider: bad responses from the charm", () => {
       const p = new EtcdClientProvider(charm);
       charm.on("relationJoined", () => {
         try {
-          p.publishClient({ relation: { endpoint: ENDPOINT, id: relationId } }, {
-            username: "x",
-            endpoints: ["10.0.0.1:2379"],
-            version: "3.6.5",
-            tlsCa: SERVER_CA,
-          });
+          p.publishClient(
+            { relation: { endpoint: ENDPOINT, id: relationId } },
+            {
+              username: "x",
+              endpoints: ["10.0.0.1:2379"],
+              version: "3.6.5",
+              tlsCa: SERVER_CA,
+            },
+          );
         } catch (e) {
           error = e;
         }
       });
     });
-    const out = await runHook(model, runner, { unit: "provider/0", kind: "relation-joined", relationId, remoteUnit: "requirer/0" });
+    const out = await runHook(model, runner, {
+      unit: "provider/0",
+      kind: "relation-joined",
+      relationId,
+      remoteUnit: "requirer/0",
+    });
     expect(out.ok).toBe(true);
     expect(error).toBeInstanceOf(PrematureWriteError);
     expect(model.appBag(relationId, "provider")).toEqual({});
@@ -210,7 +250,11 @@ describe("requirer: malformed provider answers", () => {
     const log: LoggedEvent[] = [];
     const runner = inProcess(etcdRequirer(log, { contract: "v0", cert: CLIENT1_CERT, listenInvalid: true }));
     await runHook(model, runner, { unit: "requirer/0", kind: "relation-created", relationId });
-    const tls = model.addSecret({ owner: "provider", content: { tls: "True", "tls-ca": SERVER_CA }, grants: [{ relationId }] });
+    const tls = model.addSecret({
+      owner: "provider",
+      content: { tls: "True", "tls-ca": SERVER_CA },
+      grants: [{ relationId }],
+    });
     return { model, relationId, log, runner, tls };
   }
 
@@ -221,7 +265,12 @@ describe("requirer: malformed provider answers", () => {
   ])("%j + user %j → invalid naming %s; no snapshot; fixed later → ready", async (plain, user, key) => {
     const { model, relationId, log, runner, tls } = await requested();
     const userUri = model.addSecret({ owner: "provider", content: user, grants: [{ relationId }] });
-    model.setAppBag(relationId, "provider", { ...plain, version: "3.6.5", "secret-user": userUri, "secret-tls": tls });
+    model.setAppBag(relationId, "provider", {
+      ...plain,
+      version: "3.6.5",
+      "secret-user": userUri,
+      "secret-tls": tls,
+    });
     const out = await runHook(model, runner, { unit: "requirer/1", kind: "relation-changed", relationId });
     expect(out.ok).toBe(true);
     expect(out.commit!.databags).toEqual([]);
@@ -229,12 +278,17 @@ describe("requirer: malformed provider answers", () => {
     const invalid = eventsOf(log, "invalid");
     expect(invalid).toHaveLength(1);
     expect(invalid[0]!.payload.error.key).toBe(key);
-    expect(invalid[0]!.payload.error.message).toContain(`etcd-client:${relationId} provider app databag key "${key}"`);
+    expect(invalid[0]!.payload.error.message).toContain(
+      `etcd-client:${relationId} provider app databag key "${key}"`,
+    );
     // The provider fixes its answer: the unit becomes ready, because its snapshot never advanced.
     const s = model.secret(userUri)!;
     s.revisions.push({ revision: 2, content: { username: "client1", uris: "https://10.0.0.1:2379" } });
     s.latestRevision = 2;
-    model.setAppBag(relationId, "provider", { ...model.appBag(relationId, "provider"), endpoints: "10.0.0.1:2379" });
+    model.setAppBag(relationId, "provider", {
+      ...model.appBag(relationId, "provider"),
+      endpoints: "10.0.0.1:2379",
+    });
     const fixed = await runHook(model, runner, { unit: "requirer/1", kind: "relation-changed", relationId });
     expect(fixed.ok).toBe(true);
     expect(eventsOf(log, "etcdReady", "requirer/1").map((e) => e.payload.username)).toEqual(["client1"]);
@@ -242,9 +296,22 @@ describe("requirer: malformed provider answers", () => {
 
   it('tls-ca "" means not ready yet, not an error', async () => {
     const { model, relationId, log, runner } = await requested();
-    const user = model.addSecret({ owner: "provider", content: { username: "u", uris: "https://10.0.0.1:2379" }, grants: [{ relationId }] });
-    const tls = model.addSecret({ owner: "provider", content: { tls: "False", "tls-ca": "" }, grants: [{ relationId }] });
-    model.setAppBag(relationId, "provider", { endpoints: "10.0.0.1:2379", version: "3.6.5", "secret-user": user, "secret-tls": tls });
+    const user = model.addSecret({
+      owner: "provider",
+      content: { username: "u", uris: "https://10.0.0.1:2379" },
+      grants: [{ relationId }],
+    });
+    const tls = model.addSecret({
+      owner: "provider",
+      content: { tls: "False", "tls-ca": "" },
+      grants: [{ relationId }],
+    });
+    model.setAppBag(relationId, "provider", {
+      endpoints: "10.0.0.1:2379",
+      version: "3.6.5",
+      "secret-user": user,
+      "secret-tls": tls,
+    });
     const out = await runHook(model, runner, { unit: "requirer/0", kind: "relation-changed", relationId });
     expect(out.ok).toBe(true);
     expect(eventsOf(log, "invalid")).toEqual([]);
@@ -259,7 +326,9 @@ describe("requirer: malformed provider answers", () => {
     const out = await runHook(model, runner, { unit: "requirer/0", kind: "relation-changed", relationId });
     expect(out.ok).toBe(true);
     expect(model.unitStatus("requirer/0").status).toBe("blocked");
-    expect(model.unitStatus("requirer/0").message).toContain(`etcd-client:${relationId} provider app databag key "status"`);
+    expect(model.unitStatus("requirer/0").message).toContain(
+      `etcd-client:${relationId} provider app databag key "status"`,
+    );
   });
 });
 
@@ -280,7 +349,11 @@ describe("requirer: bad certificates are refused before anything is written", ()
   it("setMtlsCert(garbage) throws MalformedCertificateError and keeps the current certificate", async () => {
     const { model, relationId } = relatedModel();
     const log: LoggedEvent[] = [];
-    await runHook(model, inProcess(etcdRequirer(log, { cert: CLIENT1_CERT })), { unit: "requirer/0", kind: "relation-created", relationId });
+    await runHook(model, inProcess(etcdRequirer(log, { cert: CLIENT1_CERT })), {
+      unit: "requirer/0",
+      kind: "relation-created",
+      relationId,
+    });
     let error: unknown;
     const runner = inProcess((charm: Charm) => {
       const r = new EtcdClientRequirer(charm, ENDPOINT, { prefix: "/requirer/", mtlsCert: CLIENT1_CERT });

@@ -22,13 +22,15 @@ export function validate(schema: Schema, value: unknown, path = "$"): string[] {
       return [`${path}: expected ${types.join("|")}, got ${actual}`];
     }
   }
-  if ("const" in schema && value !== schema.const) errors.push(`${path}: expected const ${String(schema.const)}`);
+  if ("const" in schema && value !== schema.const)
+    errors.push(`${path}: expected const ${String(schema.const)}`);
   if (Array.isArray(schema.enum) && !schema.enum.includes(value)) errors.push(`${path}: not in enum`);
   if (typeof value === "string") {
     if (typeof schema.pattern === "string" && !new RegExp(schema.pattern, "u").test(value)) {
       errors.push(`${path}: does not match ${schema.pattern}`);
     }
-    if (typeof schema.minLength === "number" && [...value].length < schema.minLength) errors.push(`${path}: too short`);
+    if (typeof schema.minLength === "number" && [...value].length < schema.minLength)
+      errors.push(`${path}: too short`);
     if (schema.contentMediaType === "application/json" && schema.contentSchema) {
       let parsed: unknown;
       try {
@@ -45,7 +47,8 @@ export function validate(schema: Schema, value: unknown, path = "$"): string[] {
   }
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>;
-    for (const r of (schema.required as string[] | undefined) ?? []) if (!(r in obj)) errors.push(`${path}.${r}: required`);
+    for (const r of (schema.required as string[] | undefined) ?? [])
+      if (!(r in obj)) errors.push(`${path}.${r}: required`);
     const props = (schema.properties ?? {}) as Record<string, Schema>;
     for (const [k, v] of Object.entries(obj)) {
       if (props[k]) errors.push(...validate(props[k], v, `${path}.${k}`));
@@ -56,7 +59,8 @@ export function validate(schema: Schema, value: unknown, path = "$"): string[] {
     }
   }
   if (Array.isArray(value) && schema.items && typeof schema.items === "object") {
-    value.forEach((item, i) => errors.push(...validate(schema.items as Schema, item, `${path}[${i}]`)));
+    for (const [i, item] of value.entries())
+      errors.push(...validate(schema.items as Schema, item, `${path}[${i}]`));
   }
   return errors;
 }

@@ -5,6 +5,7 @@
  */
 import { Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
+import { CLIENT1_CERT, CLIENT1_RENEWED_CERT, CLIENT2_CERT } from "./fixtures/certs.js";
 import {
   ENDPOINT,
   etcdProvider,
@@ -14,7 +15,6 @@ import {
   type LoggedEvent,
   SERVER_CA_2,
 } from "./harness.js";
-import { CLIENT1_CERT, CLIENT1_RENEWED_CERT, CLIENT2_CERT } from "./fixtures/certs.js";
 
 function deployPair(contract: "v0" | "v1") {
   const sim = new Simulation();
@@ -54,7 +54,11 @@ describe.each(["v1", "v0"] as const)("lifecycle, %s contract", (contract) => {
     const requested = eventsOf(log, "clientRequested");
     expect(requested).toHaveLength(1);
     expect(requested[0]!.unit).toBe("provider/0");
-    expect(requested[0]!.payload).toMatchObject({ prefix: "/app/", commonName: "client1.requirer-charm", contract });
+    expect(requested[0]!.payload).toMatchObject({
+      prefix: "/app/",
+      commonName: "client1.requirer-charm",
+      contract,
+    });
     if (contract === "v1") expect(requested[0]!.payload.requestId).toMatch(/^[0-9a-f]{16}$/);
     for (const unit of ["requirer/0", "requirer/1"]) {
       const ready = eventsOf(log, "etcdReady", unit);
@@ -73,10 +77,16 @@ describe.each(["v1", "v0"] as const)("lifecycle, %s contract", (contract) => {
     const nonLeader = eventsOf(log, "trustStoreRefresh", "provider/1");
     expect(nonLeader.length).toBeGreaterThan(0);
     expect(cns(nonLeader.at(-1)!)).toEqual(["client1.requirer-charm"]);
-    expect(sim.hooks.filter((h) => h.unit === "provider/1").every((h) => h.databags.every((d) => d.bag === "unit"))).toBe(
-      true,
-    );
-    const owners = () => model.secrets().map((s) => `${s.owner.kind === "application" ? s.owner.app : s.owner.unit}:${s.label}`).sort();
+    expect(
+      sim.hooks
+        .filter((h) => h.unit === "provider/1")
+        .every((h) => h.databags.every((d) => d.bag === "unit")),
+    ).toBe(true);
+    const owners = () =>
+      model
+        .secrets()
+        .map((s) => `${s.owner.kind === "application" ? s.owner.app : s.owner.unit}:${s.label}`)
+        .sort();
     const id = contract === "v1" ? `${requested[0]!.payload.requestId}.` : "";
     expect(owners()).toEqual([
       `provider:etcd-client.${rel}.${id}tls.secret`,
@@ -182,12 +192,11 @@ describe.each(["v1", "v0"] as const)("lifecycle, %s contract", (contract) => {
       reason: "relation-broken",
     });
     expect(removed[0]!.unit).toBe("provider/0");
-    expect(eventsOf(log.slice(mark), "gone").map((e) => e.unit).sort()).toEqual([
-      "provider/0",
-      "provider/2",
-      "requirer/0",
-      "requirer/2",
-    ]);
+    expect(
+      eventsOf(log.slice(mark), "gone")
+        .map((e) => e.unit)
+        .sort(),
+    ).toEqual(["provider/0", "provider/2", "requirer/0", "requirer/2"]);
     for (const unit of ["provider/0", "provider/2"]) {
       const last = eventsOf(log.slice(mark), "trustStoreRefresh", unit).at(-1)!;
       expect(last.payload.reason).toBe("relation-broken");
@@ -216,7 +225,11 @@ describe("leader scale-in (LP#1979811)", () => {
     // Related before the first settle: leader-elected already sees the relation (no double request).
     const rel = sim.relate("requirer", "provider");
     await settled(sim);
-    const secrets = () => sim.model.secrets().map((s) => s.label).sort();
+    const secrets = () =>
+      sim.model
+        .secrets()
+        .map((s) => s.label)
+        .sort();
     const before = secrets();
     expect(before).toHaveLength(3);
     sim.removeUnit("requirer/0");
@@ -246,6 +259,8 @@ describe("leader scale-in (LP#1979811)", () => {
     sim.removeRelation(rel);
     await settled(sim);
     expect(sim.model.secrets()).toEqual([]);
-    expect(eventsOf(log, "clientRemoved").map((e) => e.payload.commonName)).toEqual(["client2.requirer-charm"]);
+    expect(eventsOf(log, "clientRemoved").map((e) => e.payload.commonName)).toEqual([
+      "client2.requirer-charm",
+    ]);
   });
 });

@@ -17,7 +17,14 @@ import {
   tlsSecret,
   userSecret,
 } from "../src/index.js";
-import { FIXTURE, type FixtureSnapshot, fixtureSecret, V1_PROVIDER_APP, V1_REQUIRER_APP, V1_REQUIRER_UNIT } from "./helpers.js";
+import {
+  FIXTURE,
+  type FixtureSnapshot,
+  fixtureSecret,
+  V1_PROVIDER_APP,
+  V1_REQUIRER_APP,
+  V1_REQUIRER_UNIT,
+} from "./helpers.js";
 import { validate } from "./json-schema-lite.js";
 
 const SNAPSHOTS: [string, FixtureSnapshot][] = [
@@ -25,8 +32,9 @@ const SNAPSHOTS: [string, FixtureSnapshot][] = [
   ["before_remove_relation", FIXTURE.before_remove_relation],
 ];
 
-const CERT = fixtureSecret(FIXTURE.after_relate, "etcd-client.0.mtls.secret").content_by_revision["1"]!["mtls-cert"]!;
-
+const CERT = fixtureSecret(FIXTURE.after_relate, "etcd-client.0.mtls.secret").content_by_revision["1"]![
+  "mtls-cert"
+]!;
 
 const ctx = { relation: { endpoint: "etcd-client", id: 0 }, side: "provider" as const, bag: "app" as const };
 
@@ -63,8 +71,14 @@ describe("golden fixture: every recorded databag and secret parses", () => {
     }
     expect(n).toBeGreaterThanOrEqual(3);
     const user = userSecret.parse(fixtureSecret(snap, "etcd-client.0.user.secret").content_by_revision["1"]);
-    expect(user).toMatchObject({ username: "requirer-charm", uris: ["https://10.1.0.10:2379"], password: "" });
-    expect(tlsSecret.parse(fixtureSecret(snap, "etcd-client.0.tls.secret").content_by_revision["1"]).tls).toBe(true);
+    expect(user).toMatchObject({
+      username: "requirer-charm",
+      uris: ["https://10.1.0.10:2379"],
+      password: "",
+    });
+    expect(
+      tlsSecret.parse(fixtureSecret(snap, "etcd-client.0.tls.secret").content_by_revision["1"]).tls,
+    ).toBe(true);
   });
 
   it.each(SNAPSHOTS)("%s: JSON-valued strings re-serialise to identical bytes", (_, snap) => {
@@ -85,7 +99,12 @@ describe("golden fixture: every recorded databag and secret parses", () => {
     expect(prov.requests[0]?.endpoints).toEqual(["10.1.0.10:2379"]);
     expect(prov.data?.["608a1f70eef7ba96"]).toMatchObject({ salt: "Qm3xV9tLr2aB7cWd" });
     expect(requirerUnit.parse(V1_REQUIRER_UNIT).data).toHaveProperty("608a1f70eef7ba96");
-    for (const raw of [V1_REQUIRER_APP.requests, V1_PROVIDER_APP.requests, V1_PROVIDER_APP.data, V1_REQUIRER_UNIT.data]) {
+    for (const raw of [
+      V1_REQUIRER_APP.requests,
+      V1_PROVIDER_APP.requests,
+      V1_PROVIDER_APP.data,
+      V1_REQUIRER_UNIT.data,
+    ]) {
       expect(pyDumps(JSON.parse(raw))).toBe(raw);
     }
     expect(requirerApp.parse(V1_REQUIRER_APP)).toHaveProperty("version", "v1");
@@ -96,9 +115,16 @@ describe("JSON Schema", () => {
   const schemas = etcdClientJsonSchemas();
 
   it("has a schema for every databag and secret, each a 2020-12 object schema with a title", () => {
-    expect(Object.keys(schemas).sort()).toEqual(
-      ["mtlsSecret", "providerAppV0", "providerAppV1", "requirerAppV0", "requirerAppV1", "requirerUnit", "tlsSecret", "userSecret"],
-    );
+    expect(Object.keys(schemas).sort()).toEqual([
+      "mtlsSecret",
+      "providerAppV0",
+      "providerAppV1",
+      "requirerAppV0",
+      "requirerAppV1",
+      "requirerUnit",
+      "tlsSecret",
+      "userSecret",
+    ]);
     for (const s of Object.values(schemas)) {
       expect(s.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
       expect(s.type).toBe("object");
@@ -110,14 +136,16 @@ describe("JSON Schema", () => {
     for (const [, snap] of SNAPSHOTS) {
       expect(validate(schemas.requirerAppV0!, snap.requirer_app_databag)).toEqual([]);
       expect(validate(schemas.providerAppV0!, snap.provider_app_databag)).toEqual([]);
-      for (const bag of Object.values(snap.requirer_unit_databags)) expect(validate(schemas.requirerUnit!, bag)).toEqual([]);
+      for (const bag of Object.values(snap.requirer_unit_databags))
+        expect(validate(schemas.requirerUnit!, bag)).toEqual([]);
       for (const secret of Object.values(snap.secrets)) {
         const which = secret.owner_label.endsWith(".user.secret")
           ? "userSecret"
           : secret.owner_label.endsWith(".tls.secret")
             ? "tlsSecret"
             : "mtlsSecret";
-        for (const c of Object.values(secret.content_by_revision)) expect(validate(schemas[which]!, c)).toEqual([]);
+        for (const c of Object.values(secret.content_by_revision))
+          expect(validate(schemas[which]!, c)).toEqual([]);
       }
     }
     expect(validate(schemas.requirerAppV1!, V1_REQUIRER_APP)).toEqual([]);
@@ -159,10 +187,9 @@ describe("values", () => {
       "10.0.0.1:2379",
       "10.0.0.2:2379",
     ]);
-    expect(providerAppV0.parse({ endpoints: "https://10.0.0.1:2379,https://[fd00::1]:2379" }).endpoints).toEqual([
-      "10.0.0.1:2379",
-      "[fd00::1]:2379",
-    ]);
+    expect(
+      providerAppV0.parse({ endpoints: "https://10.0.0.1:2379,https://[fd00::1]:2379" }).endpoints,
+    ).toEqual(["10.0.0.1:2379", "[fd00::1]:2379"]);
     expect(normaliseEndpoint("etcd-0.etcd.svc:2379")).toBe("etcd-0.etcd.svc:2379");
     expect(normaliseEndpoint("10.0.0.1")).toBeUndefined();
     expect(providerAppV0.safeParse({ endpoints: "" }).success).toBe(false);
@@ -193,13 +220,14 @@ describe("values", () => {
   it("connectionIssues judges only present fields", () => {
     expect(connectionIssues({})).toEqual([]);
     expect(connectionIssues({ "tls-ca": "" })).toEqual([]);
-    expect(connectionIssues({ endpoints: "10.0.0.1:2379", uris: "https://10.0.0.1:2379", "tls-ca": CERT })).toEqual(
-      [],
-    );
-    expect(connectionIssues({ endpoints: "nope", username: "" }).map((i) => i.key).sort()).toEqual([
-      "endpoints",
-      "username",
-    ]);
+    expect(
+      connectionIssues({ endpoints: "10.0.0.1:2379", uris: "https://10.0.0.1:2379", "tls-ca": CERT }),
+    ).toEqual([]);
+    expect(
+      connectionIssues({ endpoints: "nope", username: "" })
+        .map((i) => i.key)
+        .sort(),
+    ).toEqual(["endpoints", "username"]);
     expect(connectionIssues({ uris: "10.0.0.1:2379" })[0]?.key).toBe("uris");
   });
 
@@ -210,6 +238,12 @@ describe("values", () => {
       mtls: true,
       crossModelEncryption: true,
     });
-    expect([...ETCD_CLIENT.readyFields].sort()).toEqual(["endpoints", "tls-ca", "uris", "username", "version"]);
+    expect([...ETCD_CLIENT.readyFields].sort()).toEqual([
+      "endpoints",
+      "tls-ca",
+      "uris",
+      "username",
+      "version",
+    ]);
   });
 });

@@ -23,7 +23,10 @@ function parseCertificates(field: string, pem: string): X509Certificate[] {
     try {
       return new X509Certificate(block);
     } catch {
-      throw new EtcdInputError(field, `certificate ${i + 1} of ${blocks.length} is not a parseable X.509 certificate`);
+      throw new EtcdInputError(
+        field,
+        `certificate ${i + 1} of ${blocks.length} is not a parseable X.509 certificate`,
+      );
     }
   });
 }
@@ -36,7 +39,10 @@ function parsePrivateKey(field: string, pem: string): KeyObject {
     return createPrivateKey(pem);
   } catch {
     // node's message never quotes the key, but ours is the one the operator needs.
-    throw new EtcdInputError(field, "not a parseable unencrypted private key (consumers cannot use a passphrase)");
+    throw new EtcdInputError(
+      field,
+      "not a parseable unencrypted private key (consumers cannot use a passphrase)",
+    );
   }
 }
 

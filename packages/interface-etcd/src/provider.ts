@@ -47,10 +47,14 @@ export class EtcdProvider {
     this.#charm = charm;
     this.endpoint = endpoint;
     charm.on("relationCreated", (e) => this.#syncFromSiblings(e), { endpoint });
-    charm.on("relationJoined", async (e) => {
-      this.#syncFromSiblings(e);
-      await this.events.emit("connected", payload(e));
-    }, { endpoint });
+    charm.on(
+      "relationJoined",
+      async (e) => {
+        this.#syncFromSiblings(e);
+        await this.events.emit("connected", payload(e));
+      },
+      { endpoint },
+    );
     charm.on("relationChanged", (e) => this.events.emit("connected", payload(e)), { endpoint });
     charm.on("relationBroken", (e) => this.events.emit("disconnected", payload(e)), { endpoint });
   }
@@ -71,7 +75,8 @@ export class EtcdProvider {
    */
   setConnectionString(endpoints: string | readonly string[], version = ""): void {
     const connectionString = formatConnectionString(endpoints);
-    if (typeof version !== "string") throw new EtcdInputError("version", `expected a string, got ${typeof version}`);
+    if (typeof version !== "string")
+      throw new EtcdInputError("version", `expected a string, got ${typeof version}`);
     if (!VERSION_PATTERN.test(version)) {
       throw new EtcdInputError("version", "expected an etcd version such as 3.4.22, or empty for etcd 2.x");
     }
@@ -127,7 +132,10 @@ export class EtcdProvider {
 export function formatConnectionString(endpoints: string | readonly string[]): string {
   if (typeof endpoints === "string") {
     if (!CONNECTION_STRING_PATTERN.test(endpoints) || parseConnectionString(endpoints).length === 0) {
-      throw new EtcdInputError("connection_string", "expected a non-empty comma list of URLs (https://host:port,…)");
+      throw new EtcdInputError(
+        "connection_string",
+        "expected a non-empty comma list of URLs (https://host:port,…)",
+      );
     }
     return endpoints;
   }

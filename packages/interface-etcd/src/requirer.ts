@@ -142,7 +142,11 @@ interface Candidate {
 interface View {
   readonly state: EtcdState;
   readonly credentials: EtcdClientCredentials | undefined;
-  readonly invalid: readonly { readonly relation: RelationRef; readonly unit: string; readonly error: RemoteDataError }[];
+  readonly invalid: readonly {
+    readonly relation: RelationRef;
+    readonly unit: string;
+    readonly error: RemoteDataError;
+  }[];
   /** Units whose values differ from the chosen unit's, with the differing keys. */
   readonly disagreements: readonly { readonly unit: string; readonly keys: readonly string[] }[];
   readonly departingSelf: boolean;
@@ -156,7 +160,13 @@ interface StoredState {
   readonly credentials: string;
 }
 
-const RELATION_HOOKS = ["relationCreated", "relationJoined", "relationChanged", "relationDeparted", "relationBroken"] as const;
+const RELATION_HOOKS = [
+  "relationCreated",
+  "relationJoined",
+  "relationChanged",
+  "relationDeparted",
+  "relationBroken",
+] as const;
 
 export class EtcdRequirer {
   readonly events = new Emitter<EtcdRequirerEvents>();
@@ -173,10 +183,14 @@ export class EtcdRequirer {
       options.stateDir === false
         ? undefined
         : (options.stateDir ??
-          (charm.context.charmDir !== undefined ? join(charm.context.charmDir, ".charm-relations") : undefined));
+          (charm.context.charmDir !== undefined
+            ? join(charm.context.charmDir, ".charm-relations")
+            : undefined));
     // One file per unit and endpoint: harnesses may share a charm dir between units.
     this.#stateFile =
-      stateDir !== undefined ? join(stateDir, `etcd-requirer.${safeName(endpoint)}.${safeName(charm.unit)}.json`) : undefined;
+      stateDir !== undefined
+        ? join(stateDir, `etcd-requirer.${safeName(endpoint)}.${safeName(charm.unit)}.json`)
+        : undefined;
     for (const hook of RELATION_HOOKS) charm.on(hook, (e) => this.#onRelationEvent(e), { endpoint });
   }
 
@@ -228,12 +242,15 @@ export class EtcdRequirer {
     caPath?: string,
   ): EtcdSavedCredentials {
     const paths: EtcdCredentialPaths =
-      typeof pathsOrKey === "object" && pathsOrKey !== null ? pathsOrKey : { key: pathsOrKey, cert: certPath, ca: caPath };
+      typeof pathsOrKey === "object" && pathsOrKey !== null
+        ? pathsOrKey
+        : { key: pathsOrKey, cert: certPath, ca: caPath };
     const wanted: ["key" | "cert" | "ca", string][] = [];
     for (const name of ["key", "cert", "ca"] as const) {
       const p: unknown = paths[name];
       if (p === undefined || p === "") continue;
-      if (typeof p !== "string") throw new EtcdInputError(`paths.${name}`, `expected a file path, got ${typeof p}`);
+      if (typeof p !== "string")
+        throw new EtcdInputError(`paths.${name}`, `expected a file path, got ${typeof p}`);
       wanted.push([name, resolve(p)]);
     }
     if (wanted.length === 0) throw new EtcdInputError("paths", "give at least one of key, cert, ca");
@@ -254,7 +271,8 @@ export class EtcdRequirer {
     const charm = this.#charm;
     const ctx = charm.context;
     const eventRelation = ctx.relation?.endpoint === this.endpoint ? ctx.relation : undefined;
-    const departingSelf = eventRelation !== undefined && ctx.kind === "relation-departed" && ctx.departingUnit === charm.unit;
+    const departingSelf =
+      eventRelation !== undefined && ctx.kind === "relation-departed" && ctx.departingUnit === charm.unit;
     const relations = charm.model
       .relations(this.endpoint)
       .filter((r) => r.active && !(departingSelf && r.id === eventRelation?.id))
@@ -265,12 +283,17 @@ export class EtcdRequirer {
     const invalid: View["invalid"][number][] = [];
     for (const relation of relations) {
       // relation-list already omits a departing unit; filter anyway for older agents.
-      const units = relation.units.filter((u) => !(relation.id === eventRelation?.id && u === ctx.departingUnit));
+      const units = relation.units.filter(
+        (u) => !(relation.id === eventRelation?.id && u === ctx.departingUnit),
+      );
       if (units.length > 0) connected = true;
       for (const unit of [...units].sort(compareUnits)) {
         const { data, error } = parseLeniently(relation.remoteUnitData(unit), relation.ref);
         if (error) invalid.push({ relation: relation.ref, unit, error });
-        if (data.connection_string !== undefined && parseConnectionString(data.connection_string).length > 0) {
+        if (
+          data.connection_string !== undefined &&
+          parseConnectionString(data.connection_string).length > 0
+        ) {
           candidates.push({ relation, unit, data });
         }
       }
@@ -305,7 +328,11 @@ export class EtcdRequirer {
   async #onRelationEvent(event: RelationEvent): Promise<void> {
     const view = this.#compute();
     const { state, credentials } = view;
-    const base: EtcdRequirerEventBase = { eventRelation: event.relation.ref, remoteApp: event.remoteApp, state };
+    const base: EtcdRequirerEventBase = {
+      eventRelation: event.relation.ref,
+      remoteApp: event.remoteApp,
+      state,
+    };
     const model = this.#charm.model;
 
     for (const bad of view.invalid) {
@@ -318,7 +345,10 @@ export class EtcdRequirer {
     if (view.disagreements.length > 0) {
       // Key names only: the values include a private key.
       const detail = view.disagreements.map((d) => `${d.unit} (${d.keys.join(", ")})`).join("; ");
-      model.log("WARNING", `etcd units on ${this.endpoint} disagree; using ${state.unit}; differing: ${detail}`);
+      model.log(
+        "WARNING",
+        `etcd units on ${this.endpoint} disagree; using ${state.unit}; differing: ${detail}`,
+      );
     }
 
     const previous = this.#loadState();
@@ -407,7 +437,10 @@ export class EtcdRequirer {
       writeFilesAtomically([{ path: this.#stateFile, content: `${JSON.stringify(next)}\n` }]);
     } catch (error) {
       // Losing the state only repeats change events in a later hook: never fail the hook for it.
-      this.#charm.model.log("WARNING", error instanceof Error ? error.message : `etcd: cannot save ${this.#stateFile}`);
+      this.#charm.model.log(
+        "WARNING",
+        error instanceof Error ? error.message : `etcd: cannot save ${this.#stateFile}`,
+      );
     }
   }
 }
@@ -458,7 +491,9 @@ function safeName(name: string): string {
  * Write files with mode 0600 (parents created): skip those already holding the content, write the
  * rest to temporary siblings, then rename them all into place. Returns whether any content changed.
  */
-export function writeFilesAtomically(files: readonly { readonly path: string; readonly content: string }[]): boolean {
+export function writeFilesAtomically(
+  files: readonly { readonly path: string; readonly content: string }[],
+): boolean {
   const pending: { path: string; temp: string }[] = [];
   try {
     for (const { path, content } of files) {

@@ -49,7 +49,9 @@ const jujuUnitKeys = {
 export const connectionStringSchema = z
   .string()
   .regex(CONNECTION_STRING_PATTERN, { message: "expected a comma list of URLs (https://host:port,…)" })
-  .describe("Comma list of client URLs of every etcd member, e.g. https://10.5.0.11:2379,https://10.5.0.12:2379");
+  .describe(
+    "Comma list of client URLs of every etcd member, e.g. https://10.5.0.11:2379,https://10.5.0.12:2379",
+  );
 
 export const versionSchema = z
   .string()
@@ -72,7 +74,9 @@ export const etcdProviderUnitSchema = z
   .looseObject({
     connection_string: connectionStringSchema.optional(),
     version: versionSchema.optional(),
-    client_ca: certificatePemSchema.describe("PEM of the CA that signed the etcd server and client certificates").optional(),
+    client_ca: certificatePemSchema
+      .describe("PEM of the CA that signed the etcd server and client certificates")
+      .optional(),
     client_cert: certificatePemSchema
       .describe("PEM of the etcd charm's client certificate, shared by every consumer")
       .optional(),
@@ -89,7 +93,9 @@ export const etcdRequirerUnitSchema = z
   .describe("Legacy etcd interface: a requirer unit databag (nothing is written)");
 
 /** The legacy interface has no application databag on either side. */
-export const etcdAppSchema = z.strictObject({}).describe("Legacy etcd interface: application databags stay empty");
+export const etcdAppSchema = z
+  .strictObject({})
+  .describe("Legacy etcd interface: application databags stay empty");
 
 export type EtcdProviderUnitData = z.output<typeof etcdProviderUnitSchema>;
 export type EtcdRequirerUnitData = z.output<typeof etcdRequirerUnitSchema>;

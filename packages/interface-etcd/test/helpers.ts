@@ -11,8 +11,16 @@ const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 export const pem = (name: string): string => readFileSync(join(FIXTURES, name), "utf8");
 
 /** TEST-ONLY credentials made with openssl (client1/client2 signed by ca.pem). */
-export const CREDS_1: EtcdClientCredentials = { key: pem("client1.key"), cert: pem("client1.pem"), ca: pem("ca.pem") };
-export const CREDS_2: EtcdClientCredentials = { key: pem("client2.key"), cert: pem("client2.pem"), ca: pem("ca.pem") };
+export const CREDS_1: EtcdClientCredentials = {
+  key: pem("client1.key"),
+  cert: pem("client1.pem"),
+  ca: pem("ca.pem"),
+};
+export const CREDS_2: EtcdClientCredentials = {
+  key: pem("client2.key"),
+  cert: pem("client2.pem"),
+  ca: pem("ca.pem"),
+};
 
 export interface LegacyFixture {
   inputs: { members: string[]; port: number; version: string };

@@ -156,9 +156,14 @@ describe("EtcdProvider", () => {
       p.setConnectionString(URLS);
       p.setClientCredentials({ ...CREDS_1, cert: CREDS_2.cert });
     });
-    const out = await runOnce(run, model, { unit: "etcd/0", kind: "relation-changed", relationId: rel, remoteUnit: "kcp/0" }, {
-      rethrow: false,
-    });
+    const out = await runOnce(
+      run,
+      model,
+      { unit: "etcd/0", kind: "relation-changed", relationId: rel, remoteUnit: "kcp/0" },
+      {
+        rethrow: false,
+      },
+    );
     expect(out.ok).toBe(false);
     expect(out.error).toBeInstanceOf(EtcdInputError);
     expect(out.model.unitBag(rel, "etcd/0")).toEqual({});
@@ -178,7 +183,8 @@ describe("EtcdProvider", () => {
     await sim.settle();
     mode = "no-tls";
     await sim.runHook("etcd/0", "relation-changed", { relationId: r1, remoteUnit: "kcp/0" });
-    for (const rel of [r1, r2]) expect(sim.model.unitBag(rel, "etcd/0")).toEqual({ connection_string: CS, version: "3.4.22" });
+    for (const rel of [r1, r2])
+      expect(sim.model.unitBag(rel, "etcd/0")).toEqual({ connection_string: CS, version: "3.4.22" });
     mode = "none";
     await sim.runHook("etcd/0", "relation-changed", { relationId: r2, remoteUnit: "calico/0" });
     for (const rel of [r1, r2]) expect(sim.model.unitBag(rel, "etcd/0")).toEqual({});
@@ -202,14 +208,19 @@ describe("EtcdProvider", () => {
     await sim.runHook("etcd/0", "config-changed");
     const r2 = sim.relate("etcd:db", "calico:etcd");
     await sim.settle();
-    const created = sim.hooks.find((h) => h.unit === "etcd/0" && h.kind === "relation-created" && h.context.relation?.id === r2);
+    const created = sim.hooks.find(
+      (h) => h.unit === "etcd/0" && h.kind === "relation-created" && h.context.relation?.id === r2,
+    );
     expect(created?.databags.map((d) => d.relationId)).toEqual([r2]);
     expect(sim.model.unitBag(r2, "etcd/0")).toEqual(sim.model.unitBag(r1, "etcd/0"));
     expect(sim.model.unitBag(r2, "etcd/0").client_key).toBe(CREDS_1.key);
   });
 
   it("fires connected on joined and changed, disconnected on broken, and writes nothing to a broken relation", async () => {
-    const seen = { connected: [] as EtcdProviderRelationEvent[], disconnected: [] as EtcdProviderRelationEvent[] };
+    const seen = {
+      connected: [] as EtcdProviderRelationEvent[],
+      disconnected: [] as EtcdProviderRelationEvent[],
+    };
     const { sim, r1, r2 } = twoConsumers(
       publishing((p) => p.setConnectionString(URLS), seen),
       1,

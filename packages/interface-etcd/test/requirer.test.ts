@@ -5,14 +5,22 @@ import { type HookRunner, Simulation } from "@charm-relations/juju-secrets-core/
 import { describe, expect, it } from "vitest";
 import {
   EtcdCredentialsUnavailableError,
-  EtcdInputError,
+  type EtcdInputError,
   EtcdRequirer,
   type EtcdRequirerEvents,
   type EtcdRequirerOptions,
   type EtcdState,
 } from "../src/index.js";
 import { etcdProviderUnitBag } from "../src/testing.js";
-import { CREDS_1, CREDS_2, charmRunner, fixture, secretFragments, tempDir, withoutJujuKeys } from "./helpers.js";
+import {
+  CREDS_1,
+  CREDS_2,
+  charmRunner,
+  fixture,
+  secretFragments,
+  tempDir,
+  withoutJujuKeys,
+} from "./helpers.js";
 
 const CS = "https://10.5.0.11:2379,https://10.5.0.12:2379";
 const CS3 = "https://10.5.0.11:2379,https://10.5.0.12:2379,https://10.5.0.13:2379";
@@ -52,19 +60,30 @@ function recordingRequirer(
   return charmRunner((charm) => {
     const opts = typeof options === "function" ? options(charm.unit) : options;
     const r = new EtcdRequirer(charm, "etcd", opts);
-    const push = (event: keyof EtcdRequirerEvents, detail = "") =>
+    const push = (event: keyof EtcdRequirerEvents, detail = ""): void => {
       seen.push({ unit: charm.unit, hook: charm.context.hookName, event, detail });
+    };
     r.on("connected", () => push("connected"));
     r.on("available", (e) => push("available", `${e.connectionString} v=${e.version}`));
-    r.on("tlsAvailable", (e) => push("tlsAvailable", e.credentials.cert === CREDS_1.cert ? "creds1" : "creds2"));
+    r.on("tlsAvailable", (e) =>
+      push("tlsAvailable", e.credentials.cert === CREDS_1.cert ? "creds1" : "creds2"),
+    );
     r.on("connectionChanged", (e) =>
       push("connectionChanged", `${e.previous?.connectionString ?? "-"} -> ${e.connectionString}`),
     );
-    r.on("credentialsChanged", (e) => push("credentialsChanged", e.credentials.cert === CREDS_1.cert ? "creds1" : "creds2"));
+    r.on("credentialsChanged", (e) =>
+      push("credentialsChanged", e.credentials.cert === CREDS_1.cert ? "creds1" : "creds2"),
+    );
     r.on("unavailable", (e) => push("unavailable", e.reason));
     extra?.(r, charm);
     charm.on("updateStatus", () => {});
-    for (const hook of ["relationCreated", "relationJoined", "relationChanged", "relationDeparted", "relationBroken"] as const) {
+    for (const hook of [
+      "relationCreated",
+      "relationJoined",
+      "relationChanged",
+      "relationDeparted",
+      "relationBroken",
+    ] as const) {
       charm.on(hook, () => {
         states[charm.unit] = r.state;
       });
@@ -83,7 +102,11 @@ function setup(options: {
   const seen: Seen[] = [];
   const states: Record<string, EtcdState> = {};
   const sim = new Simulation({ lifecycle: false });
-  sim.deploy("etcd", { runner: rawProvider(options.bags), units: options.etcdUnits ?? 2, endpoints: { db: "provides:etcd" } });
+  sim.deploy("etcd", {
+    runner: rawProvider(options.bags),
+    units: options.etcdUnits ?? 2,
+    endpoints: { db: "provides:etcd" },
+  });
   const stateRoot = tempDir();
   sim.deploy("kcp", {
     runner: recordingRequirer(
@@ -106,12 +129,17 @@ const eventsOf = (seen: Seen[], unit: string, hook?: string) =>
 describe("EtcdRequirer states", () => {
   it("reads the fixture's provider bags as the reactive requirer observed them", async () => {
     const fx = fixture();
-    const bags = Object.fromEntries(Object.entries(fx.provider_unit_databags).map(([u, b]) => [u, withoutJujuKeys(b)]));
+    const bags = Object.fromEntries(
+      Object.entries(fx.provider_unit_databags).map(([u, b]) => [u, withoutJujuKeys(b)]),
+    );
     const credentials: Record<string, unknown> = {};
     const { sim, states, rel } = setup({
       bags,
       etcdUnits: 3,
-      extra: (r) => r.on("tlsAvailable", (e) => void (credentials[e.state.unit ?? ""] = e.credentials)),
+      extra: (r) =>
+        r.on("tlsAvailable", (e) => {
+          credentials[e.state.unit ?? ""] = e.credentials;
+        }),
     });
     const result = await sim.settle();
     expect(result.settled).toBe(true);
@@ -135,11 +163,17 @@ describe("EtcdRequirer states", () => {
       ca: fx.requirer_observed["kubernetes-control-plane/0"]!.client_ca,
     });
     expect(sim.model.appBag(rel, "kcp")).toEqual({});
-    expect(sim.hooks.filter((h) => h.unit.startsWith("kcp/")).flatMap((h) => h.calls.filter((c) => c.tool === "relation-set"))).toEqual([]);
+    expect(
+      sim.hooks
+        .filter((h) => h.unit.startsWith("kcp/"))
+        .flatMap((h) => h.calls.filter((c) => c.tool === "relation-set")),
+    ).toEqual([]);
   });
 
   it("fires state events while they hold and change events once per change", async () => {
-    const bags = { "etcd/0": etcdProviderUnitBag({ connectionString: CS, version: "3.4.22", credentials: CREDS_1 }) };
+    const bags = {
+      "etcd/0": etcdProviderUnitBag({ connectionString: CS, version: "3.4.22", credentials: CREDS_1 }),
+    };
     const { sim, seen, rel } = setup({ bags, etcdUnits: 1, requirerUnits: 1 });
     await sim.settle();
     expect(eventsOf(seen, "kcp/0", "etcd-relation-created")).toEqual([]);
@@ -151,7 +185,11 @@ describe("EtcdRequirer states", () => {
       "connectionChanged",
       "credentialsChanged",
     ]);
-    expect(eventsOf(seen, "kcp/0", "etcd-relation-changed")).toEqual(["connected", "available", "tlsAvailable"]);
+    expect(eventsOf(seen, "kcp/0", "etcd-relation-changed")).toEqual([
+      "connected",
+      "available",
+      "tlsAvailable",
+    ]);
 
     // A new version: connectionChanged with the previous value; credentials unchanged.
     bags["etcd/0"] = { ...bags["etcd/0"], version: "3.5.9" };
@@ -178,14 +216,20 @@ describe("EtcdRequirer states", () => {
     await sim.runHook("etcd/0", "config-changed");
     seen.length = 0;
     await sim.settle();
-    expect(seen.filter((s) => s.event === "connectionChanged").map((s) => s.detail)).toEqual([`${CS} -> ${CS3}`]);
+    expect(seen.filter((s) => s.event === "connectionChanged").map((s) => s.detail)).toEqual([
+      `${CS} -> ${CS3}`,
+    ]);
     expect(rel).toBeGreaterThanOrEqual(0);
   });
 
   it("takes the first unit in numeric order that has a connection string; TLS only from that unit", async () => {
     const bags: Record<string, Record<string, string>> = {
       "etcd/2": etcdProviderUnitBag({ connectionString: "https://10.0.0.2:2379" }),
-      "etcd/10": etcdProviderUnitBag({ connectionString: "https://10.0.0.10:2379", version: "3.4.22", credentials: CREDS_1 }),
+      "etcd/10": etcdProviderUnitBag({
+        connectionString: "https://10.0.0.10:2379",
+        version: "3.4.22",
+        credentials: CREDS_1,
+      }),
     };
     const { sim, states } = setup({ bags, etcdUnits: 11, requirerUnits: 1 });
     expect((await sim.settle()).settled).toBe(true);
@@ -212,7 +256,12 @@ describe("EtcdRequirer states", () => {
     expect(states["kcp/0"]?.available).toBe(false);
     sim.relate("etcd2:db", "kcp:etcd");
     await sim.settle();
-    expect(states["kcp/0"]).toMatchObject({ connected: true, available: true, unit: "etcd2/0", connectionString: CS });
+    expect(states["kcp/0"]).toMatchObject({
+      connected: true,
+      available: true,
+      unit: "etcd2/0",
+      connectionString: CS,
+    });
   });
 });
 
@@ -230,8 +279,17 @@ describe("EtcdRequirer departures (the reactive layer drops every flag; we recom
     const result = await sim.settle();
     expect(result.failed).toEqual([]);
     for (const unit of ["kcp/0", "kcp/1"]) {
-      expect(eventsOf(seen, unit, "etcd-relation-departed")).toEqual(["connected", "available", "tlsAvailable"]);
-      expect(states[unit]).toMatchObject({ connected: true, available: true, tlsAvailable: true, unit: "etcd/1" });
+      expect(eventsOf(seen, unit, "etcd-relation-departed")).toEqual([
+        "connected",
+        "available",
+        "tlsAvailable",
+      ]);
+      expect(states[unit]).toMatchObject({
+        connected: true,
+        available: true,
+        tlsAvailable: true,
+        unit: "etcd/1",
+      });
     }
     expect(seen.some((s) => s.event === "unavailable" || s.event === "connectionChanged")).toBe(false);
   });
@@ -253,9 +311,9 @@ describe("EtcdRequirer departures (the reactive layer drops every flag; we recom
     seen.length = 0;
     await sim.settle();
     expect(states["kcp/0"]).toMatchObject({ available: true, unit: "etcd/1" });
-    expect(seen.filter((s) => s.unit === "kcp/0" && s.event === "connectionChanged").map((s) => s.detail)).toEqual([
-      `- -> ${CS}`,
-    ]);
+    expect(
+      seen.filter((s) => s.unit === "kcp/0" && s.event === "connectionChanged").map((s) => s.detail),
+    ).toEqual([`- -> ${CS}`]);
   });
 
   it("this unit departing counts as gone even while etcd units remain", async () => {
@@ -284,13 +342,12 @@ describe("EtcdRequirer departures (the reactive layer drops every flag; we recom
     expect(result.failed).toEqual([]);
     for (const unit of ["kcp/0", "kcp/1"]) {
       // etcd/0 departs first (etcd/1 still serves), then etcd/1 (gone), then broken.
-      expect(seen.filter((s) => s.unit === unit && s.event === "unavailable").map((s) => `${s.hook} ${s.detail}`)).toEqual([
-        "etcd-relation-departed no-provider-units",
-        "etcd-relation-broken relation-broken",
-      ]);
-      expect(seen.filter((s) => s.unit === unit && s.hook === "etcd-relation-broken").map((s) => s.event)).toEqual([
-        "unavailable",
-      ]);
+      expect(
+        seen.filter((s) => s.unit === unit && s.event === "unavailable").map((s) => `${s.hook} ${s.detail}`),
+      ).toEqual(["etcd-relation-departed no-provider-units", "etcd-relation-broken relation-broken"]);
+      expect(
+        seen.filter((s) => s.unit === unit && s.hook === "etcd-relation-broken").map((s) => s.event),
+      ).toEqual(["unavailable"]);
     }
   });
 });
@@ -298,21 +355,29 @@ describe("EtcdRequirer departures (the reactive layer drops every flag; we recom
 describe("EtcdRequirer hostile input", () => {
   it("a malformed key is reported (blocked status naming unit and key) and ignored", async () => {
     const bags = {
-      "etcd/0": { ...etcdProviderUnitBag({ connectionString: CS, credentials: CREDS_1 }), client_cert: "garbage" },
+      "etcd/0": {
+        ...etcdProviderUnitBag({ connectionString: CS, credentials: CREDS_1 }),
+        client_cert: "garbage",
+      },
     };
     const { sim, states } = setup({ bags, etcdUnits: 1, requirerUnits: 1 });
     await sim.settle();
     expect(states["kcp/0"]).toMatchObject({ available: true, tlsAvailable: false, connectionString: CS });
     const status = sim.model.unitStatus("kcp/0");
     expect(status.status).toBe("blocked");
-    expect(status.message).toMatch(/^etcd\/0: etcd:\d+ provider unit databag key "client_cert": expected a PEM certificate/);
+    expect(status.message).toMatch(
+      /^etcd\/0: etcd:\d+ provider unit databag key "client_cert": expected a PEM certificate/,
+    );
     expect(status.message).not.toContain("garbage");
   });
 
   it("with an invalid listener, the event carries the typed error and no status is set", async () => {
     const errors: { unit: string; key: string | undefined; message: string }[] = [];
     const bags = {
-      "etcd/0": { connection_string: "10.5.0.11:2379", client_key: CREDS_1.key.replace("PRIVATE KEY-----", "PRIVATE") },
+      "etcd/0": {
+        connection_string: "10.5.0.11:2379",
+        client_key: CREDS_1.key.replace("PRIVATE KEY-----", "PRIVATE"),
+      },
       "etcd/1": etcdProviderUnitBag({ connectionString: CS }),
     };
     const { sim, states } = setup({
@@ -334,7 +399,14 @@ describe("EtcdRequirer hostile input", () => {
   });
 
   it("an empty connection string is not available (charmed-kubernetes/bundle#311)", async () => {
-    const bags = { "etcd/0": { version: "3.4.22", client_ca: CREDS_1.ca, client_cert: CREDS_1.cert, client_key: CREDS_1.key } };
+    const bags = {
+      "etcd/0": {
+        version: "3.4.22",
+        client_ca: CREDS_1.ca,
+        client_cert: CREDS_1.cert,
+        client_key: CREDS_1.key,
+      },
+    };
     const { sim, states, seen } = setup({ bags, etcdUnits: 1, requirerUnits: 1 });
     await sim.settle();
     expect(states["kcp/0"]).toMatchObject({ connected: true, available: false, tlsAvailable: false });
@@ -343,7 +415,9 @@ describe("EtcdRequirer hostile input", () => {
 });
 
 describe("EtcdRequirer change tracking", () => {
-  const bags = () => ({ "etcd/0": etcdProviderUnitBag({ connectionString: CS, version: "3.4.22", credentials: CREDS_1 }) });
+  const bags = () => ({
+    "etcd/0": etcdProviderUnitBag({ connectionString: CS, version: "3.4.22", credentials: CREDS_1 }),
+  });
 
   it("a hook failing after the event does not swallow the change: the retry reports it again", async () => {
     let fail = true;
@@ -374,7 +448,10 @@ describe("EtcdRequirer change tracking", () => {
     const { sim } = setup({ bags: bags(), etcdUnits: 1, requirerOptions: {}, charmDir });
     await sim.settle();
     const dir = join(charmDir, ".charm-relations");
-    expect(readdirSync(dir).sort()).toEqual(["etcd-requirer.etcd.kcp-0.json", "etcd-requirer.etcd.kcp-1.json"]);
+    expect(readdirSync(dir).sort()).toEqual([
+      "etcd-requirer.etcd.kcp-0.json",
+      "etcd-requirer.etcd.kcp-1.json",
+    ]);
     const text = readFileSync(join(dir, "etcd-requirer.etcd.kcp-0.json"), "utf8");
     expect(JSON.parse(text)).toMatchObject({ available: true, connectionString: CS, etcdVersion: "3.4.22" });
     expect(text).not.toContain("BEGIN");
@@ -382,7 +459,12 @@ describe("EtcdRequirer change tracking", () => {
   });
 
   it("without a state folder every relation hook with data counts as a change", async () => {
-    const { sim, seen } = setup({ bags: bags(), etcdUnits: 1, requirerUnits: 1, requirerOptions: { stateDir: false } });
+    const { sim, seen } = setup({
+      bags: bags(),
+      etcdUnits: 1,
+      requirerUnits: 1,
+      requirerOptions: { stateDir: false },
+    });
     await sim.settle();
     const count = (e: string) => seen.filter((s) => s.event === e).length;
     expect(count("available")).toBeGreaterThan(1);
@@ -393,21 +475,39 @@ describe("EtcdRequirer change tracking", () => {
   it("a damaged state file is ignored with a warning", async () => {
     const stateDir = tempDir();
     writeFileSync(join(stateDir, "etcd-requirer.etcd.kcp-0.json"), "{not json");
-    const { sim, seen } = setup({ bags: bags(), etcdUnits: 1, requirerUnits: 1, requirerOptions: { stateDir } });
+    const { sim, seen } = setup({
+      bags: bags(),
+      etcdUnits: 1,
+      requirerUnits: 1,
+      requirerOptions: { stateDir },
+    });
     await sim.settle();
     expect(seen.filter((s) => s.event === "connectionChanged").length).toBe(1);
-    expect(sim.model.logs("kcp/0").some((l) => l.level === "WARNING" && l.message.includes("unreadable state file"))).toBe(true);
+    expect(
+      sim.model
+        .logs("kcp/0")
+        .some((l) => l.level === "WARNING" && l.message.includes("unreadable state file")),
+    ).toBe(true);
   });
 });
 
 describe("saveClientCredentials", () => {
   function withRequirer(bag: Record<string, string>, act: (r: EtcdRequirer) => void) {
-    return setup({ bags: { "etcd/0": bag }, etcdUnits: 1, requirerUnits: 1, extra: (r) => r.on("connected", () => act(r)) });
+    return setup({
+      bags: { "etcd/0": bag },
+      etcdUnits: 1,
+      requirerUnits: 1,
+      extra: (r) => r.on("connected", () => act(r)),
+    });
   }
 
   it("writes 0600 files, creating parent folders; reports whether anything changed", async () => {
     const dir = tempDir();
-    const paths = { key: join(dir, "a/b/client-key.pem"), cert: join(dir, "c/client-cert.pem"), ca: join(dir, "client-ca.pem") };
+    const paths = {
+      key: join(dir, "a/b/client-key.pem"),
+      cert: join(dir, "c/client-cert.pem"),
+      ca: join(dir, "client-ca.pem"),
+    };
     const results: boolean[] = [];
     const { sim } = withRequirer(etcdProviderUnitBag({ connectionString: CS, credentials: CREDS_1 }), (r) => {
       results.push(r.saveClientCredentials(paths).changed);

@@ -13,7 +13,12 @@ import {
   formatConnectionString,
   parseConnectionString,
 } from "../src/index.js";
-import { checkEtcdProviderUnitBag, checkEtcdRequirerUnitBag, etcdMemberUrls, etcdProviderUnitBag } from "../src/testing.js";
+import {
+  checkEtcdProviderUnitBag,
+  checkEtcdRequirerUnitBag,
+  etcdMemberUrls,
+  etcdProviderUnitBag,
+} from "../src/testing.js";
 import { CREDS_1, CREDS_2, fixture, pem, secretFragments, withoutJujuKeys } from "./helpers.js";
 
 const REF = { endpoint: "etcd", id: 0 };
@@ -24,8 +29,17 @@ const providerCtx = { relation: REF, side: "provider", bag: "unit" } as const;
  * schemas use. It refuses unknown keywords so nothing is silently ignored.
  */
 function validate(schema: Record<string, unknown>, value: unknown, path = "$"): string[] {
-  const known = new Set(["$schema", "type", "properties", "additionalProperties", "pattern", "description", "required"]);
-  for (const k of Object.keys(schema)) if (!known.has(k)) throw new Error(`validator does not know keyword ${k}`);
+  const known = new Set([
+    "$schema",
+    "type",
+    "properties",
+    "additionalProperties",
+    "pattern",
+    "description",
+    "required",
+  ]);
+  for (const k of Object.keys(schema))
+    if (!known.has(k)) throw new Error(`validator does not know keyword ${k}`);
   const errors: string[] = [];
   if (schema.type === "string") {
     if (typeof value !== "string") return [`${path}: not a string`];
@@ -35,9 +49,11 @@ function validate(schema: Record<string, unknown>, value: unknown, path = "$"): 
     return errors;
   }
   if (schema.type === "object") {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return [`${path}: not an object`];
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+      return [`${path}: not an object`];
     const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
-    for (const r of (schema.required ?? []) as string[]) if (!(r in value)) errors.push(`${path}.${r}: required`);
+    for (const r of (schema.required ?? []) as string[])
+      if (!(r in value)) errors.push(`${path}.${r}: required`);
     for (const [k, v] of Object.entries(value)) {
       const sub = props[k];
       if (sub) errors.push(...validate(sub, v, `${path}.${k}`));
@@ -59,7 +75,8 @@ describe("golden fixture (interfaces.md §3.1, constructed)", () => {
       const r = parseBag(etcdProviderUnitSchema, bag, providerCtx);
       expect(r.ok, unit).toBe(true);
       if (!r.ok) continue;
-      for (const [k, v] of Object.entries(bag)) expect(r.value[k as keyof typeof r.value], `${unit} ${k}`).toBe(v);
+      for (const [k, v] of Object.entries(bag))
+        expect(r.value[k as keyof typeof r.value], `${unit} ${k}`).toBe(v);
     }
   });
 
@@ -93,7 +110,9 @@ describe("golden fixture (interfaces.md §3.1, constructed)", () => {
 
   it("the builders reproduce layer-etcd's sorted member list", () => {
     const { members, port } = fx.inputs;
-    expect(etcdMemberUrls(members, port).join(",")).toBe(fx.provider_unit_databags["etcd/0"]?.connection_string);
+    expect(etcdMemberUrls(members, port).join(",")).toBe(
+      fx.provider_unit_databags["etcd/0"]?.connection_string,
+    );
     expect(formatConnectionString(etcdMemberUrls(members, port).reverse())).toBe(
       fx.provider_unit_databags["etcd/0"]?.connection_string,
     );
@@ -118,7 +137,8 @@ describe("JSON Schema", () => {
     for (const bag of [...Object.values(fx.provider_unit_databags), ...Object.values(fx.spec_example)]) {
       expect(validate(schemas.provider.unit, bag)).toEqual([]);
     }
-    for (const bag of Object.values(fx.requirer_unit_databags)) expect(validate(schemas.requirer.unit, bag)).toEqual([]);
+    for (const bag of Object.values(fx.requirer_unit_databags))
+      expect(validate(schemas.requirer.unit, bag)).toEqual([]);
     expect(validate(schemas.provider.app, fx.provider_app_databag)).toEqual([]);
     expect(validate(schemas.requirer.app, fx.requirer_app_databag)).toEqual([]);
   });
@@ -141,7 +161,8 @@ describe("JSON Schema", () => {
 
   it("round-trips through zod's own JSON Schema reader", () => {
     const back = z.fromJSONSchema(schemas.provider.unit as Parameters<typeof z.fromJSONSchema>[0]);
-    for (const bag of Object.values(fx.provider_unit_databags)) expect(back.safeParse(bag).success).toBe(true);
+    for (const bag of Object.values(fx.provider_unit_databags))
+      expect(back.safeParse(bag).success).toBe(true);
     expect(back.safeParse({ connection_string: "10.5.0.11:2379" }).success).toBe(false);
   });
 });
@@ -171,14 +192,18 @@ describe("schema details", () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.key).toBe("client_key");
-    expect(r.error.message).toMatch(/^etcd:0 provider unit databag key "client_key": expected a PEM private key/);
+    expect(r.error.message).toMatch(
+      /^etcd:0 provider unit databag key "client_key": expected a PEM private key/,
+    );
     for (const fragment of secretFragments()) expect(r.error.message).not.toContain(fragment);
   });
 });
 
 describe("formatConnectionString", () => {
   it("sorts and de-duplicates a list, keeps a string as given", () => {
-    expect(formatConnectionString(["https://b:1", "https://a:1", "https://b:1"])).toBe("https://a:1,https://b:1");
+    expect(formatConnectionString(["https://b:1", "https://a:1", "https://b:1"])).toBe(
+      "https://a:1,https://b:1",
+    );
     expect(formatConnectionString("https://b:1,https://a:1")).toBe("https://b:1,https://a:1");
   });
 
@@ -214,15 +239,20 @@ describe("checkClientCredentials", () => {
     expect(fieldOf(() => checkClientCredentials({ ...CREDS_1, cert: "garbage" }))).toBe("client_cert");
     expect(
       fieldOf(() =>
-        checkClientCredentials({ ...CREDS_1, ca: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----" }),
+        checkClientCredentials({
+          ...CREDS_1,
+          ca: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+        }),
       ),
     ).toBe("client_ca");
     expect(fieldOf(() => checkClientCredentials({ ...CREDS_1, key: "" }))).toBe("client_key");
     expect(fieldOf(() => checkClientCredentials({ ...CREDS_1, key: CREDS_2.key }))).toBe("client_key");
     expect(fieldOf(() => checkClientCredentials({ ...CREDS_1, key: pem("ec.key") }))).toBe("client_key");
-    expect(fieldOf(() => checkClientCredentials({ ...CREDS_1, key: CREDS_1.key.replace(/\n[A-Za-z0-9+/]{10}/, "\n!!") }))).toBe(
-      "client_key",
-    );
+    expect(
+      fieldOf(() =>
+        checkClientCredentials({ ...CREDS_1, key: CREDS_1.key.replace(/\n[A-Za-z0-9+/]{10}/, "\n!!") }),
+      ),
+    ).toBe("client_key");
     expect(fieldOf(() => checkClientCredentials({ ...CREDS_1, cert: 7 } as never))).toBe("client_cert");
     expect(fieldOf(() => checkClientCredentials(null as never))).toBe("credentials");
   });

@@ -407,7 +407,10 @@ export class PostgresqlProvider {
     const file = this.#departingFile();
     if (!file) {
       if (!this.#peerRelation()) {
-        this.charm.model.log("WARNING", `${this.endpoint}: no charm dir or peer relation to remember departing`);
+        this.charm.model.log(
+          "WARNING",
+          `${this.endpoint}: no charm dir or peer relation to remember departing`,
+        );
       }
       return;
     }

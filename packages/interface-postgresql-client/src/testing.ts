@@ -9,7 +9,6 @@
  */
 
 import {
-  Charm,
   CharmRelationsError,
   DEFAULT_PROVIDED_SECRETS,
   DEFAULT_REQUESTED_SECRETS,
@@ -19,6 +18,7 @@ import {
   v0Snapshot,
 } from "@charm-relations/juju-secrets-core";
 import {
+  charmRunner,
   type HookRunner,
   Simulation,
   type SimulationOptions,
@@ -36,14 +36,8 @@ import {
   userSecretSchema,
 } from "./schema.js";
 
-/** A `HookRunner` for an in-process charm: build the `Charm`, let `setup` wire it, dispatch. */
-export function charmRunner(setup: (charm: Charm) => void | Promise<void>): HookRunner {
-  return async (backend, context) => {
-    const charm = new Charm({ backend, context });
-    await setup(charm);
-    await charm.dispatch();
-  };
-}
+/** Runs an in-process charm's `setup` for one hook (re-exported from the core's testing module). */
+export { charmRunner };
 
 // ---------------------------------------------------------------------------------------------
 // Databag builders (the bytes the Python library writes)

@@ -10,7 +10,12 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type HookRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
-import { connectionUri, type PostgresqlConnection, PostgresqlProvider, PostgresqlRequirer } from "../src/index.js";
+import {
+  connectionUri,
+  type PostgresqlConnection,
+  PostgresqlProvider,
+  PostgresqlRequirer,
+} from "../src/index.js";
 import { charmRunner } from "../src/testing.js";
 
 interface Snapshot {
@@ -31,7 +36,9 @@ interface Snapshot {
     }
   >;
 }
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/postgresql_client.v0.json", import.meta.url), "utf8")) as {
+const fixture = JSON.parse(
+  readFileSync(new URL("./fixtures/postgresql_client.v0.json", import.meta.url), "utf8"),
+) as {
   model_uuid: string;
   after_relate: Snapshot;
   before_remove_relation: Snapshot;
@@ -101,7 +108,9 @@ describe("golden fixture: our requirer against the recorded provider", () => {
         grants: [{ relationId: id }],
       });
     }
-    const bag = Object.fromEntries(Object.entries(REC.provider_app_databag).map(([k, v]) => [k, mapUris(v, map)]));
+    const bag = Object.fromEntries(
+      Object.entries(REC.provider_app_databag).map(([k, v]) => [k, mapUris(v, map)]),
+    );
     await sim.runHook("provider/0", "update-status", {
       runner: async (b) => b.relationSet({ endpoint: "database", id }, bag, true),
     });
@@ -151,8 +160,10 @@ describe("golden fixture: our requirer against the recorded provider", () => {
 });
 
 describe("golden fixture: our provider against the recorded requirer", () => {
-  const rev1 = Object.values(REC.secrets).find((s) => s.owner_label === "database.0.user.secret")!.content_by_revision["1"]!;
-  const rev2 = Object.values(LATER.secrets).find((s) => s.owner_label === "database.0.user.secret")!.content_by_revision["2"]!;
+  const rev1 = Object.values(REC.secrets).find((s) => s.owner_label === "database.0.user.secret")!
+    .content_by_revision["1"]!;
+  const rev2 = Object.values(LATER.secrets).find((s) => s.owner_label === "database.0.user.secret")!
+    .content_by_revision["2"]!;
 
   function providerCharm(password: { value: string }): HookRunner {
     return charmRunner((charm) => {
@@ -162,7 +173,12 @@ describe("golden fixture: our provider against the recorded requirer", () => {
           database: "myapp",
           username: "relation-0",
           password: password.value,
-          uris: connectionUri({ username: "relation-0", password: password.value, endpoint: "10.1.0.10:5432", database: "myapp" }),
+          uris: connectionUri({
+            username: "relation-0",
+            password: password.value,
+            endpoint: "10.1.0.10:5432",
+            database: "myapp",
+          }),
           endpoints: "10.1.0.10:5432",
           readOnlyEndpoints: "10.1.0.10:5432",
           version: "16.8.1",

@@ -42,7 +42,8 @@ function typeOf(v: unknown): string {
 
 /** Error paths (empty when valid). */
 export function validate(schema: Schema, value: unknown, path = "$"): string[] {
-  for (const k of Object.keys(schema)) if (!KNOWN.has(k)) throw new Error(`validator does not know keyword "${k}"`);
+  for (const k of Object.keys(schema))
+    if (!KNOWN.has(k)) throw new Error(`validator does not know keyword "${k}"`);
   const errors: string[] = [];
   if (schema.type !== undefined) {
     const t = typeOf(value);
@@ -52,7 +53,8 @@ export function validate(schema: Schema, value: unknown, path = "$"): string[] {
   if (schema.enum && !(schema.enum as unknown[]).includes(value)) errors.push(`${path}: not in enum`);
   if ("const" in schema && schema.const !== value) errors.push(`${path}: not the const`);
   if (typeof value === "string") {
-    if (typeof schema.minLength === "number" && [...value].length < schema.minLength) errors.push(`${path}: too short`);
+    if (typeof schema.minLength === "number" && [...value].length < schema.minLength)
+      errors.push(`${path}: too short`);
     if (typeof schema.pattern === "string" && !new RegExp(schema.pattern, "u").test(value)) {
       errors.push(`${path}: does not match pattern`);
     }
@@ -71,13 +73,18 @@ export function validate(schema: Schema, value: unknown, path = "$"): string[] {
     if (typeof schema.maximum === "number" && value > schema.maximum) errors.push(`${path}: above maximum`);
   }
   if (Array.isArray(value)) {
-    if (typeof schema.minItems === "number" && value.length < schema.minItems) errors.push(`${path}: too few items`);
-    if (schema.items) value.forEach((v, i) => errors.push(...validate(schema.items as Schema, v, `${path}[${i}]`)));
+    if (typeof schema.minItems === "number" && value.length < schema.minItems)
+      errors.push(`${path}: too few items`);
+    if (schema.items) {
+      for (const [i, v] of value.entries())
+        errors.push(...validate(schema.items as Schema, v, `${path}[${i}]`));
+    }
   }
   if (typeOf(value) === "object") {
     const obj = value as Record<string, unknown>;
     const props = (schema.properties ?? {}) as Record<string, Schema>;
-    for (const r of (schema.required ?? []) as string[]) if (!(r in obj)) errors.push(`${path}.${r}: required`);
+    for (const r of (schema.required ?? []) as string[])
+      if (!(r in obj)) errors.push(`${path}.${r}: required`);
     for (const [k, v] of Object.entries(obj)) {
       if (schema.propertyNames) errors.push(...validate(schema.propertyNames as Schema, k, `${path}{${k}}`));
       if (props[k]) errors.push(...validate(props[k]!, v, `${path}.${k}`));
@@ -91,7 +98,10 @@ export function validate(schema: Schema, value: unknown, path = "$"): string[] {
   if (schema.anyOf && !(schema.anyOf as Schema[]).some((s) => validate(s, value, path).length === 0)) {
     errors.push(`${path}: matches no anyOf branch`);
   }
-  if (schema.oneOf && (schema.oneOf as Schema[]).filter((s) => validate(s, value, path).length === 0).length !== 1) {
+  if (
+    schema.oneOf &&
+    (schema.oneOf as Schema[]).filter((s) => validate(s, value, path).length === 0).length !== 1
+  ) {
     errors.push(`${path}: does not match exactly one oneOf branch`);
   }
   return errors;

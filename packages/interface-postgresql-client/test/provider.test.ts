@@ -65,7 +65,9 @@ async function world(
         p.on(name, (payload) => void events.push({ unit: charm.unit, name, payload: payload as never }));
       }
       if (options.answer !== null) {
-        p.on("databaseRequested", ({ request }) => p.publish(request, { database: request.database, ...(options.answer ?? ANSWER) }));
+        p.on("databaseRequested", ({ request }) =>
+          p.publish(request, { database: request.database, ...(options.answer ?? ANSWER) }),
+        );
       }
       options.wire?.(p, charm);
     }),
@@ -113,7 +115,11 @@ describe("requests", () => {
   it("databaseRequested on the leader only, with a typed request", async () => {
     const w = await world({ answer: null });
     await w.request({
-      ...requirerAppDatabag({ database: "myapp*", extraUserRoles: ["CREATEDB"], externalNodeConnectivity: true }),
+      ...requirerAppDatabag({
+        database: "myapp*",
+        extraUserRoles: ["CREATEDB"],
+        externalNodeConnectivity: true,
+      }),
       "prefix-matching": "all",
       "requested-entity-secret": "secret:0qo3fklh59sgbav5gc67",
     });
@@ -130,7 +136,16 @@ describe("requests", () => {
       extraGroupRoles: [],
       externalNodeConnectivity: true,
       prefixMatching: "all",
-      requestedSecrets: ["username", "password", "tls", "tls-ca", "uris", "read-only-uris", "entity-name", "entity-password"],
+      requestedSecrets: [
+        "username",
+        "password",
+        "tls",
+        "tls-ca",
+        "uris",
+        "read-only-uris",
+        "entity-name",
+        "entity-password",
+      ],
       requestedEntitySecret: "secret:0qo3fklh59sgbav5gc67",
     });
     // The snapshot is written in the same hook, keys sorted.
@@ -140,8 +155,14 @@ describe("requests", () => {
 
   it("databaseEntityRequested and entityPermissionsChanged", async () => {
     const w = await world({ answer: null });
-    const perms = (p: string) => `[{"resource_name": "items", "resource_type": "TABLE", "privileges": ["${p}"]}]`;
-    const bag = { ...requirerAppDatabag(), "entity-type": "GROUP", "extra-group-roles": "charmed_read", "entity-permissions": perms("SELECT") };
+    const perms = (p: string) =>
+      `[{"resource_name": "items", "resource_type": "TABLE", "privileges": ["${p}"]}]`;
+    const bag = {
+      ...requirerAppDatabag(),
+      "entity-type": "GROUP",
+      "extra-group-roles": "charmed_read",
+      "entity-permissions": perms("SELECT"),
+    };
     await w.request(bag);
     await w.request({ ...bag, "entity-permissions": perms("UPDATE") });
     expect(w.names()).toEqual(["databaseEntityRequested", "entityPermissionsChanged"]);
@@ -174,7 +195,10 @@ describe("requests", () => {
     await w.request(requirerAppDatabag());
     await w.request({ ...requirerAppDatabag(), "entity-type": "USER" });
     expect(w.sim.model.unitStatus("db/0")).toEqual(
-      expect.objectContaining({ status: "blocked", message: expect.stringContaining("changed entity-type after the database was created") }),
+      expect.objectContaining({
+        status: "blocked",
+        message: expect.stringContaining("changed entity-type after the database was created"),
+      }),
     );
   });
 
@@ -199,17 +223,25 @@ describe("requests", () => {
     const requestId = computeRequestId("myapp", salt);
     await w.request({
       version: "v1",
-      requests: pyDumps([{ resource: "myapp", "request-id": requestId, salt, "external-node-connectivity": false }]),
+      requests: pyDumps([
+        { resource: "myapp", "request-id": requestId, salt, "external-node-connectivity": false },
+      ]),
     });
     const request = w.events[0]!.payload.request as PostgresqlRequest;
     expect(request).toMatchObject({ contract: "v1", requestId, database: "myapp" });
     const bag = w.sim.model.appBag(w.id, "db");
     expect(bag.version).toBe("v1");
     const [response] = JSON.parse(bag.requests!) as Record<string, unknown>[];
-    expect(response).toMatchObject({ "request-id": requestId, endpoints: "10.1.0.10:5432", version: "16.8.1" });
+    expect(response).toMatchObject({
+      "request-id": requestId,
+      endpoints: "10.1.0.10:5432",
+      version: "16.8.1",
+    });
     expect(Object.keys(JSON.parse(bag.data!))).toEqual([requestId]);
     // v1 always uses secrets, read-only-uris included.
-    expect(w.sim.model.secretContent(response!["secret-user"] as string)).toMatchObject({ "read-only-uris": ANSWER.readOnlyUris });
+    expect(w.sim.model.secretContent(response!["secret-user"] as string)).toMatchObject({
+      "read-only-uris": ANSWER.readOnlyUris,
+    });
   });
 });
 
@@ -218,13 +250,19 @@ describe("publishing", () => {
     const w = await world();
     await w.request(requirerAppDatabag({ requestedSecrets: ["username", "password"] }));
     const bag = w.sim.model.appBag(w.id, "db");
-    expect(w.sim.model.secretContent(bag["secret-user"]!)).toEqual({ username: "relation-0", password: "pw-1" });
+    expect(w.sim.model.secretContent(bag["secret-user"]!)).toEqual({
+      username: "relation-0",
+      password: "pw-1",
+    });
     expect(bag.uris).toBeUndefined();
     expect(bag["read-only-uris"]).toBeUndefined();
     expect(bag.tls).toBe("False");
     expect(bag["tls-ca"]).toBeUndefined();
     expect(bag["secret-tls"]).toBeUndefined();
-    const warnings = w.sim.model.logs("db/0").filter((l) => l.level === "WARNING").map((l) => l.message);
+    const warnings = w.sim.model
+      .logs("db/0")
+      .filter((l) => l.level === "WARNING")
+      .map((l) => l.message);
     expect(warnings.some((m) => m.includes('"read-only-uris"'))).toBe(true);
     expect(warnings.some((m) => m.includes('"uris"'))).toBe(true);
     expect(JSON.stringify(w.sim.model.logs())).not.toContain("pw-1");
@@ -292,10 +330,14 @@ describe("publishing", () => {
 
   it("refuses credentials before the request (premature write) but allows endpoints; leader only", async () => {
     const w = await world();
-    await expect(w.onUnit("db/0", (p) => p.publish(w.ref, { username: "u", password: "p" }))).rejects.toThrow(PrematureWriteError);
+    await expect(w.onUnit("db/0", (p) => p.publish(w.ref, { username: "u", password: "p" }))).rejects.toThrow(
+      PrematureWriteError,
+    );
     await w.onUnit("db/0", (p) => p.publish(w.ref, { endpoints: "10.1.0.10:5432" }));
     expect(w.sim.model.appBag(w.id, "db")).toEqual({ endpoints: "10.1.0.10:5432" });
-    await expect(w.onUnit("db/1", (p) => p.publish(w.ref, { endpoints: "x:1" }))).rejects.toThrow(NotLeaderError);
+    await expect(w.onUnit("db/1", (p) => p.publish(w.ref, { endpoints: "x:1" }))).rejects.toThrow(
+      NotLeaderError,
+    );
   });
 
   it("published() reads back the login (to keep a password); prefix-databases are sorted; statuses", async () => {
@@ -355,7 +397,9 @@ describe("relation-departed and relation-broken (the PgBouncer departing flow)",
       ["db/0", true, false],
       ["db/1", false, false],
     ]);
-    expect(w.events.filter((e) => e.name === "relationDeparted").every((e) => e.payload.departing === false)).toBe(true);
+    expect(
+      w.events.filter((e) => e.name === "relationDeparted").every((e) => e.payload.departing === false),
+    ).toBe(true);
     expect(w.sim.model.secret(uri)).toBeUndefined();
   });
 
@@ -368,8 +412,14 @@ describe("relation-departed and relation-broken (the PgBouncer departing flow)",
     w.sim.removeUnit("db/0");
     expect((await w.sim.settle()).failed).toEqual([]);
     const mine = w.events.filter((e) => e.unit === "db/0");
-    expect(mine.find((e) => e.name === "relationDeparted")!.payload).toMatchObject({ departing: true, departingUnit: "db/0" });
-    expect(mine.find((e) => e.name === "gone")!.payload).toMatchObject({ departing: true, removeUser: false });
+    expect(mine.find((e) => e.name === "relationDeparted")!.payload).toMatchObject({
+      departing: true,
+      departingUnit: "db/0",
+    });
+    expect(mine.find((e) => e.name === "gone")!.payload).toMatchObject({
+      departing: true,
+      removeUser: false,
+    });
     expect(w.sim.model.secret(uri)).toBeDefined();
     // The client still reads its credentials; the new leader removes them when the relation really goes.
     w.sim.removeRelation(w.id);
@@ -386,18 +436,32 @@ describe("relation-departed and relation-broken (the PgBouncer departing flow)",
     await w.request(requirerAppDatabag());
     const uri = w.sim.model.appBag(w.id, "db")["secret-user"]!;
     const peerId = w.sim.model.relations({ app: "db", endpoint: "peers" })[0]!.id;
-    await w.sim.runHook("db/0", "relation-departed", { relationId: w.id, remoteUnit: "app/0", departingUnit: "db/0" });
+    await w.sim.runHook("db/0", "relation-departed", {
+      relationId: w.id,
+      remoteUnit: "app/0",
+      departingUnit: "db/0",
+    });
     expect(w.sim.model.unitBag(peerId, "db/0")).toMatchObject({ [`database_${w.id}_departing`]: "true" });
     const broken = await w.sim.runHook("db/0", "relation-broken", { relationId: w.id });
     expect(broken.ok).toBe(true);
-    expect(w.events.at(-1)).toMatchObject({ unit: "db/0", name: "gone", payload: { departing: true, removeUser: false } });
+    expect(w.events.at(-1)).toMatchObject({
+      unit: "db/0",
+      name: "gone",
+      payload: { departing: true, removeUser: false },
+    });
     expect(w.sim.model.secret(uri)).toBeDefined();
   });
 
   it("without a charm directory or peers, departing cannot be remembered: the charm is warned", async () => {
     const w = await world();
     await w.request(requirerAppDatabag());
-    await w.sim.runHook("db/0", "relation-departed", { relationId: w.id, remoteUnit: "app/0", departingUnit: "db/0" });
-    expect(w.sim.model.logs("db/0").some((l) => l.level === "WARNING" && l.message.includes("departing"))).toBe(true);
+    await w.sim.runHook("db/0", "relation-departed", {
+      relationId: w.id,
+      remoteUnit: "app/0",
+      departingUnit: "db/0",
+    });
+    expect(
+      w.sim.model.logs("db/0").some((l) => l.level === "WARNING" && l.message.includes("departing")),
+    ).toBe(true);
   });
 });

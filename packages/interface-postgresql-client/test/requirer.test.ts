@@ -70,7 +70,11 @@ async function world(options: Partial<PostgresqlRequirerOptions> = {}, listen = 
   return { sim, id, ref, events, publish, secret, names, probe, probes };
 }
 
-const USER = { username: "relation-0", password: "pw-1", uris: "postgresql://relation-0:pw-1@10.1.0.10:5432/myapp" };
+const USER = {
+  username: "relation-0",
+  password: "pw-1",
+  uris: "postgresql://relation-0:pw-1@10.1.0.10:5432/myapp",
+};
 
 describe("the request (relation-created, leader)", () => {
   it("writes every option with the exact wire spelling, and nothing from non-leaders", async () => {
@@ -104,7 +108,8 @@ describe("the request (relation-created, leader)", () => {
     expect(bag).toMatchObject({
       "entity-type": "GROUP",
       "extra-group-roles": "charmed_read",
-      "entity-permissions": '[{"resource_name": "items", "resource_type": "TABLE", "privileges": ["SELECT"]}]',
+      "entity-permissions":
+        '[{"resource_name": "items", "resource_type": "TABLE", "privileges": ["SELECT"]}]',
     });
     const aux = sim.model.secret(bag["requested-entity-secret"]!)!;
     expect(aux.label).toBe(`${UUID}-${id}-requested-entity`);
@@ -127,7 +132,8 @@ describe("the request (relation-created, leader)", () => {
     [{ prefixMatching: "" }, "prefixMatching"],
   ] as [Record<string, unknown>, string][])("option errors name the option: %j → %s", (bad, option) => {
     const charm = {} as never;
-    const make = () => new PostgresqlRequirer(charm, { database: "myapp", ...bad } as PostgresqlRequirerOptions);
+    const make = () =>
+      new PostgresqlRequirer(charm, { database: "myapp", ...bad } as PostgresqlRequirerOptions);
     expect(make).toThrow(PostgresqlOptionError);
     try {
       make();
@@ -164,11 +170,9 @@ describe("events on every unit", () => {
       ready: true,
       pendingSecrets: [],
     });
-    expect(await w.probe("app/1", (r) => [r.isReady(), r.connection()?.username, r.connections().length])).toEqual([
-      true,
-      "relation-0",
-      1,
-    ]);
+    expect(
+      await w.probe("app/1", (r) => [r.isReady(), r.connection()?.username, r.connections().length]),
+    ).toEqual([true, "relation-0", 1]);
   });
 
   it("endpointsChanged, readOnlyEndpointsChanged and prefixDatabasesChanged all fire in one hook (I-8), with changed", async () => {
@@ -188,9 +192,16 @@ describe("events on every unit", () => {
     ]);
     const byName = (n: string) => w.events.find((e) => e.unit === "app/1" && e.name === n)!.payload;
     expect(byName("endpointsChanged").endpoints).toEqual(["10.1.0.11:5432"]);
-    expect(byName("readOnlyEndpointsChanged").readOnlyEndpoints).toEqual(["10.1.0.12:5432", "10.1.0.13:5432"]);
+    expect(byName("readOnlyEndpointsChanged").readOnlyEndpoints).toEqual([
+      "10.1.0.12:5432",
+      "10.1.0.13:5432",
+    ]);
     expect(byName("prefixDatabasesChanged").prefixDatabases).toEqual(["myapp1", "myapp2"]);
-    expect([...(byName("changed").keys as string[])].sort()).toEqual(["endpoints", "prefix-databases", "read-only-endpoints"]);
+    expect([...(byName("changed").keys as string[])].sort()).toEqual([
+      "endpoints",
+      "prefix-databases",
+      "read-only-endpoints",
+    ]);
     // A repeated relation-changed is silent and writes nothing.
     const h = await w.sim.runHook("app/1", "relation-changed", { relationId: w.id });
     expect(h.databags).toEqual([]);
@@ -227,7 +238,8 @@ describe("events on every unit", () => {
     await w.publish({ "secret-user": w.secret(USER), "secret-tls": tls, endpoints: "10.1.0.10:5432" });
     expect(w.events.find((e) => e.unit === "app/0")!.payload.connection).toMatchObject({ tls: false });
     await w.sim.runHook("db/0", "update-status", {
-      runner: async (b) => b.secretSet(tls, { content: { tls: "True", "tls-ca": "-----BEGIN CERTIFICATE-----" } }),
+      runner: async (b) =>
+        b.secretSet(tls, { content: { tls: "True", "tls-ca": "-----BEGIN CERTIFICATE-----" } }),
     });
     await w.sim.settle();
     const last = w.events.filter((e) => e.unit === "app/0").at(-1)!;
@@ -263,7 +275,10 @@ describe("events on every unit", () => {
     const w = await world({ entityType: "USER", requestedEntity: { name: "custom" } });
     const aux = w.sim.model.appBag(w.id, "app")["requested-entity-secret"]!;
     await w.publish({
-      "secret-entity": w.secret({ "entity-name": "custom", "entity-password": "epw" }, "database.0.entity.secret"),
+      "secret-entity": w.secret(
+        { "entity-name": "custom", "entity-password": "epw" },
+        "database.0.entity.secret",
+      ),
       endpoints: "10.1.0.10:5432",
     });
     expect(w.names("app/0")).toEqual(["databaseEntityCreated"]);
@@ -286,7 +301,13 @@ describe("plain-text fallback, subordinates, hostile input", () => {
       version: "14.5",
     });
     const c = w.events.find((e) => e.unit === "app/1" && e.name === "databaseCreated")!.payload.connection;
-    expect(c).toMatchObject({ mode: "plain", username: "relation-0", password: "plain-pw", version: "14.5", tls: false });
+    expect(c).toMatchObject({
+      mode: "plain",
+      username: "relation-0",
+      password: "plain-pw",
+      version: "14.5",
+      tls: false,
+    });
   });
 
   it("a subordinate provider is ignored until one of its units says state: ready (I-11)", async () => {
@@ -319,7 +340,10 @@ describe("plain-text fallback, subordinates, hostile input", () => {
 
   it("bad secret content is reported as secret-user/<field>, and the password never appears", async () => {
     const w = await world();
-    await w.publish({ "secret-user": w.secret({ ...USER, uris: "jdbc:postgresql://x pw-1" }), endpoints: "h:1" });
+    await w.publish({
+      "secret-user": w.secret({ ...USER, uris: "jdbc:postgresql://x pw-1" }),
+      endpoints: "h:1",
+    });
     const error = w.events.find((e) => e.name === "invalid")!.payload.error as Error & { key: string };
     expect(error.key).toBe("secret-user/uris");
     expect(error.message).not.toContain("pw-1");

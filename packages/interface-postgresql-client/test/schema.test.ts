@@ -18,35 +18,43 @@ import {
 } from "../src/index.js";
 import { validate } from "./json-schema-validator.js";
 
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/postgresql_client.v0.json", import.meta.url), "utf8"));
+const fixture = JSON.parse(
+  readFileSync(new URL("./fixtures/postgresql_client.v0.json", import.meta.url), "utf8"),
+);
 const snapshots = [fixture.after_relate, fixture.before_remove_relation] as {
   provider_app_databag: Record<string, string>;
   provider_unit_databags: Record<string, Record<string, string>>;
   requirer_app_databag: Record<string, string>;
   requirer_unit_databags: Record<string, Record<string, string>>;
-  secrets: Record<string, { owner_label: string; content_by_revision: Record<string, Record<string, string>> }>;
+  secrets: Record<
+    string,
+    { owner_label: string; content_by_revision: Record<string, Record<string, string>> }
+  >;
 }[];
 const REL = { endpoint: "database", id: 0 };
 
 describe("the recorded databags parse", () => {
-  it.each(snapshots.map((s, i) => [i, s] as const))("snapshot %i: every bag and every secret revision", (_i, s) => {
-    const provider = providerAppDatabagSchema.parse(s.provider_app_databag);
-    expect(provider.endpoints).toEqual(["10.1.0.10:5432"]);
-    expect(provider.data).toMatchObject({ database: "myapp" });
-    expect(providerAnsweredAppDatabagSchema.safeParse(s.provider_app_databag).success).toBe(true);
-    const requirer = requirerAppDatabagSchema.parse(s.requirer_app_databag);
-    expect(requirer["requested-secrets"]).toContain("read-only-uris");
-    expect(requirer["provided-secrets"]).toEqual(["mtls-cert"]);
-    for (const bag of Object.values(s.requirer_unit_databags)) {
-      expect(requirerUnitDatabagSchema.parse(bag).data).toMatchObject({ version: "16.8.1" });
-    }
-    for (const bag of Object.values(s.provider_unit_databags)) providerUnitDatabagSchema.parse(bag);
-    for (const secret of Object.values(s.secrets)) {
-      const schema = secret.owner_label.endsWith(".user.secret") ? userSecretSchema : tlsSecretSchema;
-      for (const content of Object.values(secret.content_by_revision)) schema.parse(content);
-    }
-    expect(tlsSecretSchema.parse({ tls: "False", "tls-ca": "" })).toEqual({ tls: false, "tls-ca": "" });
-  });
+  it.each(snapshots.map((s, i) => [i, s] as const))(
+    "snapshot %i: every bag and every secret revision",
+    (_i, s) => {
+      const provider = providerAppDatabagSchema.parse(s.provider_app_databag);
+      expect(provider.endpoints).toEqual(["10.1.0.10:5432"]);
+      expect(provider.data).toMatchObject({ database: "myapp" });
+      expect(providerAnsweredAppDatabagSchema.safeParse(s.provider_app_databag).success).toBe(true);
+      const requirer = requirerAppDatabagSchema.parse(s.requirer_app_databag);
+      expect(requirer["requested-secrets"]).toContain("read-only-uris");
+      expect(requirer["provided-secrets"]).toEqual(["mtls-cert"]);
+      for (const bag of Object.values(s.requirer_unit_databags)) {
+        expect(requirerUnitDatabagSchema.parse(bag).data).toMatchObject({ version: "16.8.1" });
+      }
+      for (const bag of Object.values(s.provider_unit_databags)) providerUnitDatabagSchema.parse(bag);
+      for (const secret of Object.values(s.secrets)) {
+        const schema = secret.owner_label.endsWith(".user.secret") ? userSecretSchema : tlsSecretSchema;
+        for (const content of Object.values(secret.content_by_revision)) schema.parse(content);
+      }
+      expect(tlsSecretSchema.parse({ tls: "False", "tls-ca": "" })).toEqual({ tls: false, "tls-ca": "" });
+    },
+  );
 
   it("re-serialising every JSON-valued string gives the recorded bytes", () => {
     for (const s of snapshots) {
@@ -95,11 +103,14 @@ describe("JSON Schema", () => {
       expect(validate(jsonSchema("provider-app"), s.provider_app_databag)).toEqual([]);
       expect(validate(jsonSchema("provider-app-answered"), s.provider_app_databag)).toEqual([]);
       expect(validate(jsonSchema("requirer-app"), s.requirer_app_databag)).toEqual([]);
-      for (const bag of Object.values(s.requirer_unit_databags)) expect(validate(jsonSchema("requirer-unit"), bag)).toEqual([]);
-      for (const bag of Object.values(s.provider_unit_databags)) expect(validate(jsonSchema("provider-unit"), bag)).toEqual([]);
+      for (const bag of Object.values(s.requirer_unit_databags))
+        expect(validate(jsonSchema("requirer-unit"), bag)).toEqual([]);
+      for (const bag of Object.values(s.provider_unit_databags))
+        expect(validate(jsonSchema("provider-unit"), bag)).toEqual([]);
       for (const secret of Object.values(s.secrets)) {
         const name = secret.owner_label.endsWith(".user.secret") ? "secret-user" : "secret-tls";
-        for (const content of Object.values(secret.content_by_revision)) expect(validate(jsonSchema(name), content)).toEqual([]);
+        for (const content of Object.values(secret.content_by_revision))
+          expect(validate(jsonSchema(name), content)).toEqual([]);
       }
     }
     expect(validate(jsonSchema("provider-app-answered"), EXAMPLE_PLAIN_PROVIDER_APP_DATABAG)).toEqual([]);
@@ -143,8 +154,21 @@ describe("bad input on each field: typed error naming the key, never the value",
     ["provided-secrets", { database: "x", "provided-secrets": "[1]" }],
     ["entity-type", { database: "x", "entity-type": "user" }],
     ["entity-permissions", { database: "x", "entity-type": "USER", "entity-permissions": "[]x" }],
-    ["entity-permissions", { database: "x", "entity-type": "USER", "entity-permissions": '[{"resource_name": "t", "resource_type": "TABLE", "privileges": []}]' }],
-    ["entity-permissions", { database: "x", "entity-permissions": '[{"resource_name": "t", "resource_type": "T", "privileges": ["SELECT"]}]' }],
+    [
+      "entity-permissions",
+      {
+        database: "x",
+        "entity-type": "USER",
+        "entity-permissions": '[{"resource_name": "t", "resource_type": "TABLE", "privileges": []}]',
+      },
+    ],
+    [
+      "entity-permissions",
+      {
+        database: "x",
+        "entity-permissions": '[{"resource_name": "t", "resource_type": "T", "privileges": ["SELECT"]}]',
+      },
+    ],
     ["requested-entity-secret", { database: "x", "requested-entity-secret": "s3cr3t-value" }],
     ["external-node-connectivity", { database: "x", "external-node-connectivity": "sometimes" }],
     ["extra-user-roles", { database: "x", "entity-type": "GROUP", "extra-user-roles": "admin" }],
@@ -182,10 +206,16 @@ describe("bad input on each field: typed error naming the key, never the value",
   });
 
   it("secret content: a field read from a secret is reported as secret-<group>/<field>", () => {
-    const err = checkResolvedFields({ username: "u", uris: "jdbc:pg", tls: "maybe" }, new Set(["uris", "tls"]), REL);
+    const err = checkResolvedFields(
+      { username: "u", uris: "jdbc:pg", tls: "maybe" },
+      new Set(["uris", "tls"]),
+      REL,
+    );
     expect(err?.issues.map((i) => i.key)).toEqual(["secret-user/uris", "secret-tls/tls"]);
     expect(err?.message).not.toContain("jdbc:pg");
-    expect(checkResolvedFields({ username: "u", password: "p", tls: "False", "tls-ca": "" }, new Set(), REL)).toBeUndefined();
+    expect(
+      checkResolvedFields({ username: "u", password: "p", tls: "False", "tls-ca": "" }, new Set(), REL),
+    ).toBeUndefined();
     expect(checkResolvedFields({ username: "" }, new Set(), REL)?.key).toBe("username");
   });
 
@@ -206,8 +236,16 @@ describe("bad input on each field: typed error naming the key, never the value",
     }
     expect(providerAppDatabagSchema.parse({ endpoints: " a:1, b:2,, " }).endpoints).toEqual(["a:1", "b:2"]);
     expect(providerAppDatabagSchema.parse({ endpoints: "[::1]:5432" }).endpoints).toEqual(["[::1]:5432"]);
-    expect(providerAppDatabagSchema.parse({ "prefix-databases": "db1,db2" })["prefix-databases"]).toEqual(["db1", "db2"]);
-    expect(providerAppDatabagSchema.parse({ resource: "x", salt: "y" })).toMatchObject({ resource: "x", salt: "y" });
-    expect(requirerAppDatabagSchema.parse({ database: "myapp*", alias: "a1" })).toMatchObject({ database: "myapp*" });
+    expect(providerAppDatabagSchema.parse({ "prefix-databases": "db1,db2" })["prefix-databases"]).toEqual([
+      "db1",
+      "db2",
+    ]);
+    expect(providerAppDatabagSchema.parse({ resource: "x", salt: "y" })).toMatchObject({
+      resource: "x",
+      salt: "y",
+    });
+    expect(requirerAppDatabagSchema.parse({ database: "myapp*", alias: "a1" })).toMatchObject({
+      database: "myapp*",
+    });
   });
 });

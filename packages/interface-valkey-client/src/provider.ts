@@ -109,7 +109,8 @@ export class ValkeyProvider {
       }),
     );
     engine.events.on("requestInvalid", async ({ relation, error }) => {
-      if (this.events.listenerCount("requestInvalid") > 0) await this.events.emit("requestInvalid", { relation, error });
+      if (this.events.listenerCount("requestInvalid") > 0)
+        await this.events.emit("requestInvalid", { relation, error });
       else this.charm.model.setStatus("blocked", error.message);
     });
     engine.events.on("gone", (e) => this.events.emit("gone", e));
@@ -119,7 +120,8 @@ export class ValkeyProvider {
       async (e) => {
         const requests = this.#batch;
         this.#batch = [];
-        if (requests.length) await this.events.emit("resourcesRequested", { relation: e.relation.ref, requests });
+        if (requests.length)
+          await this.events.emit("resourcesRequested", { relation: e.relation.ref, requests });
       },
       { endpoint },
     );
@@ -143,7 +145,8 @@ export class ValkeyProvider {
     this.charm.model.requireLeader(`list answered requests on ${this.endpoint}`);
     return this.requests().filter((r) => {
       const own = this.charm.model.relation(r.relation).localApp;
-      if (r.contract === "v0") return own.get("secret-user") !== undefined || own.get("username") !== undefined;
+      if (r.contract === "v0")
+        return own.get("secret-user") !== undefined || own.get("username") !== undefined;
       return answeredIds(own.get("requests")).has(r.requestId ?? "");
     });
   }
@@ -153,11 +156,16 @@ export class ValkeyProvider {
    * fields, under canonical names (`endpoints`, `sentinel-endpoints`, `tls`, …). Empty when unanswered.
    */
   published(request: Pick<ValkeyRequest, "relation" | "requestId">): Readonly<Record<string, string>> {
-    return this.#engine.published(request.relation, request.requestId ? { requestId: request.requestId } : {});
+    return this.#engine.published(
+      request.relation,
+      request.requestId ? { requestId: request.requestId } : {},
+    );
   }
 
   /** The user and password published for a request (leader), to rebuild ACLs; undefined when unanswered. */
-  credentials(request: Pick<ValkeyRequest, "relation" | "requestId">): { username: string; password: string } | undefined {
+  credentials(
+    request: Pick<ValkeyRequest, "relation" | "requestId">,
+  ): { username: string; password: string } | undefined {
     const p = this.published(request);
     return p.username && p.password ? { username: p.username, password: p.password } : undefined;
   }
@@ -230,9 +238,15 @@ function toFields(input: ValkeyResponseInput): Record<string, string | undefined
   const parsed = responseInput.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[");
+    const path = issue.path
+      .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
+      .join(".")
+      .replace(/\.\[/g, "[");
     const field = path || (issue.code === "unrecognized_keys" ? issue.keys.join(", ") : "response");
-    throw new ProtocolEncodeError(field, issue.code === "unrecognized_keys" ? "unknown field" : issue.message);
+    throw new ProtocolEncodeError(
+      field,
+      issue.code === "unrecognized_keys" ? "unknown field" : issue.message,
+    );
   }
   const v = parsed.data;
   if (v.tlsCa !== undefined && v.tls !== true) {
@@ -241,8 +255,10 @@ function toFields(input: ValkeyResponseInput): Record<string, string | undefined
   const list = (items: readonly string[], field: string) => formatCommaList(items, { field });
   const fields: Record<string, string | undefined> = {};
   if (v.endpoints !== undefined) fields.endpoints = list(v.endpoints, "endpoints");
-  if (v.readOnlyEndpoints !== undefined) fields["read-only-endpoints"] = list(v.readOnlyEndpoints, "readOnlyEndpoints");
-  if (v.sentinelEndpoints !== undefined) fields["sentinel-endpoints"] = list(v.sentinelEndpoints, "sentinelEndpoints");
+  if (v.readOnlyEndpoints !== undefined)
+    fields["read-only-endpoints"] = list(v.readOnlyEndpoints, "readOnlyEndpoints");
+  if (v.sentinelEndpoints !== undefined)
+    fields["sentinel-endpoints"] = list(v.sentinelEndpoints, "sentinelEndpoints");
   if (v.mode !== undefined) fields.mode = v.mode;
   if (v.version !== undefined) fields.version = v.version;
   if (v.username !== undefined) fields.username = v.username;
@@ -262,7 +278,8 @@ function answeredIds(raw: string | undefined): Set<string> {
   try {
     const list = JSON.parse(raw) as unknown;
     if (Array.isArray(list)) {
-      for (const o of list) if (o && typeof o === "object" && typeof o["request-id"] === "string") ids.add(o["request-id"]);
+      for (const o of list)
+        if (o && typeof o === "object" && typeof o["request-id"] === "string") ids.add(o["request-id"]);
     }
   } catch {
     // Our own bag; a broken value means nothing is answered yet.

@@ -101,10 +101,13 @@ export class ValkeyRequirer {
   constructor(charm: Charm, endpoint: string = DEFAULT_VALKEY_ENDPOINT, options: ValkeyRequirerOptions) {
     const contract = options.contract ?? "v1";
     const resources = [...new Set(options.resources)];
-    if (resources.length === 0) throw new TypeError("ValkeyRequirer: resources must name at least one key pattern");
-    resources.forEach((r, i) => checkResource(r, `resources[${i}]`));
+    if (resources.length === 0)
+      throw new TypeError("ValkeyRequirer: resources must name at least one key pattern");
+    for (const [i, r] of resources.entries()) checkResource(r, `resources[${i}]`);
     if (contract === "v0" && resources.length !== 1) {
-      throw new TypeError(`ValkeyRequirer: the v0 contract takes exactly one resource, got ${resources.length}`);
+      throw new TypeError(
+        `ValkeyRequirer: the v0 contract takes exactly one resource, got ${resources.length}`,
+      );
     }
     this.charm = charm;
     this.endpoint = endpoint;
@@ -128,7 +131,9 @@ export class ValkeyRequirer {
       if (connection) await this.events.emit("resourceCreated", { connection });
     });
     engine.events.on("changed", async ({ response, keys }) => {
-      const names = keys.flatMap((k) => (k in CHANGE_EVENTS ? [CHANGE_EVENTS[k as keyof typeof CHANGE_EVENTS]] : []));
+      const names = keys.flatMap((k) =>
+        k in CHANGE_EVENTS ? [CHANGE_EVENTS[k as keyof typeof CHANGE_EVENTS]] : [],
+      );
       if (names.length === 0) return;
       const connection = await this.#connection(response);
       if (!connection) return;
@@ -238,7 +243,11 @@ export class ValkeyRequirer {
 export function toConnection(
   response: ResolvedResponse,
 ): { ok: true; value: ValkeyConnection } | { ok: false; error: RemoteDataError } {
-  const parsed = parseBag(resolvedFields, response.fields, { relation: response.relation, side: "provider", bag: "app" });
+  const parsed = parseBag(resolvedFields, response.fields, {
+    relation: response.relation,
+    side: "provider",
+    bag: "app",
+  });
   if (!parsed.ok) return parsed;
   const f = parsed.value;
   const tls = f.tls ?? false;
@@ -292,7 +301,9 @@ function ownResources(raw: string | undefined): string[] {
   try {
     const list = JSON.parse(raw) as unknown;
     if (!Array.isArray(list)) return [];
-    return list.flatMap((o) => (o && typeof o === "object" && typeof o.resource === "string" ? [o.resource as string] : []));
+    return list.flatMap((o) =>
+      o && typeof o === "object" && typeof o.resource === "string" ? [o.resource as string] : [],
+    );
   } catch {
     return [];
   }

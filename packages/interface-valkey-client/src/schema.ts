@@ -13,12 +13,7 @@
 
 import type { InterfaceDefinition } from "@charm-relations/juju-secrets-core";
 import { parseCommaList } from "@charm-relations/juju-secrets-core";
-import {
-  hostPort,
-  jsonString,
-  secretUri,
-  wireBool,
-} from "@charm-relations/juju-secrets-core/schema";
+import { hostPort, jsonString, secretUri, wireBool } from "@charm-relations/juju-secrets-core/schema";
 import { z } from "zod";
 
 /** The Juju interface name. */

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Charm, Contract } from "@charm-relations/juju-secrets-core";
-import { type ValkeyProviderEvents, ValkeyProvider } from "../src/provider.js";
+import { ValkeyProvider, type ValkeyProviderEvents } from "../src/provider.js";
 import { ValkeyRequirer, type ValkeyRequirerEvents } from "../src/requirer.js";
 import { isUsernameOfRelation } from "../src/schema.js";
 import { ENDPOINT, type EventLog } from "./harness.js";
@@ -76,7 +76,8 @@ export function providerCharm(server: FakeValkey, log: EventLog) {
     });
     provider.on("gone", ({ relation }) => {
       if (server.departing.has(charm.unit)) return; // the relation lives on for the other units
-      for (const u of [...server.users.keys()]) if (isUsernameOfRelation(u, relation.id)) server.users.delete(u);
+      for (const u of [...server.users.keys()])
+        if (isUsernameOfRelation(u, relation.id)) server.users.delete(u);
     });
     charm.on("relationDeparted", (e) => {
       if (e.departingUnit === charm.unit) server.departing.add(charm.unit);

@@ -8,7 +8,16 @@ import { type Charm, v0Snapshot } from "@charm-relations/juju-secrets-core";
 import type { JujuModel } from "@charm-relations/juju-secrets-core/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ValkeyProvider, type ValkeyRequest } from "../src/provider.js";
-import { ENDPOINT, EventLog, type Fixture, loadFixture, type RecordedSnapshot, relatedModel, rewrite, runHook } from "./harness.js";
+import {
+  ENDPOINT,
+  EventLog,
+  type Fixture,
+  loadFixture,
+  type RecordedSnapshot,
+  relatedModel,
+  rewrite,
+  runHook,
+} from "./harness.js";
 
 /** A provider charm that answers every new request like valkey-operator on one VM unit. */
 function providerCharm(log: EventLog) {
@@ -44,7 +53,11 @@ function urisByLabel(model: JujuModel, snap: RecordedSnapshot): Map<string, stri
 
 function expectSameSecrets(model: JujuModel, f: Fixture, rec: RecordedSnapshot): void {
   const owned = model.secrets().filter((s) => s.owner.kind === "application" && s.owner.app === "provider");
-  expect(owned.map((s) => s.label).sort()).toEqual(Object.values(rec.secrets).map((s) => s.owner_label).sort());
+  expect(owned.map((s) => s.label).sort()).toEqual(
+    Object.values(rec.secrets)
+      .map((s) => s.owner_label)
+      .sort(),
+  );
   for (const s of Object.values(rec.secrets)) {
     const ours = model.secretByLabel(s.owner_label)!;
     const content = ours.revisions.find((r) => r.revision === ours.latestRevision)!.content;
@@ -95,7 +108,11 @@ describe("provider vs the recorded v1 requirer (two requests)", () => {
 
   it("a repeated relation-changed (requirer unit-bag writes) is a no-op", async () => {
     log.clear();
-    const again = await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId, remoteUnit: "requirer/1" }, setup);
+    const again = await runHook(
+      model,
+      { unit: "provider/0", kind: "relation-changed", relationId, remoteUnit: "requirer/1" },
+      setup,
+    );
     expect(again.ok).toBe(true);
     expect(again.commit?.databags).toEqual([]);
     expect(again.commit?.secrets.updated).toEqual([]);

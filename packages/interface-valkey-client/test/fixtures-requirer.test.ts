@@ -40,7 +40,11 @@ function requirerCharm(log: EventLog, options: ConstructorParameters<typeof Valk
   };
 }
 
-const relationChanged = (unit: string, relationId: number) => ({ unit, kind: "relation-changed" as const, relationId });
+const relationChanged = (unit: string, relationId: number) => ({
+  unit,
+  kind: "relation-changed" as const,
+  relationId,
+});
 
 describe("v1 requirer vs the recorded dpcharmlibs provider (two requests)", () => {
   const f = loadFixture("valkey_client.v1");
@@ -83,7 +87,9 @@ describe("v1 requirer vs the recorded dpcharmlibs provider (two requests)", () =
       expect(out.ok).toBe(true);
       expect(model.unitBag(relationId, unit)).toEqual(rewriteBag(rec.requirer_unit_databags[unit]!, map));
       expect(log.names(unit)).toEqual(["resourceCreated", "resourceCreated"]);
-      const connections = log.of<{ connection: ValkeyConnection }>("resourceCreated", unit).map((e) => e.connection);
+      const connections = log
+        .of<{ connection: ValkeyConnection }>("resourceCreated", unit)
+        .map((e) => e.connection);
       expect(connections.map((c) => c.resource)).toEqual(["requirer-charm:*", "*"]);
       // What the Python requirer observed for its `*` request.
       const observed = rec.requirer_observed[unit]!;
@@ -131,7 +137,10 @@ describe("v1 requirer vs the recorded dpcharmlibs provider (two requests)", () =
         log.clear();
         const out = await runHook(model, { unit, kind: "secret-changed", secretId: uri }, setup);
         expect(out.ok).toBe(true);
-        const rotated = log.of<{ connection: ValkeyConnection; groups: string[] }>("credentialsRotated", unit);
+        const rotated = log.of<{ connection: ValkeyConnection; groups: string[] }>(
+          "credentialsRotated",
+          unit,
+        );
         expect(rotated).toHaveLength(1);
         expect(rotated[0]!.groups).toEqual(["user"]);
         expect(rotated[0]!.connection.password).toBe(content.password);
@@ -215,14 +224,18 @@ describe("v0 requirer (DatabaseRequires-compatible) vs the recorded provider", (
       log.clear();
       const out = await runHook(model, relationChanged(unit, relationId), setup);
       expect(out.ok).toBe(true);
-      expect(model.unitBag(relationId, unit).data).toBe(rewrite(later.requirer_unit_databags[unit]!.data!, uris));
+      expect(model.unitBag(relationId, unit).data).toBe(
+        rewrite(later.requirer_unit_databags[unit]!.data!, uris),
+      );
       expect(log.names()).toEqual([]);
     }
   });
 
   it("the recorded rotation (revision 2) reaches every unit as credentialsRotated", async () => {
     const later = f.before_remove_relation;
-    const [recordedUri, s] = Object.entries(later.secrets).find(([, x]) => x.owner_label.endsWith(".user.secret"))!;
+    const [recordedUri, s] = Object.entries(later.secrets).find(([, x]) =>
+      x.owner_label.endsWith(".user.secret"),
+    )!;
     const uri = uris.get(recordedUri)!;
     const content = s.content_by_revision["2"]!;
     addRevision(model, uri, content);
@@ -246,5 +259,33 @@ describe("v0 requirer (DatabaseRequires-compatible) vs the recorded provider", (
     expect(sentinel).toBe("10.1.0.10:26379");
     const changed = log.of<{ connection: ValkeyConnection }>("sentinelEndpointsChanged", "requirer/1");
     expect(changed.map((e) => e.connection.sentinelEndpoints)).toEqual([["10.1.0.11:26379"]]);
+  });
+});
+
+describe("v1 requirer vs an answer shaped like the upstream spec example (no data, no nulls)", () => {
+  it("matches responses by request id without the provider's data (I-10)", async () => {
+    const { model, relationId } = relatedModel();
+    const log = new EventLog();
+    const setup = requirerCharm(log, { resources: ["application:*"] });
+    await runHook(model, { unit: "requirer/0", kind: "relation-created", relationId }, setup);
+    const [request] = JSON.parse(model.appBag(relationId, "requirer").requests!) as Record<string, string>[];
+    const user = model.addSecret({
+      owner: "provider",
+      content: { username: `relation-${relationId}-${request!["request-id"]}`, password: "pw" },
+      grants: [{ relationId }],
+    });
+    const tls = model.addSecret({ owner: "provider", content: { tls: "false" }, grants: [{ relationId }] });
+    model.setAppBag(relationId, "provider", {
+      version: "v1",
+      requests: `[{"resource": "application:*", "request-id": "${request!["request-id"]}", "salt": "${request!.salt}", "endpoints": "valkey-1.valkey-endpoints:6379", "read-only-endpoints": "valkey-0.valkey-endpoints:6379,valkey-2.valkey-endpoints:6379", "secret-user": "${user}", "secret-tls": "${tls}", "version": "9.0.1", "mode": "sentinel", "sentinel-endpoints": "valkey-0.valkey-endpoints:26379,valkey-1.valkey-endpoints:26379,valkey-2.valkey-endpoints:26379"}]`,
+    });
+    const out = await runHook(model, relationChanged("requirer/1", relationId), setup);
+    expect(out.ok).toBe(true);
+    const [created] = log.of<{ connection: ValkeyConnection }>("resourceCreated", "requirer/1");
+    expect(created?.connection.readOnlyEndpoints).toEqual([
+      "valkey-0.valkey-endpoints:6379",
+      "valkey-2.valkey-endpoints:6379",
+    ]);
+    expect(created?.connection.sentinelEndpoints).toHaveLength(3);
   });
 });

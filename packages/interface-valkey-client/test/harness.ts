@@ -50,13 +50,21 @@ export function loadFixture(name: "valkey_client.v1" | "valkey_client.v0-require
 export const ENDPOINT = "valkey-client";
 
 /** provider (2 units) and requirer (2 units), related on `valkey-client`, leaders the /0 units. */
-export function relatedModel(options: { uuid?: string; providerUnits?: number; requirerUnits?: number } = {}): {
+export function relatedModel(
+  options: { uuid?: string; providerUnits?: number; requirerUnits?: number } = {},
+): {
   model: JujuModel;
   relationId: number;
 } {
   const model = new JujuModel(options.uuid ? { uuid: options.uuid } : {});
-  model.addApplication("provider", { endpoints: { [ENDPOINT]: "provides:valkey_client" }, units: options.providerUnits ?? 2 });
-  model.addApplication("requirer", { endpoints: { [ENDPOINT]: "requires:valkey_client" }, units: options.requirerUnits ?? 2 });
+  model.addApplication("provider", {
+    endpoints: { [ENDPOINT]: "provides:valkey_client" },
+    units: options.providerUnits ?? 2,
+  });
+  model.addApplication("requirer", {
+    endpoints: { [ENDPOINT]: "requires:valkey_client" },
+    units: options.requirerUnits ?? 2,
+  });
   const relationId = model.addRelation(`provider:${ENDPOINT}`, `requirer:${ENDPOINT}`);
   return { model, relationId };
 }
@@ -152,7 +160,9 @@ export class EventLog {
     return this.entries.filter((e) => unit === undefined || e.unit === unit).map((e) => e.name);
   }
   of<T = unknown>(name: string, unit?: string): T[] {
-    return this.entries.filter((e) => e.name === name && (unit === undefined || e.unit === unit)).map((e) => e.payload as T);
+    return this.entries
+      .filter((e) => e.name === name && (unit === undefined || e.unit === unit))
+      .map((e) => e.payload as T);
   }
   clear(): void {
     this.entries.length = 0;

@@ -3,7 +3,13 @@
  * `invalid` / `requestInvalid` event (or a blocked status naming relation and key when nobody
  * listens), never a crash, never a partial write; bad publish input is refused before any write.
  */
-import { type Charm, NotLeaderError, PrematureWriteError, ProtocolEncodeError, pyDumps } from "@charm-relations/juju-secrets-core";
+import {
+  type Charm,
+  NotLeaderError,
+  PrematureWriteError,
+  ProtocolEncodeError,
+  pyDumps,
+} from "@charm-relations/juju-secrets-core";
 import type { JujuModel } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import { ValkeyProvider } from "../src/provider.js";
@@ -24,7 +30,11 @@ function requirer(log: EventLog, options: { listen?: boolean; contract?: "v0" | 
 }
 
 /** A correct v1 answer to the requirer's current requests, with real secrets. */
-function answer(model: JujuModel, id: number, patch: (r: Record<string, unknown>, i: number) => void = () => {}): Record<string, string> {
+function answer(
+  model: JujuModel,
+  id: number,
+  patch: (r: Record<string, unknown>, i: number) => void = () => {},
+): Record<string, string> {
   const requests = JSON.parse(model.appBag(id, "requirer").requests!) as Record<string, string>[];
   const responses = requests.map((q, i) => {
     const user = model.addSecret({
@@ -32,7 +42,11 @@ function answer(model: JujuModel, id: number, patch: (r: Record<string, unknown>
       content: { username: `relation-${id}-${q["request-id"]}`, password: `pw${i}` },
       grants: [{ relationId: id }],
     });
-    const tls = model.addSecret({ owner: "provider", content: { tls: "false" }, grants: [{ relationId: id }] });
+    const tls = model.addSecret({
+      owner: "provider",
+      content: { tls: "false" },
+      grants: [{ relationId: id }],
+    });
     const r: Record<string, unknown> = {
       resource: q.resource,
       "request-id": q["request-id"],
@@ -57,7 +71,9 @@ function answer(model: JujuModel, id: number, patch: (r: Record<string, unknown>
 async function v1Requirer(log: EventLog, options: { listen?: boolean } = {}) {
   const { model, relationId: id } = relatedModel();
   const setup = requirer(log, options);
-  expect((await runHook(model, { unit: "requirer/0", kind: "relation-created", relationId: id }, setup)).ok).toBe(true);
+  expect(
+    (await runHook(model, { unit: "requirer/0", kind: "relation-created", relationId: id }, setup)).ok,
+  ).toBe(true);
   return { model, id, setup };
 }
 
@@ -77,7 +93,13 @@ describe("requirer: malformed provider data", () => {
   it("without an invalid listener the unit goes blocked, naming relation and key", async () => {
     const log = new EventLog();
     const { model, id, setup } = await v1Requirer(log, { listen: false });
-    model.setAppBag(id, "provider", answer(model, id, (r) => void (r.endpoints = "https://leak-me.example:6379")));
+    model.setAppBag(
+      id,
+      "provider",
+      answer(model, id, (r) => {
+        r.endpoints = "https://leak-me.example:6379";
+      }),
+    );
     const out = await runHook(model, { unit: "requirer/0", kind: "relation-changed", relationId: id }, setup);
     expect(out.ok).toBe(true);
     const status = model.unitStatus("requirer/0");
@@ -91,7 +113,13 @@ describe("requirer: malformed provider data", () => {
   it("a bad response does not advance the snapshot: once corrected, resourceCreated fires", async () => {
     const log = new EventLog();
     const { model, id, setup } = await v1Requirer(log);
-    model.setAppBag(id, "provider", answer(model, id, (r, i) => void (i === 1 && (r["sentinel-endpoints"] = "nope"))));
+    model.setAppBag(
+      id,
+      "provider",
+      answer(model, id, (r, i) => {
+        if (i === 1) r["sentinel-endpoints"] = "nope";
+      }),
+    );
     await runHook(model, { unit: "requirer/1", kind: "relation-changed", relationId: id }, setup);
     expect(log.names("requirer/1")).toEqual(["invalid"]);
     expect(model.unitBag(id, "requirer/1")).toEqual({});
@@ -120,7 +148,11 @@ describe("requirer: malformed provider data", () => {
     const { model, relationId: id } = relatedModel();
     const setup = requirer(log, { contract: "v0" });
     await runHook(model, { unit: "requirer/0", kind: "relation-created", relationId: id }, setup);
-    const user = model.addSecret({ owner: "provider", content: { username: "relation-0", password: "x" }, grants: [{ relationId: id }] });
+    const user = model.addSecret({
+      owner: "provider",
+      content: { username: "relation-0", password: "x" },
+      grants: [{ relationId: id }],
+    });
     model.setAppBag(id, "provider", {
       database: "app:*",
       endpoints: "10.1.0.10:6379",
@@ -140,7 +172,9 @@ describe("requirer: programming errors are typed and immediate", () => {
     const charm = { model, on: () => () => {} } as unknown as Charm;
     expect(() => new ValkeyRequirer(charm, ENDPOINT, { resources: [] })).toThrow(TypeError);
     expect(() => new ValkeyRequirer(charm, ENDPOINT, { resources: ["a:* +@all"] })).toThrow(/key pattern/);
-    expect(() => new ValkeyRequirer(charm, ENDPOINT, { resources: ["a:*", "b:*"], contract: "v0" })).toThrow(/exactly one/);
+    expect(() => new ValkeyRequirer(charm, ENDPOINT, { resources: ["a:*", "b:*"], contract: "v0" })).toThrow(
+      /exactly one/,
+    );
   });
 
   it("addRequest on a non-leader throws NotLeaderError; syncRequests there is a no-op", async () => {
@@ -168,7 +202,12 @@ function provider(log: EventLog, options: { listen?: boolean } = {}) {
     const p = new ValkeyProvider(charm, ENDPOINT);
     p.on("resourceRequested", (e) => {
       log.record(charm.unit, "resourceRequested", e);
-      p.publish(e.request, { username: e.request.username, password: "pw", endpoints: ["10.1.0.10:6379"], tls: false });
+      p.publish(e.request, {
+        username: e.request.username,
+        password: "pw",
+        endpoints: ["10.1.0.10:6379"],
+        tls: false,
+      });
     });
     if (options.listen ?? true) p.on("requestInvalid", (e) => log.record(charm.unit, "requestInvalid", e));
   };
@@ -191,8 +230,15 @@ describe("provider: malformed or dangerous requests", () => {
   it("a key pattern that would inject ACL rules is refused: no user, nothing written", async () => {
     const log = new EventLog();
     const { model, relationId: id } = relatedModel();
-    model.setAppBag(id, "requirer", { version: "v1", requests: pyDumps([request("a:* +@all ~*", "saltsaltsaltsalt")]) });
-    const out = await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId: id }, provider(log));
+    model.setAppBag(id, "requirer", {
+      version: "v1",
+      requests: pyDumps([request("a:* +@all ~*", "saltsaltsaltsalt")]),
+    });
+    const out = await runHook(
+      model,
+      { unit: "provider/0", kind: "relation-changed", relationId: id },
+      provider(log),
+    );
     expect(out.ok).toBe(true);
     expect(out.commit?.databags).toEqual([]);
     expect(log.names()).toEqual(["requestInvalid"]);
@@ -204,7 +250,11 @@ describe("provider: malformed or dangerous requests", () => {
     const log = new EventLog();
     const { model, relationId: id } = relatedModel();
     model.setAppBag(id, "requirer", { database: "x\ny", "requested-secrets": '["username", "password"]' });
-    const out = await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId: id }, provider(log, { listen: false }));
+    const out = await runHook(
+      model,
+      { unit: "provider/0", kind: "relation-changed", relationId: id },
+      provider(log, { listen: false }),
+    );
     expect(out.ok).toBe(true);
     expect(out.commit?.databags).toEqual([]);
     expect(model.unitStatus("provider/0")).toMatchObject({ status: "blocked" });
@@ -229,7 +279,11 @@ describe("provider: malformed or dangerous requests", () => {
     await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId: id }, provider(log));
     const answered = model.appBag(id, "provider");
     model.setAppBag(id, "requirer", { version: "v1", requests: pyDumps([request("b:*", salt, rid)]) });
-    const out = await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId: id }, provider(log));
+    const out = await runHook(
+      model,
+      { unit: "provider/0", kind: "relation-changed", relationId: id },
+      provider(log),
+    );
     expect(out.ok).toBe(true);
     expect(log.names()).toEqual(["resourceRequested", "requestInvalid"]);
     expect(model.appBag(id, "provider")).toEqual(answered);

@@ -25,22 +25,32 @@ export function validate(schema: Schema, value: unknown, path = "$"): string[] {
   const actual = typeOf(value);
   if (s.type !== undefined) {
     const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
-    if (!types.some((t) => typeMatches(t, actual))) return [`${path}: expected ${types.join("|")}, got ${actual}`];
+    if (!types.some((t) => typeMatches(t, actual)))
+      return [`${path}: expected ${types.join("|")}, got ${actual}`];
   }
-  if ("const" in s && JSON.stringify(s.const) !== JSON.stringify(value)) errors.push(`${path}: expected const`);
+  if ("const" in s && JSON.stringify(s.const) !== JSON.stringify(value))
+    errors.push(`${path}: expected const`);
   if (Array.isArray(s.enum) && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
     errors.push(`${path}: not in enum`);
   }
-  if (Array.isArray(s.anyOf) && !(s.anyOf as Schema[]).some((sub) => validate(sub, value, path).length === 0)) {
+  if (
+    Array.isArray(s.anyOf) &&
+    !(s.anyOf as Schema[]).some((sub) => validate(sub, value, path).length === 0)
+  ) {
     errors.push(`${path}: matches no anyOf branch`);
   }
-  if (Array.isArray(s.oneOf) && (s.oneOf as Schema[]).filter((sub) => validate(sub, value, path).length === 0).length !== 1) {
+  if (
+    Array.isArray(s.oneOf) &&
+    (s.oneOf as Schema[]).filter((sub) => validate(sub, value, path).length === 0).length !== 1
+  ) {
     errors.push(`${path}: does not match exactly one oneOf branch`);
   }
-  if (Array.isArray(s.allOf)) for (const sub of s.allOf as Schema[]) errors.push(...validate(sub, value, path));
+  if (Array.isArray(s.allOf))
+    for (const sub of s.allOf as Schema[]) errors.push(...validate(sub, value, path));
   if (typeof value === "string") {
     if (typeof s.minLength === "number" && [...value].length < s.minLength) errors.push(`${path}: too short`);
-    if (typeof s.pattern === "string" && !new RegExp(s.pattern, "u").test(value)) errors.push(`${path}: pattern`);
+    if (typeof s.pattern === "string" && !new RegExp(s.pattern, "u").test(value))
+      errors.push(`${path}: pattern`);
     if (s.contentMediaType === "application/json") {
       let parsed: unknown;
       try {
@@ -48,7 +58,8 @@ export function validate(schema: Schema, value: unknown, path = "$"): string[] {
       } catch {
         return [...errors, `${path}: not JSON`];
       }
-      if (s.contentSchema !== undefined) errors.push(...validate(s.contentSchema as Schema, parsed, `${path}<json>`));
+      if (s.contentSchema !== undefined)
+        errors.push(...validate(s.contentSchema as Schema, parsed, `${path}<json>`));
     }
   }
   if (typeof value === "number") {
@@ -56,14 +67,18 @@ export function validate(schema: Schema, value: unknown, path = "$"): string[] {
     if (typeof s.maximum === "number" && value > s.maximum) errors.push(`${path}: above maximum`);
   }
   if (actual === "array" && s.items !== undefined) {
-    (value as unknown[]).forEach((item, i) => errors.push(...validate(s.items as Schema, item, `${path}[${i}]`)));
+    for (const [i, item] of (value as unknown[]).entries()) {
+      errors.push(...validate(s.items as Schema, item, `${path}[${i}]`));
+    }
   }
   if (actual === "object") {
     const obj = value as Record<string, unknown>;
     const props = (s.properties ?? {}) as Record<string, Schema>;
-    for (const key of (s.required ?? []) as string[]) if (!(key in obj)) errors.push(`${path}.${key}: required`);
+    for (const key of (s.required ?? []) as string[])
+      if (!(key in obj)) errors.push(`${path}.${key}: required`);
     for (const [key, item] of Object.entries(obj)) {
-      if (s.propertyNames !== undefined) errors.push(...validate(s.propertyNames as Schema, key, `${path}{${key}}`));
+      if (s.propertyNames !== undefined)
+        errors.push(...validate(s.propertyNames as Schema, key, `${path}{${key}}`));
       if (key in props) errors.push(...validate(props[key]!, item, `${path}.${key}`));
       else if (s.additionalProperties !== undefined) {
         errors.push(...validate(s.additionalProperties as Schema, item, `${path}.${key}`));

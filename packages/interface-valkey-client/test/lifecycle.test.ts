@@ -48,7 +48,11 @@ async function settled(sim: Simulation): Promise<void> {
 }
 
 /** What a requirer unit can see right now (an update-status hook reading `connections()`). */
-async function view(sim: Simulation, log: EventLog, unit: string): Promise<{ connections: ValkeyConnection[]; ready: boolean }> {
+async function view(
+  sim: Simulation,
+  log: EventLog,
+  unit: string,
+): Promise<{ connections: ValkeyConnection[]; ready: boolean }> {
   let out = { connections: [] as ValkeyConnection[], ready: false };
   const record = await sim.runHook(unit, "update-status", {
     runner: inProcess(
@@ -75,7 +79,9 @@ describe("v1 requirer with two requests, full lifecycle", () => {
     await settled(sim);
 
     // Two users, named after the relation and each request id.
-    const requested = log.of<{ request: ValkeyRequest }>("resourceRequested", "valkey/0").map((e) => e.request);
+    const requested = log
+      .of<{ request: ValkeyRequest }>("resourceRequested", "valkey/0")
+      .map((e) => e.request);
     expect(requested.map((r) => r.resource)).toEqual(["requirer-charm:*", "*"]);
     expect(usernames(server)).toEqual(requested.map((r) => `relation-${id}-${r.requestId}`).sort());
     expect(log.names("valkey/1")).toEqual([]); // request events are leader-only
@@ -130,7 +136,8 @@ describe("v1 requirer with two requests, full lifecycle", () => {
     log.clear();
     sim.configure("valkey", { tls: true, "tls-ca": TEST_CA });
     await settled(sim);
-    for (const s of tlsSecrets) expect(sim.model.secretContent(s.xid)).toEqual({ tls: "true", "tls-ca": TEST_CA });
+    for (const s of tlsSecrets)
+      expect(sim.model.secretContent(s.xid)).toEqual({ tls: "true", "tls-ca": TEST_CA });
     for (const unit of ["requirer/0", "requirer/1"]) {
       const rotated = log.of<Conn & { groups: string[] }>("credentialsRotated", unit);
       expect(rotated.map((r) => r.groups)).toEqual([["tls"], ["tls"]]);
@@ -224,7 +231,12 @@ describe("adding and removing a request on a live relation", () => {
     const responses = JSON.parse(bag.requests!) as { resource: string }[];
     expect(responses.map((r) => r.resource)).toEqual(["cache:*"]);
     expect(Object.keys(JSON.parse(bag.data!))).toEqual([added[0]!.requestId]);
-    expect(sim.model.secrets().map((s) => s.label).sort()).toEqual([
+    expect(
+      sim.model
+        .secrets()
+        .map((s) => s.label)
+        .sort(),
+    ).toEqual([
       `${ENDPOINT}.${id}.${added[0]!.requestId}.tls.secret`,
       `${ENDPOINT}.${id}.${added[0]!.requestId}.user.secret`,
     ]);
@@ -248,8 +260,13 @@ describe("v0 and v1 requirers on one provider", () => {
     const v0Id = sim.relate("valkey", "legacy");
     await settled(sim);
 
-    const modern = log.of<{ request: ValkeyRequest }>("resourceRequested").map((e) => e.request).filter((r) => r.relation.id === v1Id);
-    expect(usernames(server)).toEqual([...modern.map((r) => `relation-${v1Id}-${r.requestId}`), `relation-${v0Id}`].sort());
+    const modern = log
+      .of<{ request: ValkeyRequest }>("resourceRequested")
+      .map((e) => e.request)
+      .filter((r) => r.relation.id === v1Id);
+    expect(usernames(server)).toEqual(
+      [...modern.map((r) => `relation-${v1Id}-${r.requestId}`), `relation-${v0Id}`].sort(),
+    );
 
     const v1Bag = sim.model.appBag(v1Id, "valkey");
     expect(v1Bag.version).toBe("v1");

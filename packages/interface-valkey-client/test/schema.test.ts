@@ -58,7 +58,8 @@ describe("recorded v1 databags", () => {
       const requirer = requirerAppBagV1.parse(snap.requirer_app_databag);
       expect(requirer.requests.map((r) => r.resource)).toEqual(["requirer-charm:*", "*"]);
       expect(requirer.requests[0]?.["external-node-connectivity"]).toBe(false);
-      for (const bag of Object.values(snap.requirer_unit_databags)) expect(requirerUnitBag.parse(bag).data).toBeDefined();
+      for (const bag of Object.values(snap.requirer_unit_databags))
+        expect(requirerUnitBag.parse(bag).data).toBeDefined();
       for (const bag of Object.values(snap.provider_unit_databags)) providerUnitBag.parse(bag);
       // The unions pick the right branch.
       expect(providerAppBag.parse(snap.provider_app_databag).version).toBe("v1");
@@ -68,12 +69,15 @@ describe("recorded v1 databags", () => {
     it(`${when}: requests, data and snapshots re-serialise to identical bytes`, () => {
       const p = snap.provider_app_databag;
       const responses = JSON.parse(p.requests!) as Record<string, unknown>[];
-      expect(formatRequests(responses.map((r) => serializeResponseObject(r, responseOptions)))).toBe(p.requests);
+      expect(formatRequests(responses.map((r) => serializeResponseObject(r, responseOptions)))).toBe(
+        p.requests,
+      );
       expect(pyDumps(JSON.parse(p.data!))).toBe(p.data);
       const r = snap.requirer_app_databag;
       const requests = JSON.parse(r.requests!) as Record<string, unknown>[];
       expect(formatRequests(requests.map((q) => serializeRequestObject(q, requestOptions)))).toBe(r.requests);
-      for (const bag of Object.values(snap.requirer_unit_databags)) expect(pyDumps(JSON.parse(bag.data!))).toBe(bag.data);
+      for (const bag of Object.values(snap.requirer_unit_databags))
+        expect(pyDumps(JSON.parse(bag.data!))).toBe(bag.data);
     });
   }
 
@@ -114,7 +118,8 @@ describe("recorded v0 databags (v1 provider answering DatabaseRequires)", () => 
     it(`${when}: snapshots and secret lists re-serialise to identical bytes`, () => {
       for (const bag of Object.values(snap.requirer_unit_databags)) {
         expect(v0Snapshot(JSON.parse(bag.data!) as Record<string, string>)).toBe(bag.data);
-        if (bag["requested-secrets"]) expect(pyDumps(JSON.parse(bag["requested-secrets"]))).toBe(bag["requested-secrets"]);
+        if (bag["requested-secrets"])
+          expect(pyDumps(JSON.parse(bag["requested-secrets"]))).toBe(bag["requested-secrets"]);
       }
       const r = snap.requirer_app_databag;
       expect(pyDumps(JSON.parse(r["requested-secrets"]!))).toBe(r["requested-secrets"]);
@@ -127,7 +132,8 @@ describe("recorded v0 databags (v1 provider answering DatabaseRequires)", () => 
     for (const [, snap] of snapshots(v0)) {
       for (const s of Object.values(snap.secrets)) {
         for (const content of Object.values(s.content_by_revision)) {
-          if (s.owner_label === "valkey-client.0.user.secret") expect(userSecretContent.parse(content).username).toBe("relation-0");
+          if (s.owner_label === "valkey-client.0.user.secret")
+            expect(userSecretContent.parse(content).username).toBe("relation-0");
           else expect(tlsSecretContent.parse(content).tls).toBe(false);
         }
       }
@@ -146,9 +152,13 @@ describe("upstream spec examples (hand-made: no nulls, no data)", () => {
     ]);
     requirerAppBagV1.parse({
       version: "v1",
-      requests: '[{"resource": "application:*", "request-id": "836763deea236532", "salt": "xqbPuYzzl2iiKeyN"}]',
+      requests:
+        '[{"resource": "application:*", "request-id": "836763deea236532", "salt": "xqbPuYzzl2iiKeyN"}]',
     });
-    requirerAppBagV0.parse({ database: "application:*", "requested-secrets": '["username", "password", "tls", "tls-ca"]' });
+    requirerAppBagV0.parse({
+      database: "application:*",
+      "requested-secrets": '["username", "password", "tls", "tls-ca"]',
+    });
     const flat = providerAppBagV0.parse({
       database: "application:*",
       endpoints: "valkey-1.valkey-endpoints:6379",
@@ -173,8 +183,10 @@ describe("JSON Schemas generated from the zod schemas", () => {
       for (const [, snap] of snapshots(f)) {
         expect(validate(schemas.provider.app, snap.provider_app_databag)).toEqual([]);
         expect(validate(schemas.requirer.app, snap.requirer_app_databag)).toEqual([]);
-        for (const bag of Object.values(snap.provider_unit_databags)) expect(validate(schemas.provider.unit, bag)).toEqual([]);
-        for (const bag of Object.values(snap.requirer_unit_databags)) expect(validate(schemas.requirer.unit, bag)).toEqual([]);
+        for (const bag of Object.values(snap.provider_unit_databags))
+          expect(validate(schemas.provider.unit, bag)).toEqual([]);
+        for (const bag of Object.values(snap.requirer_unit_databags))
+          expect(validate(schemas.requirer.unit, bag)).toEqual([]);
       }
     }
   });
@@ -216,8 +228,12 @@ describe("hostile provider data", () => {
   it("request and response objects require their echo keys", () => {
     expect(valkeyRequestObject.safeParse({ resource: "a:*" }).success).toBe(false);
     expect(valkeyRequestObject.safeParse({ resource: "", salt: "x" }).success).toBe(false);
-    expect(valkeyResponseObject.safeParse({ resource: "a:*", salt: "s", "secret-user": "not-a-uri" }).success).toBe(false);
-    expect(valkeyResponseObject.safeParse({ resource: "a:*", salt: "s", mode: "cluster" }).success).toBe(true);
+    expect(
+      valkeyResponseObject.safeParse({ resource: "a:*", salt: "s", "secret-user": "not-a-uri" }).success,
+    ).toBe(false);
+    expect(valkeyResponseObject.safeParse({ resource: "a:*", salt: "s", mode: "cluster" }).success).toBe(
+      true,
+    );
   });
 });
 

@@ -49,7 +49,11 @@ describe("Model.afterFlush", () => {
     const { model, rel } = twoApps();
     const { charm } = hook(model, rel);
     let ran = false;
-    charm.on("relationChanged", () => charm.model.afterFlush(() => void (ran = true)));
+    charm.on("relationChanged", () =>
+      charm.model.afterFlush(() => {
+        ran = true;
+      }),
+    );
     charm.on("relationChanged", () => {
       throw new Error("boom");
     });

@@ -257,4 +257,25 @@ describe("retainSecretsOnBroken and published()", () => {
     });
     expect(Object.keys(published!).some((k) => k.startsWith("secret-") || k === "data")).toBe(false);
   });
+
+  it("secret-remove: the provider drops a superseded revision nobody tracks (§6.3 step 5)", async () => {
+    let password = "pw-1";
+    const { sim, id } = await pair(
+      providerRunner((p, charm) => {
+        p.events.on("requested", ({ request }) => answer(p, request));
+        charm.on("configChanged", () => {
+          if (charm.model.isLeader()) for (const r of p.requests()) answer(p, r, { password });
+        });
+      }),
+      requirerRunner({ resource: "myapp" }),
+    );
+    const uri = sim.model.appBag(id, "provider")["secret-user"]!;
+    password = "pw-2";
+    sim.configure("provider", {});
+    expect((await sim.settle()).settled).toBe(true);
+    const remove = sim.hooks.filter((h) => h.kind === "secret-remove");
+    expect(remove.map((h) => [h.unit, h.context.secretRevision])).toEqual([["provider/0", 1]]);
+    expect(remove[0]!.secrets?.revisionsRemoved).toHaveLength(1);
+    expect(sim.model.secret(uri)!.revisions.map((r) => r.revision)).toEqual([2]);
+  });
 });

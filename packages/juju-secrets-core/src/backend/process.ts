@@ -17,6 +17,7 @@ import {
   RelationDataAccessError,
   RelationNotFoundError,
 } from "../errors.js";
+import { parseSecretUri } from "../protocol/codecs.js";
 import { validateSecretContent } from "../protocol/secrets.js";
 import type {
   Backend,
@@ -318,8 +319,11 @@ export class ProcessBackend implements Backend {
   secretAdd(content: Readonly<Record<string, string>>, options: SecretAddOptions = {}): string {
     return this.#withSecretFiles(content, (files) => {
       const argv = [...metadataArgs(options), "--owner", options.owner ?? "application", ...files];
-      const uri = this.#run("secret-add", argv).trim();
+      const out = this.#run("secret-add", argv);
+      const uri = out.trim();
       if (uri === "") throw this.#badOutput("secret-add", argv, "", "has no secret URI");
+      // A broken tool's output must not end up published in a databag as a "URI".
+      if (!parseSecretUri(uri)) throw this.#badOutput("secret-add", argv, out, "is not a secret URI");
       return uri;
     });
   }

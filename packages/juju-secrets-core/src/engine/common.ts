@@ -1,7 +1,14 @@
 /** Pieces both engines share: wire-value readers that produce `RemoteDataError` issues, and cleanup. */
 
 import type { RelationRef } from "../backend/types.js";
-import { type BagKind, describeShape, type RemoteDataIssue, type Side } from "../errors.js";
+import {
+  type BagKind,
+  describeShape,
+  PermissionDeniedError,
+  type RemoteDataIssue,
+  SecretNotFoundError,
+  type Side,
+} from "../errors.js";
 import type { Model } from "../model/model.js";
 import { parseJson } from "../protocol/json.js";
 import { encryptionSecretLabel, parseSecretLabel, requestedEntityLabel } from "../protocol/secrets.js";
@@ -80,8 +87,11 @@ export function removeOwnedSecretsForRelation(model: Model, relation: RelationRe
     let label: string | undefined;
     try {
       label = model.backend.secretInfoGet({ id: xid }).label;
-    } catch {
-      continue; // gone meanwhile, or a unit-owned secret of another unit
+    } catch (e) {
+      // Gone meanwhile, or not ours to see: skip it. Any other failure (the hook tool broke) must fail
+      // the hook, or the secret would be orphaned for good once the relation is gone.
+      if (e instanceof SecretNotFoundError || e instanceof PermissionDeniedError) continue;
+      throw e;
     }
     if (!label) continue;
     const parsed = parseSecretLabel(label);

@@ -108,6 +108,17 @@ export class DataProvider {
   readonly definition: InterfaceDefinition;
   readonly #retainSecretsOnBroken: DataProviderOptions["retainSecretsOnBroken"];
   readonly #validateRequest: DataProviderOptions["validateRequest"];
+  /**
+   * v1 requests parsed per relation (keyed by the raw `requests` value, which cannot change within a
+   * hook): publishing K answers would otherwise re-parse and re-validate every request K times.
+   */
+  readonly #v1Parsed = new Map<number, { readonly raw: string | undefined; readonly requests: ProviderRequest[] }>();
+  /**
+   * This hook's v1 answers per relation: the response objects and each one's JSON, kept while our
+   * `requests` value is the one we wrote, so K publishes on one relation serialise one response each
+   * instead of all K (O(K²) → O(K)).
+   */
+  readonly #v1Answers = new Map<number, { raw: string; objects: Record<string, unknown>[]; texts: string[] }>();
 
   constructor(
     charm: Charm,
@@ -136,9 +147,10 @@ export class DataProvider {
   // Reading requests
 
   async #onCreated(ref: RelationRef): Promise<void> {
-    if (!this.definition.crossModelEncryption || !this.model.isLeader()) return;
+    if (!this.definition.crossModelEncryption) return;
     const rel = this.model.relation(ref);
-    if (!rel.isCrossModel || rel.localApp.get("encryption-secret") !== undefined) return;
+    // Same-model relations (the common case) need no key: ask relation-model-get before is-leader.
+    if (!rel.isCrossModel || !this.model.isLeader() || rel.localApp.get("encryption-secret") !== undefined) return;
     const uri = this.model.secrets.add(
       { "encryption-key": generateFernetKey() },
       { label: encryptionSecretLabel(this.model.modelUuid, ref.id), owner: "application" },
@@ -258,7 +270,7 @@ export class DataProvider {
     issues: IssueCollector,
     pending: Array<() => Promise<void>>,
   ): void {
-    const requests = this.#parseV1(rel, bag, issues);
+    const requests = this.#requestsV1(rel, bag, issues);
     if (!requests) return;
     const own = rel.localApp;
     const oldRaw = own.get("data");
@@ -305,6 +317,20 @@ export class DataProvider {
     }
     const text = pyDumps(data);
     if (text !== oldRaw) own.set("data", text);
+  }
+
+  /** One relation's v1 requests, parsed once per hook; undefined (issues recorded) when malformed. */
+  #requestsV1(
+    rel: Relation,
+    bag: Readonly<Record<string, string>>,
+    issues: IssueCollector,
+  ): ProviderRequest[] | undefined {
+    const cached = this.#v1Parsed.get(rel.id);
+    if (cached && cached.raw === bag.requests) return cached.requests;
+    const before = issues.issues.length;
+    const requests = this.#parseV1(rel, bag, issues);
+    if (requests && issues.issues.length === before) this.#v1Parsed.set(rel.id, { raw: bag.requests, requests });
+    return requests;
   }
 
   #parseV1(
@@ -413,7 +439,7 @@ export class DataProvider {
     for (const rel of this.model.relations(this.endpoint)) {
       const bag = rel.remoteAppData();
       const issues = new IssueCollector(rel.ref, "requirer", "app");
-      if (bag.version === "v1") out.push(...(this.#parseV1(rel, bag, issues) ?? []));
+      if (bag.version === "v1") out.push(...(this.#requestsV1(rel, bag, issues) ?? []));
       else if (bag.version === undefined && bag[this.definition.resourceKey] !== undefined) {
         const r = this.#parseV0(rel, bag, issues);
         if (r) out.push(r);
@@ -646,14 +672,19 @@ export class DataProvider {
   #publishV1(rel: Relation, requestId: string, fields: Fields): void {
     const def = this.definition;
     const own = rel.localApp;
-    const request = this.requests().find((r) => r.relation.id === rel.id && r.requestId === requestId);
-    const responses = parseObjects(own.get("requests"));
-    let response = responses.find((r) => r["request-id"] === requestId);
-    if (!response) {
+    // This relation's requests only: answering one relation must not read every other one (O(N) calls).
+    const issues = new IssueCollector(rel.ref, "requirer", "app");
+    const request = this.#requestsV1(rel, rel.remoteAppData(), issues)?.find((r) => r.requestId === requestId);
+    const raw = own.get("requests");
+    const cached = this.#v1Answers.get(rel.id);
+    const answers = cached?.raw === raw ? cached : undefined;
+    const responses = answers?.objects ?? parseObjects(raw);
+    let index = responses.findIndex((r) => r["request-id"] === requestId);
+    if (index < 0) {
       if (!request) throw new Error(`${rel.name}: no request with id ${requestId}`);
-      response = { resource: request.resource, "request-id": requestId, salt: request.salt ?? null };
-      responses.push(response);
+      index = responses.push({ resource: request.resource, "request-id": requestId, salt: request.salt ?? null }) - 1;
     }
+    const response = responses[index]!;
     const extraSecret = new Set(def.extraSecretFields ?? []);
     const groups = new Map<SecretGroup, Record<string, string | undefined>>();
     for (const [field, value] of Object.entries(fields)) {
@@ -666,13 +697,22 @@ export class DataProvider {
         typeof response[`secret-${group}`] === "string" ? (response[`secret-${group}`] as string) : undefined;
       response[`secret-${group}`] = this.#writeGroup(rel, requestId, group, current, values) ?? null;
     }
-    const ordered = responses.map((r) =>
-      serializeResponseObject(r, {
-        ...(def.responseExtraKeys ? { extraKeys: [...def.responseExtraKeys] } : {}),
-        trailingMtlsCert: def.trailingMtlsCert ?? false,
-      }),
-    );
-    own.update({ version: "v1", requests: formatRequests(ordered) });
+    const options = {
+      ...(def.responseExtraKeys ? { extraKeys: [...def.responseExtraKeys] } : {}),
+      trailingMtlsCert: def.trailingMtlsCert ?? false,
+    };
+    let texts: string[];
+    try {
+      // `formatRequests` of the list is the JSON of each object joined by ", " in brackets.
+      texts = answers?.texts ?? responses.map((r) => formatRequests([serializeResponseObject(r, options)]).slice(1, -1));
+      if (answers) texts[index] = formatRequests([serializeResponseObject(response, options)]).slice(1, -1);
+    } catch (e) {
+      this.#v1Answers.delete(rel.id); // the cached objects may hold the rejected value
+      throw e;
+    }
+    const requests = `[${texts.join(", ")}]`;
+    own.update({ version: "v1", requests });
+    this.#v1Answers.set(rel.id, { raw: requests, objects: responses, texts });
     // Python v1 requirers stall without a `data` entry for every answered id (I-10, §5.6).
     const dataRaw = own.get("data");
     const parsed = dataRaw === undefined ? undefined : parseJson(dataRaw);

@@ -11,7 +11,7 @@ import { RemoteDataError } from "../errors.js";
 import type { Charm } from "../hook/charm.js";
 import { Emitter } from "../hook/emitter.js";
 import type { Model, Relation } from "../model/model.js";
-import { formatCommaList, parseBool } from "../protocol/codecs.js";
+import { formatCommaList, parseBool, parseSecretUri } from "../protocol/codecs.js";
 import { fernetDecrypt, fernetEncrypt } from "../protocol/fernet.js";
 import { pyDumps } from "../protocol/json.js";
 import {
@@ -147,8 +147,10 @@ export class DataRequirer {
 
   /** Write the request on every relation where it is missing (leader). Safe to call from any hook. */
   ensureRequests(): void {
-    if (!this.model.isLeader()) return;
-    for (const rel of this.model.relations(this.endpoint)) {
+    // No relation yet (a fresh deploy's leader-elected): nothing to ask, not even is-leader.
+    const relations = this.model.relations(this.endpoint);
+    if (relations.length === 0 || !this.model.isLeader()) return;
+    for (const rel of relations) {
       const bag = rel.localApp;
       const has = this.contract === "v1" ? bag.get("requests") : bag.get(this.definition.resourceKey);
       if (has === undefined) this.#writeRequest(rel);
@@ -359,7 +361,8 @@ export class DataRequirer {
 
   /** Once the provider answered, the requested-entity secret has served its purpose: remove it (leader). */
   #dropRequestedEntitySecret(rel: Relation, response: ResolvedResponse): void {
-    if (!this.model.isLeader() || !this.#specFor(response.resource)?.requestedEntity) return;
+    // Most requests carry no requested entity: check that before spending an is-leader call.
+    if (!this.#specFor(response.resource)?.requestedEntity || !this.model.isLeader()) return;
     if (this.contract === "v0") {
       const uri = rel.localApp.get("requested-entity-secret");
       if (uri === undefined) return;
@@ -545,6 +548,9 @@ export class DataRequirer {
     if (this.contract === "v0") {
       const bag: Bag = {};
       for (const [k, v] of Object.entries(providerBag)) if (k !== "data") bag[k] = v;
+      checkSecretUris(issues, "", bag);
+      const sub = providerBag.subordinated;
+      if (sub !== undefined && parseBool(sub) === undefined) issues.add("subordinated", "expected a boolean", sub);
       return [{ requestId: undefined, bag }];
     }
     if (providerBag.requests === undefined) return [];
@@ -555,6 +561,7 @@ export class DataRequirer {
       return [];
     }
     const out: { requestId: string | undefined; bag: Bag }[] = [];
+    const seen = new Set<string>();
     list.forEach((obj, i) => {
       if (!obj || typeof obj !== "object" || Array.isArray(obj)) {
         issues.add(`requests[${i}]`, "expected a JSON object", obj);
@@ -574,8 +581,20 @@ export class DataRequirer {
         );
         return;
       }
+      if (resource !== undefined && salt !== undefined && id !== computeRequestId(resource, salt)) {
+        issues.add(`requests[${i}].request-id`, "does not match sha256(resource:salt)[:16]", id);
+        return;
+      }
+      if (seen.has(id)) {
+        issues.add(`requests[${i}].request-id`, "duplicate request id", id);
+        return;
+      }
+      seen.add(id);
+      // Not one of our requests (a withdrawn one's leftover, or never ours): nothing to read there.
+      if (resource !== undefined && !this.#requests.some((r) => r.resource === resource)) return;
       const bag: Bag = {};
       for (const [k, v] of Object.entries(o)) if (v !== null && v !== undefined) bag[k] = wireString(v);
+      checkSecretUris(issues, `requests[${i}].`, bag);
       out.push({ requestId: id, bag });
     });
     void rel;
@@ -746,6 +765,15 @@ interface ChangeOutcome {
   raised: RelationStatus[];
   resolved: RelationStatus[];
   snapshot: string | undefined;
+}
+
+/** `secret-<group>` values must be secret URIs: a broken one is the provider's error, not a hook-tool failure. */
+function checkSecretUris(issues: IssueCollector, prefix: string, bag: Readonly<Bag>): void {
+  for (const [k, v] of Object.entries(bag)) {
+    if (k.startsWith("secret-") && isSecretGroup(k.slice("secret-".length)) && parseSecretUri(v) === undefined) {
+      issues.add(`${prefix}${k}`, "expected a secret URI", v);
+    }
+  }
 }
 
 function xidOf(uri: string): string {

@@ -183,12 +183,20 @@ function relationTag(model: JujuModel, rel: RelationState): string {
   return `relation-${eps.map((e) => `${e.app}.${e.endpoint}`).join("#")}`;
 }
 
+/** Open sessions per model: a commit detaches what they still share with it before changing it. */
+const openSessions = new WeakMap<JujuModel, Set<MemoryBackend>>();
+
 export class MemoryBackend implements Backend {
   readonly model: JujuModel;
   readonly unit: string;
   readonly app: string;
   readonly #options: MemoryBackendOptions;
   #working: SessionState["working"];
+  /**
+   * Working-copy entries still shared with the model, copied on this session's first write to them:
+   * a hook touches a few relations and secrets, so copying all of them per hook made every hook O(model).
+   */
+  #shared: { relations: Set<string>; secrets: Set<string> };
   #state: "open" | "committed" | "rolled-back" = "open";
 
   constructor(model: JujuModel, options: MemoryBackendOptions) {
@@ -197,7 +205,41 @@ export class MemoryBackend implements Backend {
     this.unit = options.unit;
     this.app = appOfUnit(options.unit);
     this.#options = options;
-    this.#working = { relations: cloneJson(model.state.relations), secrets: cloneJson(model.state.secrets) };
+    const { relations, secrets } = model.state;
+    this.#working = { relations: { ...relations }, secrets: { ...secrets } };
+    this.#shared = { relations: new Set(Object.keys(relations)), secrets: new Set(Object.keys(secrets)) };
+    let open = openSessions.get(model);
+    if (!open) openSessions.set(model, (open = new Set()));
+    open.add(this);
+  }
+
+  /** Work on private copies from now on (the working copy came from a state file). */
+  #ownAll(working: SessionState["working"]): void {
+    this.#working = working;
+    this.#shared = { relations: new Set(), secrets: new Set() };
+  }
+
+  /** This session's own copy of a relation, made on its first write (copy-on-write). */
+  #writableRelation(key: string): RelationState {
+    const rel = this.#working.relations[key]!;
+    if (!this.#shared.relations.delete(key)) return rel;
+    const copy = cloneJson(rel);
+    this.#working.relations[key] = copy;
+    return copy;
+  }
+
+  /** This session's own copy of a secret, made on its first write (copy-on-write). */
+  #writableSecret(xid: string): SecretState {
+    const secret = this.#working.secrets[xid]!;
+    if (!this.#shared.secrets.delete(xid)) return secret;
+    const copy = cloneJson(secret);
+    this.#working.secrets[xid] = copy;
+    return copy;
+  }
+
+  #close(state: "committed" | "rolled-back"): void {
+    this.#state = state;
+    openSessions.get(this.model)?.delete(this);
   }
 
   /** Continue a session saved by `exportSession()` (the hook-tool fakes do this on every call). */
@@ -210,7 +252,7 @@ export class MemoryBackend implements Backend {
       ...MemoryBackend.#optionsOf(session),
       ...(options.recordCalls !== undefined ? { recordCalls: options.recordCalls } : {}),
     });
-    backend.#working = cloneJson(session.working);
+    backend.#ownAll(cloneJson(session.working));
     return backend;
   }
 
@@ -249,7 +291,7 @@ export class MemoryBackend implements Backend {
       throw new CharmRelationsError(`state file session is for ${session.unit}, not ${this.unit}`);
     }
     this.model.state = cloneJson(model);
-    this.#working = cloneJson(session.working);
+    this.#ownAll(cloneJson(session.working));
   }
 
   /** The hook context as the tools see it (defaults for `-r` and relation-get's unit). */
@@ -282,7 +324,7 @@ export class MemoryBackend implements Backend {
     const leader = this.model.isLeader(this.unit);
     for (const [key, wr] of Object.entries(this.#working.relations)) {
       const br = base.relations[key];
-      if (!br) continue;
+      if (!br || br === wr) continue; // still shared: this session never wrote to it
       const bags: [
         BagChange["bag"],
         string,
@@ -297,6 +339,8 @@ export class MemoryBackend implements Backend {
         for (const [k, v] of Object.entries(after)) if (before[k] !== v) set[k] = v;
         const deleted = Object.keys(before).filter((k) => !(k in after));
         if (Object.keys(set).length === 0 && deleted.length === 0) continue;
+        // Other open sessions keep reading the relation as it was when their hook started.
+        for (const other of openSessions.get(this.model) ?? []) if (other !== this) other.#detachRelation(key);
         baseBags[owner] = { ...after };
         result.databags.push({ relationId: br.id, bag, owner, set, deleted });
       }
@@ -305,6 +349,8 @@ export class MemoryBackend implements Backend {
     for (const xid of xids) {
       const b = base.secrets[xid];
       const w = this.#working.secrets[xid];
+      // Never written here: nothing to apply, and a newer commit by another session must stay.
+      if (b === w || this.#shared.secrets.has(xid)) continue;
       if (!b && w) {
         base.secrets[xid] = cloneJson(w);
         result.secrets.created.push(xid);
@@ -332,14 +378,19 @@ export class MemoryBackend implements Backend {
         base.secrets[xid] = cloneJson(w);
       }
     }
-    this.#state = "committed";
+    this.#close("committed");
     return result;
+  }
+
+  /** A commit elsewhere is about to change this relation: keep seeing it as it was. */
+  #detachRelation(key: string): void {
+    if (this.#shared.relations.has(key)) this.#writableRelation(key);
   }
 
   /** Drop the hook's buffered changes (Juju: the hook failed). Status and logs stay. */
   rollback(): void {
     this.#ensureOpen();
-    this.#state = "rolled-back";
+    this.#close("rolled-back");
   }
 
   #ensureOpen(): void {
@@ -460,9 +511,9 @@ export class MemoryBackend implements Backend {
         if (app === this.app && rel.endpoints.length === 2 && !this.model.isLeader(this.unit)) {
           fail(1, "permission denied");
         }
-        return { ...(rel.appData[app] ?? {}) };
+        return sortedBag(rel.appData[app]);
       }
-      return { ...(rel.unitData[name] ?? {}) };
+      return sortedBag(rel.unitData[name]);
     });
   }
 
@@ -480,8 +531,9 @@ export class MemoryBackend implements Backend {
     }
     const arg = this.#relationArg(relation);
     this.#run("relation-set", ["-r", arg, ...(isApp ? ["--app"] : []), "--file", "-"], () => {
-      const rel = this.#relation(relation, "-r", arg);
+      this.#relation(relation, "-r", arg);
       if (isApp && !this.model.isLeader(this.unit)) fail(1, "cannot write relation settings");
+      const rel = this.#writableRelation(String(relation.id));
       const bags = isApp ? rel.appData : rel.unitData;
       const owner = isApp ? this.app : this.unit;
       const bag = { ...(bags[owner] ?? {}) };
@@ -692,11 +744,12 @@ export class MemoryBackend implements Backend {
           all.find((x) => x.owner.kind === "application" && x.owner.app === this.app && x.label === label);
         if (!s) fail(1, `secret owned by "${this.unit}" with label "${label}" not found`);
       }
-      const secret = s!;
+      let secret = s!;
+      const writable = (): SecretState => (secret = this.#writableSecret(secret.xid));
       if (this.#canManage(secret)) {
         if (xid !== undefined && label && secret.label !== label) {
           this.#checkOwnerLabel(secret, label);
-          secret.label = label;
+          writable().label = label;
         }
         const committed = this.model.state.secrets[secret.xid];
         // A plain owner read sees the committed content; pending creates, --peek and --refresh see pending.
@@ -709,17 +762,14 @@ export class MemoryBackend implements Backend {
           (o) => o.xid !== secret.xid && o.consumerLabels[this.unit] === label,
         );
         if (clash) fail(1, `secret label "${label}" for consumer "${unitTag(this.unit)}" already exists`);
-        secret.consumerLabels[this.unit] = label;
+        writable().consumerLabels[this.unit] = label;
       }
       let revision: number;
       if (options.peek) revision = secret.latestRevision;
-      else if (options.refresh) {
-        revision = secret.latestRevision;
-        secret.tracking[this.unit] = revision;
-      } else {
-        // The first read tracks the latest revision; later plain reads return the tracked one.
-        revision = secret.tracking[this.unit] ?? secret.latestRevision;
-        secret.tracking[this.unit] = revision;
+      else {
+        // --refresh tracks the latest; the first plain read tracks it too, later ones return the tracked one.
+        revision = options.refresh ? secret.latestRevision : (secret.tracking[this.unit] ?? secret.latestRevision);
+        if (secret.tracking[this.unit] !== revision) writable().tracking[this.unit] = revision;
       }
       return this.#revisionContent(secret, revision);
     });
@@ -737,7 +787,11 @@ export class MemoryBackend implements Backend {
     return this.#run("secret-info-get", argv, () => {
       if ("id" in options && "label" in options) fail(2, "specify either a secret URI or label but not both");
       const want = byId ? this.#xid(options.id, true) : options.label;
-      const s = this.#owned().find((x) => (byId ? x.xid === want : x.label === want));
+      // By id: one lookup, not a scan of every secret (relation-broken asks about each owned one).
+      const byXid = byId ? this.#working.secrets[want] : undefined;
+      const s = byId
+        ? byXid && this.#canManage(byXid) ? byXid : undefined
+        : this.#owned().find((x) => x.label === want);
       if (!s) return fail(1, `secret "${want}" not found`);
       return this.#info(s);
     });
@@ -779,13 +833,12 @@ export class MemoryBackend implements Backend {
         for (const key of Object.keys(content))
           if (!SECRET_KEY_RE.test(key)) fail(2, `key "${key}" not valid`);
       }
-      const s = this.#working.secrets[xid];
-      if (!s) return fail(1, `secret "${xid}" not found`);
-      this.#requireManage(s);
-      if (content) {
-        this.#checkContent(content);
-        this.#setContent(s, content);
-      }
+      const current = this.#working.secrets[xid];
+      if (!current) return fail(1, `secret "${xid}" not found`);
+      this.#requireManage(current);
+      if (content) this.#checkContent(content);
+      const s = this.#writableSecret(xid);
+      if (content) this.#setContent(s, content);
       this.#applyMetadata(s, options, expiry);
     });
   }
@@ -844,7 +897,7 @@ export class MemoryBackend implements Backend {
           );
         }
       }
-      s.grants.push({ relationId: rel.id, kind, target });
+      this.#writableSecret(xid).grants.push({ relationId: rel.id, kind, target });
     });
   }
 
@@ -876,9 +929,10 @@ export class MemoryBackend implements Backend {
         app = this.model.remoteAppOf(rel, this.app);
       }
       if (app === undefined && unit === undefined) fail(2, "missing relation or application or unit");
-      const s = this.#working.secrets[xid];
-      if (!s) return fail(1, `secret "${xid}" not found`);
-      this.#requireManage(s);
+      const current = this.#working.secrets[xid];
+      if (!current) return fail(1, `secret "${xid}" not found`);
+      this.#requireManage(current);
+      const s = this.#writableSecret(xid);
       s.grants = s.grants.filter((g) =>
         unit !== undefined
           ? !(g.kind === "unit" && g.target === unit)
@@ -891,14 +945,16 @@ export class MemoryBackend implements Backend {
     const argv = [id, ...(revision !== undefined ? ["--revision", String(revision)] : [])];
     this.#run("secret-remove", argv, () => {
       const xid = this.#xid(id, false);
-      const s = this.#working.secrets[xid];
-      if (!s) return fail(1, `secret "${xid}" not found`);
-      this.#requireManage(s);
+      const current = this.#working.secrets[xid];
+      if (!current) return fail(1, `secret "${xid}" not found`);
+      this.#requireManage(current);
       if (revision !== undefined && revision > 0) {
+        const s = this.#writableSecret(xid);
         s.revisions = s.revisions.filter((r) => r.revision !== revision);
         if (!s.removedRevisions.includes(revision)) s.removedRevisions.push(revision);
       } else {
         delete this.#working.secrets[xid];
+        this.#shared.secrets.delete(xid);
       }
     });
   }
@@ -979,6 +1035,13 @@ function metadataArgs(options: SecretAddOptions | SecretSetOptions): string[] {
     ...(options.expire !== undefined ? ["--expire", options.expire] : []),
     ...(options.rotate !== undefined ? ["--rotate", options.rotate] : []),
   ];
+}
+
+/** Juju prints a databag from a Go map: keys sorted, whatever order they were written in. */
+function sortedBag(bag: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(bag ?? {}).sort()) out[k] = bag![k]!;
+  return out;
 }
 
 function byUnitNumber(a: string, b: string): number {

@@ -1,0 +1,161 @@
+/**
+ * Example etcd provider for etcd_client, shaped like canonical/charmed-etcd-operator's `etcd-client`
+ * endpoint: each client is identified by the common name of its client certificate, which becomes
+ * its etcd user with read/write access to the key prefix it asked for. It does not run etcd: where
+ * charmed-etcd would call `etcdctl user add` or rewrite its trust store and restart, it logs.
+ *
+ * - Leader: answers each client (endpoints without scheme, https uris, version, the server CA),
+ *   refuses a CN that another client already uses and a CA as client certificate (relation status),
+ *   re-answers when a client's CN changes, deletes the user when the relation goes.
+ * - Every unit: rebuilds its trusted client list (the leaf certificates) whenever it may have changed.
+ * - Status: `active` with `serving N client(s)` (leader) or `trusting N client certificate(s)`.
+ */
+
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import {
+  EtcdClientProvider,
+  type EtcdClientRef,
+  type EtcdClientResponse,
+  type TrustedClientCertificate,
+} from "@charm-relations/interface-etcd-client";
+import { type Charm, type CharmEventName, runCharm } from "@charm-relations/juju-secrets-core";
+
+/** This example's relation status catalogue (codes in the data-interfaces ranges: 4xxx transitory, 5xxx fatal). */
+export const STATUS = {
+  usernameExists: (cn: string) => ({
+    code: 4101,
+    message: `etcd user "${cn}" already belongs to another client`,
+    resolution: "use a client certificate with another common name",
+  }),
+  invalidCertificate: {
+    code: 5101,
+    message: "the client certificate cannot be used",
+    resolution: "send a leaf client certificate (not a CA) with a common name, leaf first",
+  },
+} as const;
+
+const STATUS_ON: readonly CharmEventName[] = [
+  "install",
+  "start",
+  "configChanged",
+  "updateStatus",
+  "leaderElected",
+  "relationJoined",
+  "relationChanged",
+  "relationBroken",
+  "secretChanged",
+];
+
+const str = (v: unknown): string | undefined =>
+  typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+
+export function setup(charm: Charm): void {
+  const model = charm.model;
+  const config = model.config();
+  const provider = new EtcdClientProvider(charm);
+
+  const endpoints = (): string[] => {
+    const configured = str(config.endpoints);
+    if (configured)
+      return configured
+        .split(",")
+        .map((e) => e.trim())
+        .filter((e) => e !== "");
+    const port = typeof config["client-port"] === "number" ? config["client-port"] : 2379;
+    const address = model.backend.networkGet("etcd-client")["ingress-addresses"]?.[0] ?? "127.0.0.1";
+    return [`${address.includes(":") ? `[${address}]` : address}:${port}`];
+  };
+  const response = (username: string): EtcdClientResponse => ({
+    username,
+    endpoints: endpoints(),
+    version: str(config.version) ?? "3.6.5",
+    tlsCa: str(config["tls-ca"]) ?? "",
+  });
+
+  /** The etcd user a CN maps to is cluster-wide: refuse one that another client already has. */
+  const takenBy = (client: EtcdClientRef, cn: string): boolean =>
+    provider
+      .servedClients()
+      .some(
+        (c) =>
+          c.username === cn && !(c.relation.id === client.relation.id && c.requestId === client.requestId),
+      );
+
+  const serve = (client: EtcdClientRef, cn: string): void => {
+    if (!str(config["tls-ca"])) return; // blocked until configured; config-changed serves the waiting clients
+    if (takenBy(client, cn)) {
+      model.log(
+        "WARNING",
+        `refusing client ${client.relation.endpoint}:${client.relation.id}: user ${cn} exists`,
+      );
+      provider.raiseStatus(client.relation, STATUS.usernameExists(cn));
+      return;
+    }
+    model.log("INFO", `etcd user ${cn}: role ${cn} readwrite on prefix ${client.prefix}`);
+    provider.resolveStatus(client.relation, STATUS.usernameExists(cn).code);
+    provider.resolveStatus(client.relation, STATUS.invalidCertificate.code);
+    provider.publishClient(client, response(cn));
+  };
+
+  provider.on("clientRequested", (e) => serve(e, e.commonName));
+  provider.on("clientCertificateChanged", (e) => {
+    if (!model.isLeader() || !e.commonNameChanged) return; // same CN: only the trust store changes
+    if (e.oldCommonName) model.log("INFO", `etcd user ${e.oldCommonName} deleted (client CN changed)`);
+    serve(e, e.commonName);
+  });
+  provider.on("clientCertificateRejected", (e) => {
+    model.log("WARNING", e.error.message);
+    if (!model.isLeader()) return;
+    if (e.previousCommonName)
+      model.log("INFO", `etcd user ${e.previousCommonName} deleted (invalid certificate)`);
+    provider.resolveStatus(e.relation, STATUS.usernameExists("").code);
+    provider.raiseStatus(e.relation, STATUS.invalidCertificate);
+  });
+  provider.on("clientRemoved", (e) => model.log("INFO", `etcd user ${e.commonName} deleted (${e.reason})`));
+  provider.on("requestInvalid", (e) => model.log("WARNING", e.error.message));
+
+  let trusted: TrustedClientCertificate[] | undefined;
+  provider.on("trustStoreRefresh", (e) => {
+    // charmed-etcd writes these leaves into its client CA bundle, and restarts when that changed.
+    trusted = e.certificates();
+  });
+
+  charm.on("configChanged", () => {
+    if (!model.isLeader()) return;
+    const ca = str(config["tls-ca"]);
+    if (!ca) return;
+    provider.publishTlsCa(ca);
+    provider.publishEndpoints({ endpoints: endpoints(), version: str(config.version) ?? "3.6.5" });
+    // Clients that arrived while the CA was missing (or whose CN was taken) get their answer now.
+    const served = provider.servedClients();
+    for (const client of provider.clients()) {
+      const done = served.some(
+        (c) => c.relation.id === client.relation.id && c.requestId === client.requestId,
+      );
+      if (!done && client.certificate) serve(client, client.certificate.commonName);
+    }
+  });
+
+  const status = (): void => {
+    if (!str(config["tls-ca"])) {
+      model.setStatus("blocked", "set the tls-ca option (the server CA, PEM)");
+    } else if (model.isLeader()) {
+      const n = provider.servedClients().length;
+      model.setStatus("active", `serving ${n} client${n === 1 ? "" : "s"}`);
+    } else {
+      const n = (trusted ?? provider.trustedCertificates()).length;
+      model.setStatus("active", `trusting ${n} client certificate${n === 1 ? "" : "s"}`);
+    }
+  };
+  for (const name of STATUS_ON) charm.on(name, status);
+}
+
+const isMain = (() => {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+})();
+if (isMain) void runCharm(setup);

@@ -1,0 +1,114 @@
+/**
+ * Example etcd client for etcd_client: asks charmed-etcd (or the `etcd-client-provider` example) for
+ * read/write access to a key prefix, authenticating with a client certificate whose common name is
+ * its etcd user. The certificate travels in a secret owned by this app (`secret-mtls`), or encrypted
+ * in the databag across models; changing the `mtls-cert` option rotates it.
+ *
+ * Status: `blocked` when the certificate is unusable or the provider's answer is unreadable,
+ * `waiting` until the answer is complete, then `active` with a message that starts with `ready`.
+ * The client would run `etcdctl --endpoints <uris> --cert <cert> --key <key> --cacert <tls-ca>`.
+ */
+
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { EtcdClientRequirer, parseClientCertificate } from "@charm-relations/interface-etcd-client";
+import {
+  type Charm,
+  type CharmEventName,
+  CharmRelationsError,
+  runCharm,
+} from "@charm-relations/juju-secrets-core";
+
+const STATUS_ON: readonly CharmEventName[] = [
+  "install",
+  "start",
+  "configChanged",
+  "updateStatus",
+  "leaderElected",
+  "relationCreated",
+  "relationJoined",
+  "relationChanged",
+  "relationDeparted",
+  "relationBroken",
+  "secretChanged",
+];
+
+const str = (v: unknown): string | undefined =>
+  typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+
+export function setup(charm: Charm): void {
+  const model = charm.model;
+  const config = model.config();
+  const prefix = str(config.prefix) ?? "/requirer/";
+  const contract = str(config.contract) === "v0" ? "v0" : "v1";
+  // A bad certificate blocks the unit instead of failing every hook; the request goes out without one.
+  let certProblem: string | undefined;
+  let cert = str(config["mtls-cert"]);
+  if (cert) {
+    try {
+      cert = `${cert}\n`;
+      parseClientCertificate(cert, { field: "mtls-cert option" });
+    } catch (e) {
+      if (!(e instanceof CharmRelationsError)) throw e;
+      certProblem = e.message;
+      cert = undefined;
+    }
+  }
+  const requirer = new EtcdClientRequirer(charm, "etcd-client", {
+    prefix,
+    contract,
+    ...(cert ? { mtlsCert: cert } : {}),
+  });
+  let invalid: string | undefined;
+
+  requirer.on("etcdReady", (c) =>
+    model.log("INFO", `etcd ready: user ${c.username}, ${c.uris.join(",")}, etcd ${c.version}`),
+  );
+  requirer.on("endpointsChanged", (c) =>
+    model.log("INFO", `etcd endpoints changed: ${c.endpoints.join(",")}`),
+  );
+  requirer.on("versionChanged", (c) => model.log("INFO", `etcd version ${c.version}`));
+  // A real client writes the new CA to its --cacert file here.
+  requirer.on("caRotated", () => model.log("INFO", "etcd server CA rotated"));
+  requirer.on("credentialsRotated", (c) => model.log("INFO", `etcd user is now ${c.username}`));
+  requirer.on("statusRaised", ({ status }) =>
+    model.log("WARNING", `etcd says ${status.code}: ${status.message}`),
+  );
+  requirer.on("gone", ({ relation, departing }) =>
+    model.log(
+      "INFO",
+      `relation ${relation.endpoint}:${relation.id} ${departing ? "left by this unit" : "removed"}`,
+    ),
+  );
+  requirer.on("invalid", ({ error }) => {
+    invalid = error.message;
+  });
+
+  charm.on("configChanged", () => {
+    if (cert && model.isLeader()) requirer.setMtlsCert(cert);
+  });
+
+  const status = (): void => {
+    const c = certProblem || invalid ? undefined : requirer.connection();
+    if (certProblem || invalid) model.setStatus("blocked", (certProblem ?? invalid)!);
+    else if (c) model.setStatus("active", `ready: ${c.username}@${c.uris[0]} prefix ${c.prefix}`);
+    else if (!cert) model.setStatus("blocked", "set the mtls-cert option (client certificate, PEM)");
+    else {
+      const related = model.relations(requirer.endpoint).length > 0;
+      model.setStatus(
+        "waiting",
+        related ? "waiting for etcd to create the user" : "waiting for an etcd relation",
+      );
+    }
+  };
+  for (const name of STATUS_ON) charm.on(name, status);
+}
+
+const isMain = (() => {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+})();
+if (isMain) void runCharm(setup);

@@ -1,0 +1,42 @@
+/**
+ * @charm-relations/cli as a library: the same commands the `charm-relations` binary runs, for scripts
+ * and tests — the interface registry, validation of databags and `juju show-unit` dumps, and the
+ * lifecycle simulation with its transcript.
+ */
+export { COMMANDS, generalHelp, main, renderValidation } from "./main.js";
+export { type ClassifiedInput, classifyInput, type DumpRelation, InputError, parseJsonInput, parseShowUnit } from "./input.js";
+export {
+  type BagSchemas,
+  findInterface,
+  INTERFACE_NAMES,
+  INTERFACES,
+  type InterfaceEntry,
+  type InterfaceName,
+  interfacesForEndpoint,
+  type JsonSchema,
+} from "./interfaces.js";
+export { colorEnabled, type Io, type OutStream, Progress, Style } from "./output.js";
+export { displayValue, renderDemoSummary, renderReport } from "./render.js";
+export type { EventDetail, Scenario, ScenarioApp, ScenarioContext, ScenarioRun } from "./scenarios/types.js";
+export {
+  type HookView,
+  PHASES,
+  type PhaseName,
+  type PhaseReport,
+  redactValue,
+  type SimulateOptions,
+  type SimulationReport,
+  simulate,
+} from "./simulate.js";
+export {
+  type BagCheck,
+  checkBag,
+  type ContractChoice,
+  detectContract,
+  guessSide,
+  type ValidationReport,
+  validateDatabag,
+  validateDump,
+  type Violation,
+} from "./validate.js";
+export { UsageError } from "./args.js";

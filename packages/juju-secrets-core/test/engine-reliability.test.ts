@@ -1,0 +1,145 @@
+/**
+ * Regressions found by the reliability suite (packages/reliability): a hook-tool failure during
+ * secret cleanup must fail the hook instead of orphaning the secret; garbage printed by secret-add
+ * is an error, not a URI; the in-memory Juju prints databags with sorted keys, as Juju does.
+ */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ProcessBackend } from "../src/backend/process.js";
+import type { Backend, SecretInfo } from "../src/backend/types.js";
+import { removeOwnedSecretsForRelation } from "../src/engine/common.js";
+import { HookToolError, SecretNotFoundError } from "../src/errors.js";
+import { Model } from "../src/model/model.js";
+import { hookContextFor, JujuModel, MemoryBackend, sessionOptionsFor } from "../src/testing/index.js";
+
+const UUID = "8c7e20bb-710f-4f64-b51d-4acb46656498";
+
+function world() {
+  const model = new JujuModel({ uuid: UUID });
+  model.addApplication("provider", { endpoints: { database: "provides:postgresql_client" }, units: 1 });
+  model.addApplication("requirer", { endpoints: { database: "requires:postgresql_client" }, units: 1 });
+  const id = model.addRelation("provider:database", "requirer:database");
+  const uri = model.addSecret({
+    owner: "provider",
+    label: `database.${id}.user.secret`,
+    content: { username: "u", password: "p-123456789" },
+    grants: [{ relationId: id }],
+  });
+  return { model, id, uri };
+}
+
+/** A backend whose secret-info-get fails with `error` for every id. */
+function failingInfo(inner: Backend, error: () => Error): Backend {
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === "secretInfoGet")
+        return (_: unknown): SecretInfo => {
+          throw error();
+        };
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+function brokenHookModel(model: JujuModel, id: number, wrap: (b: Backend) => Backend) {
+  const context = hookContextFor(model, { unit: "provider/0", kind: "relation-broken", relationId: id });
+  const backend = new MemoryBackend(model, sessionOptionsFor(context));
+  return { backend, model: new Model(wrap(backend), context) };
+}
+
+describe("secret cleanup on relation-broken", () => {
+  it("a failing secret-info-get fails the cleanup instead of skipping (and orphaning) the secret", () => {
+    const { model, id, uri } = world();
+    const toolError = () =>
+      new HookToolError({
+        tool: "secret-info-get",
+        argv: [],
+        exitCode: 1,
+        stdout: "",
+        stderr: "ERROR connection is shut down\n",
+      });
+    const { backend, model: m } = brokenHookModel(model, id, (b) => failingInfo(b, toolError));
+    expect(() => removeOwnedSecretsForRelation(m, { endpoint: "database", id })).toThrow(
+      /connection is shut down/,
+    );
+    backend.rollback();
+    expect(model.secret(uri)).toBeDefined(); // still there: the retried hook will remove it
+    const retry = brokenHookModel(model, id, (b) => b);
+    expect(removeOwnedSecretsForRelation(retry.model, { endpoint: "database", id })).toEqual([
+      `database.${id}.user.secret`,
+    ]);
+    retry.backend.commit();
+    expect(model.secret(uri)).toBeUndefined();
+  });
+
+  it("a secret that vanished meanwhile (not found) is still skipped", () => {
+    const { model, id } = world();
+    const notFound = () =>
+      new SecretNotFoundError({
+        tool: "secret-info-get",
+        argv: [],
+        exitCode: 1,
+        stdout: "",
+        stderr: "ERROR not found\n",
+      });
+    const { model: m } = brokenHookModel(model, id, (b) => failingInfo(b, notFound));
+    expect(removeOwnedSecretsForRelation(m, { endpoint: "database", id })).toEqual([]);
+  });
+});
+
+describe("ProcessBackend.secretAdd output", () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  function backendPrinting(stdout: string): ProcessBackend {
+    const dir = mkdtempSync(join(tmpdir(), "engine-reliability-"));
+    dirs.push(dir);
+    writeFileSync(join(dir, "out"), stdout);
+    writeFileSync(join(dir, "secret-add"), `#!/bin/sh\ncat "${join(dir, "out")}"\n`);
+    chmodSync(join(dir, "secret-add"), 0o755);
+    return new ProcessBackend({ env: { PATH: `${dir}:${process.env.PATH ?? ""}` }, onWarning: () => {} });
+  }
+
+  it("garbage instead of a URI is a HookToolError, never returned as a URI", () => {
+    const garbage = "\u0000\u001b[31m<<garbage>> {not json\n";
+    const b = backendPrinting(garbage);
+    let error: unknown;
+    try {
+      b.secretAdd({ password: "s3cret-value-123" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(HookToolError);
+    expect((error as HookToolError).message).toBe(
+      `secret-add output is not a secret URI (${garbage.length} chars)`,
+    );
+    expect((error as HookToolError).message).not.toContain("s3cret");
+  });
+
+  it("accepts both URI forms Juju prints", () => {
+    expect(backendPrinting(`secret://${UUID}/d2fjn1fmp25004or68b0\n`).secretAdd({ k1x: "v" })).toBe(
+      `secret://${UUID}/d2fjn1fmp25004or68b0`,
+    );
+    expect(backendPrinting("secret:d2fjn1fmp25004or68b0\n").secretAdd({ k1x: "v" })).toBe(
+      "secret:d2fjn1fmp25004or68b0",
+    );
+  });
+});
+
+describe("MemoryBackend.relationGet", () => {
+  it("returns keys sorted, like Juju's Go-map JSON (and the hook-tool fakes)", () => {
+    const { model, id } = world();
+    model.setAppBag(id, "provider", { version: "1", "secret-user": "x", endpoints: "e", "secret-tls": "y" });
+    const b = new MemoryBackend(model, { unit: "requirer/0" });
+    expect(Object.keys(b.relationGet({ endpoint: "database", id }, "provider", true))).toEqual([
+      "endpoints",
+      "secret-tls",
+      "secret-user",
+      "version",
+    ]);
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * Record every hook a `Simulation` delivers (the model as it was just before the hook, and the event),
+ * then replay single hooks from those states with `runOnce`: with a fault, twice in a row, or clean.
+ */
+
+import type { Backend, HookContext } from "@charm-relations/juju-secrets-core";
+import {
+  type HookEvent,
+  type HookRunner,
+  MemoryBackend,
+  type ModelState,
+  type RunOnceResult,
+  runOnce,
+} from "@charm-relations/juju-secrets-core/testing";
+import { type FaultPlan, FaultyBackend } from "./fault-backend.js";
+
+export interface RecordedHook {
+  /** `provider/0 database-relation-changed`. */
+  readonly name: string;
+  /** The app whose runner ran it. */
+  readonly app: string;
+  readonly event: HookEvent;
+  /** The model just before the hook (after Juju updated relation membership for it). */
+  readonly before: ModelState;
+  readonly context: HookContext;
+}
+
+/** The `HookEvent` that reproduces a hook context with `runOnce`. */
+export function eventOf(context: HookContext): HookEvent {
+  const e: { -readonly [K in keyof HookEvent]: HookEvent[K] } = { unit: context.unitName, kind: context.kind };
+  if (context.relation) e.relationId = context.relation.id;
+  if (context.remoteUnit) e.remoteUnit = context.remoteUnit;
+  if (context.departingUnit) e.departingUnit = context.departingUnit;
+  if (context.secretId) e.secretId = context.secretId;
+  if (context.secretRevision !== undefined) e.secretRevision = context.secretRevision;
+  if (context.actionName) e.actionName = context.actionName;
+  return e;
+}
+
+/**
+ * The state without its logs (call log, juju-log lines, status histories): a replay does not read
+ * them, and copying thousands of entries per replay would dominate the sweep's run time.
+ */
+export function lean(state: ModelState): ModelState {
+  state.calls = [];
+  state.logs = [];
+  for (const u of Object.values(state.units)) u.statusHistory = [];
+  for (const a of Object.values(state.applications)) a.statusHistory = [];
+  return state;
+}
+
+/** Wrap an app's runner so each hook it runs is recorded in `sink` first. */
+export function recording(app: string, runner: HookRunner, sink: RecordedHook[]): HookRunner {
+  return async (backend: Backend, context: HookContext) => {
+    if (backend instanceof MemoryBackend) {
+      sink.push({
+        name: `${context.unitName} ${context.hookName}`,
+        app,
+        event: eventOf(context),
+        before: lean(backend.model.toJSON()),
+        context,
+      });
+    }
+    await runner(backend, context);
+  };
+}
+
+/** A runner whose backend fails per `plan`; `onBackend` sees the wrapper (to read what was injected). */
+export function faulty(runner: HookRunner, plan: FaultPlan, onBackend?: (b: FaultyBackend) => void): HookRunner {
+  return async (backend, context) => {
+    const wrapped = new FaultyBackend(backend, plan);
+    onBackend?.(wrapped);
+    await runner(wrapped, context);
+  };
+}
+
+/** Replay one recorded hook on a copy of its `before` state (never throws: the outcome says). */
+export function replay(runner: HookRunner, state: ModelState, event: HookEvent): Promise<RunOnceResult> {
+  return runOnce(runner, state, event, { rethrow: false });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing states
+
+export interface NormalizeOptions {
+  /** Keep statuses (current values; history is always dropped). Default true. */
+  readonly statuses?: boolean;
+}
+
+/**
+ * The model state with what a retried hook may legitimately change removed: the call log, juju-log
+ * lines, status and workload-version histories, the fake's id counters and the simulator's
+ * secret-remove bookkeeping. Random v1 salts and the request ids derived from them are replaced by
+ * placeholders numbered in order of appearance, so two runs that drew different salts compare equal.
+ */
+export function normalizeState(state: ModelState, options: NormalizeOptions = {}): unknown {
+  const s = structuredClone(state) as Partial<ModelState> & Record<string, unknown>;
+  delete s.calls;
+  delete s.logs;
+  delete s.counters;
+  for (const app of Object.values(s.applications ?? {})) {
+    app.statusHistory = [];
+    if (options.statuses === false) app.status = { status: "", message: "" };
+  }
+  for (const unit of Object.values(s.units ?? {})) {
+    unit.statusHistory = [];
+    unit.workloadVersionHistory = [];
+    if (options.statuses === false) unit.status = { status: "", message: "" };
+  }
+  for (const secret of Object.values(s.secrets ?? {})) secret.obsoleteNotified = [];
+  let text = JSON.stringify(s);
+  const tokens = new Map<string, string>();
+  // Salts (16 alphanumerics after "salt") and request ids (16 hex after "request-id"), however escaped.
+  for (const m of text.matchAll(/salt\\*"\s*:\s*\\*"([A-Za-z0-9]{16})\\*"/g)) {
+    if (!tokens.has(m[1]!)) tokens.set(m[1]!, `<salt${tokens.size}>`);
+  }
+  for (const m of text.matchAll(/request-id\\*"\s*:\s*\\*"([0-9a-f]{16})\\*"/g)) {
+    if (!tokens.has(m[1]!)) tokens.set(m[1]!, `<rid${tokens.size}>`);
+  }
+  for (const [token, placeholder] of tokens) text = text.split(token).join(placeholder);
+  return JSON.parse(text) as unknown;
+}
+
+/** Like `normalizeState`, plus statuses dropped: for "nothing was committed" checks. */
+export function committedState(state: ModelState): unknown {
+  return normalizeState(state, { statuses: false });
+}
