@@ -43,7 +43,7 @@ describe("example charms as processes", () => {
   // Every hook is a node process and every hook tool another one: keep the topology small (one
   // worker; scale-out of workers is covered in-process) and skip install/start (lifecycle: false).
   it("full lifecycle: no failed hook, the plugin installed, rotation seen, nothing left behind", {
-    timeout: 400_000,
+    timeout: 600_000,
   }, async () => {
     const pluginDir = mkdtempSync(join(tmpdir(), "connect-plugins-"));
     const sim = new Simulation({ uuid: UUID, lifecycle: false });

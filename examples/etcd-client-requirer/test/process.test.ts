@@ -132,5 +132,5 @@ describe("example charms as processes", () => {
         message: "waiting for an etcd relation",
       });
     }
-  }, 600_000);
+  }, 900_000);
 });

@@ -55,7 +55,7 @@ interface Settings {
 }
 
 export function setup(charm: Charm): void {
-  const provider = new PostgresqlProvider(charm, { peerEndpoint: PEERS });
+  const provider = new PostgresqlProvider(charm, "database", { peerEndpoint: PEERS });
   const model = charm.model;
   let blocked: string | undefined;
 

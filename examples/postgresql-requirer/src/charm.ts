@@ -40,7 +40,7 @@ export function setup(charm: Charm): void {
   const config = model.config();
   const database = typeof config.database === "string" && config.database !== "" ? config.database : "myapp";
   const roles = list(config["extra-user-roles"]);
-  const requirer = new PostgresqlRequirer(charm, {
+  const requirer = new PostgresqlRequirer(charm, "database", {
     database,
     ...(roles.length ? { extraUserRoles: roles } : {}),
   });

@@ -171,8 +171,6 @@ export interface PostgresqlProviderEvents {
 }
 
 export interface PostgresqlProviderOptions {
-  /** Relation endpoint (default `database`). */
-  readonly endpoint?: string;
   /**
    * Peer endpoint where each unit also keeps its departing flag (`<endpoint>_<relation-id>_departing:
    * "true"` in its unit bag, as PgBouncer does). The flag is always kept in the charm directory too.
@@ -217,9 +215,9 @@ export class PostgresqlProvider {
   readonly #peerEndpoint: string | undefined;
   readonly #tlsSpelling: BoolSpelling;
 
-  constructor(charm: Charm, options: PostgresqlProviderOptions = {}) {
+  constructor(charm: Charm, endpoint: string = DEFAULT_ENDPOINT, options: PostgresqlProviderOptions = {}) {
     this.charm = charm;
-    this.endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
+    this.endpoint = endpoint;
     this.#peerEndpoint = options.peerEndpoint;
     this.#tlsSpelling = options.tlsSpelling ?? TLS_SPELLING;
     this.#engine = new DataProvider(charm, this.endpoint, POSTGRESQL_CLIENT, {

@@ -214,7 +214,7 @@ export class PostgresqlRequirer {
   /** The raw bag of the answer being validated (validateBag runs right before validateResponse). */
   #bagInFlight: Readonly<Record<string, string>> = {};
 
-  constructor(charm: Charm, options: PostgresqlRequirerOptions, endpoint: string = DEFAULT_ENDPOINT) {
+  constructor(charm: Charm, endpoint: string = DEFAULT_ENDPOINT, options: PostgresqlRequirerOptions) {
     validateOptions(options);
     this.charm = charm;
     this.endpoint = endpoint;

@@ -112,7 +112,7 @@ export function referenceProvider(options: ReferenceProviderOptions = {}): HookR
   let n = 0;
   const password = options.password ?? (() => `reference-password-${++n}`);
   return charmRunner((charm) => {
-    const provider = new PostgresqlProvider(charm, { endpoint: options.endpoint ?? "database" });
+    const provider = new PostgresqlProvider(charm, options.endpoint ?? "database");
     provider.on("databaseRequested", ({ request }) => {
       const username = relationUsername(request.relation.id);
       const pw = provider.published(request).password ?? password();
@@ -138,7 +138,7 @@ export function referenceRequirer(
 ): HookRunner {
   const { endpoint, ...rest } = options;
   return charmRunner((charm) => {
-    const requirer = new PostgresqlRequirer(charm, { database: "myapp", ...rest }, endpoint ?? "database");
+    const requirer = new PostgresqlRequirer(charm, endpoint ?? "database", { database: "myapp", ...rest });
     const record = ({ connection }: { connection: PostgresqlConnection }) => {
       seen.set(charm.unit, [...(seen.get(charm.unit) ?? []), connection]);
     };

@@ -21,7 +21,7 @@ type Event = { unit: string; name: string; detail?: string };
 
 function provider(events: Event[]) {
   return charmRunner((charm) => {
-    const p = new PostgresqlProvider(charm, { peerEndpoint: "peers" });
+    const p = new PostgresqlProvider(charm, "database", { peerEndpoint: "peers" });
     const serve = (rotate: boolean) => {
       for (const request of p.requests()) {
         const published = p.published(request);
@@ -59,7 +59,7 @@ function provider(events: Event[]) {
 
 function requirer(events: Event[]) {
   return charmRunner((charm) => {
-    const r = new PostgresqlRequirer(charm, { database: "myapp" });
+    const r = new PostgresqlRequirer(charm, "database", { database: "myapp" });
     const push = (name: string, detail?: string): void => {
       events.push({ unit: charm.unit, name, ...(detail ? { detail } : {}) });
     };

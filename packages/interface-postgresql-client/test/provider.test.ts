@@ -60,7 +60,7 @@ async function world(
   ];
   sim.deploy("db", {
     runner: charmRunner((charm) => {
-      const p = new PostgresqlProvider(charm, options.provider ?? {});
+      const p = new PostgresqlProvider(charm, "database", options.provider ?? {});
       for (const name of listen) {
         p.on(name, (payload) => void events.push({ unit: charm.unit, name, payload: payload as never }));
       }
@@ -94,7 +94,7 @@ async function world(
     let error: unknown;
     await sim.runHook(unit, "update-status", {
       runner: charmRunner((charm) => {
-        const p = new PostgresqlProvider(charm, options.provider ?? {});
+        const p = new PostgresqlProvider(charm, "database", options.provider ?? {});
         charm.on("updateStatus", () => {
           try {
             out = fn(p, charm);
@@ -242,6 +242,31 @@ describe("requests", () => {
     expect(w.sim.model.secretContent(response!["secret-user"] as string)).toMatchObject({
       "read-only-uris": ANSWER.readOnlyUris,
     });
+  });
+});
+
+describe("v1 request withdrawal", () => {
+  it("requestRemoved when a v1 requirer drops a request; its response and secrets go", async () => {
+    const w = await world();
+    const req = (resource: string, salt: string) => ({
+      resource,
+      "request-id": computeRequestId(resource, salt),
+      salt,
+      "external-node-connectivity": false,
+    });
+    const a = req("app_a", "aaaaaaaaaaaaaaaa");
+    const b = req("app_b", "bbbbbbbbbbbbbbbb");
+    await w.request({ version: "v1", requests: pyDumps([a, b]) });
+    const responses = JSON.parse(w.sim.model.appBag(w.id, "db").requests!) as Record<string, string>[];
+    expect(responses.map((r) => r.resource)).toEqual(["app_a", "app_b"]);
+    const dropped = responses[1]!["secret-user"]!;
+    await w.request({ version: "v1", requests: pyDumps([a]) });
+    expect(w.events.filter((e) => e.name === "requestRemoved").map((e) => e.payload)).toEqual([
+      { relation: w.ref, requestId: b["request-id"], database: "app_b" },
+    ]);
+    const after = JSON.parse(w.sim.model.appBag(w.id, "db").requests!) as Record<string, string>[];
+    expect(after.map((r) => r.resource)).toEqual(["app_a"]);
+    expect(w.sim.model.secret(dropped)).toBeUndefined();
   });
 });
 

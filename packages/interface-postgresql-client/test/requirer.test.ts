@@ -32,7 +32,7 @@ async function world(options: Partial<PostgresqlRequirerOptions> = {}, listen = 
   const sim = new Simulation({ uuid: UUID, lifecycle: false });
   sim.deploy("app", {
     runner: charmRunner((charm) => {
-      const r = new PostgresqlRequirer(charm, { database: "myapp", ...options });
+      const r = new PostgresqlRequirer(charm, "database", { database: "myapp", ...options });
       probes[charm.unit] = r;
       for (const name of listen) {
         r.on(name, (payload) => void events.push({ unit: charm.unit, name, payload: payload as never }));
@@ -59,7 +59,7 @@ async function world(options: Partial<PostgresqlRequirerOptions> = {}, listen = 
     let out: T | undefined;
     await sim.runHook(unit, "update-status", {
       runner: charmRunner((charm) => {
-        const r = new PostgresqlRequirer(charm, { database: "myapp", ...options });
+        const r = new PostgresqlRequirer(charm, "database", { database: "myapp", ...options });
         charm.on("updateStatus", () => {
           out = fn(r);
         });
@@ -133,7 +133,7 @@ describe("the request (relation-created, leader)", () => {
   ] as [Record<string, unknown>, string][])("option errors name the option: %j → %s", (bad, option) => {
     const charm = {} as never;
     const make = () =>
-      new PostgresqlRequirer(charm, { database: "myapp", ...bad } as PostgresqlRequirerOptions);
+      new PostgresqlRequirer(charm, "database", { database: "myapp", ...bad } as PostgresqlRequirerOptions);
     expect(make).toThrow(PostgresqlOptionError);
     try {
       make();

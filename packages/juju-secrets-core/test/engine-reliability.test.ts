@@ -10,9 +10,20 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ProcessBackend } from "../src/backend/process.js";
 import type { Backend, SecretInfo } from "../src/backend/types.js";
 import { removeOwnedSecretsForRelation } from "../src/engine/common.js";
+import type { InterfaceDefinition } from "../src/engine/definition.js";
+import { DataRequirer } from "../src/engine/requirer.js";
 import { HookToolError, SecretNotFoundError } from "../src/errors.js";
 import { Model } from "../src/model/model.js";
-import { hookContextFor, JujuModel, MemoryBackend, sessionOptionsFor } from "../src/testing/index.js";
+import { pyDumps } from "../src/protocol/json.js";
+import { computeRequestId } from "../src/protocol/v1.js";
+import {
+  charmRunner,
+  hookContextFor,
+  JujuModel,
+  MemoryBackend,
+  runOnce,
+  sessionOptionsFor,
+} from "../src/testing/index.js";
 
 const UUID = "8c7e20bb-710f-4f64-b51d-4acb46656498";
 
@@ -141,5 +152,87 @@ describe("MemoryBackend.relationGet", () => {
       "secret-user",
       "version",
     ]);
+  });
+});
+
+describe("requirer: malformed provider answers are the provider's error, never a crash", () => {
+  const DEF: InterfaceDefinition = {
+    name: "t",
+    resourceKey: "database",
+    readyFields: ["username", "password", "endpoints"],
+  };
+
+  function requirerWorld(contract: "v0" | "v1") {
+    const { model, id, uri } = world();
+    const created: string[] = [];
+    const runner = charmRunner((charm) => {
+      const r = new DataRequirer(charm, "database", DEF, { contract, requests: [{ resource: "app:*" }] });
+      r.events.on("created", (e) => void created.push(e.response.resource));
+    });
+    return { model, id, uri, created, runner };
+  }
+  const changed = (id: number) => ({ unit: "requirer/0", kind: "relation-changed" as const, relationId: id });
+  const blockedMessage = (calls: readonly { tool: string; argv: readonly string[] }[]) =>
+    calls.find((c) => c.tool === "status-set" && c.argv.includes("blocked"))?.argv.at(-1) ?? "";
+
+  it("v0: a secret-user that is not a secret URI blocks, naming relation and key; nothing is written", async () => {
+    const { model, id, runner } = requirerWorld("v0");
+    model.setAppBag(id, "provider", { endpoints: "10.0.0.1:5432", "secret-user": "secret:not-a-uri" });
+    const out = await runOnce(runner, model, changed(id));
+    expect(out.ok).toBe(true);
+    expect(out.calls.map((c) => c.tool)).not.toContain("secret-get");
+    expect(blockedMessage(out.calls)).toMatch(
+      new RegExp(`^database:${id} provider app databag key "secret-user": expected a secret URI`),
+    );
+    expect(out.commit?.databags).toEqual([]);
+  });
+
+  it("v0: an unknown spelling of subordinated blocks instead of being read as false", async () => {
+    const { model, id, uri, runner, created } = requirerWorld("v0");
+    model.setAppBag(id, "provider", { endpoints: "e:1", "secret-user": uri, subordinated: "y" });
+    const out = await runOnce(runner, model, changed(id));
+    expect(blockedMessage(out.calls)).toContain('key "subordinated": expected a boolean');
+    expect(created).toEqual([]);
+  });
+
+  it("v1: a request-id that does not match sha256(resource:salt), or a duplicate, blocks", async () => {
+    const { model, id, uri, runner, created } = requirerWorld("v1");
+    const salt = "abcdefghABCDEFGH";
+    const good = {
+      resource: "app:*",
+      "request-id": computeRequestId("app:*", salt),
+      salt,
+      endpoints: "e:1",
+      "secret-user": uri,
+    };
+    model.setAppBag(id, "provider", {
+      version: "v1",
+      requests: pyDumps([{ ...good, "request-id": "0000000000000000" }]),
+    });
+    let out = await runOnce(runner, model, changed(id));
+    expect(blockedMessage(out.calls)).toContain('key "requests[0].request-id": does not match');
+    model.setAppBag(id, "provider", { version: "v1", requests: pyDumps([good, good]) });
+    out = await runOnce(runner, model, changed(id));
+    expect(blockedMessage(out.calls)).toContain('key "requests[1].request-id": duplicate request id');
+    expect(out.commit?.databags).toEqual([]);
+    expect(created).toEqual([]);
+  });
+
+  it("v1: a response to a resource this charm does not request is ignored (a withdrawn request's leftover)", async () => {
+    const { model, id, uri, runner, created } = requirerWorld("v1");
+    const salt = "abcdefghABCDEFGH";
+    const ours = {
+      resource: "app:*",
+      "request-id": computeRequestId("app:*", salt),
+      salt,
+      endpoints: "e:1",
+      "secret-user": uri,
+    };
+    const other = { ...ours, resource: "gone:*", "request-id": computeRequestId("gone:*", salt) };
+    model.setAppBag(id, "provider", { version: "v1", requests: pyDumps([other, ours]) });
+    const out = await runOnce(runner, model, changed(id));
+    expect(out.ok).toBe(true);
+    expect(created).toEqual(["app:*"]);
+    expect(Object.keys(JSON.parse(out.model.unitBag(id, "requirer/0").data!))).toEqual([ours["request-id"]]);
   });
 });

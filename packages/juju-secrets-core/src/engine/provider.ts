@@ -119,6 +119,8 @@ export class DataProvider {
    * instead of all K (O(K²) → O(K)).
    */
   readonly #v1Answers = new Map<number, { raw: string; objects: Record<string, unknown>[]; texts: string[] }>();
+  /** Our v1 `data` per relation, parsed once per hook while it is the value we last saw or wrote. */
+  readonly #v1Data = new Map<number, { raw: string | undefined; data: Record<string, unknown> }>();
 
   constructor(
     charm: Charm,
@@ -715,14 +717,20 @@ export class DataProvider {
     this.#v1Answers.set(rel.id, { raw: requests, objects: responses, texts });
     // Python v1 requirers stall without a `data` entry for every answered id (I-10, §5.6).
     const dataRaw = own.get("data");
-    const parsed = dataRaw === undefined ? undefined : parseJson(dataRaw);
-    const data =
-      parsed?.ok && parsed.value && typeof parsed.value === "object" && !Array.isArray(parsed.value)
-        ? (parsed.value as Record<string, unknown>)
-        : {};
-    if (!(requestId in data) && request) {
-      data[requestId] = this.#dataEntry(request);
-      own.set("data", pyDumps(data));
+    let data = this.#v1Data.get(rel.id);
+    if (!data || data.raw !== dataRaw) {
+      const parsed = dataRaw === undefined ? undefined : parseJson(dataRaw);
+      const value =
+        parsed?.ok && parsed.value && typeof parsed.value === "object" && !Array.isArray(parsed.value)
+          ? (parsed.value as Record<string, unknown>)
+          : {};
+      data = { raw: dataRaw, data: value };
+      this.#v1Data.set(rel.id, data);
+    }
+    if (!(requestId in data.data) && request) {
+      data.data[requestId] = this.#dataEntry(request);
+      data.raw = pyDumps(data.data);
+      own.set("data", data.raw);
     }
   }
 
