@@ -4,19 +4,20 @@
  * that only listens. No status, no logging, nothing but the interface library, so every hook-tool call
  * in a hook is the library's own.
  *
- * Each uses the interface package's exported provider/requirer classes when that package is built and
- * loads; otherwise the generic core engines configured like the interface (the state before the package
- * landed), and the bench says which one ran.
+ * Each interface comes in two variants: `package` (the interface package's exported provider and
+ * requirer classes, when the package is built and loads) and `engine` (the generic core engines
+ * configured like the interface). The bench runs the package variant and falls back to the engine one,
+ * saying so, when the package is missing or fails (it may be mid-rewrite).
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as core from "../../packages/juju-secrets-core/dist/index.js";
 import type { Charm, InterfaceDefinition } from "../../packages/juju-secrets-core/dist/index.js";
 import type { EndpointInput } from "../../packages/juju-secrets-core/dist/testing/index.js";
 import { type InterfaceName, importBuilt, INTERFACE_PACKAGES, packageEntry, REPO } from "./paths.js";
 
-type Core = typeof import("../../packages/juju-secrets-core/dist/index.js");
 type Postgresql = typeof import("../../packages/interface-postgresql-client/dist/index.js");
 type Valkey = typeof import("../../packages/interface-valkey-client/dist/index.js");
 type EtcdClient = typeof import("../../packages/interface-etcd-client/dist/index.js");
@@ -25,8 +26,8 @@ type Etcd = typeof import("../../packages/interface-etcd/dist/index.js");
 
 export interface InterfaceBench {
   readonly name: InterfaceName;
-  /** `package` (the interface package's classes) or `engine` (generic engines, package not loadable). */
   readonly impl: "package" | "engine";
+  /** Why the engine variant ran instead of the package (set by the caller on fallback). */
   readonly note?: string;
   readonly contract: string;
   readonly providerEndpoints: Readonly<Record<string, EndpointInput>>;
@@ -42,10 +43,19 @@ export interface InterfaceBench {
   readonly requirerFor?: (resources: readonly string[]) => (charm: Charm) => void;
 }
 
-const ENDPOINTS_1 = "10.1.0.10:5432";
-const ENDPOINTS_2 = "10.1.0.20:5432,10.1.0.21:5432";
+export interface InterfaceVariants {
+  readonly name: InterfaceName;
+  readonly package?: InterfaceBench;
+  /** Absent only for the legacy `etcd` interface, which is not data-interfaces. */
+  readonly engine?: InterfaceBench;
+  /** Why there is no package variant. */
+  readonly missing?: string;
+}
+
+type Base = Omit<InterfaceBench, "impl" | "note" | "provider" | "requirer" | "requirerFor">;
+
 const newPassword = (): string => randomBytes(12).toString("hex");
-const endpointsOf = (charm: Charm): string[] => String(charm.model.config().endpoints ?? ENDPOINTS_1).split(",");
+const endpointsOf = (charm: Charm): string[] => String(charm.model.config().endpoints ?? "").split(",");
 const isRotate = (charm: Charm): boolean => charm.context.kind === "action" && charm.context.actionName === "rotate";
 
 let stateRoot: string | undefined;
@@ -55,182 +65,173 @@ function stateDir(charm: Charm): string {
   return join(stateRoot, charm.unit.replace("/", "-"));
 }
 
+async function load<T>(name: InterfaceName, ...exports: string[]): Promise<{ module?: T; missing?: string }> {
+  const { module, error } = await importBuilt<Record<string, unknown>>(packageEntry(INTERFACE_PACKAGES[name]));
+  if (!module) return { missing: error ?? "not loadable" };
+  const absent = exports.filter((e) => typeof module[e] !== "function");
+  return absent.length ? { missing: `no export ${absent.join(", ")}` } : { module: module as T };
+}
+
 // -------------------------------------------------------------------------------------------------
-// Generic engines configured like each interface (fallback)
+// Generic engines configured like each interface
 
 function engineBench(
-  core: Core,
-  base: Omit<InterfaceBench, "impl" | "provider" | "requirer">,
+  base: Base,
   definition: InterfaceDefinition,
   answer: (charm: Charm, request: { relation: { id: number }; requestId?: string }) => Record<string, string>,
-  requirerOptions: { contract: "v0" | "v1"; resources: string[]; mtlsCert?: string },
-  note: string,
+  requirer: { contract: "v0" | "v1"; resources: string[]; mtlsCert?: string },
 ): InterfaceBench {
+  const requirerFor = (resources: readonly string[]) => (charm: Charm) => {
+    new core.DataRequirer(charm, base.requirerEndpoint, definition, {
+      contract: requirer.contract,
+      requests: resources.map((resource) => ({ resource, ...(requirer.mtlsCert ? { mtlsCert: requirer.mtlsCert } : {}) })),
+    });
+  };
   return {
     ...base,
     impl: "engine",
-    note,
     provider: (charm) => {
       const p = new core.DataProvider(charm, base.providerEndpoint, definition);
-      p.events.on("requested", ({ request }) =>
-        p.publish(request.relation, answer(charm, request), request.requestId ? { requestId: request.requestId } : {}),
-      );
+      const opts = (r: { requestId?: string }) => (r.requestId ? { requestId: r.requestId } : {});
+      p.events.on("requested", ({ request }) => p.publish(request.relation, answer(charm, request), opts(request)));
       charm.on("configChanged", () => {
         if (charm.model.isLeader()) p.publishAll({ endpoints: endpointsOf(charm).join(",") });
       });
       charm.on("action", () => {
-        if (!isRotate(charm)) return;
-        for (const r of p.requests())
-          p.publish(r.relation, { password: newPassword() }, r.requestId ? { requestId: r.requestId } : {});
+        if (isRotate(charm)) for (const r of p.requests()) p.publish(r.relation, { password: newPassword() }, opts(r));
       });
     },
-    requirer: (charm) => {
-      new core.DataRequirer(charm, base.requirerEndpoint, definition, {
-        contract: requirerOptions.contract,
-        requests: requirerOptions.resources.map((resource) => ({
-          resource,
-          ...(requirerOptions.mtlsCert ? { mtlsCert: requirerOptions.mtlsCert } : {}),
-        })),
-      });
-    },
-    ...(requirerOptions.contract === "v1"
-      ? {
-          requirerFor: (resources: readonly string[]) => (charm: Charm) => {
-            new core.DataRequirer(charm, base.requirerEndpoint, definition, {
-              contract: "v1",
-              requests: resources.map((resource) => ({ resource })),
-            });
-          },
-        }
-      : {}),
+    requirer: requirerFor(requirer.resources),
+    ...(requirer.contract === "v1" ? { requirerFor } : {}),
   };
 }
 
 // -------------------------------------------------------------------------------------------------
 // The five interfaces
 
-async function postgresql(core: Core): Promise<InterfaceBench> {
-  const base = {
-    name: "postgresql_client" as const,
+async function postgresql(): Promise<InterfaceVariants> {
+  const base: Base = {
+    name: "postgresql_client",
     contract: "v0",
-    providerEndpoints: { database: "provides:postgresql_client" as const },
-    requirerEndpoints: { database: "requires:postgresql_client" as const },
+    providerEndpoints: { database: "provides:postgresql_client" },
+    requirerEndpoints: { database: "requires:postgresql_client" },
     providerEndpoint: "database",
     requirerEndpoint: "database",
-    providerConfig: { endpoints: ENDPOINTS_1 },
-    moveEndpoints: { endpoints: ENDPOINTS_2 },
+    providerConfig: { endpoints: "10.1.0.10:5432" },
+    moveEndpoints: { endpoints: "10.1.0.20:5432,10.1.0.21:5432" },
   };
-  const { module: pg, error } = await importBuilt<Postgresql>(packageEntry(INTERFACE_PACKAGES.postgresql_client));
-  if (!pg?.PostgresqlProvider || !pg.PostgresqlRequirer) {
-    return engineBench(
-      core,
-      base,
-      { name: "postgresql_client", resourceKey: "database", readyFields: ["username", "password", "endpoints"] },
-      (charm, r) => ({
-        database: "myapp",
-        endpoints: endpointsOf(charm).join(","),
-        username: `relation-${r.relation.id}`,
-        password: newPassword(),
-        version: "16.8.1",
-      }),
-      { contract: "v0", resources: ["myapp"] },
-      error ?? "package exports missing",
-    );
-  }
+  const engine = engineBench(
+    base,
+    { name: "postgresql_client", resourceKey: "database", readyFields: ["username", "password", "endpoints"] },
+    (charm, r) => ({
+      database: "myapp",
+      endpoints: endpointsOf(charm).join(","),
+      username: `relation-${r.relation.id}`,
+      password: newPassword(),
+      version: "16.8.1",
+    }),
+    { contract: "v0", resources: ["myapp"] },
+  );
+  const { module: pg, missing } = await load<Postgresql>(base.name, "PostgresqlProvider", "PostgresqlRequirer");
+  if (!pg) return { name: base.name, engine, missing: missing! };
   return {
-    ...base,
-    impl: "package",
-    provider: (charm) => {
-      const p = new pg.PostgresqlProvider(charm);
-      p.on("databaseRequested", ({ request }) =>
-        p.publish(request, {
-          database: request.database,
-          endpoints: endpointsOf(charm),
-          username: `relation-${request.relation.id}`,
-          password: newPassword(),
-          version: "16.8.1",
-          tls: false,
-        }),
-      );
-      charm.on("configChanged", () => {
-        if (charm.model.isLeader()) p.publishAll({ endpoints: endpointsOf(charm) });
-      });
-      charm.on("action", () => {
-        if (isRotate(charm)) for (const r of p.requests()) p.publish(r, { password: newPassword() });
-      });
-    },
-    requirer: (charm) => {
-      const r = new pg.PostgresqlRequirer(charm, { database: "myapp" });
-      r.on("databaseCreated", () => {});
+    name: base.name,
+    engine,
+    package: {
+      ...base,
+      impl: "package",
+      provider: (charm) => {
+        const p = new pg.PostgresqlProvider(charm, "database");
+        p.on("databaseRequested", ({ request }) =>
+          p.publish(request, {
+            database: request.database,
+            endpoints: endpointsOf(charm),
+            username: `relation-${request.relation.id}`,
+            password: newPassword(),
+            version: "16.8.1",
+            tls: false,
+          }),
+        );
+        charm.on("configChanged", () => {
+          if (charm.model.isLeader()) p.publishAll({ endpoints: endpointsOf(charm) });
+        });
+        charm.on("action", () => {
+          if (isRotate(charm)) for (const r of p.requests()) p.publish(r, { password: newPassword() });
+        });
+      },
+      requirer: (charm) => {
+        const r = new pg.PostgresqlRequirer(charm, "database", { database: "myapp" });
+        r.on("databaseCreated", () => {});
+      },
     },
   };
 }
 
-async function valkey(core: Core): Promise<InterfaceBench> {
-  const base = {
-    name: "valkey_client" as const,
+async function valkey(): Promise<InterfaceVariants> {
+  const base: Base = {
+    name: "valkey_client",
     contract: "v1 (2 requests)",
-    providerEndpoints: { "valkey-client": "provides:valkey_client" as const },
-    requirerEndpoints: { "valkey-client": "requires:valkey_client" as const },
+    providerEndpoints: { "valkey-client": "provides:valkey_client" },
+    requirerEndpoints: { "valkey-client": "requires:valkey_client" },
     providerEndpoint: "valkey-client",
     requirerEndpoint: "valkey-client",
     providerConfig: { endpoints: "10.1.0.10:6379" },
     moveEndpoints: { endpoints: "10.1.0.20:6379,10.1.0.21:6379" },
   };
-  const { module: vk, error } = await importBuilt<Valkey>(packageEntry(INTERFACE_PACKAGES.valkey_client));
-  if (!vk?.ValkeyProvider || !vk.ValkeyRequirer) {
-    return engineBench(
-      core,
-      base,
-      {
-        name: "valkey_client",
-        resourceKey: "database",
-        readyFields: ["username", "password", "endpoints"],
-        responseExtraKeys: ["sentinel-endpoints", "mode"],
-        v0Keys: { "sentinel-endpoints": "sentinel_endpoints" },
-        trailingMtlsCert: true,
-      },
-      (charm, r) => ({
-        endpoints: endpointsOf(charm).join(","),
-        "sentinel-endpoints": "10.1.0.10:26379",
-        mode: "sentinel",
-        username: `relation-${r.relation.id}-${r.requestId ?? ""}`,
-        password: newPassword(),
-        version: "9.0.1",
-      }),
-      { contract: "v1", resources: ["app:*", "cache:*"] },
-      error ?? "package exports missing",
-    );
-  }
+  const engine = engineBench(
+    base,
+    {
+      name: "valkey_client",
+      resourceKey: "database",
+      readyFields: ["username", "password", "endpoints"],
+      responseExtraKeys: ["sentinel-endpoints", "mode"],
+      v0Keys: { "sentinel-endpoints": "sentinel_endpoints" },
+      trailingMtlsCert: true,
+    },
+    (charm, r) => ({
+      endpoints: endpointsOf(charm).join(","),
+      "sentinel-endpoints": "10.1.0.10:26379",
+      mode: "sentinel",
+      username: `relation-${r.relation.id}-${r.requestId ?? ""}`,
+      password: newPassword(),
+      version: "9.0.1",
+    }),
+    { contract: "v1", resources: ["app:*", "cache:*"] },
+  );
+  const { module: vk, missing } = await load<Valkey>(base.name, "ValkeyProvider", "ValkeyRequirer");
+  if (!vk) return { name: base.name, engine, missing: missing! };
+  const requirerFor = (resources: readonly string[]) => (charm: Charm) => {
+    const r = new vk.ValkeyRequirer(charm, "valkey-client", { resources: [...resources] });
+    r.on("resourceCreated", () => {});
+  };
   return {
-    ...base,
-    impl: "package",
-    provider: (charm) => {
-      const p = new vk.ValkeyProvider(charm, "valkey-client");
-      const shared = () => ({
-        endpoints: endpointsOf(charm),
-        sentinelEndpoints: ["10.1.0.10:26379"],
-        mode: "sentinel",
-        version: "9.0.1",
-        tls: false,
-      });
-      p.on("resourceRequested", ({ request }) =>
-        p.publish(request, { ...shared(), username: request.username, password: newPassword() }),
-      );
-      charm.on("configChanged", () => {
-        if (charm.model.isLeader()) p.publishAll({ endpoints: endpointsOf(charm) });
-      });
-      charm.on("action", () => {
-        if (isRotate(charm)) for (const r of p.answeredRequests()) p.publish(r, { password: newPassword() });
-      });
-    },
-    requirer: (charm) => {
-      const r = new vk.ValkeyRequirer(charm, "valkey-client", { resources: ["app:*", "cache:*"] });
-      r.on("resourceCreated", () => {});
-    },
-    requirerFor: (resources) => (charm) => {
-      const r = new vk.ValkeyRequirer(charm, "valkey-client", { resources: [...resources] });
-      r.on("resourceCreated", () => {});
+    name: base.name,
+    engine,
+    package: {
+      ...base,
+      impl: "package",
+      provider: (charm) => {
+        const p = new vk.ValkeyProvider(charm, "valkey-client");
+        p.on("resourceRequested", ({ request }) =>
+          p.publish(request, {
+            endpoints: endpointsOf(charm),
+            sentinelEndpoints: ["10.1.0.10:26379"],
+            mode: "sentinel",
+            version: "9.0.1",
+            tls: false,
+            username: request.username,
+            password: newPassword(),
+          }),
+        );
+        charm.on("configChanged", () => {
+          if (charm.model.isLeader()) p.publishAll({ endpoints: endpointsOf(charm) });
+        });
+        charm.on("action", () => {
+          if (isRotate(charm)) for (const r of p.answeredRequests()) p.publish(r, { password: newPassword() });
+        });
+      },
+      requirer: requirerFor(["app:*", "cache:*"]),
+      requirerFor,
     },
   };
 }
@@ -243,171 +244,198 @@ async function etcdClientCerts(): Promise<{ client?: string; ca: string; ca2: st
   const ca2 = "-----BEGIN CERTIFICATE-----\nYmVuY2gtY2EtMg==\n-----END CERTIFICATE-----";
   if (module?.TEST_CLIENT_CERT) return { client: module.TEST_CLIENT_CERT, ca, ca2 };
   const certs = join(REPO, "packages/interface-etcd-client/test/fixtures/certs.ts");
-  const text = existsSync(certs) ? readFileSync(certs, "utf8") : "";
-  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text.replace(/\\n/g, "\n"))?.[0];
+  const text = existsSync(certs) ? readFileSync(certs, "utf8").replace(/\\n/g, "\n") : "";
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text)?.[0];
   return pem ? { client: `${pem}\n`, ca, ca2 } : { ca, ca2 };
 }
 
-async function etcdClient(core: Core): Promise<InterfaceBench> {
-  const base = {
-    name: "etcd_client" as const,
+async function etcdClient(): Promise<InterfaceVariants> {
+  const base: Base = {
+    name: "etcd_client",
     contract: "v1 (mTLS)",
-    providerEndpoints: { "etcd-client": "provides:etcd_client" as const },
-    requirerEndpoints: { "etcd-client": "requires:etcd_client" as const },
+    providerEndpoints: { "etcd-client": "provides:etcd_client" },
+    requirerEndpoints: { "etcd-client": "requires:etcd_client" },
     providerEndpoint: "etcd-client",
     requirerEndpoint: "etcd-client",
     providerConfig: { endpoints: "10.1.0.10:2379" },
     moveEndpoints: { endpoints: "10.1.0.20:2379,10.1.0.21:2379" },
   };
   const certs = await etcdClientCerts();
-  const { module: ec, error } = await importBuilt<EtcdClient>(packageEntry(INTERFACE_PACKAGES.etcd_client));
-  if (!ec?.EtcdClientProvider || !ec.EtcdClientRequirer || !certs.client) {
-    return engineBench(
-      core,
-      base,
-      {
-        name: "etcd_client",
-        resourceKey: "prefix",
-        readyFields: ["username", "uris", "endpoints", "tls-ca", "version"],
-        mtls: true,
-        crossModelEncryption: true,
-      },
-      (charm) => ({
-        endpoints: endpointsOf(charm).join(","),
-        uris: endpointsOf(charm)
-          .map((e) => `https://${e}`)
-          .join(","),
-        username: "client1.requirer-charm",
-        "tls-ca": certs.ca,
-        version: "3.6.5",
-      }),
-      { contract: "v1", resources: ["/app/"], ...(certs.client ? { mtlsCert: certs.client } : {}) },
-      error ?? (certs.client ? "package exports missing" : "no test certificate"),
-    );
-  }
-  const client = certs.client;
-  return {
-    ...base,
-    impl: "package",
-    provider: (charm) => {
-      const p = new ec.EtcdClientProvider(charm, "etcd-client", { stateDir: stateDir(charm) });
-      p.on("clientRequested", (e) =>
-        p.publishClient(e, { username: e.commonName, endpoints: endpointsOf(charm), version: "3.6.5", tlsCa: certs.ca }),
-      );
-      charm.on("configChanged", () => {
-        if (charm.model.isLeader()) p.publishEndpoints({ endpoints: endpointsOf(charm) });
-      });
-      charm.on("action", () => {
-        if (isRotate(charm)) p.publishTlsCa(certs.ca2);
-      });
+  const engine = engineBench(
+    base,
+    {
+      name: "etcd_client",
+      resourceKey: "prefix",
+      readyFields: ["username", "uris", "endpoints", "tls-ca", "version"],
+      mtls: true,
+      crossModelEncryption: true,
     },
-    requirer: (charm) => {
-      const r = new ec.EtcdClientRequirer(charm, "etcd-client", {
-        prefix: "/app/",
-        mtlsCert: client,
-        stateDir: stateDir(charm),
-      });
-      r.on("etcdReady", () => {});
+    (charm) => ({
+      endpoints: endpointsOf(charm).join(","),
+      uris: endpointsOf(charm)
+        .map((e) => `https://${e}`)
+        .join(","),
+      username: "client1.requirer-charm",
+      "tls-ca": certs.ca,
+      version: "3.6.5",
+    }),
+    { contract: "v1", resources: ["/app/"], ...(certs.client ? { mtlsCert: certs.client } : {}) },
+  );
+  const { module: ec, missing } = await load<EtcdClient>(base.name, "EtcdClientProvider", "EtcdClientRequirer");
+  const client = certs.client;
+  if (!ec || !client) return { name: base.name, engine, missing: missing ?? "no test client certificate" };
+  return {
+    name: base.name,
+    engine,
+    package: {
+      ...base,
+      impl: "package",
+      provider: (charm) => {
+        const p = new ec.EtcdClientProvider(charm, "etcd-client", { stateDir: stateDir(charm) });
+        p.on("clientRequested", (e) =>
+          p.publishClient(e, { username: e.commonName, endpoints: endpointsOf(charm), version: "3.6.5", tlsCa: certs.ca }),
+        );
+        charm.on("configChanged", () => {
+          if (charm.model.isLeader()) p.publishEndpoints({ endpoints: endpointsOf(charm) });
+        });
+        charm.on("action", () => {
+          if (isRotate(charm)) p.publishTlsCa(certs.ca2);
+        });
+      },
+      requirer: (charm) => {
+        const r = new ec.EtcdClientRequirer(charm, "etcd-client", {
+          prefix: "/app/",
+          mtlsCert: client,
+          stateDir: stateDir(charm),
+        });
+        r.on("etcdReady", () => {});
+      },
     },
   };
 }
 
-async function connect(core: Core): Promise<InterfaceBench> {
-  const base = {
-    name: "connect_client" as const,
+async function connect(): Promise<InterfaceVariants> {
+  const base: Base = {
+    name: "connect_client",
     contract: "v0",
-    providerEndpoints: { "connect-client": "provides:connect_client" as const },
-    requirerEndpoints: { "connect-client": "requires:connect_client" as const },
+    providerEndpoints: { "connect-client": "provides:connect_client" },
+    requirerEndpoints: { "connect-client": "requires:connect_client" },
     providerEndpoint: "connect-client",
     requirerEndpoint: "connect-client",
     providerConfig: { endpoints: "http://10.1.0.10:8083" },
     moveEndpoints: { endpoints: "http://10.1.0.20:8083,http://10.1.0.21:8083" },
   };
-  const { module: cc, error } = await importBuilt<Connect>(packageEntry(INTERFACE_PACKAGES.connect_client));
-  if (!cc?.ConnectProvider || !cc.ConnectRequirer) {
-    return engineBench(
-      core,
-      base,
-      { name: "connect_client", resourceKey: "plugin-url", readyFields: ["username", "password", "endpoints"] },
-      (charm, r) => ({
-        endpoints: endpointsOf(charm).join(","),
-        username: `relation-${r.relation.id}`,
-        password: newPassword(),
-        tls: "disabled",
-        "tls-ca": "disabled",
-      }),
-      { contract: "v0", resources: ["http://10.1.0.99:8080/plugin.tar"] },
-      error ?? "package exports missing",
-    );
-  }
+  const pluginUrl = "http://10.1.0.99:8080/plugin.tar";
+  const engine = engineBench(
+    base,
+    { name: "connect_client", resourceKey: "plugin-url", readyFields: ["username", "password", "endpoints"] },
+    (charm, r) => ({
+      endpoints: endpointsOf(charm).join(","),
+      username: `relation-${r.relation.id}`,
+      password: newPassword(),
+      tls: "disabled",
+      "tls-ca": "disabled",
+    }),
+    { contract: "v0", resources: [pluginUrl] },
+  );
+  const { module: cc, missing } = await load<Connect>(base.name, "ConnectProvider", "ConnectRequirer");
+  if (!cc) return { name: base.name, engine, missing: missing! };
   return {
-    ...base,
-    impl: "package",
-    provider: (charm) => {
-      const p = new cc.ConnectProvider(charm, "connect-client", { stateDir: stateDir(charm) });
-      p.on("integrationRequested", ({ request }) =>
-        p.publish(request, { endpoints: endpointsOf(charm), username: request.username, password: newPassword(), tls: false }),
-      );
-      charm.on("configChanged", () => {
-        if (charm.model.isLeader()) p.publishAll({ endpoints: endpointsOf(charm) });
-      });
-      charm.on("action", () => {
-        if (!isRotate(charm)) return;
-        for (const r of p.answeredRequests())
-          p.publish(r, { endpoints: endpointsOf(charm), username: r.username, password: newPassword(), tls: false });
-      });
-    },
-    requirer: (charm) => {
-      const r = new cc.ConnectRequirer(charm, "connect-client", { pluginUrl: "http://10.1.0.99:8080/plugin.tar" });
-      r.on("integrationCreated", () => {});
+    name: base.name,
+    engine,
+    package: {
+      ...base,
+      impl: "package",
+      provider: (charm) => {
+        const p = new cc.ConnectProvider(charm, "connect-client", { stateDir: stateDir(charm) });
+        const answer = (r: { username: string }) => ({
+          endpoints: endpointsOf(charm),
+          username: r.username,
+          password: newPassword(),
+          tls: false,
+        });
+        p.on("integrationRequested", ({ request }) => p.publish(request, answer(request)));
+        charm.on("configChanged", () => {
+          if (charm.model.isLeader()) p.publishAll({ endpoints: endpointsOf(charm) });
+        });
+        charm.on("action", () => {
+          if (isRotate(charm)) for (const r of p.answeredRequests()) p.publish(r, answer(r));
+        });
+      },
+      requirer: (charm) => {
+        const r = new cc.ConnectRequirer(charm, "connect-client", { pluginUrl });
+        r.on("integrationCreated", () => {});
+      },
     },
   };
 }
 
 /** The legacy reactive `etcd` interface: unit databags only, no secrets, published by every unit. */
-async function etcd(): Promise<InterfaceBench | undefined> {
-  const base = {
-    name: "etcd" as const,
+async function etcd(): Promise<InterfaceVariants> {
+  const base: Base = {
+    name: "etcd",
     contract: "legacy (unit bags)",
-    providerEndpoints: { db: "provides:etcd" as const },
-    requirerEndpoints: { etcd: "requires:etcd" as const },
+    providerEndpoints: { db: "provides:etcd" },
+    requirerEndpoints: { etcd: "requires:etcd" },
     providerEndpoint: "db",
     requirerEndpoint: "etcd",
     providerConfig: { endpoints: "https://10.1.0.10:2379" },
     moveEndpoints: { endpoints: "https://10.1.0.20:2379,https://10.1.0.21:2379" },
   };
-  const { module: et } = await importBuilt<Etcd>(packageEntry(INTERFACE_PACKAGES.etcd));
   const fixtures = join(REPO, "packages/interface-etcd/test/fixtures");
+  const { module: et, missing } = await load<Etcd>(base.name, "EtcdProvider", "EtcdRequirer");
+  // No engine variant: the legacy protocol is not data-interfaces.
+  if (!et) return { name: base.name, missing: missing! };
+  if (!existsSync(join(fixtures, "client1.key"))) return { name: base.name, missing: "no test credentials" };
   const pem = (n: string) => readFileSync(join(fixtures, n), "utf8");
-  // No engine equivalent: the legacy protocol is not data-interfaces. Skipped until the package loads.
-  if (!et?.EtcdProvider || !et.EtcdRequirer || !existsSync(join(fixtures, "client1.key"))) return undefined;
   const creds = (n: 1 | 2) => ({ key: pem(`client${n}.key`), cert: pem(`client${n}.pem`), ca: pem("ca.pem") });
   return {
-    ...base,
-    impl: "package",
-    provider: (charm) => {
-      const p = new et.EtcdProvider(charm, "db");
-      const publish = (n: 1 | 2 = 1) => {
-        p.setConnectionString(endpointsOf(charm), "3.4.22");
-        p.setClientCredentials(creds(n));
-      };
-      p.on("connected", () => publish());
-      charm.on("configChanged", () => publish());
-      charm.on("action", () => {
-        if (isRotate(charm)) publish(2);
-      });
-    },
-    requirer: (charm) => {
-      const r = new et.EtcdRequirer(charm, "etcd", { stateDir: false });
-      r.on("available", () => {});
+    name: base.name,
+    package: {
+      ...base,
+      impl: "package",
+      provider: (charm) => {
+        const p = new et.EtcdProvider(charm, "db");
+        const publish = (n: 1 | 2 = 1) => {
+          p.setConnectionString(endpointsOf(charm), "3.4.22");
+          p.setClientCredentials(creds(n));
+        };
+        p.on("connected", () => publish());
+        charm.on("configChanged", () => publish());
+        charm.on("action", () => {
+          if (isRotate(charm)) publish(2);
+        });
+      },
+      requirer: (charm) => {
+        const r = new et.EtcdRequirer(charm, "etcd", { stateDir: false });
+        r.on("available", () => {});
+      },
     },
   };
 }
 
-/** Every interface, package classes where they load. */
-export async function loadInterfaces(core: Core): Promise<InterfaceBench[]> {
-  const out = [await postgresql(core), await valkey(core), await etcdClient(core), await connect(core)];
-  const legacy = await etcd();
-  if (legacy) out.push(legacy);
-  return out;
+/** Every interface, both variants where they exist. */
+export async function loadInterfaces(): Promise<InterfaceVariants[]> {
+  return [await postgresql(), await valkey(), await etcdClient(), await connect(), await etcd()];
+}
+
+/**
+ * Run `use` with the package variant, falling back to the engine variant (with a note) when the
+ * package is missing or its run throws; undefined when neither exists.
+ */
+export async function withVariant<T>(
+  variants: InterfaceVariants,
+  use: (iface: InterfaceBench) => Promise<T>,
+): Promise<{ iface: InterfaceBench; value: T } | { iface?: undefined; error: string }> {
+  let note = variants.missing ? `package not used: ${variants.missing}` : undefined;
+  if (variants.package) {
+    try {
+      return { iface: variants.package, value: await use(variants.package) };
+    } catch (e) {
+      note = `package failed: ${(e as Error).message.split("\n")[0]}`;
+    }
+  }
+  if (!variants.engine) return { error: note ?? "no variant" };
+  const iface = { ...variants.engine, ...(note ? { note } : {}) };
+  return { iface, value: await use(iface) };
 }

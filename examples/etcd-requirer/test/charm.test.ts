@@ -71,7 +71,10 @@ describe("example etcd-requirer", () => {
       charmDir: mkdtempSync(join(tmpdir(), "kcp-charm-")),
     });
     expect(report.problems).toEqual([]);
-    expect(report.simulation.model.unitStatus("charm/0")).toEqual({ status: "blocked", message: "needs an etcd relation" });
+    expect(report.simulation.model.unitStatus("charm/0")).toEqual({
+      status: "blocked",
+      message: "needs an etcd relation",
+    });
   });
 
   it("is blocked without a relation, then ready with files saved (0600) and the env rendered", async () => {

@@ -162,7 +162,7 @@ const etcdClient = entry({
   contracts: ["v1", "v0"],
   defaultContract: "v1",
   contractNote: "v1 requests (current charmed-etcd) or v0 flat (older revisions)",
-  endpoints: { provider: ["etcd-client"], requirer: ["etcd-client", "etcd"] },
+  endpoints: { provider: ["etcd-client"], requirer: ["etcd-client"] },
   resourceKey: "prefix",
   charms: { provider: "charmed-etcd-operator", requirer: "k8s-operator, charmlibs rollingops" },
   schemas: {

@@ -424,6 +424,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   // Decided before parsing, so that even a parse error is coloured (or not) as asked.
   const colorArg = rest.includes("--no-color") ? false : rest.includes("--color") ? true : undefined;
   const errStyle = new Style(colorEnabled(io.stderr, io.env, colorArg));
+  let commandName: string | undefined;
   try {
     if (command === undefined) {
       io.stderr.write(generalHelp());
@@ -445,6 +446,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       );
       throw new UsageError(`unknown command "${command}"${hint ? ` (did you mean ${hint}?)` : ""}`);
     }
+    commandName = spec.name;
     const args = parseArgs(rest, spec);
     json = args.options.json === true;
     if (args.options.help === true) {
@@ -481,15 +483,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (error instanceof UsageError || error instanceof InputError) {
       const kind = error instanceof UsageError ? "usage" : "input";
       if (json) write(io, `${JSON.stringify({ ok: false, error: { kind, message: error.message } }, null, 2)}\n`);
-      const where = error instanceof UsageError && error.command ? ` ${error.command}` : "";
+      const name = (error instanceof UsageError ? error.command : undefined) ?? commandName;
+      const where = name ? ` ${name}` : "";
       io.stderr.write(`${errStyle.red(`${BIN}${where}: error:`)} ${error.message}\n`);
-      if (error instanceof UsageError) io.stderr.write(usageFooter(error.command));
+      if (error instanceof UsageError) io.stderr.write(usageFooter(name));
       return 2;
     }
     // Not expected: report without a stack trace full of paths, but with enough to file a bug.
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     if (json) write(io, `${JSON.stringify({ ok: false, error: { kind: "internal", message } }, null, 2)}\n`);
-    io.stderr.write(`${errStyle.red(`${BIN}: internal error:`)} ${message}\n`);
+    io.stderr.write(`${errStyle.red(`${BIN}${commandName ? ` ${commandName}` : ""}: internal error:`)} ${message}\n`);
     if (io.env.CHARM_RELATIONS_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return 1;
   }

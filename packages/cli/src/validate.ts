@@ -213,13 +213,14 @@ export function validateDatabag(
     notes.push(`side: ${side} (from the keys present; pass --side to override)`);
   }
   const contract = resolveContract(entry, options.contract, options.bag === "app" ? bag : undefined);
-  if (options.contract === "auto") notes.push(`contract: ${contract} (${contractReason(bag, options.bag)})`);
+  if (options.contract === "auto") notes.push(`contract: ${contract} (${contractReason(entry, bag, options.bag)})`);
   return summarise("databag", source, [checkBag(entry, bag, { side, bag: options.bag, contract })], notes);
 }
 
-function contractReason(bag: Readonly<Record<string, unknown>>, kind: BagKind): string {
+function contractReason(entry: InterfaceEntry, bag: Readonly<Record<string, unknown>>, kind: BagKind): string {
   if (kind === "unit") return "unit databags are the same under every contract";
-  return bag.version === "v1" ? 'version is "v1"' : 'no version "v1" key';
+  if (bag.version === "v1") return 'version is "v1"';
+  return entry.contracts.length === 1 ? `the only contract of ${entry.name}` : 'no version "v1" key';
 }
 
 function resolveContract(
@@ -268,7 +269,11 @@ export function selectRelations(
       } else skipped.push(`${relation.unit} ${relation.endpoint}:${relation.relationId}`);
       continue;
     }
-    const candidates = new Set([...interfacesForEndpoint(relation.endpoint), ...interfacesForEndpoint(relation.relatedEndpoint)]);
+    // Both endpoint names count: `etcd` alone could be either etcd interface, `etcd` ⇄ `db` only legacy etcd.
+    const mine = interfacesForEndpoint(relation.endpoint);
+    const theirs = interfacesForEndpoint(relation.relatedEndpoint);
+    const both = mine.filter((e) => theirs.includes(e));
+    const candidates = new Set(both.length ? both : mine.length && theirs.length ? [] : [...mine, ...theirs]);
     if (candidates.size === 1) out.push({ relation, entry: [...candidates][0]! });
     else if (options.endpoint === undefined) skipped.push(`${relation.unit} ${relation.endpoint}:${relation.relationId}`);
     else {
@@ -329,12 +334,14 @@ export function validateDump(relations: readonly DumpRelation[], source: string,
         );
       }
       mine = found.side;
-      notes.push(`${where}: ${relation.unit} is the ${mine} (from ${found.how}); ${entry.name}`);
+      notes.push(`${where}: ${entry.name}; ${relation.unit} is the ${mine} (from ${found.how})`);
     }
     const theirs = other(mine);
     // The other application's bag says which contract is spoken (`version: v1`, else v0).
     const contract = resolveContract(entry, options.contract, relation.applicationData);
-    if (options.contract === "auto") notes.push(`${where}: contract ${contract} (${contractReason(relation.applicationData, "app")} in application-data)`);
+    if (options.contract === "auto") {
+      notes.push(`${where}: contract ${contract} (${contractReason(entry, relation.applicationData, "app")}, from application-data)`);
+    }
     const ref = { endpoint: relation.endpoint, id: relation.relationId };
     checks.push(
       checkBag(entry, relation.applicationData, {

@@ -7,10 +7,12 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { Contract } from "@charm-relations/juju-secrets-core";
 import { charmRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { findInterface } from "../src/interfaces.js";
+import { main } from "../src/main.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const PACKAGE_DIR = join(here, "..");
@@ -226,4 +228,41 @@ export function dumpFromModel(r: Related, unit: string): Record<string, unknown>
       ],
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-process runs of `main` (the bulk of the matrix: no process spawn, same code path)
+
+
+export interface FakeStream {
+  text: string;
+  readonly isTTY: boolean;
+  readonly columns: number;
+  write(chunk: string): boolean;
+}
+
+function fakeStream(isTTY: boolean): FakeStream {
+  return {
+    text: "",
+    isTTY,
+    columns: 100,
+    write(chunk: string) {
+      this.text += chunk;
+      return true;
+    },
+  };
+}
+
+/** `main(args)` with fake streams; `tty` makes stdout/stderr (and stdin, without `stdin`) terminals. */
+export async function runMain(
+  args: readonly string[],
+  options: { stdin?: string; env?: Record<string, string>; tty?: boolean; cwd?: string } = {},
+): Promise<CliResult & { stdoutStream: FakeStream; stderrStream: FakeStream }> {
+  const stdout = fakeStream(options.tty ?? false);
+  const stderr = fakeStream(options.tty ?? false);
+  const stdin = Object.assign(Readable.from(options.stdin !== undefined ? [Buffer.from(options.stdin)] : []), {
+    isTTY: options.stdin === undefined && (options.tty ?? false),
+  });
+  const code = await main(args, { stdout, stderr, stdin, env: options.env ?? {}, cwd: options.cwd ?? PACKAGE_DIR });
+  return { code, stdout: stdout.text, stderr: stderr.text, stdoutStream: stdout, stderrStream: stderr };
 }

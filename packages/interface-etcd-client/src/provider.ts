@@ -25,11 +25,19 @@ import {
   parseSecretLabel,
   type RelationRef,
   type RelationStatus,
-  type RemoteDataError,
+  RemoteDataError,
 } from "@charm-relations/juju-secrets-core";
+import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import { type ClientCertificate, ClientCertificateError, parseClientCertificate } from "./certificate.js";
 import { DepartureMarker } from "./departing.js";
-import { DEFAULT_ENDPOINT, ETCD_CLIENT, isClientUri, normaliseEndpoint } from "./schema.js";
+import {
+  DEFAULT_ENDPOINT,
+  ETCD_CLIENT,
+  isClientUri,
+  normaliseEndpoint,
+  requestObject,
+  requirerAppV0,
+} from "./schema.js";
 
 /** Which client (relation, and request in v1) an event or a call is about. */
 export interface EtcdClientRef {
@@ -187,7 +195,10 @@ export class EtcdClientProvider {
     // Before the engine: what must be read while it still exists.
     charm.on("relationChanged", (e) => this.#beforeChanged(e.context.relation!), filter);
     charm.on("relationBroken", (e) => this.#beforeBroken(e.context.relation!), filter);
-    this.engine = new DataProvider(charm, endpoint, ETCD_CLIENT, { retainSecretsOnBroken: this.#retain });
+    this.engine = new DataProvider(charm, endpoint, ETCD_CLIENT, {
+      retainSecretsOnBroken: this.#retain,
+      validateRequest: validateRequest,
+    });
     const engine = this.engine;
     engine.events.on("requested", (e) => this.#onRequested(e.request));
     engine.events.on("entityRequested", (e) => this.#onRequested(e.request));
@@ -547,6 +558,16 @@ export class EtcdClientProvider {
   clearStatuses(relation: RelationRef): void {
     this.engine.clearStatuses(relation);
   }
+}
+
+/** The requirer's request against the wire schema (v0 app bag, or one v1 request object). */
+function validateRequest(request: ProviderRequest): RemoteDataError | undefined {
+  const v1 = request.contract === "v1";
+  const context = { relation: request.relation, side: "requirer" as const, bag: "app" as const };
+  const result = parseBag(v1 ? requestObject : requirerAppV0, request.raw, context);
+  if (result.ok) return undefined;
+  if (!v1) return result.error;
+  return new RemoteDataError(result.error.issues.map((i) => ({ ...i, key: `requests[${request.requestId}].${i.key}` })));
 }
 
 function refOfRequest(request: ProviderRequest): EtcdClientRef {

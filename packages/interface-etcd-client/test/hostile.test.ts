@@ -3,7 +3,7 @@
  * bad responses from the charm. Always a typed error naming the field (or a blocked status naming
  * relation and key), never a crash, never a partial write.
  */
-import { type Charm, PrematureWriteError, RemoteDataError } from "@charm-relations/juju-secrets-core";
+import { type Charm, computeRequestId, PrematureWriteError, RemoteDataError } from "@charm-relations/juju-secrets-core";
 import { Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import {
@@ -154,6 +154,41 @@ describe("provider: malformed requirer databags", () => {
     expect(invalid[0]!.payload.error.message).toContain(
       `etcd-client:${relationId} requirer app databag key "${key}"`,
     );
+  });
+
+  it.each([
+    ["v0", { "secret-mtls": "not-a-secret-uri" }, "secret-mtls"],
+    ["v0", { prefix: "" }, "prefix"],
+  ] as const)("%s %j → requestInvalid naming the key, no answer", async (_, extra, key) => {
+    const { model, relationId } = requirerWithCert(CLIENT1_CERT, extra);
+    const log: LoggedEvent[] = [];
+    const out = await runHook(model, inProcess(etcdProvider(log, { listenInvalid: true })), {
+      unit: "provider/0",
+      kind: "relation-changed",
+      relationId,
+    });
+    expect(out.ok).toBe(true);
+    expect(eventsOf(log, "requestInvalid")[0]!.payload.error.key).toBe(key);
+    expect(eventsOf(log, "clientRequested")).toEqual([]);
+    expect(model.appBag(relationId, "provider")).not.toHaveProperty("secret-user");
+  });
+
+  it("a v1 request object with a bad secret-mtls is named by request id", async () => {
+    const { model, relationId } = relatedModel();
+    const salt = "abcdefghijklmnop";
+    const id = computeRequestId("/app/", salt);
+    model.setAppBag(relationId, "requirer", {
+      version: "v1",
+      requests: JSON.stringify([{ resource: "/app/", "request-id": id, salt, "secret-mtls": "nope" }]),
+    });
+    const log: LoggedEvent[] = [];
+    await runHook(model, inProcess(etcdProvider(log, { listenInvalid: true })), {
+      unit: "provider/0",
+      kind: "relation-changed",
+      relationId,
+    });
+    expect(eventsOf(log, "requestInvalid")[0]!.payload.error.key).toBe(`requests[${id}].secret-mtls`);
+    expect(model.appBag(relationId, "provider")).toEqual({});
   });
 
   it("without a listener the unit is blocked with a message naming relation and key", async () => {
