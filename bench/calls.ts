@@ -8,7 +8,7 @@ import * as core from "../packages/juju-secrets-core/dist/index.js";
 import type { Charm } from "../packages/juju-secrets-core/dist/index.js";
 import * as testing from "../packages/juju-secrets-core/dist/testing/index.js";
 import type { HookRecord, HookRunner } from "../packages/juju-secrets-core/dist/testing/index.js";
-import { type InterfaceBench, loadInterfaces } from "./lib/interfaces.js";
+import { type InterfaceBench, loadInterfaces, withVariant } from "./lib/interfaces.js";
 import { describeCost, type HookCost, hookCost } from "./lib/minimum.js";
 import { table } from "./lib/stats.js";
 
@@ -59,6 +59,8 @@ export interface InterfaceSummary {
   /** Largest relation-changed of the relate phase, vs the Python reference. */
   readonly maxRelationChanged: number;
   readonly python?: number;
+  /** Set when no variant could run. */
+  readonly error?: string;
 }
 
 export interface CallsResult {
@@ -171,11 +173,16 @@ function groups(rows: readonly HookRow[]): GroupRow[] {
 }
 
 export async function runCalls(): Promise<CallsResult> {
-  const interfaces = await loadInterfaces(core);
   const hooks: HookRow[] = [];
   const summaries: InterfaceSummary[] = [];
-  for (const iface of interfaces) {
-    const rows = await lifecycle(iface);
+  for (const variants of await loadInterfaces()) {
+    const run = await withVariant(variants, lifecycle);
+    if (!run.iface) {
+      const none = { impl: "-", contract: "-", hooks: 0, failed: 0, calls: 0, minimum: 0, excess: 0, logs: 0 };
+      summaries.push({ interface: variants.name, ...none, maxRelationChanged: 0, error: run.error });
+      continue;
+    }
+    const { iface, value: rows } = run;
     hooks.push(...rows);
     const relateChanged = rows.filter((r) => r.phase === "relate" && r.hook === "relation-changed");
     summaries.push({

@@ -15,7 +15,7 @@
 import type { Charm } from "../packages/juju-secrets-core/dist/index.js";
 import { JujuModel } from "../packages/juju-secrets-core/dist/testing/index.js";
 import { countByTool, type TimedHook, timedHook } from "./lib/hook.js";
-import type { InterfaceBench } from "./lib/interfaces.js";
+import { type InterfaceBench, type InterfaceVariants, withVariant } from "./lib/interfaces.js";
 import { ms, round, table } from "./lib/stats.js";
 
 const UUID = "8c7e20bb-710f-4f64-b51d-4acb46656498";
@@ -38,7 +38,10 @@ export interface ScaleRow {
 export interface ScaleResult {
   readonly interface: string;
   readonly impl: string;
+  readonly note?: string;
   readonly rows: ScaleRow[];
+  /** The K-requests-on-one-relation scenario's interface. */
+  readonly manyRequests?: { readonly interface: string; readonly impl: string; readonly note?: string };
   /** Setup (building the N answered relations with real hooks), ms per hook at the largest N. */
   readonly setupMsPerHook: Record<string, number>;
 }
@@ -83,12 +86,41 @@ async function relateAndAnswer(iface: InterfaceBench, model: JujuModel, i: numbe
 }
 
 export async function runScale(
-  iface: InterfaceBench,
-  valkey: InterfaceBench | undefined,
+  relations: InterfaceVariants,
+  requests: InterfaceVariants | undefined,
   sizes: readonly number[] = [1, 10, 100, 1000],
+  k = 100,
 ): Promise<ScaleResult> {
-  const rows: ScaleRow[] = [];
   const setupMsPerHook: Record<string, number> = {};
+  const main = await withVariant(relations, (iface) => manyRelations(iface, sizes, setupMsPerHook));
+  if (!main.iface) throw new Error(`scale: ${relations.name}: ${main.error}`);
+  const rows = [...main.value];
+  const many = requests ? await withVariant(requests, (iface) => manyRequests(iface, k)) : undefined;
+  if (many?.iface) rows.push(...many.value);
+  return {
+    interface: main.iface.name,
+    impl: main.iface.impl,
+    ...(main.iface.note ? { note: main.iface.note } : {}),
+    rows,
+    ...(many?.iface
+      ? {
+          manyRequests: {
+            interface: many.iface.name,
+            impl: many.iface.impl,
+            ...(many.iface.note ? { note: many.iface.note } : {}),
+          },
+        }
+      : {}),
+    setupMsPerHook,
+  };
+}
+
+async function manyRelations(
+  iface: InterfaceBench,
+  sizes: readonly number[],
+  setupMsPerHook: Record<string, number>,
+): Promise<ScaleRow[]> {
+  const rows: ScaleRow[] = [];
   for (const n of sizes) {
     const { model, setupMs, hooks } = await answeredProvider(iface, n);
     setupMsPerHook[String(n)] = round(setupMs / hooks);
@@ -105,18 +137,18 @@ export async function runScale(
     const broken = must(await timedHook(model, { unit: "db/0", kind: "relation-broken", relationId: 0 }, iface.provider), "broken");
     rows.push(row("remove 1 relation among N", n, 1, "relation-broken", broken));
   }
-  if (valkey?.requirerFor) rows.push(...(await manyRequests(valkey, 100)));
-  return { interface: iface.name, impl: iface.impl, rows, setupMsPerHook };
+  return rows;
 }
 
 /** One relation, `k` v1 requests: answered in one hook, then endpoints republished to all of them. */
 async function manyRequests(iface: InterfaceBench, k: number): Promise<ScaleRow[]> {
+  if (!iface.requirerFor) throw new Error(`${iface.name} has no multi-request requirer`);
   const model = new JujuModel({ uuid: UUID });
   model.addApplication("valkey", { endpoints: iface.providerEndpoints, units: 1, config: { ...iface.providerConfig } });
   model.addApplication("client", { endpoints: iface.requirerEndpoints, units: 1 });
   const id = model.addRelation(`client:${iface.requirerEndpoint}`, `valkey:${iface.providerEndpoint}`);
   const resources = Array.from({ length: k }, (_, i) => `app${i}:*`);
-  const requirer: (charm: Charm) => void = iface.requirerFor!(resources);
+  const requirer: (charm: Charm) => void = iface.requirerFor(resources);
   must(await timedHook(model, { unit: "client/0", kind: "relation-created", relationId: id }, requirer), "requests");
   const answer = must(await timedHook(model, { unit: "valkey/0", kind: "relation-changed", relationId: id }, iface.provider), "answer all");
   model.application("valkey").config = { ...model.application("valkey").config, ...iface.moveEndpoints };

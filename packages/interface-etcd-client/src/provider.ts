@@ -567,7 +567,9 @@ function validateRequest(request: ProviderRequest): RemoteDataError | undefined 
   const result = parseBag(v1 ? requestObject : requirerAppV0, request.raw, context);
   if (result.ok) return undefined;
   if (!v1) return result.error;
-  return new RemoteDataError(result.error.issues.map((i) => ({ ...i, key: `requests[${request.requestId}].${i.key}` })));
+  return new RemoteDataError(
+    result.error.issues.map((i) => ({ ...i, key: `requests[${request.requestId}].${i.key}` })),
+  );
 }
 
 function refOfRequest(request: ProviderRequest): EtcdClientRef {

@@ -3,7 +3,12 @@
  * bad responses from the charm. Always a typed error naming the field (or a blocked status naming
  * relation and key), never a crash, never a partial write.
  */
-import { type Charm, computeRequestId, PrematureWriteError, RemoteDataError } from "@charm-relations/juju-secrets-core";
+import {
+  type Charm,
+  computeRequestId,
+  PrematureWriteError,
+  RemoteDataError,
+} from "@charm-relations/juju-secrets-core";
 import { Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import {

@@ -36,6 +36,8 @@ export interface Hostile {
   /** A short description of the value (never a huge one). */
   readonly note: string;
   apply(valid: Bag): Bag;
+  /** Also corrupt something outside the bag (a secret's content), on the case's model copy. */
+  model?(model: JujuModel, valid: Bag): void;
 }
 
 /** What the fields of a v1 request or response object are. */
@@ -159,6 +161,12 @@ export const huge: fc.Arbitrary<string> = fc
 export const nonAscii: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom("数据库", "база", "café", "🙂🙂", "\u202eevil", "a\u0000b", "\ud800"),
   fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }).filter((s) => /[^\x20-\x7e]/.test(s)),
+);
+
+/** Comma lists with at least one item that is not `host:port` (no scheme, port 1–5 digits). */
+export const badHostPorts: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom("nope", "10.0.0.1", "https://x:1", "a b:1", "host:", ":6379", "host:port", "host:123456", "10.0.0.1:1,x"),
+  fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.split(",").some((i) => i.trim() !== "" && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/.test(i.trim()))),
 );
 
 /** Keys nobody defined (must be tolerated and ignored). */
@@ -480,6 +488,7 @@ export async function runHostile(
       stats.byCategory[h.category] = (stats.byCategory[h.category] ?? 0) + 1;
       const model = JujuModel.fromJSON(base.state);
       model.setAppBag(base.relationId, base.remoteApp, h.apply(valid));
+      h.model?.(model, valid);
       for (const unit of base.units) {
         const event: HookEvent = { unit, kind: "relation-changed", relationId: base.relationId };
         const r = await runOnce(runner, model, event, { rethrow: false });
