@@ -69,7 +69,7 @@ const must = (t: TimedHook, what: string): TimedHook => {
 };
 
 /** A provider app `db` and `n` requirer apps, each relation requested and answered by real hooks. */
-async function answeredProvider(iface: InterfaceBench, n: number): Promise<{ model: JujuModel; setupMs: number; hooks: number }> {
+export async function answeredProvider(iface: InterfaceBench, n: number): Promise<{ model: JujuModel; setupMs: number; hooks: number }> {
   const model = new JujuModel({ uuid: UUID });
   model.addApplication("db", { endpoints: iface.providerEndpoints, units: 1, config: { ...iface.providerConfig } });
   const start = performance.now();

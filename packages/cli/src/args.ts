@@ -52,7 +52,11 @@ export interface ParsedArgs {
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { name: "help", short: "h", type: "boolean", description: "Show help for the command" },
-  { name: "color", type: "boolean", description: "Force colour on (default: only on a TTY; NO_COLOR turns it off)" },
+  {
+    name: "color",
+    type: "boolean",
+    description: "Force colour on (default: only on a TTY; NO_COLOR turns it off)",
+  },
   { name: "no-color", type: "boolean", description: "Never use colour" },
 ];
 
@@ -72,6 +76,11 @@ function levenshtein(a: string, b: string): number {
 
 /** The closest candidate within a small edit distance, for "did you mean …?". */
 export function suggest(input: string, candidates: readonly string[]): string | undefined {
+  // `valkey` → `valkey_client`: a unique candidate that starts with what was typed.
+  const prefixed = candidates.filter(
+    (c) => input.length >= 3 && c.toLowerCase().startsWith(input.toLowerCase()),
+  );
+  if (prefixed.length === 1) return prefixed[0];
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
@@ -124,7 +133,10 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArg
         name,
         all.map((o) => o.name),
       );
-      throw new UsageError(`unknown option ${arg.split("=")[0]}${hint ? ` (did you mean --${hint}?)` : ""}`, spec.name);
+      throw new UsageError(
+        `unknown option ${arg.split("=")[0]}${hint ? ` (did you mean --${hint}?)` : ""}`,
+        spec.name,
+      );
     }
     if (opt.type === "boolean") {
       if (inline !== undefined) throw new UsageError(`option --${opt.name} takes no value`, spec.name);
@@ -198,8 +210,8 @@ function wrap(text: string, width: number, indent: number): string {
 
 /** The help text of one command. */
 export function commandHelp(spec: CommandSpec, width = 100): string {
-  const out: string[] = [`Usage: ${spec.usage}`, "", spec.summary];
-  if (spec.description) out.push("", spec.description);
+  const out: string[] = [`Usage: ${spec.usage}`, "", wrap(spec.summary, width, 0)];
+  if (spec.description) out.push("", wrap(spec.description, width, 0));
   if (spec.positionals.length) {
     out.push("", "Arguments:");
     const w = Math.max(...spec.positionals.map((p) => p.name.length)) + 4;

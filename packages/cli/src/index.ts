@@ -3,8 +3,16 @@
  * and tests — the interface registry, validation of databags and `juju show-unit` dumps, and the
  * lifecycle simulation with its transcript.
  */
-export { COMMANDS, generalHelp, main, renderValidation } from "./main.js";
-export { type ClassifiedInput, classifyInput, type DumpRelation, InputError, parseJsonInput, parseShowUnit } from "./input.js";
+
+export { UsageError } from "./args.js";
+export {
+  type ClassifiedInput,
+  classifyInput,
+  type DumpRelation,
+  InputError,
+  parseJsonInput,
+  parseShowUnit,
+} from "./input.js";
 export {
   type BagSchemas,
   findInterface,
@@ -15,6 +23,7 @@ export {
   interfacesForEndpoint,
   type JsonSchema,
 } from "./interfaces.js";
+export { COMMANDS, generalHelp, main, renderValidation } from "./main.js";
 export { colorEnabled, type Io, type OutStream, Progress, Style } from "./output.js";
 export { displayValue, renderDemoSummary, renderReport } from "./render.js";
 export type { EventDetail, Scenario, ScenarioApp, ScenarioContext, ScenarioRun } from "./scenarios/types.js";
@@ -30,13 +39,12 @@ export {
 } from "./simulate.js";
 export {
   type BagCheck,
-  checkBag,
   type ContractChoice,
+  checkBag,
   detectContract,
   guessSide,
   type ValidationReport,
+  type Violation,
   validateDatabag,
   validateDump,
-  type Violation,
 } from "./validate.js";
-export { UsageError } from "./args.js";

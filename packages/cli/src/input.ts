@@ -30,7 +30,8 @@ export async function readStream(stream: NodeJS.ReadableStream): Promise<string>
   for await (const chunk of stream) {
     const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
     size += buf.length;
-    if (size > MAX_INPUT_BYTES) throw new InputError(`stdin is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
+    if (size > MAX_INPUT_BYTES)
+      throw new InputError(`stdin is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
     chunks.push(buf);
   }
   return Buffer.concat(chunks).toString("utf8");
@@ -126,11 +127,16 @@ export interface DumpRelation {
 
 export type ClassifiedInput =
   | { readonly kind: "databag"; readonly bag: Record<string, unknown> }
-  | { readonly kind: "show-unit"; readonly units: readonly string[]; readonly relations: readonly DumpRelation[] };
+  | {
+      readonly kind: "show-unit";
+      readonly units: readonly string[];
+      readonly relations: readonly DumpRelation[];
+    };
 
 const UNIT_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*\/\d+$/;
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
 
 function typeName(v: unknown): string {
   if (v === null) return "null";
@@ -173,22 +179,28 @@ function dumpRelation(
   const endpoint = raw.endpoint;
   if (typeof endpoint !== "string" || endpoint === "") throw new InputError(`${where} has no endpoint`);
   const app = raw["application-data"] ?? {};
-  if (!isObject(app)) throw new InputError(`${where} application-data is ${typeName(app)}, expected an object`);
+  if (!isObject(app))
+    throw new InputError(`${where} application-data is ${typeName(app)}, expected an object`);
   const local = raw["local-unit"];
   let localUnitData: Record<string, unknown> | undefined;
   if (local !== undefined) {
-    if (!isObject(local)) throw new InputError(`${where} local-unit is ${typeName(local)}, expected an object`);
+    if (!isObject(local))
+      throw new InputError(`${where} local-unit is ${typeName(local)}, expected an object`);
     const data = local.data ?? {};
-    if (!isObject(data)) throw new InputError(`${where} local-unit.data is ${typeName(data)}, expected an object`);
+    if (!isObject(data))
+      throw new InputError(`${where} local-unit.data is ${typeName(data)}, expected an object`);
     localUnitData = data;
   }
   const related = raw["related-units"] ?? {};
-  if (!isObject(related)) throw new InputError(`${where} related-units is ${typeName(related)}, expected an object`);
+  if (!isObject(related))
+    throw new InputError(`${where} related-units is ${typeName(related)}, expected an object`);
   const relatedUnits: Record<string, Record<string, unknown>> = {};
   for (const [name, entry] of Object.entries(related)) {
-    if (!isObject(entry)) throw new InputError(`${where} related-units.${name} is ${typeName(entry)}, expected an object`);
+    if (!isObject(entry))
+      throw new InputError(`${where} related-units.${name} is ${typeName(entry)}, expected an object`);
     const data = entry.data ?? {};
-    if (!isObject(data)) throw new InputError(`${where} related-units.${name}.data is ${typeName(data)}, expected an object`);
+    if (!isObject(data))
+      throw new InputError(`${where} related-units.${name}.data is ${typeName(data)}, expected an object`);
     relatedUnits[name] = data;
   }
   const id = raw["relation-id"];
@@ -214,9 +226,13 @@ export function parseShowUnit(value: Record<string, unknown>, source: string): D
   for (const [unit, info] of Object.entries(value)) {
     if (!isObject(info)) continue;
     const rels = info["relation-info"] ?? [];
-    if (!Array.isArray(rels)) throw new InputError(`${source}: ${unit} relation-info is ${typeName(rels)}, expected an array`);
+    if (!Array.isArray(rels))
+      throw new InputError(`${source}: ${unit} relation-info is ${typeName(rels)}, expected an array`);
     rels.forEach((rel, i) => {
-      if (!isObject(rel)) throw new InputError(`${source}: ${unit} relation-info[${i}] is ${typeName(rel)}, expected an object`);
+      if (!isObject(rel))
+        throw new InputError(
+          `${source}: ${unit} relation-info[${i}] is ${typeName(rel)}, expected an object`,
+        );
       out.push(dumpRelation(unit, info.leader === true, rel, source, i));
     });
   }

@@ -29,20 +29,20 @@ import {
   requirerUnit as etcdClientRequirerUnit,
 } from "@charm-relations/interface-etcd-client";
 import {
-  jsonSchema as postgresqlJsonSchema,
   providerAppDatabagSchema as pgProviderApp,
   providerUnitDatabagSchema as pgProviderUnit,
   requirerAppDatabagSchema as pgRequirerApp,
   requirerUnitDatabagSchema as pgRequirerUnit,
+  jsonSchema as postgresqlJsonSchema,
 } from "@charm-relations/interface-postgresql-client";
 import {
+  valkeyJsonSchemas,
   providerAppBagV0 as valkeyProviderAppV0,
   providerAppBagV1 as valkeyProviderAppV1,
   providerUnitBag as valkeyProviderUnit,
   requirerAppBagV0 as valkeyRequirerAppV0,
   requirerAppBagV1 as valkeyRequirerAppV1,
   requirerUnitBag as valkeyRequirerUnit,
-  valkeyJsonSchemas,
 } from "@charm-relations/interface-valkey-client";
 import type { Contract, Side } from "@charm-relations/juju-secrets-core";
 import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
@@ -57,7 +57,13 @@ import { type SimulateOptions, type SimulationReport, simulate } from "./simulat
 
 export type JsonSchema = Record<string, unknown>;
 
-export const INTERFACE_NAMES = ["postgresql_client", "etcd_client", "etcd", "valkey_client", "connect_client"] as const;
+export const INTERFACE_NAMES = [
+  "postgresql_client",
+  "etcd_client",
+  "etcd",
+  "valkey_client",
+  "connect_client",
+] as const;
 export type InterfaceName = (typeof INTERFACE_NAMES)[number];
 
 export const SIDES: readonly Side[] = ["provider", "requirer"];
@@ -114,7 +120,8 @@ function unionBranch(schema: JsonSchema, v1: boolean): JsonSchema | undefined {
   const branches = schema.anyOf;
   if (!Array.isArray(branches)) return undefined;
   const isV1 = (b: unknown) =>
-    ((b as { properties?: Record<string, { const?: unknown }> }).properties?.version?.const ?? undefined) === "v1";
+    ((b as { properties?: Record<string, { const?: unknown }> }).properties?.version?.const ?? undefined) ===
+    "v1";
   const branch = branches.find((b) => isV1(b) === v1) as JsonSchema | undefined;
   return branch ? { $schema: schema.$schema, ...branch } : undefined;
 }
@@ -183,7 +190,10 @@ const etcdClient = entry({
         unit: { ...toWireJsonSchema(anyBag), title: "etcd_client provider unit databag (unused)" },
       };
     }
-    return { app: (contract === "v1" ? js.requirerAppV1 : js.requirerAppV0) as JsonSchema, unit: js.requirerUnit as JsonSchema };
+    return {
+      app: (contract === "v1" ? js.requirerAppV1 : js.requirerAppV0) as JsonSchema,
+      unit: js.requirerUnit as JsonSchema,
+    };
   },
   scenario: etcdClientScenario,
   notes: [
@@ -237,11 +247,20 @@ const valkeyClient = entry({
     const js = valkeyJsonSchemas()[side];
     // The package publishes each app schema as a v1|v0 union; split it by the `version` constant.
     const app = unionBranch(js.app, contract === "v1");
-    const fallback = contract === "v1" ? (side === "provider" ? valkeyProviderAppV1 : valkeyRequirerAppV1) : side === "provider" ? valkeyProviderAppV0 : valkeyRequirerAppV0;
+    const fallback =
+      contract === "v1"
+        ? side === "provider"
+          ? valkeyProviderAppV1
+          : valkeyRequirerAppV1
+        : side === "provider"
+          ? valkeyProviderAppV0
+          : valkeyRequirerAppV0;
     return { app: app ?? toWireJsonSchema(fallback), unit: js.unit };
   },
   scenario: valkeyClientScenario,
-  notes: ["the package publishes one app JSON Schema per side for both contracts (an anyOf): split by `version` here"],
+  notes: [
+    "the package publishes one app JSON Schema per side for both contracts (an anyOf): split by `version` here",
+  ],
 });
 
 const connectClient = entry({
@@ -253,7 +272,10 @@ const connectClient = entry({
   contractNote: "v0 flat (what kafka-connect-operator serves); our requirer can also speak v1",
   endpoints: { provider: ["connect-client"], requirer: ["connect-client"] },
   resourceKey: "plugin-url",
-  charms: { provider: "kafka-connect(-k8s)-operator", requirer: "kafkacl integrators (template-connect-integrator)" },
+  charms: {
+    provider: "kafka-connect(-k8s)-operator",
+    requirer: "kafkacl integrators (template-connect-integrator)",
+  },
   schemas: {
     provider: { v0: { app: connectProviderApp, unit: connectProviderUnit } },
     requirer: { v0: { app: connectRequirerApp, unit: connectRequirerUnit } },
@@ -269,7 +291,13 @@ const connectClient = entry({
 });
 
 /** Every interface, in the order of the issue and the README. */
-export const INTERFACES: readonly InterfaceEntry[] = [postgresqlClient, etcdClient, etcdLegacy, valkeyClient, connectClient];
+export const INTERFACES: readonly InterfaceEntry[] = [
+  postgresqlClient,
+  etcdClient,
+  etcdLegacy,
+  valkeyClient,
+  connectClient,
+];
 
 /** Look an interface up by name (also accepts `-` for `_`, and the package name). */
 export function findInterface(name: string): InterfaceEntry | undefined {
@@ -281,5 +309,7 @@ export function findInterface(name: string): InterfaceEntry | undefined {
 
 /** The interfaces whose known endpoint names include `endpoint` (on either side). */
 export function interfacesForEndpoint(endpoint: string): InterfaceEntry[] {
-  return INTERFACES.filter((e) => e.endpoints.provider.includes(endpoint) || e.endpoints.requirer.includes(endpoint));
+  return INTERFACES.filter(
+    (e) => e.endpoints.provider.includes(endpoint) || e.endpoints.requirer.includes(endpoint),
+  );
 }

@@ -40,9 +40,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: `${BIN} validate [file|-] [--interface <name>] [--side provider|requirer] [--contract v0|v1|auto] [--bag app|unit] [--endpoint <name>] [--json]`,
     description:
       "The input (a file, or stdin when omitted or `-`) is either a bare databag — a JSON object of strings — or the output of `juju show-unit <unit> --format=json`. For a dump, the relations are picked by --endpoint or by the interface's endpoint names, and the other application's databag (application-data), each related unit's databag and the unit's own databag (local-unit) are checked. Violations name the key, the rule and the value's shape, never the value. Exit 0 when valid, 1 when invalid, 2 for usage errors and unreadable input.",
-    positionals: [{ name: "file", description: "JSON file to check; `-` or nothing reads stdin", optional: true }],
+    positionals: [
+      { name: "file", description: "JSON file to check; `-` or nothing reads stdin", optional: true },
+    ],
     options: [
-      { ...interfaceOption, description: "Relation interface (required for a bare databag; detected from endpoint names in a dump)" },
+      {
+        ...interfaceOption,
+        description:
+          "Relation interface (required for a bare databag; detected from endpoint names in a dump)",
+      },
       {
         name: "side",
         type: "string",
@@ -64,7 +70,12 @@ export const COMMANDS: readonly CommandSpec[] = [
         defaultText: "app",
         description: "Bare databag: an application or a unit databag",
       },
-      { name: "endpoint", type: "string", valueName: "name", description: "Dump: only relations on this endpoint of the dumped unit" },
+      {
+        name: "endpoint",
+        type: "string",
+        valueName: "name",
+        description: "Dump: only relations on this endpoint of the dumped unit",
+      },
       { name: "json", type: "boolean", description: "Print a machine-readable report" },
     ],
     examples: [
@@ -80,12 +91,30 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: `${BIN} schema <interface> --side provider|requirer [--contract v0|v1] [--bag app|unit]`,
     description:
       "Prints a JSON Schema (draft 2020-12) generated from the package's zod schemas, the same ones the parsers use. Without --bag it describes both databags of the side as { app, unit }, like the upstream interface specs.",
-    positionals: [{ name: "interface", description: `One of: ${INTERFACE_NAMES.join(", ")}`, optional: true }],
+    positionals: [
+      { name: "interface", description: `One of: ${INTERFACE_NAMES.join(", ")}`, optional: true },
+    ],
     options: [
       interfaceOption,
-      { name: "side", type: "string", choices: ["provider", "requirer"], description: "Which side's databags (required)" },
-      { name: "contract", type: "string", choices: ["v0", "v1"], defaultText: "the interface's default", description: "Protocol contract" },
-      { name: "bag", type: "string", choices: ["app", "unit"], description: "Only the application or the unit databag" },
+      {
+        name: "side",
+        type: "string",
+        choices: ["provider", "requirer"],
+        description: "Which side's databags (required)",
+      },
+      {
+        name: "contract",
+        type: "string",
+        choices: ["v0", "v1"],
+        defaultText: "the interface's default",
+        description: "Protocol contract",
+      },
+      {
+        name: "bag",
+        type: "string",
+        choices: ["app", "unit"],
+        description: "Only the application or the unit databag",
+      },
       { name: "json", type: "boolean", description: "Accepted for symmetry: the output is always JSON" },
     ],
     examples: [
@@ -95,18 +124,34 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "simulate",
-    summary: "Run a full relation lifecycle between the package's provider and requirer on the in-memory model.",
+    summary:
+      "Run a full relation lifecycle between the package's provider and requirer on the in-memory model.",
     usage: `${BIN} simulate <interface> [--contract v0|v1] [--json] [--verbose]`,
     description:
       "Deploys a provider and a requirer charm built on the interface package, relates them, settles, rotates credentials, scales out and in, and removes the relation, then prints what happened: each hook, what each side wrote, secrets created, updated and removed, interface events, hook-tool calls. Exit 0 when every phase settled with no failed hook and no orphaned secret, 1 otherwise.",
     positionals: [{ name: "interface", description: `One of: ${INTERFACE_NAMES.join(", ")}` }],
     options: [
       interfaceOption,
-      { name: "contract", type: "string", choices: ["v0", "v1"], defaultText: "the requirer's default", description: "Contract the requirer speaks" },
-      { name: "verbose", short: "v", type: "boolean", description: "Show every hook and every hook-tool call with its argv" },
+      {
+        name: "contract",
+        type: "string",
+        choices: ["v0", "v1"],
+        defaultText: "the requirer's default",
+        description: "Contract the requirer speaks",
+      },
+      {
+        name: "verbose",
+        short: "v",
+        type: "boolean",
+        description: "Show every hook and every hook-tool call with its argv",
+      },
       { name: "json", type: "boolean", description: "Print the whole transcript as JSON" },
     ],
-    examples: [`${BIN} simulate postgresql_client`, `${BIN} simulate etcd_client --contract v0 --verbose`, `${BIN} simulate valkey_client --json`],
+    examples: [
+      `${BIN} simulate postgresql_client`,
+      `${BIN} simulate etcd_client --contract v0 --verbose`,
+      `${BIN} simulate valkey_client --json`,
+    ],
   },
   {
     name: "demo",
@@ -115,7 +160,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: [],
     options: [
       { name: "summary", type: "boolean", description: "Only phase titles and results, not every hook" },
-      { name: "verbose", short: "v", type: "boolean", description: "Show every hook and every hook-tool call" },
+      {
+        name: "verbose",
+        short: "v",
+        type: "boolean",
+        description: "Show every hook and every hook-tool call",
+      },
       { name: "json", type: "boolean", description: "Print every transcript as JSON" },
     ],
     examples: [`${BIN} demo`, `${BIN} demo --summary`],
@@ -183,7 +233,11 @@ const write = (io: Io, text: string) => void io.stdout.write(text);
 function requireInterface(args: ParsedArgs, command: string, required = true): InterfaceEntry | undefined {
   const positional = command === "validate" ? undefined : args.positionals[0];
   const option = typeof args.options.interface === "string" ? args.options.interface : undefined;
-  if (positional !== undefined && option !== undefined && findInterface(positional) !== findInterface(option)) {
+  if (
+    positional !== undefined &&
+    option !== undefined &&
+    findInterface(positional) !== findInterface(option)
+  ) {
     throw new UsageError(`interface given twice: "${positional}" and --interface ${option}`, command);
   }
   const name = positional ?? option;
@@ -235,9 +289,13 @@ function listCommand(c: Context): number {
     ]),
   ]);
   const details = INTERFACES.map(
-    (e) => `  ${s.cyan(e.name.padEnd(18))}${e.summary}; ${e.contractNote}${e.notes.length ? s.dim(` [${e.notes.join("; ")}]`) : ""}`,
+    (e) =>
+      `  ${s.cyan(e.name.padEnd(18))}${e.summary}; ${e.contractNote}${e.notes.length ? s.dim(` [${e.notes.join("; ")}]`) : ""}`,
   );
-  write(c.io, `${lines}\n\n${s.dim("* the contract our requirer speaks by default")}\n\n${details.join("\n")}\n`);
+  write(
+    c.io,
+    `${lines}\n\n${s.dim("* the contract our requirer speaks by default")}\n\n${details.join("\n")}\n`,
+  );
   return 0;
 }
 
@@ -287,7 +345,10 @@ async function validateCommand(c: Context): Promise<number> {
   let report: ValidationReport;
   if (input.kind === "databag") {
     if (c.args.options.endpoint !== undefined) {
-      throw new UsageError("--endpoint picks relations in a juju show-unit dump; this input is a bare databag", "validate");
+      throw new UsageError(
+        "--endpoint picks relations in a juju show-unit dump; this input is a bare databag",
+        "validate",
+      );
     }
     if (!entry) {
       throw new UsageError(
@@ -348,6 +409,15 @@ function progressText(p: SimulateProgress, prefix: string): string {
   return `${prefix}${p.interface} · ${p.phase} · hook ${p.hooks} · ${p.unit} ${p.hook}`;
 }
 
+/** Progress callback: throttled, except that each new phase is always shown. */
+function onProgress(progress: Progress, prefix: string): (p: SimulateProgress) => void {
+  let phase = "";
+  return (p) => {
+    progress.update(progressText(p, prefix), { force: p.phase !== phase });
+    phase = p.phase;
+  };
+}
+
 async function simulateCommand(c: Context): Promise<number> {
   const entry = requireInterface(c.args, "simulate")!;
   const contract = c.args.options.contract as Contract | undefined;
@@ -362,7 +432,7 @@ async function simulateCommand(c: Context): Promise<number> {
   try {
     report = await entry.simulate({
       ...(contract ? { contract } : {}),
-      onProgress: (p) => progress.update(progressText(p, "")),
+      onProgress: onProgress(progress, ""),
     });
   } finally {
     progress.clear();
@@ -380,10 +450,12 @@ async function demoCommand(c: Context): Promise<number> {
     for (const [i, entry] of INTERFACES.entries()) {
       const prefix = `[${i + 1}/${INTERFACES.length}] `;
       progress.update(`${prefix}${entry.name}`, { force: true });
-      const report = await entry.simulate({ onProgress: (p) => progress.update(progressText(p, prefix)) });
+      const report = await entry.simulate({ onProgress: onProgress(progress, prefix) });
       reports.push(report);
       if (!c.json) {
         progress.clear();
+        const banner = `══ ${i + 1}/${INTERFACES.length} ${entry.name} `;
+        write(c.io, `${s.bold(banner.padEnd(100, "═"))}\n`);
         write(
           c.io,
           `${renderReport(report, s, {
@@ -453,7 +525,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       write(io, commandHelp(spec));
       return 0;
     }
-    const context: Context = { io, args, json, out: new Style(colorEnabled(io.stdout, io.env, colorFlag(args.options))) };
+    const context: Context = {
+      io,
+      args,
+      json,
+      out: new Style(colorEnabled(io.stdout, io.env, colorFlag(args.options))),
+    };
     switch (spec.name) {
       case "help": {
         const topic = args.positionals[0];
@@ -482,7 +559,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) {
       const kind = error instanceof UsageError ? "usage" : "input";
-      if (json) write(io, `${JSON.stringify({ ok: false, error: { kind, message: error.message } }, null, 2)}\n`);
+      if (json)
+        write(io, `${JSON.stringify({ ok: false, error: { kind, message: error.message } }, null, 2)}\n`);
       const name = (error instanceof UsageError ? error.command : undefined) ?? commandName;
       const where = name ? ` ${name}` : "";
       io.stderr.write(`${errStyle.red(`${BIN}${where}: error:`)} ${error.message}\n`);
@@ -492,8 +570,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     // Not expected: report without a stack trace full of paths, but with enough to file a bug.
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     if (json) write(io, `${JSON.stringify({ ok: false, error: { kind: "internal", message } }, null, 2)}\n`);
-    io.stderr.write(`${errStyle.red(`${BIN}${commandName ? ` ${commandName}` : ""}: internal error:`)} ${message}\n`);
-    if (io.env.CHARM_RELATIONS_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    io.stderr.write(
+      `${errStyle.red(`${BIN}${commandName ? ` ${commandName}` : ""}: internal error:`)} ${message}\n`,
+    );
+    if (io.env.CHARM_RELATIONS_DEBUG && error instanceof Error && error.stack)
+      io.stderr.write(`${error.stack}\n`);
     return 1;
   }
 }

@@ -132,7 +132,11 @@ export function pad(text: string, width: number): string {
 /** A simple left-aligned table, columns sized to their widest cell. */
 export function table(rows: readonly (readonly string[])[], gap = 2): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, stripAnsi(cell).length)));
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, stripAnsi(cell).length);
+    });
+  }
   return rows
     .map((row) =>
       row

@@ -64,7 +64,11 @@ function isQuiet(h: HookView): boolean {
     h.ok &&
     h.writes.length === 0 &&
     h.events.length === 0 &&
-    h.secrets.created.length + h.secrets.updated.length + h.secrets.removed.length + h.secrets.revisionsRemoved.length === 0 &&
+    h.secrets.created.length +
+      h.secrets.updated.length +
+      h.secrets.removed.length +
+      h.secrets.revisionsRemoved.length ===
+      0 &&
     !h.logs.some((l) => l.level === "WARNING" || l.level === "ERROR")
   );
 }
@@ -78,7 +82,9 @@ function quietLine(hooks: readonly HookView[], s: Style): string {
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }
   const what = [...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(", ");
-  return s.dim(`    · ${hooks.length} quiet hook${hooks.length === 1 ? "" : "s"} (nothing written, no event): ${what}`);
+  return s.dim(
+    `    · ${hooks.length} quiet hook${hooks.length === 1 ? "" : "s"} (nothing written, no event): ${what}`,
+  );
 }
 
 function writeLine(w: BagWriteView, s: Style): string {
@@ -98,19 +104,24 @@ function hookLines(h: HookView, s: Style, verbose: boolean): string[] {
   const out = [h.ok ? head : `${head}  ${s.red("FAILED")}`];
   if (h.error) out.push(`      ${s.red(`error: ${h.error.name}: ${h.error.message}`)}`);
   for (const e of h.events) out.push(`      ${s.magenta("event")} ${s.bold(e.name)}${detailText(e.detail)}`);
-  for (const c of h.secrets.created) out.push(`      ${s.green("secret created")} ${secretName(c)} (owner ${c.owner})`);
+  for (const c of h.secrets.created)
+    out.push(`      ${s.green("secret created")} ${secretName(c)} (owner ${c.owner})`);
   for (const u of h.secrets.updated)
     out.push(`      ${s.yellow("secret updated")} ${secretName(u)} → revision ${u.revision}`);
   for (const r of h.secrets.revisionsRemoved)
     out.push(`      ${s.yellow("secret revision removed")} ${secretName(r)} revision ${r.revision}`);
-  for (const r of h.secrets.removed) out.push(`      ${s.red("secret removed")} ${secretName(r)} (owner ${r.owner})`);
+  for (const r of h.secrets.removed)
+    out.push(`      ${s.red("secret removed")} ${secretName(r)} (owner ${r.owner})`);
   for (const w of h.writes) out.push(writeLine(w, s));
   for (const l of h.logs) {
-    if (verbose || l.level === "WARNING" || l.level === "ERROR") out.push(`      ${s.yellow(`log ${l.level}`)} ${l.message}`);
+    if (verbose || l.level === "WARNING" || l.level === "ERROR")
+      out.push(`      ${s.yellow(`log ${l.level}`)} ${l.message}`);
   }
-  if (!h.ok || h.status.status === "blocked") out.push(`      status ${h.status.status}: ${h.status.message}`);
+  if (!h.ok || h.status.status === "blocked")
+    out.push(`      status ${h.status.status}: ${h.status.message}`);
   if (verbose) {
-    for (const c of h.calls) out.push(s.dim(`      $ ${c.tool} ${c.argv.join(" ")}${c.exitCode ? `  (exit ${c.exitCode})` : ""}`));
+    for (const c of h.calls)
+      out.push(s.dim(`      $ ${c.tool} ${c.argv.join(" ")}${c.exitCode ? `  (exit ${c.exitCode})` : ""}`));
   } else if (h.calls.length) {
     out.push(s.dim(`      hook tools: ${toolSummary(h.calls)}`));
   }
@@ -169,7 +180,15 @@ export function renderReport(report: SimulationReport, s: Style, options: Render
 
 export function resultLine(report: SimulationReport, s: Style): string {
   const t = report.totals;
-  const facts = `${t.hooks} hooks, ${t.databagWrites} databag writes, ${t.secretsCreated} secrets created, ${t.secretRevisions} new revisions, ${t.secretsRemoved} removed, ${t.events} interface events`;
+  const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+  const facts = [
+    n(t.hooks, "hook"),
+    n(t.databagWrites, "databag write"),
+    `${n(t.secretsCreated, "secret")} created`,
+    n(t.secretRevisions, "new revision"),
+    `${t.secretsRemoved} removed`,
+    n(t.events, "interface event"),
+  ].join(", ");
   return report.ok
     ? `${s.mark(true)} ${s.green(`${report.interface}: settled in every phase, no failed hook, no orphaned secret`)} (${facts})`
     : `${s.mark(false)} ${s.red(`${report.interface}: ${report.problems.length} problem${report.problems.length === 1 ? "" : "s"}`)} (${facts})`;
@@ -178,7 +197,9 @@ export function resultLine(report: SimulationReport, s: Style): string {
 /** The closing table of `demo`. */
 export function renderDemoSummary(reports: readonly SimulationReport[], s: Style): string {
   const rows = [
-    ["interface", "contract", "hooks", "failed", "secrets +/rev/-", "events", "orphans", "result"].map((h) => s.bold(h)),
+    ["interface", "contract", "hooks", "failed", "secrets +/rev/-", "events", "orphans", "result"].map((h) =>
+      s.bold(h),
+    ),
     ...reports.map((r) => [
       r.interface,
       r.contract,

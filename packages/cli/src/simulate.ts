@@ -62,7 +62,11 @@ export interface HookView {
     readonly revisionsRemoved: readonly (SecretRef & { readonly revision: number })[];
   };
   readonly events: readonly { readonly name: string; readonly detail?: EventDetail }[];
-  readonly calls: readonly { readonly tool: string; readonly argv: readonly string[]; readonly exitCode: number }[];
+  readonly calls: readonly {
+    readonly tool: string;
+    readonly argv: readonly string[];
+    readonly exitCode: number;
+  }[];
   readonly logs: readonly { readonly level: string; readonly message: string }[];
   readonly status: { readonly status: string; readonly message: string };
 }
@@ -158,7 +162,8 @@ function redactBag(bag: Readonly<Record<string, string>>): Record<string, string
 
 function errorView(error: unknown): { name: string; message: string } {
   // Our errors carry no secret values by construction; a foreign error's message is still shortened.
-  if (error instanceof Error) return { name: error.name, message: error.message.split("\n")[0]!.slice(0, 300) };
+  if (error instanceof Error)
+    return { name: error.name, message: error.message.split("\n")[0]!.slice(0, 300) };
   return { name: "Error", message: String(error).slice(0, 300) };
 }
 
@@ -166,7 +171,10 @@ function errorView(error: unknown): { name: string; message: string } {
 // The run
 
 /** Run the lifecycle for one interface. Never throws for charm failures: they are in the report. */
-export async function simulate(target: SimulateTarget, options: SimulateOptions = {}): Promise<SimulationReport> {
+export async function simulate(
+  target: SimulateTarget,
+  options: SimulateOptions = {},
+): Promise<SimulationReport> {
   const scenario = target.scenario;
   const contract = options.contract ?? scenario.defaultContract;
   if (!scenario.contracts.includes(contract)) {
@@ -201,7 +209,13 @@ export async function simulate(target: SimulateTarget, options: SimulateOptions 
       events.set(seq, list);
       rememberSecrets();
       hooksRun++;
-      options.onProgress?.({ interface: target.name, phase, hooks: hooksRun, unit: context.unitName, hook: context.hookName });
+      options.onProgress?.({
+        interface: target.name,
+        phase,
+        hooks: hooksRun,
+        unit: context.unitName,
+        hook: context.hookName,
+      });
       const ctx = {
         contract,
         record: (name: string, detail?: EventDetail) => void list.push(detail ? { name, detail } : { name }),
@@ -239,7 +253,10 @@ export async function simulate(target: SimulateTarget, options: SimulateOptions 
     relate: {
       title: `relate ${run.provider.app}:${run.provider.endpoint} and ${run.requirer.app}:${run.requirer.endpoint}`,
       act: () => {
-        relationId = sim.relate(`${run.provider.app}:${run.provider.endpoint}`, `${run.requirer.app}:${run.requirer.endpoint}`);
+        relationId = sim.relate(
+          `${run.provider.app}:${run.provider.endpoint}`,
+          `${run.requirer.app}:${run.requirer.endpoint}`,
+        );
       },
     },
     rotate: { title: `rotate credentials: ${run.rotate.description}`, act: () => run.rotate.apply(sim) },
@@ -273,7 +290,11 @@ export async function simulate(target: SimulateTarget, options: SimulateOptions 
       await step.act();
       const result = await sim.settle({ maxHooks });
       rememberSecrets();
-      const failed = result.failed.map((f) => ({ unit: f.unit, hook: f.hook, error: errorView(f.error).message }));
+      const failed = result.failed.map((f) => ({
+        unit: f.unit,
+        hook: f.hook,
+        error: errorView(f.error).message,
+      }));
       phases.push({
         name,
         title: step.title,
@@ -283,7 +304,10 @@ export async function simulate(target: SimulateTarget, options: SimulateOptions 
       });
       for (const f of failed) problems.push(`${name}: ${f.unit} ${f.hook} failed: ${f.error}`);
       if (!result.settled) {
-        if (failed.length === 0) problems.push(`${name}: the model did not settle (${result.reason}, ${result.pending} hooks pending)`);
+        if (failed.length === 0)
+          problems.push(
+            `${name}: the model did not settle (${result.reason}, ${result.pending} hooks pending)`,
+          );
         break; // later phases would only pile up on a unit in error
       }
     }
@@ -337,7 +361,11 @@ function view(
   }
   const ref = (xid: string): SecretRef => {
     const known = labels.get(xid);
-    return { id: xid, ...(known?.label !== undefined ? { label: known.label } : {}), owner: known?.owner ?? "?" };
+    return {
+      id: xid,
+      ...(known?.label !== undefined ? { label: known.label } : {}),
+      owner: known?.owner ?? "?",
+    };
   };
   const s = entry.secrets;
   return {

@@ -11,7 +11,7 @@ import type { BagKind, Contract, Side } from "@charm-relations/juju-secrets-core
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import { UsageError } from "./args.js";
 import type { DumpRelation } from "./input.js";
-import { type InterfaceEntry, INTERFACES, interfacesForEndpoint } from "./interfaces.js";
+import { INTERFACES, type InterfaceEntry, interfacesForEndpoint } from "./interfaces.js";
 
 export type ContractChoice = Contract | "auto";
 
@@ -72,7 +72,15 @@ const PROVIDER_APP_KEYS = [
   "sentinel_endpoints",
   "sentinel-endpoints",
 ];
-const REQUIRER_APP_KEYS = ["requested-secrets", "provided-secrets", "requested-entity-secret", "secret-mtls", "mtls-cert", "plugin-url", "prefix"];
+const REQUIRER_APP_KEYS = [
+  "requested-secrets",
+  "provided-secrets",
+  "requested-entity-secret",
+  "secret-mtls",
+  "mtls-cert",
+  "plugin-url",
+  "prefix",
+];
 const PROVIDER_UNIT_KEYS = ["connection_string", "client_cert", "client_key", "client_ca", "state"];
 const REQUIRER_UNIT_KEYS = ["data", "requested-secrets", "provided-secrets"];
 
@@ -80,7 +88,11 @@ const REQUIRER_UNIT_KEYS = ["data", "requested-secrets", "provided-secrets"];
  * Which side wrote a bag, from its keys: provider answers carry endpoints, secrets and snapshots;
  * requests carry secret lists and resource keys. `undefined` when nothing tells (an empty bag).
  */
-export function guessSide(bag: Readonly<Record<string, unknown>>, kind: BagKind, entry?: InterfaceEntry): Side | undefined {
+export function guessSide(
+  bag: Readonly<Record<string, unknown>>,
+  kind: BagKind,
+  entry?: InterfaceEntry,
+): Side | undefined {
   const has = (k: string) => Object.hasOwn(bag, k);
   if (kind === "unit") {
     if (PROVIDER_UNIT_KEYS.some(has)) return "provider";
@@ -213,11 +225,16 @@ export function validateDatabag(
     notes.push(`side: ${side} (from the keys present; pass --side to override)`);
   }
   const contract = resolveContract(entry, options.contract, options.bag === "app" ? bag : undefined);
-  if (options.contract === "auto") notes.push(`contract: ${contract} (${contractReason(entry, bag, options.bag)})`);
+  if (options.contract === "auto")
+    notes.push(`contract: ${contract} (${contractReason(entry, bag, options.bag)})`);
   return summarise("databag", source, [checkBag(entry, bag, { side, bag: options.bag, contract })], notes);
 }
 
-function contractReason(entry: InterfaceEntry, bag: Readonly<Record<string, unknown>>, kind: BagKind): string {
+function contractReason(
+  entry: InterfaceEntry,
+  bag: Readonly<Record<string, unknown>>,
+  kind: BagKind,
+): string {
   if (kind === "unit") return "unit databags are the same under every contract";
   if (bag.version === "v1") return 'version is "v1"';
   return entry.contracts.length === 1 ? `the only contract of ${entry.name}` : 'no version "v1" key';
@@ -230,7 +247,9 @@ function resolveContract(
 ): Contract {
   if (choice !== "auto") return choice;
   if (appBag) return detectContract(appBag);
-  return entry.contracts.includes(entry.defaultContract) ? entry.defaultContract : (entry.contracts[0] ?? "v0");
+  return entry.contracts.includes(entry.defaultContract)
+    ? entry.defaultContract
+    : (entry.contracts[0] ?? "v0");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,14 +276,24 @@ export function selectRelations(
   if (options.endpoint !== undefined) {
     picked = relations.filter((r) => r.endpoint === options.endpoint);
     if (picked.length === 0) {
-      throw new UsageError(`no relation on endpoint "${options.endpoint}" in the dump (endpoints: ${listed})`, "validate");
+      throw new UsageError(
+        `no relation on endpoint "${options.endpoint}" in the dump (endpoints: ${listed})`,
+        "validate",
+      );
     }
   }
   const out: { relation: DumpRelation; entry: InterfaceEntry }[] = [];
   for (const relation of picked) {
     if (options.interface) {
-      const known = new Set([...options.interface.endpoints.provider, ...options.interface.endpoints.requirer]);
-      if (options.endpoint !== undefined || known.has(relation.endpoint) || known.has(relation.relatedEndpoint)) {
+      const known = new Set([
+        ...options.interface.endpoints.provider,
+        ...options.interface.endpoints.requirer,
+      ]);
+      if (
+        options.endpoint !== undefined ||
+        known.has(relation.endpoint) ||
+        known.has(relation.relatedEndpoint)
+      ) {
         out.push({ relation, entry: options.interface });
       } else skipped.push(`${relation.unit} ${relation.endpoint}:${relation.relationId}`);
       continue;
@@ -275,7 +304,8 @@ export function selectRelations(
     const both = mine.filter((e) => theirs.includes(e));
     const candidates = new Set(both.length ? both : mine.length && theirs.length ? [] : [...mine, ...theirs]);
     if (candidates.size === 1) out.push({ relation, entry: [...candidates][0]! });
-    else if (options.endpoint === undefined) skipped.push(`${relation.unit} ${relation.endpoint}:${relation.relationId}`);
+    else if (options.endpoint === undefined)
+      skipped.push(`${relation.unit} ${relation.endpoint}:${relation.relationId}`);
     else {
       const names = candidates.size ? [...candidates].map((c) => c.name) : INTERFACES.map((c) => c.name);
       throw new UsageError(
@@ -311,16 +341,24 @@ function localSide(relation: DumpRelation, entry: InterfaceEntry): { side: Side;
   }
   const isProvider = entry.endpoints.provider.includes(relation.endpoint);
   const isRequirer = entry.endpoints.requirer.includes(relation.endpoint);
-  if (isProvider !== isRequirer) return { side: isProvider ? "provider" : "requirer", how: "its endpoint name" };
+  if (isProvider !== isRequirer)
+    return { side: isProvider ? "provider" : "requirer", how: "its endpoint name" };
   return undefined;
 }
 
-export function validateDump(relations: readonly DumpRelation[], source: string, options: DumpOptions): ValidationReport {
+export function validateDump(
+  relations: readonly DumpRelation[],
+  source: string,
+  options: DumpOptions,
+): ValidationReport {
   const notes: string[] = [];
   const checks: BagCheck[] = [];
   const skipped: string[] = [];
   const selected = selectRelations(relations, options, skipped);
-  if (skipped.length) notes.push(`skipped (not ${options.interface?.name ?? "a known interface"} by endpoint name): ${skipped.join(", ")}`);
+  if (skipped.length)
+    notes.push(
+      `skipped (not ${options.interface?.name ?? "a known interface"} by endpoint name): ${skipped.join(", ")}`,
+    );
   for (const { relation, entry } of selected) {
     const where = `${relation.endpoint}:${relation.relationId}`;
     let mine: Side;
@@ -340,7 +378,9 @@ export function validateDump(relations: readonly DumpRelation[], source: string,
     // The other application's bag says which contract is spoken (`version: v1`, else v0).
     const contract = resolveContract(entry, options.contract, relation.applicationData);
     if (options.contract === "auto") {
-      notes.push(`${where}: contract ${contract} (${contractReason(entry, relation.applicationData, "app")}, from application-data)`);
+      notes.push(
+        `${where}: contract ${contract} (${contractReason(entry, relation.applicationData, "app")}, from application-data)`,
+      );
     }
     const ref = { endpoint: relation.endpoint, id: relation.relationId };
     checks.push(
@@ -356,7 +396,15 @@ export function validateDump(relations: readonly DumpRelation[], source: string,
       checks.push(checkBag(entry, data, { side: theirs, bag: "unit", contract, relation: ref, owner: unit }));
     }
     if (relation.localUnitData) {
-      checks.push(checkBag(entry, relation.localUnitData, { side: mine, bag: "unit", contract, relation: ref, owner: relation.unit }));
+      checks.push(
+        checkBag(entry, relation.localUnitData, {
+          side: mine,
+          bag: "unit",
+          contract,
+          relation: ref,
+          owner: relation.unit,
+        }),
+      );
     }
   }
   return summarise("show-unit", source, checks, notes);

@@ -58,8 +58,20 @@ const legacyBag = etcdProviderUnitBag({
 });
 
 export const BAGS: readonly BagCase[] = [
-  { name: "requirer app (recorded)", iface: "postgresql_client", args: [], bag: pg.requirer_app_databag, violations: {} },
-  { name: "provider app (recorded)", iface: "postgresql_client", args: [], bag: pg.provider_app_databag, violations: {} },
+  {
+    name: "requirer app (recorded)",
+    iface: "postgresql_client",
+    args: [],
+    bag: pg.requirer_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app (recorded)",
+    iface: "postgresql_client",
+    args: [],
+    bag: pg.provider_app_databag,
+    violations: {},
+  },
   {
     name: "requirer unit (recorded)",
     iface: "postgresql_client",
@@ -72,7 +84,11 @@ export const BAGS: readonly BagCase[] = [
     iface: "postgresql_client",
     args: ["--side", "requirer"],
     bag: { database: "ab*", "requested-secrets": `["username", "${SECRETISH}"`, "entity-type": "ROBOT" },
-    violations: { database: /prefix request needs at least 3 characters/, "requested-secrets": /not valid JSON/, "entity-type": /USER|GROUP/ },
+    violations: {
+      database: /prefix request needs at least 3 characters/,
+      "requested-secrets": /not valid JSON/,
+      "entity-type": /USER|GROUP/,
+    },
   },
   {
     name: "provider app with bad endpoints and a bad secret URI",
@@ -81,8 +97,20 @@ export const BAGS: readonly BagCase[] = [
     bag: { endpoints: `${SECRETISH}:99999`, "secret-user": `secret:${SECRETISH}`, tls: "maybe" },
     violations: { endpoints: /host:port/, "secret-user": /secret URI/, tls: /boolean spelling/ },
   },
-  { name: "v0 requirer app (recorded)", iface: "etcd_client", args: [], bag: etcdClient.requirer_app_databag, violations: {} },
-  { name: "v0 provider app (recorded)", iface: "etcd_client", args: [], bag: etcdClient.provider_app_databag, violations: {} },
+  {
+    name: "v0 requirer app (recorded)",
+    iface: "etcd_client",
+    args: [],
+    bag: etcdClient.requirer_app_databag,
+    violations: {},
+  },
+  {
+    name: "v0 provider app (recorded)",
+    iface: "etcd_client",
+    args: [],
+    bag: etcdClient.provider_app_databag,
+    violations: {},
+  },
   {
     name: "v1 requirer app whose request lacks its salt",
     iface: "etcd_client",
@@ -108,8 +136,16 @@ export const BAGS: readonly BagCase[] = [
     name: "provider unit with a bad connection string and a broken key",
     iface: "etcd",
     args: ["--side", "provider", "--bag", "unit"],
-    bag: { connection_string: "10.5.0.11:2379", client_key: `-----BEGIN PRIVATE KEY-----${SECRETISH}`, version: "3.4 .22" },
-    violations: { connection_string: /comma list of URLs/, client_key: /PEM private key/, version: /etcd version/ },
+    bag: {
+      connection_string: "10.5.0.11:2379",
+      client_key: `-----BEGIN PRIVATE KEY-----${SECRETISH}`,
+      version: "3.4 .22",
+    },
+    violations: {
+      connection_string: /comma list of URLs/,
+      client_key: /PEM private key/,
+      version: /etcd version/,
+    },
   },
   {
     name: "requirer unit that writes something",
@@ -118,9 +154,27 @@ export const BAGS: readonly BagCase[] = [
     bag: { "ingress-address": "10.1.0.20", connection_string: "https://10.5.0.11:2379" },
     violations: { connection_string: /unexpected key/ },
   },
-  { name: "v1 requirer app (recorded)", iface: "valkey_client", args: [], bag: valkeyV1.requirer_app_databag, violations: {} },
-  { name: "v1 provider app (recorded)", iface: "valkey_client", args: [], bag: valkeyV1.provider_app_databag, violations: {} },
-  { name: "v0 provider app (recorded)", iface: "valkey_client", args: [], bag: valkeyV0.provider_app_databag, violations: {} },
+  {
+    name: "v1 requirer app (recorded)",
+    iface: "valkey_client",
+    args: [],
+    bag: valkeyV1.requirer_app_databag,
+    violations: {},
+  },
+  {
+    name: "v1 provider app (recorded)",
+    iface: "valkey_client",
+    args: [],
+    bag: valkeyV1.provider_app_databag,
+    violations: {},
+  },
+  {
+    name: "v0 provider app (recorded)",
+    iface: "valkey_client",
+    args: [],
+    bag: valkeyV0.provider_app_databag,
+    violations: {},
+  },
   {
     name: "v0 requirer app with a key pattern that smuggles an ACL rule",
     iface: "valkey_client",
@@ -128,8 +182,20 @@ export const BAGS: readonly BagCase[] = [
     bag: { database: "app:* +@all", "requested-secrets": "[]" },
     violations: { database: /whitespace/ },
   },
-  { name: "requirer app (recorded)", iface: "connect_client", args: [], bag: connect.requirer_app_databag, violations: {} },
-  { name: "provider app (recorded)", iface: "connect_client", args: [], bag: connect.provider_app_databag, violations: {} },
+  {
+    name: "requirer app (recorded)",
+    iface: "connect_client",
+    args: [],
+    bag: connect.requirer_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app (recorded)",
+    iface: "connect_client",
+    args: [],
+    bag: connect.provider_app_databag,
+    violations: {},
+  },
   {
     name: "requirer app with an ftp plugin URL",
     iface: "connect_client",
@@ -144,6 +210,12 @@ export const DUMPS = {
   "postgresql_client.v0.json": { endpoint: "database", apps: { provider: "postgresql", requirer: "myapp" } },
   "etcd_client.v0.json": { endpoint: "etcd-client", apps: { provider: "etcd", requirer: "k8s" } },
   "valkey_client.v1.json": { endpoint: "valkey-client", apps: { provider: "valkey", requirer: "myapp" } },
-  "valkey_client.v0-requirer.json": { endpoint: "valkey-client", apps: { provider: "valkey", requirer: "myapp" } },
-  "connect_client.v0.json": { endpoint: "connect-client", apps: { provider: "kafka-connect", requirer: "integrator" } },
+  "valkey_client.v0-requirer.json": {
+    endpoint: "valkey-client",
+    apps: { provider: "valkey", requirer: "myapp" },
+  },
+  "connect_client.v0.json": {
+    endpoint: "connect-client",
+    apps: { provider: "kafka-connect", requirer: "integrator" },
+  },
 } as const;

@@ -71,12 +71,17 @@ export function showUnitDump(fx: Fixture, options: DumpOptions): Record<string, 
   const side = options.unit.startsWith("provider/") ? "provider" : "requirer";
   const otherSide = side === "provider" ? "requirer" : "provider";
   const apps = options.apps ?? { provider: "provider", requirer: "requirer" };
-  const rename = (unit: string) => unit.replace(/^(provider|requirer)\//, (_m, s: "provider" | "requirer") => `${apps[s]}/`);
-  const address = (unit: string) => `10.1.0.${(unit.startsWith("provider") ? 10 : 20) + Number(unit.split("/")[1])}`;
+  const rename = (unit: string) =>
+    unit.replace(/^(provider|requirer)\//, (_m, s: "provider" | "requirer") => `${apps[s]}/`);
+  const address = (unit: string) =>
+    `10.1.0.${(unit.startsWith("provider") ? 10 : 20) + Number(unit.split("/")[1])}`;
   const myBags = side === "provider" ? snap.provider_unit_databags : snap.requirer_unit_databags;
   const theirBags = side === "provider" ? snap.requirer_unit_databags : snap.provider_unit_databags;
   const relatedUnits = Object.fromEntries(
-    Object.entries(theirBags).map(([u, bag]) => [rename(u), { "in-scope": true, data: { ...bag, ...jujuKeys(address(u)) } }]),
+    Object.entries(theirBags).map(([u, bag]) => [
+      rename(u),
+      { "in-scope": true, data: { ...bag, ...jujuKeys(address(u)) } },
+    ]),
   );
   const relationInfo: Record<string, unknown>[] = [
     {
@@ -84,7 +89,10 @@ export function showUnitDump(fx: Fixture, options: DumpOptions): Record<string, 
       endpoint: options.endpoint,
       "related-endpoint": options.relatedEndpoint ?? options.endpoint,
       "application-data": otherSide === "provider" ? snap.provider_app_databag : snap.requirer_app_databag,
-      "local-unit": { "in-scope": true, data: { ...(myBags[options.unit] ?? {}), ...jujuKeys(address(options.unit)) } },
+      "local-unit": {
+        "in-scope": true,
+        data: { ...(myBags[options.unit] ?? {}), ...jujuKeys(address(options.unit)) },
+      },
       "related-units": relatedUnits,
     },
   ];
@@ -143,7 +151,13 @@ export function runCli(
     }
     const child = spawn(
       process.execPath,
-      ["--conditions=@charm-relations/source", "--import", "tsx", join(PACKAGE_DIR, "src", "bin.ts"), ...args],
+      [
+        "--conditions=@charm-relations/source",
+        "--import",
+        "tsx",
+        join(PACKAGE_DIR, "src", "bin.ts"),
+        ...args,
+      ],
       { cwd: options.cwd ?? PACKAGE_DIR, env: { ...env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] },
     );
     let stdout = "";
@@ -163,7 +177,6 @@ export function runCli(
 
 // ---------------------------------------------------------------------------------------------
 // Live bags from a simulated relation (for what no recording covers: etcd_client v1, legacy etcd)
-
 
 export interface Related {
   readonly sim: Simulation;
@@ -194,7 +207,10 @@ export async function related(name: string, contract?: Contract): Promise<Relate
     });
   }
   await sim.settle();
-  const relationId = sim.relate(`${run.provider.app}:${run.provider.endpoint}`, `${run.requirer.app}:${run.requirer.endpoint}`);
+  const relationId = sim.relate(
+    `${run.provider.app}:${run.provider.endpoint}`,
+    `${run.requirer.app}:${run.requirer.endpoint}`,
+  );
   const result = await sim.settle();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   if (!result.settled) throw new Error(`${name} did not settle: ${JSON.stringify(result.failed)}`);
@@ -208,7 +224,9 @@ export function dumpFromModel(r: Related, unit: string): Record<string, unknown>
   const app = unit.slice(0, unit.lastIndexOf("/"));
   const remote = model.remoteAppOf(rel, app);
   const relatedUnits = Object.fromEntries(
-    model.application(remote).units.map((u) => [u, { "in-scope": true, data: model.unitBag(r.relationId, u, { jujuKeys: true }) }]),
+    model
+      .application(remote)
+      .units.map((u) => [u, { "in-scope": true, data: model.unitBag(r.relationId, u, { jujuKeys: true }) }]),
   );
   return {
     [unit]: {
@@ -232,7 +250,6 @@ export function dumpFromModel(r: Related, unit: string): Record<string, unknown>
 
 // ---------------------------------------------------------------------------------------------
 // In-process runs of `main` (the bulk of the matrix: no process spawn, same code path)
-
 
 export interface FakeStream {
   text: string;
@@ -260,9 +277,18 @@ export async function runMain(
 ): Promise<CliResult & { stdoutStream: FakeStream; stderrStream: FakeStream }> {
   const stdout = fakeStream(options.tty ?? false);
   const stderr = fakeStream(options.tty ?? false);
-  const stdin = Object.assign(Readable.from(options.stdin !== undefined ? [Buffer.from(options.stdin)] : []), {
-    isTTY: options.stdin === undefined && (options.tty ?? false),
+  const stdin = Object.assign(
+    Readable.from(options.stdin !== undefined ? [Buffer.from(options.stdin)] : []),
+    {
+      isTTY: options.stdin === undefined && (options.tty ?? false),
+    },
+  );
+  const code = await main(args, {
+    stdout,
+    stderr,
+    stdin,
+    env: options.env ?? {},
+    cwd: options.cwd ?? PACKAGE_DIR,
   });
-  const code = await main(args, { stdout, stderr, stdin, env: options.env ?? {}, cwd: options.cwd ?? PACKAGE_DIR });
   return { code, stdout: stdout.text, stderr: stderr.text, stdoutStream: stdout, stderrStream: stderr };
 }

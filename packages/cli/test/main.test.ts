@@ -40,7 +40,9 @@ describe("validate a bare databag", () => {
       const v = got.find((x) => x.key === key);
       expect(v, `violation for ${key} in ${JSON.stringify(got)}`).toBeDefined();
       expect(v!.rule).toMatch(rule);
-      expect(v!.shape).toMatch(/^(string of \d+ chars|JSON-like (array|object) text of \d+ chars|nothing|empty string)$/);
+      expect(v!.shape).toMatch(
+        /^(string of \d+ chars|JSON-like (array|object) text of \d+ chars|nothing|empty string)$/,
+      );
       expect(text.stdout).toContain(key);
     }
     if (!invalid) expect(got).toEqual([]);
@@ -80,7 +82,12 @@ describe("validate a juju show-unit dump", () => {
         expect(report.checks[0]!.owner).toBe(opts.apps[other]);
         expect(report.notes.join("\n")).toContain(`${unitName} is the ${side}`);
         expect(report.notes.join("\n")).toMatch(/skipped .*cluster:7.*logging:9/);
-        expect(report.summary).toEqual({ bags: report.checks.length, valid: report.checks.length, invalid: 0, violations: 0 });
+        expect(report.summary).toEqual({
+          bags: report.checks.length,
+          valid: report.checks.length,
+          invalid: 0,
+          violations: 0,
+        });
       });
     }
   }
@@ -121,7 +128,9 @@ describe("validate a juju show-unit dump", () => {
     expect(json(ok.stdout).checks).toHaveLength(4);
     const missing = await runCli(["validate", dump, "--endpoint", "kafka"]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('no relation on endpoint "kafka" in the dump (endpoints: cluster, connect-client, logging)');
+    expect(missing.stderr).toContain(
+      'no relation on endpoint "kafka" in the dump (endpoints: cluster, connect-client, logging)',
+    );
     // An endpoint no registry entry knows needs --interface.
     const renamed = file(
       "connect-renamed.json",
@@ -129,8 +138,17 @@ describe("validate a juju show-unit dump", () => {
     );
     const unknown = await runCli(["validate", renamed, "--endpoint", "kafka-connect-api"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('cannot tell the interface of endpoint "kafka-connect-api": pass --interface');
-    const named = await runCli(["validate", renamed, "--endpoint", "kafka-connect-api", "--interface", "connect_client"]);
+    expect(unknown.stderr).toContain(
+      'cannot tell the interface of endpoint "kafka-connect-api": pass --interface',
+    );
+    const named = await runCli([
+      "validate",
+      renamed,
+      "--endpoint",
+      "kafka-connect-api",
+      "--interface",
+      "connect_client",
+    ]);
     expect(named.code).toBe(0);
   });
 
@@ -139,9 +157,25 @@ describe("validate a juju show-unit dump", () => {
       "pg-as-valkey.json",
       showUnitDump(fixture("postgresql_client.v0.json"), { unit: "requirer/0", endpoint: "database" }),
     );
-    const r = await runCli(["validate", dump, "--interface", "valkey_client", "--endpoint", "database", "--json"]);
+    const r = await runCli([
+      "validate",
+      dump,
+      "--interface",
+      "valkey_client",
+      "--endpoint",
+      "database",
+      "--json",
+    ]);
     expect(r.code).toBe(0); // valkey's v0 provider bag is as lenient as postgresql's: both valid
-    const strict = await runCli(["validate", dump, "--interface", "connect_client", "--endpoint", "database", "--json"]);
+    const strict = await runCli([
+      "validate",
+      dump,
+      "--interface",
+      "connect_client",
+      "--endpoint",
+      "database",
+      "--json",
+    ]);
     expect(strict.code).toBe(1);
     // kafka-connect's endpoints are REST URLs with a scheme; postgresql's are bare host:port.
     const answer = json(strict.stdout).checks[0]!;
@@ -176,7 +210,13 @@ describe("validate a juju show-unit dump", () => {
         charm: "local:app-0",
         leader: true,
         "relation-info": [
-          { "relation-id": 3, endpoint: "database", "related-endpoint": "database", "application-data": {}, "local-unit": { data: {} } },
+          {
+            "relation-id": 3,
+            endpoint: "database",
+            "related-endpoint": "database",
+            "application-data": {},
+            "local-unit": { data: {} },
+          },
         ],
       },
     };
@@ -185,7 +225,10 @@ describe("validate a juju show-unit dump", () => {
     expect(r.stderr).toContain("cannot tell which side app/0 is on in relation database:3");
     const withSide = await runCli(["validate", file("blank.json", dump), "--side", "requirer", "--json"]);
     expect(withSide.code).toBe(0);
-    expect(json(withSide.stdout).checks.map((c) => `${c.side} ${c.bag}`)).toEqual(["provider app", "requirer unit"]);
+    expect(json(withSide.stdout).checks.map((c) => `${c.side} ${c.bag}`)).toEqual([
+      "provider app",
+      "requirer unit",
+    ]);
   });
 });
 
@@ -199,7 +242,9 @@ describe("usage errors and unreadable input exit 2", () => {
     });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^charm-relations validate: error: stdin is not valid JSON at line 2, column 31\n$/);
+    expect(r.stderr).toMatch(
+      /^charm-relations validate: error: stdin is not valid JSON at line 2, column 31\n$/,
+    );
     expect(r.stderr).not.toContain(SECRETISH);
     expect(r.stderr).not.toContain("oops");
   });
@@ -288,12 +333,26 @@ describe("the other commands", () => {
     }
     const machine = await runCli(["list", "--json"]);
     const { interfaces } = JSON.parse(machine.stdout) as {
-      interfaces: { name: string; package: string; version: string; contracts: string[]; defaultContract: string }[];
+      interfaces: {
+        name: string;
+        package: string;
+        version: string;
+        contracts: string[];
+        defaultContract: string;
+      }[];
     };
-    expect(interfaces.map((i) => i.name)).toEqual(["postgresql_client", "etcd_client", "etcd", "valkey_client", "connect_client"]);
+    expect(interfaces.map((i) => i.name)).toEqual([
+      "postgresql_client",
+      "etcd_client",
+      "etcd",
+      "valkey_client",
+      "connect_client",
+    ]);
     for (const i of interfaces) {
       const dirName = i.package.replace("@charm-relations/", "");
-      const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, "..", dirName, "package.json"), "utf8")) as { version: string };
+      const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, "..", dirName, "package.json"), "utf8")) as {
+        version: string;
+      };
       expect(i.version).toBe(pkg.version);
       expect(i.contracts).toContain(i.defaultContract);
     }
@@ -323,7 +382,9 @@ describe("the other commands", () => {
     }
     const legacy = await runCli(["schema", "--interface", "etcd", "--side", "provider", "--bag", "unit"]);
     const unit = JSON.parse(legacy.stdout) as { properties: Record<string, unknown>; title: string };
-    expect(Object.keys(unit.properties)).toEqual(expect.arrayContaining(["connection_string", "client_key", "client_cert", "client_ca"]));
+    expect(Object.keys(unit.properties)).toEqual(
+      expect.arrayContaining(["connection_string", "client_key", "client_cert", "client_ca"]),
+    );
     expect(unit.title).toBe("etcd provider unit databag (v0)");
     const noSide = await runCli(["schema", "etcd"]);
     expect(noSide.code).toBe(2);
@@ -335,16 +396,27 @@ describe("the other commands", () => {
     expect(r.code).toBe(0);
     const out = r.stdout;
     expect(out).not.toMatch(ANSI);
-    for (const phase of ["1. deploy", "2. relate", "3. rotate credentials", "4. scale out", "5. scale in", "6. remove the relation"]) {
+    for (const phase of [
+      "1. deploy",
+      "2. relate",
+      "3. rotate credentials",
+      "4. scale out",
+      "5. scale in",
+      "6. remove the relation",
+    ]) {
       expect(out).toContain(`━━ ${phase}`);
     }
-    expect(out).toMatch(/postgresql\/0 database-relation-changed.*\n\s+event databaseRequested \(relation=\d+, database=myapp\)/);
+    expect(out).toMatch(
+      /postgresql\/0 database-relation-changed.*\n\s+event databaseRequested \(relation=\d+, database=myapp\)/,
+    );
     expect(out).toMatch(/secret created database\.\d+\.user\.secret \(owner postgresql\)/);
     expect(out).toMatch(/secret updated database\.\d+\.user\.secret → revision 2/);
     expect(out).toMatch(/secret removed database\.\d+\.tls\.secret \(owner postgresql\)/);
     expect(out).toMatch(/writes app bag of myapp \(relation \d+\): database="myapp"/);
     expect(out).toMatch(/hook tools: .*secret-add×2/);
-    expect(out).toMatch(/ok {3}postgresql_client: settled in every phase, no failed hook, no orphaned secret/);
+    expect(out).toMatch(
+      /ok {3}postgresql_client: settled in every phase, no failed hook, no orphaned secret/,
+    );
   });
 
   it("simulate --json: the whole transcript", async () => {
@@ -353,17 +425,30 @@ describe("the other commands", () => {
     const report = JSON.parse(r.stdout) as {
       ok: boolean;
       contract: string;
-      phases: { name: string; settled: boolean; entries: { type: string; calls?: { tool: string; argv: string[] }[] }[] }[];
+      phases: {
+        name: string;
+        settled: boolean;
+        entries: { type: string; calls?: { tool: string; argv: string[] }[] }[];
+      }[];
       totals: { hooks: number };
     };
     expect(report.ok).toBe(true);
     expect(report.contract).toBe("v0");
-    expect(report.phases.map((p) => p.name)).toEqual(["deploy", "relate", "rotate", "scale-out", "scale-in", "remove"]);
+    expect(report.phases.map((p) => p.name)).toEqual([
+      "deploy",
+      "relate",
+      "rotate",
+      "scale-out",
+      "scale-in",
+      "remove",
+    ]);
     const hooks = report.phases.flatMap((p) => p.entries.filter((e) => e.type === "hook"));
     expect(hooks.length).toBe(report.totals.hooks);
-    expect(hooks.some((h) => h.calls?.some((c) => c.tool === "secret-add" && c.argv.some((a) => a.endsWith("#file=<redacted>"))))).toBe(
-      true,
-    );
+    expect(
+      hooks.some((h) =>
+        h.calls?.some((c) => c.tool === "secret-add" && c.argv.some((a) => a.endsWith("#file=<redacted>"))),
+      ),
+    ).toBe(true);
   });
 
   it("simulate --verbose shows hook-tool argv; an unsupported contract is a usage error", async () => {
@@ -390,7 +475,8 @@ describe("the other commands", () => {
     const general = await runCli(["help"]);
     expect(general.code).toBe(0);
     expect(general.stdout).toContain("Commands:");
-    for (const c of ["validate", "schema", "simulate", "demo", "list"]) expect(general.stdout).toContain(`  ${c}`);
+    for (const c of ["validate", "schema", "simulate", "demo", "list"])
+      expect(general.stdout).toContain(`  ${c}`);
     const validate = await runCli(["validate", "--help"]);
     expect(validate.code).toBe(0);
     expect(validate.stdout).toContain("Usage: charm-relations validate [file|-]");
@@ -403,7 +489,15 @@ describe("the other commands", () => {
   it("colour: none in a pipe, on with --color or FORCE_COLOR, NO_COLOR wins over FORCE_COLOR", async () => {
     const path = file("bad.json", { database: "" });
     const plain = await runCli(["validate", "--interface", "postgresql_client", "--side", "requirer", path]);
-    const forced = await runCli(["validate", "--interface", "postgresql_client", "--side", "requirer", path, "--color"]);
+    const forced = await runCli([
+      "validate",
+      "--interface",
+      "postgresql_client",
+      "--side",
+      "requirer",
+      path,
+      "--color",
+    ]);
     const env = await runCli(["validate", "--interface", "postgresql_client", "--side", "requirer", path], {
       env: { FORCE_COLOR: "1" },
     });
@@ -416,5 +510,46 @@ describe("the other commands", () => {
     expect(env.stdout).toMatch(ANSI);
     expect(no.stdout).not.toMatch(ANSI);
     expect([plain.code, forced.code, env.code, no.code]).toEqual([1, 1, 1, 1]);
+  });
+});
+
+describe("on a terminal", () => {
+  it("colours stdout and shows a self-erasing progress line on stderr", async () => {
+    const r = await runCli(["simulate", "connect_client"], { tty: true });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(ANSI);
+    expect(r.stdout).toContain("✔");
+    expect(r.stdout).not.toContain("\r");
+    expect(r.stderr).toMatch(/\r\u001b\[2K. connect_client · relate · hook \d+ · /);
+    // Erased before the transcript is printed: the last thing on stderr is the erase sequence.
+    expect(r.stderr.endsWith("\r\u001b[2K")).toBe(true);
+  });
+
+  it("keeps the progress line within the terminal width", async () => {
+    const r = await runCli(["demo", "--summary"], { tty: true });
+    expect(r.code).toBe(0);
+    const lines = r.stderr.split("\r\u001b[2K").filter(Boolean);
+    expect(lines.length).toBeGreaterThan(5);
+    expect(lines.every((l) => [...l].length <= 99)).toBe(true);
+    expect(lines[0]).toMatch(/^. \[1\/5\] postgresql_client/);
+  });
+
+  it("no colour with NO_COLOR, TERM=dumb or --no-color, even on a TTY", async () => {
+    for (const [args, env] of [
+      [["list"], { NO_COLOR: "1" }],
+      [["list"], { TERM: "dumb" }],
+      [["list", "--no-color"], {}],
+    ] as const) {
+      const r = await runCli(args, { tty: true, env });
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toMatch(ANSI);
+    }
+    expect((await runCli(["list"], { tty: true })).stdout).toMatch(ANSI);
+  });
+
+  it("does not wait on an interactive stdin when no file is given", async () => {
+    const r = await runCli(["validate", "--interface", "etcd"], { tty: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("no input: give a file, or pipe JSON on stdin");
   });
 });

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { INTERFACES } from "../src/interfaces.js";
-import { PHASES, type HookView, type SimulationReport } from "../src/simulate.js";
 import { derivedPassword } from "../src/scenarios/types.js";
+import { type HookView, PHASES, type SimulationReport } from "../src/simulate.js";
 
 /** The event each requirer emits once its answer is usable. */
 const READY_EVENT: Record<string, string> = {
@@ -22,7 +22,9 @@ const hooksOf = (r: SimulationReport, phase?: string): HookView[] =>
     .filter((p) => phase === undefined || p.name === phase)
     .flatMap((p) => p.entries.filter((e): e is HookView => e.type === "hook"));
 
-const cases = INTERFACES.flatMap((entry) => entry.scenario.contracts.map((contract) => ({ entry, contract })));
+const cases = INTERFACES.flatMap((entry) =>
+  entry.scenario.contracts.map((contract) => ({ entry, contract })),
+);
 
 describe.each(cases)("simulate $entry.name ($contract)", ({ entry, contract }) => {
   let report: SimulationReport;
@@ -39,7 +41,9 @@ describe.each(cases)("simulate $entry.name ($contract)", ({ entry, contract }) =
   });
 
   it("gives every requirer unit its ready event, and the scaled-out unit too", () => {
-    const ready = hooksOf(report).flatMap((h) => h.events.filter((e) => e.name === READY_EVENT[entry.name]).map(() => h.unit));
+    const ready = hooksOf(report).flatMap((h) =>
+      h.events.filter((e) => e.name === READY_EVENT[entry.name]).map(() => h.unit),
+    );
     const requirerUnits = [0, 1, 2].map((i) => `${report.requirer.app}/${i}`);
     // v1 valkey asks for two key patterns: one event per request and unit.
     for (const unit of requirerUnits) expect(ready).toContain(unit);
@@ -50,13 +54,17 @@ describe.each(cases)("simulate $entry.name ($contract)", ({ entry, contract }) =
     if (entry.name === "etcd") {
       // No secrets in the legacy protocol: new PEMs in the provider unit bags, noticed by every consumer unit.
       expect(rotate.some((h) => h.writes.some((w) => "client_cert" in w.set))).toBe(true);
-      expect(rotate.filter((h) => h.events.some((e) => e.name === "credentialsChanged")).map((h) => h.unit).sort()).toEqual([
-        `${report.requirer.app}/0`,
-        `${report.requirer.app}/1`,
-      ]);
+      expect(
+        rotate
+          .filter((h) => h.events.some((e) => e.name === "credentialsChanged"))
+          .map((h) => h.unit)
+          .sort(),
+      ).toEqual([`${report.requirer.app}/0`, `${report.requirer.app}/1`]);
     } else {
       expect(rotate.some((h) => h.secrets.updated.length > 0)).toBe(true);
-      expect(rotate.some((h) => h.unit.startsWith(`${report.requirer.app}/`) && h.hook === "secret-changed")).toBe(true);
+      expect(
+        rotate.some((h) => h.unit.startsWith(`${report.requirer.app}/`) && h.hook === "secret-changed"),
+      ).toBe(true);
     }
   });
 
@@ -116,7 +124,10 @@ describe("simulate options", () => {
             ...run,
             requirer: {
               ...run.requirer,
-              setup: (charm: Parameters<typeof run.requirer.setup>[0], ctx: Parameters<typeof run.requirer.setup>[1]) => {
+              setup: (
+                charm: Parameters<typeof run.requirer.setup>[0],
+                ctx: Parameters<typeof run.requirer.setup>[1],
+              ) => {
                 charm.on("relationChanged", () => {
                   throw new Error("requirer bug");
                 });

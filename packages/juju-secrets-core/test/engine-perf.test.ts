@@ -27,7 +27,11 @@ function world() {
 describe("MemoryBackend sessions (copy on write)", () => {
   it("keep uncommitted writes to themselves, and each sees the model as of its own start", () => {
     const { model, id, ref, open } = world();
-    const uri = model.addSecret({ owner: "provider", content: { password: "one" }, grants: [{ relationId: id }] });
+    const uri = model.addSecret({
+      owner: "provider",
+      content: { password: "one" },
+      grants: [{ relationId: id }],
+    });
     const writer = open("provider/0");
     const reader = open("requirer/0");
     writer.relationSet(ref, { endpoints: "h:1" }, true);
@@ -50,14 +54,20 @@ describe("MemoryBackend sessions (copy on write)", () => {
 
   it("commit only what the session wrote: a session that never touched a secret leaves a newer revision alone", () => {
     const { model, id, ref, open } = world();
-    const uri = model.addSecret({ owner: "provider", content: { password: "one" }, grants: [{ relationId: id }] });
+    const uri = model.addSecret({
+      owner: "provider",
+      content: { password: "one" },
+      grants: [{ relationId: id }],
+    });
     const owner = open("provider/0");
     const bystander = open("requirer/1");
     owner.secretSet(uri, { content: { password: "two" } });
     owner.commit();
     bystander.relationSet(ref, { seen: "yes" }, false);
     const result = bystander.commit();
-    expect(result.databags).toEqual([{ relationId: id, bag: "unit", owner: "requirer/1", set: { seen: "yes" }, deleted: [] }]);
+    expect(result.databags).toEqual([
+      { relationId: id, bag: "unit", owner: "requirer/1", set: { seen: "yes" }, deleted: [] },
+    ]);
     expect(result.secrets.updated).toEqual([]);
     expect(model.secretContent(uri)).toEqual({ password: "two" });
     expect(model.secret(uri)?.latestRevision).toBe(2);
@@ -65,11 +75,17 @@ describe("MemoryBackend sessions (copy on write)", () => {
 
   it("record tracking moves and label bindings, and nothing for a read that changes nothing", () => {
     const { model, id, open } = world();
-    const uri = model.addSecret({ owner: "provider", content: { password: "one" }, grants: [{ relationId: id }] });
+    const uri = model.addSecret({
+      owner: "provider",
+      content: { password: "one" },
+      grants: [{ relationId: id }],
+    });
     const first = open("requirer/0");
     expect(first.secretGet({ id: uri, label: "mine" })).toEqual({ password: "one" });
     const commit = first.commit();
-    expect(commit.secrets.tracking).toEqual([{ xid: model.secret(uri)!.xid, unit: "requirer/0", revision: 1 }]);
+    expect(commit.secrets.tracking).toEqual([
+      { xid: model.secret(uri)!.xid, unit: "requirer/0", revision: 1 },
+    ]);
     expect(commit.secrets.metadataUpdated).toEqual([model.secret(uri)!.xid]);
     expect(model.secret(uri)?.consumerLabels["requirer/0"]).toBe("mine");
     const again = open("requirer/0");
@@ -99,7 +115,13 @@ describe("MemoryBackend sessions (copy on write)", () => {
     saved.rollback();
     resumed.relationSet(ref, { version: "16" }, true);
     expect(resumed.commit().databags).toEqual([
-      { relationId: id, bag: "app", owner: "provider", set: { endpoints: "h:2", version: "16" }, deleted: [] },
+      {
+        relationId: id,
+        bag: "app",
+        owner: "provider",
+        set: { endpoints: "h:2", version: "16" },
+        deleted: [],
+      },
     ]);
   });
 });
@@ -133,11 +155,17 @@ describe("engine call savings", () => {
     });
     const requirer = (resources: string[]) =>
       runner((charm) => {
-        new DataRequirer(charm, "db", DEF, { contract: "v1", requests: resources.map((resource) => ({ resource })) });
+        new DataRequirer(charm, "db", DEF, {
+          contract: "v1",
+          requests: resources.map((resource) => ({ resource })),
+        });
       });
     sim.deploy("valkey", { runner: provider, endpoints: { db: "provides:valkey_client" } });
     for (const app of ["one", "two", "three"]) {
-      sim.deploy(app, { runner: requirer([`${app}:*`, "cache:*"]), endpoints: { db: "requires:valkey_client" } });
+      sim.deploy(app, {
+        runner: requirer([`${app}:*`, "cache:*"]),
+        endpoints: { db: "requires:valkey_client" },
+      });
       sim.relate(`${app}:db`, "valkey:db");
     }
     expect((await sim.settle()).settled).toBe(true);
@@ -149,7 +177,11 @@ describe("engine call savings", () => {
       const relation = `db:${hook.context.relation!.id}`;
       // Reads and writes of the event's relation only: no relation-ids, no other relation's bags.
       const relationScoped = hook.calls.filter((c) => c.tool.startsWith("relation-"));
-      expect(relationScoped.map((c) => c.tool).sort()).toEqual(["relation-get", "relation-get", "relation-set"]);
+      expect(relationScoped.map((c) => c.tool).sort()).toEqual([
+        "relation-get",
+        "relation-get",
+        "relation-set",
+      ]);
       expect(relationScoped.every((c) => c.argv.includes(relation))).toBe(true);
       expect(hook.secrets?.created).toHaveLength(2); // one user secret per request
     }
@@ -160,7 +192,12 @@ describe("engine call savings", () => {
     const provider = runner((charm) => {
       const p = new DataProvider(charm, "db", DEF);
       p.events.on("requested", ({ request }) =>
-        p.publish(request.relation, { database: request.resource, username: "u", password: "pw", endpoints: "h:1" }),
+        p.publish(request.relation, {
+          database: request.resource,
+          username: "u",
+          password: "pw",
+          endpoints: "h:1",
+        }),
       );
     });
     const created: string[] = [];
@@ -177,8 +214,71 @@ describe("engine call savings", () => {
     expect((await sim.settle()).settled).toBe(true);
     expect(created.sort()).toEqual(["client/0", "client/1"]);
     for (const unit of ["client/0", "client/1"]) {
-      const hook = sim.hooks.find((h) => h.unit === unit && h.kind === "relation-changed" && h.databags.length)!;
+      const hook = sim.hooks.find(
+        (h) => h.unit === unit && h.kind === "relation-changed" && h.databags.length,
+      )!;
       expect(hook.calls.map((c) => c.tool)).not.toContain("is-leader");
     }
+  });
+});
+
+describe("SecretStore per-hook caches", () => {
+  const hook = (model: JujuModel, unit: string) => {
+    const backend = new MemoryBackend(model, { unit, hookName: "relation-broken", kind: "relation-broken" });
+    const context = {
+      dispatchPath: "hooks/relation-broken",
+      hookName: "relation-broken",
+      kind: "relation-broken" as const,
+      unitName: unit,
+      appName: unit.slice(0, unit.indexOf("/")),
+      modelName: "test",
+      modelUuid: UUID,
+      jujuVersion: "3.6.14",
+    };
+    return { backend, charm: new Charm({ backend, context }) };
+  };
+  const calls = (model: JujuModel, tool: string) => model.calls().filter((c) => c.tool === tool).length;
+
+  it("asks secret-ids and secret-info-get once per hook, and forgets what it removed", () => {
+    const { model, id } = world();
+    const a = model.addSecret({
+      owner: "provider",
+      content: { password: "a" },
+      label: `database.${id}.user.secret`,
+    });
+    const b = model.addSecret({ owner: "provider", content: { password: "b" }, label: "other" });
+    const { charm } = hook(model, "provider/0");
+    const secrets = charm.model.secrets;
+    const ids = [...secrets.ownedIds()];
+    expect(ids.sort()).toEqual([model.secret(a)!.xid, model.secret(b)!.xid].sort());
+    expect(secrets.ownedIds()).toEqual(ids);
+    expect(secrets.infoById(model.secret(a)!.xid)?.label).toBe(`database.${id}.user.secret`);
+    expect(secrets.infoById(model.secret(a)!.xid)?.label).toBe(`database.${id}.user.secret`);
+    expect(calls(model, "secret-ids")).toBe(1);
+    expect(calls(model, "secret-info-get")).toBe(1);
+    secrets.remove(a);
+    expect(secrets.ownedIds()).toEqual([model.secret(b)!.xid]);
+    expect(secrets.infoById(model.secret(a)!.xid)).toBeUndefined();
+    expect(calls(model, "secret-ids")).toBe(1);
+    expect(calls(model, "secret-info-get")).toBe(1);
+  });
+
+  it("remembers an unreadable secret for the rest of the hook instead of asking again", () => {
+    const { model, id } = world();
+    const granted = model.addSecret({
+      owner: "provider",
+      content: { password: "a" },
+      grants: [{ relationId: id }],
+    });
+    const hidden = model.addSecret({ owner: "provider", content: { password: "b" } });
+    const { charm } = hook(model, "requirer/0");
+    const secrets = charm.model.secrets;
+    expect(secrets.read(hidden)).toEqual({ ok: false, reason: "permission-denied" });
+    expect(secrets.read(hidden)).toEqual({ ok: false, reason: "permission-denied" });
+    const gone = granted.replace(/[0-9a-v]{20}$/, "0".repeat(20));
+    expect(secrets.read(gone)).toEqual({ ok: false, reason: "not-found" });
+    expect(secrets.read(gone)).toEqual({ ok: false, reason: "not-found" });
+    expect(secrets.read(granted)).toEqual({ ok: true, content: { password: "a" } });
+    expect(calls(model, "secret-get")).toBe(3);
   });
 });

@@ -38,6 +38,11 @@ export interface Hostile {
   apply(valid: Bag): Bag;
   /** Also corrupt something outside the bag (a secret's content), on the case's model copy. */
   model?(model: JujuModel, valid: Bag): void;
+  /**
+   * The databag itself is valid (only a secret's content is bad): the local side may still record
+   * its `data` snapshot of it (the secret's next revision arrives by secret-changed).
+   */
+  readonly bagValid?: boolean;
 }
 
 /** What the fields of a v1 request or response object are. */
@@ -163,11 +168,19 @@ export const nonAscii: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }).filter((s) => /[^\x20-\x7e]/.test(s)),
 );
 
-/** Comma lists with at least one item that is not `host:port` (no scheme, port 1–5 digits). */
+/**
+ * Comma lists with at least one item that is not `host:port` (port 1–5 digits). Never a `scheme://`
+ * prefix: some interfaces deliberately accept and strip one (etcd_client); see `schemeHostPorts`.
+ */
 export const badHostPorts: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom("nope", "10.0.0.1", "https://x:1", "a b:1", "host:", ":6379", "host:port", "host:123456", "10.0.0.1:1,x"),
-  fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.split(",").some((i) => i.trim() !== "" && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/.test(i.trim()))),
+  fc.constantFrom("nope", "10.0.0.1", "a b:1", "host:", ":6379", "host:port", "host:123456", "10.0.0.1:1,x"),
+  fc
+    .string({ minLength: 1, maxLength: 20 })
+    .filter((s) => !s.includes("://") && s.split(",").some((i) => i.trim() !== "" && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/.test(i.trim()))),
 );
+
+/** `host:port` with a scheme, for interfaces whose endpoints must not carry one. */
+export const schemeHostPorts: fc.Arbitrary<string> = fc.constantFrom("https://x:1", "http://10.0.0.1:6379", "redis://a:1");
 
 /** Keys nobody defined (must be tolerated and ignored). */
 const unknownKey: fc.Arbitrary<string> = fc.stringMatching(/^x-[a-z][a-z0-9-]{0,14}$/);
@@ -347,6 +360,8 @@ export interface HostileBase {
   readonly relationId: number;
   /** The remote app whose app databag is replaced. */
   readonly remoteApp: string;
+  /** Replace this remote unit's databag instead (unit-bag protocols such as legacy etcd). */
+  readonly remoteUnit?: string;
   /** Local units to run relation-changed on (leader first). */
   readonly units: readonly string[];
   /** Which base this is (`fresh`, `answered`), for reports. */
@@ -365,7 +380,7 @@ export interface HostileTarget {
   readonly bases: () => Promise<HostileBase[]>;
   readonly roles: BagRoles;
   /** Interface-specific extra cases, on top of those derived from the roles. */
-  readonly extra?: (valid: Bag) => fc.Arbitrary<Hostile>[];
+  readonly extra?: (valid: Bag, base: string) => fc.Arbitrary<Hostile>[];
   /** fast-check runs per base (default 100). */
   readonly runs?: number;
 }
@@ -391,10 +406,12 @@ function blockedMessages(r: RunOnceResult): string[] {
     .map((c) => c.argv.slice(c.argv.indexOf("--") + 1).join(" "));
 }
 
-function wrote(r: RunOnceResult, relationId: number): string | undefined {
+function wrote(r: RunOnceResult, relationId: number, snapshotOk = false): string | undefined {
   const c = r.commit;
   if (!c) return undefined;
-  const bags = c.databags.filter((b) => b.relationId === relationId);
+  const snapshotOnly = (b: { set: Record<string, string>; deleted: string[] }) =>
+    b.deleted.length === 0 && Object.keys(b.set).every((k) => k === "data");
+  const bags = c.databags.filter((b) => b.relationId === relationId && !(snapshotOk && snapshotOnly(b)));
   if (bags.length) return `wrote ${bags.map((b) => `${b.owner} ${[...Object.keys(b.set), ...b.deleted].join(",")}`).join("; ")}`;
   const s = c.secrets;
   if (s.created.length || s.updated.length || s.removed.length || s.revisionsRemoved.length) {
@@ -433,6 +450,9 @@ function judge(
       const without = (st: ModelState) => {
         const copy = structuredClone(st);
         delete copy.relations[String(relationId)]?.appData[remoteApp];
+        for (const u of Object.keys(copy.relations[String(relationId)]?.unitData ?? {})) {
+          if (u.startsWith(`${remoteApp}/`)) delete copy.relations[String(relationId)]!.unitData[u];
+        }
         return JSON.stringify(committedState(copy));
       };
       const a = without(r.state);
@@ -454,7 +474,7 @@ function judge(
     };
   }
   if (h.expect === "error" && !named(refusal)) return { problem: `blocked status does not name "${h.key}": ${refusal.slice(0, 300)}`, outcome: "blocked" };
-  const w = wrote(r, relationId);
+  const w = wrote(r, relationId, h.bagValid);
   if (w) return { problem: `refused but ${w}`, outcome: "blocked" };
   return { outcome: "blocked" };
 }
@@ -471,15 +491,17 @@ export async function runHostile(
   const stats: HostileStats = { cases: 0, byCategory: {}, byOutcome: {} };
   const runner = charmRunner(target.setup);
   for (const base of await target.bases()) {
-    const valid = JujuModel.fromJSON(base.state).appBag(base.relationId, base.remoteApp);
+    const valid = base.remoteUnit
+      ? JujuModel.fromJSON(base.state).unitBag(base.relationId, base.remoteUnit)
+      : JujuModel.fromJSON(base.state).appBag(base.relationId, base.remoteApp);
     const mutations = [
       ...flatMutations(target.roles, valid, { answered: base.label === "answered" }),
       ...(target.roles.v1 && valid.requests ? v1Mutations(target.roles.v1, valid) : []),
-      ...(target.extra?.(valid) ?? []),
+      ...(target.extra?.(valid, base.label) ?? []),
     ];
     const validRuns = new Map<string, RunOnceResult>();
     for (const unit of base.units) {
-      const event: HookEvent = { unit, kind: "relation-changed", relationId: base.relationId };
+      const event: HookEvent = { unit, kind: "relation-changed", relationId: base.relationId, ...(base.remoteUnit ? { remoteUnit: base.remoteUnit } : {}) };
       validRuns.set(unit, await runOnce(runner, base.state, event, { rethrow: false }));
     }
     const cases = fc.sample(fc.oneof(...mutations), { numRuns: options.runs ?? target.runs ?? 100, seed: options.seed ?? 9 });
@@ -487,15 +509,20 @@ export async function runHostile(
       stats.cases += 1;
       stats.byCategory[h.category] = (stats.byCategory[h.category] ?? 0) + 1;
       const model = JujuModel.fromJSON(base.state);
-      model.setAppBag(base.relationId, base.remoteApp, h.apply(valid));
+      if (base.remoteUnit) model.setUnitBag(base.relationId, base.remoteUnit, h.apply(valid));
+      else model.setAppBag(base.relationId, base.remoteApp, h.apply(valid));
       h.model?.(model, valid);
       for (const unit of base.units) {
-        const event: HookEvent = { unit, kind: "relation-changed", relationId: base.relationId };
+        const event: HookEvent = { unit, kind: "relation-changed", relationId: base.relationId, ...(base.remoteUnit ? { remoteUnit: base.remoteUnit } : {}) };
         const r = await runOnce(runner, model, event, { rethrow: false });
         const verdict = judge(h, r, `${target.endpoint}:${base.relationId}`, base.relationId, base.remoteApp, validRuns.get(unit));
         stats.byOutcome[verdict.outcome] = (stats.byOutcome[verdict.outcome] ?? 0) + 1;
         if (options.hygiene) {
-          options.hygiene.observe({ ...r.state, calls: [...r.calls] });
+          // A requirer bag without (or with an empty) `requested-secrets` asks for the plain-text
+          // fallback (protocol §4.4): credentials in the provider's bag are then expected.
+          const bag = h.apply(valid);
+          const plain = bag.version !== "v1" && (bag["requested-secrets"] === undefined || bag["requested-secrets"].trim() === "[]");
+          options.hygiene.observe(r.state, { plainBags: plain && !base.remoteUnit });
           if (!r.ok) options.hygiene.error(r.error, `${target.name} ${h.category}`);
         }
         if (verdict.problem) {

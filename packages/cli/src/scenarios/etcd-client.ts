@@ -22,17 +22,24 @@ function pki() {
   const clientCa = demoCertificate({ commonName: "demo-client-ca", usage: "ca" });
   const serverCas = new Map<number, DemoCertificate>();
   const clients = new Map<number, DemoCertificate>();
+  const once = (
+    cache: Map<number, DemoCertificate>,
+    generation: number,
+    make: () => DemoCertificate,
+  ): string => {
+    const cert = cache.get(generation) ?? make();
+    cache.set(generation, cert);
+    return cert.cert;
+  };
   return {
-    serverCa(generation: number): string {
-      let ca = serverCas.get(generation);
-      if (!ca) serverCas.set(generation, (ca = demoCertificate({ commonName: `demo-etcd-ca-${generation}`, usage: "ca" })));
-      return ca.cert;
-    },
-    client(generation: number): string {
-      let cert = clients.get(generation);
-      if (!cert) clients.set(generation, (cert = demoCertificate({ commonName: "myapp", usage: "client", issuer: clientCa })));
-      return cert.cert;
-    },
+    serverCa: (generation: number): string =>
+      once(serverCas, generation, () =>
+        demoCertificate({ commonName: `demo-etcd-ca-${generation}`, usage: "ca" }),
+      ),
+    client: (generation: number): string =>
+      once(clients, generation, () =>
+        demoCertificate({ commonName: "myapp", usage: "client", issuer: clientCa }),
+      ),
   };
 }
 
@@ -59,7 +66,11 @@ export const etcdClientScenario: Scenario = {
               tlsCa: certs.serverCa(generation(charm, "ca-generation")),
             });
           provider.on("clientRequested", (e) => {
-            ctx.record("clientRequested", { relation: e.relation.id, prefix: e.prefix, commonName: e.commonName });
+            ctx.record("clientRequested", {
+              relation: e.relation.id,
+              prefix: e.prefix,
+              commonName: e.commonName,
+            });
             answer(e, e.commonName);
           });
           provider.on("clientCertificateChanged", (e) => {
@@ -70,10 +81,17 @@ export const etcdClientScenario: Scenario = {
             });
             if (charm.model.isLeader() && e.commonNameChanged) answer(e, e.commonName);
           });
-          provider.on("clientCertificateRejected", (e) => ctx.record("clientCertificateRejected", { error: e.error.message }));
-          provider.on("clientRemoved", (e) => ctx.record("clientRemoved", { commonName: e.commonName, reason: e.reason }));
+          provider.on("clientCertificateRejected", (e) =>
+            ctx.record("clientCertificateRejected", { error: e.error.message }),
+          );
+          provider.on("clientRemoved", (e) =>
+            ctx.record("clientRemoved", { commonName: e.commonName, reason: e.reason }),
+          );
           provider.on("trustStoreRefresh", (e) =>
-            ctx.record("trustStoreRefresh", { reason: e.reason, clients: e.certificates().map((c) => c.commonName) }),
+            ctx.record("trustStoreRefresh", {
+              reason: e.reason,
+              clients: e.certificates().map((c) => c.commonName),
+            }),
           );
           provider.on("requestInvalid", ({ error }) => {
             ctx.record("requestInvalid", { error: error.message });
@@ -82,7 +100,8 @@ export const etcdClientScenario: Scenario = {
           provider.on("gone", (e) => ctx.record("gone", { relation: e.relation.id, departing: e.departing }));
           charm.on("configChanged", () => {
             // Unchanged CA: no write and no new revision (the engine compares before secret-set).
-            if (charm.model.isLeader()) provider.publishTlsCa(certs.serverCa(generation(charm, "ca-generation")));
+            if (charm.model.isLeader())
+              provider.publishTlsCa(certs.serverCa(generation(charm, "ca-generation")));
           });
         },
       },
@@ -93,7 +112,11 @@ export const etcdClientScenario: Scenario = {
         config: { "cert-generation": 1 },
         setup(charm, ctx) {
           const cert = certs.client(generation(charm, "cert-generation"));
-          const requirer = new EtcdClientRequirer(charm, ENDPOINT, { prefix: "/myapp/", mtlsCert: cert, contract });
+          const requirer = new EtcdClientRequirer(charm, ENDPOINT, {
+            prefix: "/myapp/",
+            mtlsCert: cert,
+            contract,
+          });
           const conn = (c: { username: string; endpoints: readonly string[]; version: string }) => ({
             username: c.username,
             endpoints: c.endpoints,
@@ -103,7 +126,9 @@ export const etcdClientScenario: Scenario = {
           requirer.on("endpointsChanged", (c) => ctx.record("endpointsChanged", { endpoints: c.endpoints }));
           requirer.on("versionChanged", (c) => ctx.record("versionChanged", { version: c.version }));
           requirer.on("caRotated", () => ctx.record("caRotated"));
-          requirer.on("credentialsRotated", (c) => ctx.record("credentialsRotated", { username: c.username }));
+          requirer.on("credentialsRotated", (c) =>
+            ctx.record("credentialsRotated", { username: c.username }),
+          );
           requirer.on("gone", (e) => ctx.record("gone", { relation: e.relation.id, departing: e.departing }));
           requirer.on("invalid", ({ error }) => {
             ctx.record("invalid", { error: error.message });

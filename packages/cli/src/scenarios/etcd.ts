@@ -69,7 +69,8 @@ export const etcdScenario: Scenario = {
         },
       },
       rotate: {
-        description: "every etcd unit publishes a new client key, certificate and CA (plain unit databags: no secrets)",
+        description:
+          "every etcd unit publishes a new client key, certificate and CA (plain unit databags: no secrets)",
         apply: (sim) => sim.configure("etcd", { "credentials-generation": 2 }),
       },
     };

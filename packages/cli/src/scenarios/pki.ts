@@ -49,7 +49,9 @@ function oid(dotted: string): Buffer {
 function time(d: Date): Buffer {
   const iso = d.toISOString().replace(/[-:T]/g, "").slice(0, 14); // YYYYMMDDHHMMSS
   // RFC 5280: UTCTime through 2049, GeneralizedTime after.
-  return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(`${iso.slice(2)}Z`)) : tlv(0x18, Buffer.from(`${iso}Z`));
+  return d.getUTCFullYear() < 2050
+    ? tlv(0x17, Buffer.from(`${iso.slice(2)}Z`))
+    : tlv(0x18, Buffer.from(`${iso}Z`));
 }
 
 const OID = {
@@ -109,7 +111,13 @@ export function demoCertificate(options: DemoCertificateOptions): DemoCertificat
     extension(OID.keyUsage, true, ca ? bits(Buffer.from([0x06]), 1) : bits(Buffer.from([0x80]), 7)),
     ...(ca
       ? []
-      : [extension(OID.extKeyUsage, false, seq(oid(options.usage === "client" ? OID.clientAuth : OID.serverAuth)))]),
+      : [
+          extension(
+            OID.extKeyUsage,
+            false,
+            seq(oid(options.usage === "client" ? OID.clientAuth : OID.serverAuth)),
+          ),
+        ]),
   ];
   const algorithm = seq(oid(OID.ecdsaWithSha256));
   const tbs = seq(

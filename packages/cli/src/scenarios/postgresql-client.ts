@@ -88,7 +88,8 @@ export const postgresqlClientScenario: Scenario = {
       },
     },
     rotate: {
-      description: "postgresql's leader sets a new password (config password-seed=2): secret-user gets a new revision",
+      description:
+        "postgresql's leader sets a new password (config password-seed=2): secret-user gets a new revision",
       apply: (sim) => sim.configure("postgresql", { "password-seed": "2" }),
     },
   }),

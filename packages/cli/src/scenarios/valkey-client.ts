@@ -24,7 +24,11 @@ export const valkeyClientScenario: Scenario = {
         const password = (request: ValkeyRequest) =>
           derivedPassword(charm.model.config()["password-seed"], "valkey", request.username);
         provider.on("resourceRequested", ({ request }) => {
-          ctx.record("resourceRequested", { relation: request.relation.id, resource: request.resource, username: request.username });
+          ctx.record("resourceRequested", {
+            relation: request.relation.id,
+            resource: request.resource,
+            username: request.username,
+          });
           provider.publish(request, {
             username: request.username,
             password: password(request),
@@ -39,7 +43,9 @@ export const valkeyClientScenario: Scenario = {
         provider.on("resourcesRequested", ({ requests }) =>
           ctx.record("resourcesRequested", { resources: requests.map((r) => r.resource) }),
         );
-        provider.on("requestRemoved", ({ request }) => ctx.record("requestRemoved", { username: request.username }));
+        provider.on("requestRemoved", ({ request }) =>
+          ctx.record("requestRemoved", { username: request.username }),
+        );
         provider.on("requestInvalid", ({ error }) => {
           ctx.record("requestInvalid", { error: error.message });
           charm.model.setStatus("blocked", error.message);
@@ -48,7 +54,8 @@ export const valkeyClientScenario: Scenario = {
         charm.on("configChanged", () => {
           if (!charm.model.isLeader()) return;
           // Same seed, same password: publishing again writes nothing and mints no revision.
-          for (const request of provider.answeredRequests()) provider.publish(request, { password: password(request) });
+          for (const request of provider.answeredRequests())
+            provider.publish(request, { password: password(request) });
         });
       },
     },
@@ -82,7 +89,8 @@ export const valkeyClientScenario: Scenario = {
       },
     },
     rotate: {
-      description: "valkey's leader sets new passwords (config password-seed=2): each secret-user gets a new revision",
+      description:
+        "valkey's leader sets new passwords (config password-seed=2): each secret-user gets a new revision",
       apply: (sim) => sim.configure("valkey", { "password-seed": "2" }),
     },
   }),

@@ -1,14 +1,7 @@
 /** Pieces both engines share: wire-value readers that produce `RemoteDataError` issues, and cleanup. */
 
 import type { RelationRef } from "../backend/types.js";
-import {
-  type BagKind,
-  describeShape,
-  PermissionDeniedError,
-  type RemoteDataIssue,
-  SecretNotFoundError,
-  type Side,
-} from "../errors.js";
+import { type BagKind, describeShape, type RemoteDataIssue, type Side } from "../errors.js";
 import type { Model } from "../model/model.js";
 import { parseJson } from "../protocol/json.js";
 import { encryptionSecretLabel, parseSecretLabel, requestedEntityLabel } from "../protocol/secrets.js";
@@ -83,16 +76,11 @@ export function removeOwnedSecretsForRelation(model: Model, relation: RelationRe
     encryptionSecretLabel(model.modelUuid, relation.id),
   ]);
   const removed: string[] = [];
-  for (const xid of model.backend.secretIds()) {
-    let label: string | undefined;
-    try {
-      label = model.backend.secretInfoGet({ id: xid }).label;
-    } catch (e) {
-      // Gone meanwhile, or not ours to see: skip it. Any other failure (the hook tool broke) must fail
-      // the hook, or the secret would be orphaned for good once the relation is gone.
-      if (e instanceof SecretNotFoundError || e instanceof PermissionDeniedError) continue;
-      throw e;
-    }
+  // Through the per-hook cache: an interface that scanned the same secrets first costs no extra call.
+  for (const xid of model.secrets.ownedIds()) {
+    // Gone meanwhile, or not ours to see: skip it. Any other failure (the hook tool broke) throws and
+    // fails the hook, or the secret would be orphaned for good once the relation is gone.
+    const label = model.secrets.infoById(xid)?.label;
     if (!label) continue;
     const parsed = parseSecretLabel(label);
     const ours =

@@ -28,6 +28,7 @@ import {
   REQUEST_KEY_ORDER,
   serializeRequestObject,
   serializeResponseObject,
+  type V1Object,
   v1DataEntry,
 } from "../protocol/v1.js";
 import { canonicalKey, IssueCollector, removeOwnedSecretsForRelation, wireString } from "./common.js";
@@ -112,13 +113,13 @@ export class DataProvider {
    * v1 requests parsed per relation (keyed by the raw `requests` value, which cannot change within a
    * hook): publishing K answers would otherwise re-parse and re-validate every request K times.
    */
-  readonly #v1Parsed = new Map<number, { readonly raw: string | undefined; readonly requests: ProviderRequest[] }>();
+  readonly #v1Parsed = new Map<number, { raw: string | undefined; requests: ProviderRequest[] }>();
   /**
    * This hook's v1 answers per relation: the response objects and each one's JSON, kept while our
    * `requests` value is the one we wrote, so K publishes on one relation serialise one response each
    * instead of all K (O(K²) → O(K)).
    */
-  readonly #v1Answers = new Map<number, { raw: string; objects: Record<string, unknown>[]; texts: string[] }>();
+  readonly #v1Answers = new Map<number, { raw: string; objects: V1Object[]; texts: string[] }>();
   /** Our v1 `data` per relation, parsed once per hook while it is the value we last saw or wrote. */
   readonly #v1Data = new Map<number, { raw: string | undefined; data: Record<string, unknown> }>();
 
@@ -152,7 +153,8 @@ export class DataProvider {
     if (!this.definition.crossModelEncryption) return;
     const rel = this.model.relation(ref);
     // Same-model relations (the common case) need no key: ask relation-model-get before is-leader.
-    if (!rel.isCrossModel || !this.model.isLeader() || rel.localApp.get("encryption-secret") !== undefined) return;
+    if (!rel.isCrossModel || !this.model.isLeader()) return;
+    if (rel.localApp.get("encryption-secret") !== undefined) return;
     const uri = this.model.secrets.add(
       { "encryption-key": generateFernetKey() },
       { label: encryptionSecretLabel(this.model.modelUuid, ref.id), owner: "application" },
@@ -331,7 +333,8 @@ export class DataProvider {
     if (cached && cached.raw === bag.requests) return cached.requests;
     const before = issues.issues.length;
     const requests = this.#parseV1(rel, bag, issues);
-    if (requests && issues.issues.length === before) this.#v1Parsed.set(rel.id, { raw: bag.requests, requests });
+    const clean = requests && issues.issues.length === before;
+    if (clean) this.#v1Parsed.set(rel.id, { raw: bag.requests, requests });
     return requests;
   }
 
@@ -676,7 +679,8 @@ export class DataProvider {
     const own = rel.localApp;
     // This relation's requests only: answering one relation must not read every other one (O(N) calls).
     const issues = new IssueCollector(rel.ref, "requirer", "app");
-    const request = this.#requestsV1(rel, rel.remoteAppData(), issues)?.find((r) => r.requestId === requestId);
+    const asked = this.#requestsV1(rel, rel.remoteAppData(), issues);
+    const request = asked?.find((r) => r.requestId === requestId);
     const raw = own.get("requests");
     const cached = this.#v1Answers.get(rel.id);
     const answers = cached?.raw === raw ? cached : undefined;
@@ -684,7 +688,8 @@ export class DataProvider {
     let index = responses.findIndex((r) => r["request-id"] === requestId);
     if (index < 0) {
       if (!request) throw new Error(`${rel.name}: no request with id ${requestId}`);
-      index = responses.push({ resource: request.resource, "request-id": requestId, salt: request.salt ?? null }) - 1;
+      index = responses.length;
+      responses.push({ resource: request.resource, "request-id": requestId, salt: request.salt ?? null });
     }
     const response = responses[index]!;
     const extraSecret = new Set(def.extraSecretFields ?? []);
@@ -706,8 +711,9 @@ export class DataProvider {
     let texts: string[];
     try {
       // `formatRequests` of the list is the JSON of each object joined by ", " in brackets.
-      texts = answers?.texts ?? responses.map((r) => formatRequests([serializeResponseObject(r, options)]).slice(1, -1));
-      if (answers) texts[index] = formatRequests([serializeResponseObject(response, options)]).slice(1, -1);
+      const json = (r: V1Object) => formatRequests([serializeResponseObject(r, options)]).slice(1, -1);
+      texts = answers?.texts ?? responses.map(json);
+      if (answers) texts[index] = json(response);
     } catch (e) {
       this.#v1Answers.delete(rel.id); // the cached objects may hold the rejected value
       throw e;

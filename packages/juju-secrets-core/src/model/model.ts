@@ -240,10 +240,15 @@ export class SecretStore {
   readonly #model: Model;
   /** key: `<xid>|<mode>` */
   readonly #cache = new Map<string, Readonly<Record<string, string>>>();
+  /** Reads that failed, same key: a secret not there (or not granted) now stays so for this hook. */
+  readonly #unreadable = new Map<string, "not-found" | "permission-denied">();
   /** Owner view of secrets we created or updated in this hook (content as Juju now holds it). */
   readonly #owned = new Map<string, Readonly<Record<string, string>>>();
   readonly #labelsBound = new Set<string>();
   readonly #infoByLabel = new Map<string, SecretInfo | null>();
+  /** `secret-ids` and `secret-info-get <xid>`, asked once per hook however many callers scan them. */
+  #ids: string[] | undefined;
+  readonly #infoById = new Map<string, SecretInfo | null>();
 
   constructor(model: Model) {
     this.#model = model;
@@ -260,6 +265,8 @@ export class SecretStore {
     if (owned) return { ok: true, content: owned };
     const cached = this.#cache.get(key);
     if (cached) return { ok: true, content: cached };
+    const unreadable = this.#unreadable.get(key);
+    if (unreadable) return { ok: false, reason: unreadable };
     const backend = this.#model.backend;
     const flags = {
       id: uri,
@@ -283,9 +290,10 @@ export class SecretStore {
       if (mode === "refresh") this.#cache.set(`${xidOf(uri)}|tracked`, content);
       return { ok: true, content };
     } catch (e) {
-      if (e instanceof SecretNotFoundError) return { ok: false, reason: "not-found" };
-      if (e instanceof PermissionDeniedError) return { ok: false, reason: "permission-denied" };
-      throw e;
+      const reason = e instanceof SecretNotFoundError ? "not-found" : "permission-denied";
+      if (!(e instanceof SecretNotFoundError || e instanceof PermissionDeniedError)) throw e;
+      this.#unreadable.set(key, reason);
+      return { ok: false, reason };
     }
   }
 
@@ -310,6 +318,7 @@ export class SecretStore {
     const uri = this.#model.backend.secretAdd(content, options);
     this.#owned.set(xidOf(uri), { ...content });
     if (options.label) this.#infoByLabel.delete(options.label);
+    this.#ids = undefined;
     return uri;
   }
 
@@ -343,7 +352,32 @@ export class SecretStore {
   remove(uri: string, options: { revision?: number; appOwned?: boolean } = {}): void {
     if (options.appOwned ?? true) this.#model.requireLeader("secret-remove");
     this.#model.backend.secretRemove(uri, options.revision);
-    if (options.revision === undefined) this.#owned.delete(xidOf(uri));
+    if (options.revision === undefined) {
+      const xid = xidOf(uri);
+      this.#owned.delete(xid);
+      this.#ids = this.#ids?.filter((id) => id !== xid);
+      this.#infoById.set(xid, null);
+    }
+  }
+
+  /** The xids this unit owns (and its app's, when leader): `secret-ids`, once per hook. */
+  ownedIds(): readonly string[] {
+    this.#ids ??= this.#model.backend.secretIds();
+    return this.#ids;
+  }
+
+  /** Owner metadata by xid, or undefined when it is gone or not ours to see. Cached. */
+  infoById(xid: string): SecretInfo | undefined {
+    if (!this.#infoById.has(xid)) {
+      try {
+        this.#infoById.set(xid, this.#model.backend.secretInfoGet({ id: xid }));
+      } catch (e) {
+        const gone = e instanceof SecretNotFoundError || e instanceof PermissionDeniedError;
+        if (!gone) throw e;
+        this.#infoById.set(xid, null);
+      }
+    }
+    return this.#infoById.get(xid) ?? undefined;
   }
 
   /** Owner metadata by label, or undefined when this unit/app owns no such secret. Cached. */

@@ -208,9 +208,8 @@ export class MemoryBackend implements Backend {
     const { relations, secrets } = model.state;
     this.#working = { relations: { ...relations }, secrets: { ...secrets } };
     this.#shared = { relations: new Set(Object.keys(relations)), secrets: new Set(Object.keys(secrets)) };
-    let open = openSessions.get(model);
-    if (!open) openSessions.set(model, (open = new Set()));
-    open.add(this);
+    const open = openSessions.get(model) ?? new Set<MemoryBackend>();
+    openSessions.set(model, open.add(this));
   }
 
   /** Work on private copies from now on (the working copy came from a state file). */
@@ -340,7 +339,7 @@ export class MemoryBackend implements Backend {
         const deleted = Object.keys(before).filter((k) => !(k in after));
         if (Object.keys(set).length === 0 && deleted.length === 0) continue;
         // Other open sessions keep reading the relation as it was when their hook started.
-        for (const other of openSessions.get(this.model) ?? []) if (other !== this) other.#detachRelation(key);
+        for (const other of openSessions.get(this.model) ?? []) other.#detachRelation(key);
         baseBags[owner] = { ...after };
         result.databags.push({ relationId: br.id, bag, owner, set, deleted });
       }
@@ -768,7 +767,8 @@ export class MemoryBackend implements Backend {
       if (options.peek) revision = secret.latestRevision;
       else {
         // --refresh tracks the latest; the first plain read tracks it too, later ones return the tracked one.
-        revision = options.refresh ? secret.latestRevision : (secret.tracking[this.unit] ?? secret.latestRevision);
+        const tracked = secret.tracking[this.unit] ?? secret.latestRevision;
+        revision = options.refresh ? secret.latestRevision : tracked;
         if (secret.tracking[this.unit] !== revision) writable().tracking[this.unit] = revision;
       }
       return this.#revisionContent(secret, revision);
@@ -789,9 +789,8 @@ export class MemoryBackend implements Backend {
       const want = byId ? this.#xid(options.id, true) : options.label;
       // By id: one lookup, not a scan of every secret (relation-broken asks about each owned one).
       const byXid = byId ? this.#working.secrets[want] : undefined;
-      const s = byId
-        ? byXid && this.#canManage(byXid) ? byXid : undefined
-        : this.#owned().find((x) => x.label === want);
+      const mine = byXid && this.#canManage(byXid) ? byXid : undefined;
+      const s = byId ? mine : this.#owned().find((x) => x.label === want);
       if (!s) return fail(1, `secret "${want}" not found`);
       return this.#info(s);
     });
