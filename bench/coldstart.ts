@@ -47,11 +47,11 @@ export interface ColdStartResult {
   readonly esbuild?: string;
 }
 
-function importTime(url: string, runs: number): ImportRow & { module: string } {
+function importTime(url: string, runs: number, cwd = REPO): ImportRow & { module: string } {
   const times: number[] = [];
   const script = `const t=performance.now();await import(${JSON.stringify(url)});process.stdout.write(String(performance.now()-t))`;
   for (let i = 0; i < runs; i++) {
-    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", cwd: REPO });
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", cwd });
     if (r.status !== 0) return { module: url, medianMs: Number.NaN, minMs: Number.NaN, runs: i, error: r.stderr.split("\n").find((l) => /Error/.test(l)) ?? "failed" };
     times.push(Number(r.stdout));
   }
@@ -110,7 +110,8 @@ async function bundle(esbuild: Esbuild, example: string, dir: string, runs: numb
   const banner = { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" };
   const plain = await esbuild.build({ ...common, outfile, metafile: true, banner });
   await esbuild.build({ ...common, outfile: join(dir, `${example}.min.mjs`), minify: true, banner });
-  const inputs = Object.entries(plain.metafile?.outputs[outfile]?.inputs ?? {}).map(([input, v]) => ({
+  const output = Object.entries(plain.metafile?.outputs ?? {}).find(([k]) => k.endsWith(`${example}.mjs`))?.[1];
+  const inputs = Object.entries(output?.inputs ?? {}).map(([input, v]) => ({
     input: input.replace(/^.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, "").replace(/^(\.\.\/)+/, ""),
     bytes: v.bytesInOutput,
   }));
@@ -150,9 +151,9 @@ export async function runColdStart(options: { runs?: number } = {}): Promise<Col
     }
     imports.push({ ...importTime(pathToFileURL(path).href, runs), module: name });
   }
-  // zod as the interface packages resolve it.
-  const zod = createRequire(packageEntry(INTERFACE_PACKAGES.postgresql_client)).resolve("zod");
-  imports.push({ ...importTime(pathToFileURL(zod).href, runs), module: "zod (alone)" });
+  // zod as the interface packages import it (ESM entry, resolved from one of them).
+  const pkgDir = join(REPO, "packages", INTERFACE_PACKAGES.postgresql_client);
+  imports.push({ ...importTime("zod", runs, pkgDir), module: "zod (alone)" });
 
   const esbuild = await loadEsbuild();
   const bundles: BundleRow[] = [];
