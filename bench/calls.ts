@@ -4,10 +4,11 @@
  * endpoints moved (config-changed → republish), credentials rotated (action), scale the requirer out and
  * in, remove the relation. Provider and requirer have two units each; `/0` leads.
  */
-import * as core from "../packages/juju-secrets-core/dist/index.js";
+
 import type { Charm } from "../packages/juju-secrets-core/dist/index.js";
-import * as testing from "../packages/juju-secrets-core/dist/testing/index.js";
+import * as core from "../packages/juju-secrets-core/dist/index.js";
 import type { HookRecord, HookRunner } from "../packages/juju-secrets-core/dist/testing/index.js";
+import * as testing from "../packages/juju-secrets-core/dist/testing/index.js";
 import { type InterfaceBench, loadInterfaces, withVariant } from "./lib/interfaces.js";
 import { describeCost, type HookCost, hookCost } from "./lib/minimum.js";
 import { table } from "./lib/stats.js";
@@ -90,7 +91,10 @@ async function lifecycle(iface: InterfaceBench): Promise<HookRow[]> {
   const settle = async () => {
     const result = await sim.settle({ maxHooks: 400 });
     mark();
-    if (!result.settled) throw new Error(`${iface.name}: ${phase} did not settle (${result.reason}): ${result.failed.map((f) => `${f.unit} ${f.hook}: ${String(f.error)}`).join("; ")}`);
+    if (!result.settled)
+      throw new Error(
+        `${iface.name}: ${phase} did not settle (${result.reason}): ${result.failed.map((f) => `${f.unit} ${f.hook}: ${String(f.error)}`).join("; ")}`,
+      );
   };
   sim.deploy("provider", {
     runner: runner(iface.provider),
@@ -104,7 +108,8 @@ async function lifecycle(iface: InterfaceBench): Promise<HookRow[]> {
   const relationId = sim.relate(`provider:${iface.providerEndpoint}`, `requirer:${iface.requirerEndpoint}`);
   await settle();
   phase = "update-status";
-  for (const unit of ["provider/0", "provider/1", "requirer/0", "requirer/1"]) await sim.runHook(unit, "update-status");
+  for (const unit of ["provider/0", "provider/1", "requirer/0", "requirer/1"])
+    await sim.runHook(unit, "update-status");
   await settle();
   phase = "move endpoints";
   sim.configure("provider", iface.moveEndpoints);
@@ -156,7 +161,13 @@ function groups(rows: readonly HookRow[]): GroupRow[] {
   }
   return [...map.entries()].map(([key, list]) => {
     const [iface, phase, side, role, hook] = key.split("|") as [string, string, string, string, string];
-    const worst = list.reduce((a, b) => (b.cost.total - b.cost.minimumTotal > a.cost.total - a.cost.minimumTotal || (b.cost.total > a.cost.total && b.cost.total - b.cost.minimumTotal >= a.cost.total - a.cost.minimumTotal) ? b : a));
+    const worst = list.reduce((a, b) =>
+      b.cost.total - b.cost.minimumTotal > a.cost.total - a.cost.minimumTotal ||
+      (b.cost.total > a.cost.total &&
+        b.cost.total - b.cost.minimumTotal >= a.cost.total - a.cost.minimumTotal)
+        ? b
+        : a,
+    );
     return {
       interface: iface,
       phase,
@@ -178,7 +189,16 @@ export async function runCalls(): Promise<CallsResult> {
   for (const variants of await loadInterfaces()) {
     const run = await withVariant(variants, lifecycle);
     if (!run.iface) {
-      const none = { impl: "-", contract: "-", hooks: 0, failed: 0, calls: 0, minimum: 0, excess: 0, logs: 0 };
+      const none = {
+        impl: "-",
+        contract: "-",
+        hooks: 0,
+        failed: 0,
+        calls: 0,
+        minimum: 0,
+        excess: 0,
+        logs: 0,
+      };
       summaries.push({ interface: variants.name, ...none, maxRelationChanged: 0, error: run.error });
       continue;
     }
@@ -208,7 +228,17 @@ export function printCalls(result: CallsResult): string {
   out.push("## 1. Hook-tool calls per hook vs the minimum it needed (juju-log excluded)\n");
   out.push(
     table(
-      ["interface", "impl", "contract", "hooks", "calls", "minimum", "excess", "worst relation-changed", "Python"],
+      [
+        "interface",
+        "impl",
+        "contract",
+        "hooks",
+        "calls",
+        "minimum",
+        "excess",
+        "worst relation-changed",
+        "Python",
+      ],
       result.interfaces.map((s) => [
         s.interface,
         s.impl,

@@ -10,11 +10,11 @@
  *   is module loading plus the runtime's start, without any hook-tool call).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, realpathSync, rmSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { type Esbuild, loadEsbuild } from "./lib/esbuild.js";
 import { CORE_DIST, EXAMPLES_DIR, INTERFACE_PACKAGES, packageEntry, REPO } from "./lib/paths.js";
 import { kib, median, ms, round, table } from "./lib/stats.js";
 import { examplePairs } from "./walltime.js";
@@ -52,7 +52,14 @@ function importTime(url: string, runs: number, cwd = REPO): ImportRow & { module
   const script = `const t=performance.now();await import(${JSON.stringify(url)});process.stdout.write(String(performance.now()-t))`;
   for (let i = 0; i < runs; i++) {
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", cwd });
-    if (r.status !== 0) return { module: url, medianMs: Number.NaN, minMs: Number.NaN, runs: i, error: r.stderr.split("\n").find((l) => /Error/.test(l)) ?? "failed" };
+    if (r.status !== 0)
+      return {
+        module: url,
+        medianMs: Number.NaN,
+        minMs: Number.NaN,
+        runs: i,
+        error: r.stderr.split("\n").find((l) => /Error/.test(l)) ?? "failed",
+      };
     times.push(Number(r.stdout));
   }
   return { module: url, medianMs: round(median(times)), minMs: round(Math.min(...times)), runs };
@@ -60,7 +67,9 @@ function importTime(url: string, runs: number, cwd = REPO): ImportRow & { module
 
 function processTime(args: string[], runs: number, cwd: string): number {
   const times: number[] = [];
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("JUJU_") && k !== "CHARM_DIR"));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("JUJU_") && k !== "CHARM_DIR"),
+  );
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
     spawnSync(process.execPath, args, { cwd, env, stdio: "ignore" });
@@ -69,48 +78,26 @@ function processTime(args: string[], runs: number, cwd: string): number {
   return round(median(times));
 }
 
-/** The part of esbuild's API used here (esbuild is tsx's dependency, not ours: no types to import). */
-interface Esbuild {
-  readonly version: string;
-  build(options: Record<string, unknown>): Promise<{
-    metafile?: { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
-  }>;
-}
-
-/** esbuild as tsx ships it (no extra dependency), or a root devDependency if one was added. */
-async function loadEsbuild(): Promise<Esbuild | undefined> {
-  const req = createRequire(join(REPO, "package.json"));
-  const candidates: string[] = [];
-  try {
-    candidates.push(req.resolve("esbuild"));
-  } catch {
-    // not a root dependency
-  }
-  try {
-    const tsx = realpathSync(dirname(req.resolve("tsx/package.json")));
-    candidates.push(createRequire(join(tsx, "package.json")).resolve("esbuild"));
-  } catch {
-    // tsx not installed
-  }
-  for (const c of candidates) {
-    try {
-      return (await import(pathToFileURL(c).href)) as Esbuild;
-    } catch {
-      // try the next
-    }
-  }
-  return undefined;
-}
-
 async function bundle(esbuild: Esbuild, example: string, dir: string, runs: number): Promise<BundleRow> {
   const entry = join(EXAMPLES_DIR, example, "dist", "charm.js");
   const outfile = join(dir, `${example}.mjs`);
-  const common = { entryPoints: [entry], bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "silent" } as const;
+  const common = {
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "silent",
+  } as const;
   // A bundled ESM file has no `require`; node builtins imported through createRequire need one.
-  const banner = { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" };
+  const banner = {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  };
   const plain = await esbuild.build({ ...common, outfile, metafile: true, banner });
   await esbuild.build({ ...common, outfile: join(dir, `${example}.min.mjs`), minify: true, banner });
-  const output = Object.entries(plain.metafile?.outputs ?? {}).find(([k]) => k.endsWith(`${example}.mjs`))?.[1];
+  const output = Object.entries(plain.metafile?.outputs ?? {}).find(([k]) =>
+    k.endsWith(`${example}.mjs`),
+  )?.[1];
   const inputs = Object.entries(output?.inputs ?? {}).map(([input, v]) => ({
     input: input.replace(/^.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, "").replace(/^(\.\.\/)+/, ""),
     bytes: v.bytesInOutput,
@@ -141,7 +128,10 @@ export async function runColdStart(options: { runs?: number } = {}): Promise<Col
   const nodeMs = processTime(["-e", "0"], runs, REPO);
   const modules: [string, string][] = [
     ["@charm-relations/juju-secrets-core", join(CORE_DIST, "index.js")],
-    ...Object.values(INTERFACE_PACKAGES).map((p): [string, string] => [`@charm-relations/${p}`, packageEntry(p)]),
+    ...Object.values(INTERFACE_PACKAGES).map((p): [string, string] => [
+      `@charm-relations/${p}`,
+      packageEntry(p),
+    ]),
   ];
   const imports: ImportRow[] = [];
   for (const [name, path] of modules) {
@@ -167,7 +157,16 @@ export async function runColdStart(options: { runs?: number } = {}): Promise<Col
             bundles.push(await bundle(esbuild, example, dir, Math.max(3, Math.ceil(runs / 2))));
           } catch (e) {
             const error = (e as Error).message.split("\n")[0]!;
-            bundles.push({ example, bytes: 0, minifiedBytes: 0, top: [], zodBytes: 0, distStartMs: Number.NaN, bundleStartMs: Number.NaN, error });
+            bundles.push({
+              example,
+              bytes: 0,
+              minifiedBytes: 0,
+              top: [],
+              zodBytes: 0,
+              distStartMs: Number.NaN,
+              bundleStartMs: Number.NaN,
+              error,
+            });
           }
         }
       }
@@ -179,7 +178,9 @@ export async function runColdStart(options: { runs?: number } = {}): Promise<Col
 }
 
 export function printColdStart(result: ColdStartResult): string {
-  const out = [`## 2b. Cold start (fresh node process per run; \`node -e 0\` alone: ${ms(result.nodeMs)} ms)\n`];
+  const out = [
+    `## 2b. Cold start (fresh node process per run; \`node -e 0\` alone: ${ms(result.nodeMs)} ms)\n`,
+  ];
   out.push(
     table(
       ["module", "import median ms", "min ms", "runs"],
@@ -190,7 +191,9 @@ export function printColdStart(result: ColdStartResult): string {
     out.push("\nbundles: esbuild not found (it ships with tsx)");
     return out.join("\n");
   }
-  out.push(`\nexample charms bundled with esbuild ${result.esbuild} (esm, node20); start = process until exit, no JUJU_* env\n`);
+  out.push(
+    `\nexample charms bundled with esbuild ${result.esbuild} (esm, node20); start = process until exit, no JUJU_* env\n`,
+  );
   out.push(
     table(
       ["example", "bundle", "minified", "zod share", "largest inputs", "start dist/ ms", "start bundle ms"],
@@ -211,4 +214,3 @@ export function printColdStart(result: ColdStartResult): string {
   );
   return out.join("\n");
 }
-

@@ -25,7 +25,11 @@ async function providerSetup() {
       });
     };
   }
-  const definition = { name: "postgresql_client", resourceKey: "database", readyFields: ["username", "password", "endpoints"] };
+  const definition = {
+    name: "postgresql_client",
+    resourceKey: "database",
+    readyFields: ["username", "password", "endpoints"],
+  };
   return (charm) => {
     const p = new core.DataProvider(charm, "database", definition);
     charm.on("configChanged", () => {
@@ -53,7 +57,9 @@ const replay = new Proxy(
         at = end + 1;
         calls++;
         if (entry.m !== method || JSON.stringify(entry.a) !== JSON.stringify(args)) {
-          throw new Error(`replay: expected ${entry.m}(${JSON.stringify(entry.a)}), got ${String(method)}(${JSON.stringify(args)})`);
+          throw new Error(
+            `replay: expected ${entry.m}(${JSON.stringify(entry.a)}), got ${String(method)}(${JSON.stringify(args)})`,
+          );
         }
         return entry.r;
       };

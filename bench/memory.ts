@@ -11,7 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Backend } from "../packages/juju-secrets-core/dist/index.js";
 import { Charm } from "../packages/juju-secrets-core/dist/index.js";
-import { hookContextFor, MemoryBackend, sessionOptionsFor } from "../packages/juju-secrets-core/dist/testing/index.js";
+import {
+  hookContextFor,
+  MemoryBackend,
+  sessionOptionsFor,
+} from "../packages/juju-secrets-core/dist/testing/index.js";
 import { type InterfaceBench, type InterfaceVariants, withVariant } from "./lib/interfaces.js";
 import { BENCH_DIR } from "./lib/paths.js";
 import { round, table } from "./lib/stats.js";
@@ -67,7 +71,8 @@ async function measure(iface: InterfaceBench, n: number, dir: string): Promise<M
     encoding: "utf8",
     timeout: 120_000,
   });
-  if (child.status !== 0) throw new Error(`memory child failed: ${child.stderr.trim().split("\n").slice(-3).join(" ")}`);
+  if (child.status !== 0)
+    throw new Error(`memory child failed: ${child.stderr.trim().split("\n").slice(-3).join(" ")}`);
   const out = JSON.parse(child.stdout) as {
     calls: number;
     ms: number;
@@ -87,7 +92,10 @@ async function measure(iface: InterfaceBench, n: number, dir: string): Promise<M
   };
 }
 
-export async function runMemory(variants: InterfaceVariants, sizes: readonly number[] = [1, 1000]): Promise<MemoryResult> {
+export async function runMemory(
+  variants: InterfaceVariants,
+  sizes: readonly number[] = [1, 1000],
+): Promise<MemoryResult> {
   const dir = mkdtempSync(join(tmpdir(), "charm-relations-bench-mem-"));
   try {
     const run = await withVariant(variants, async (iface) => {
@@ -113,7 +121,16 @@ export function printMemory(result: MemoryResult): string {
   return [
     `## 4. Peak RSS of one hook (${result.interface}, ${result.impl}: config-changed republishing endpoints; child process replaying recorded hook-tool answers)\n`,
     table(
-      ["relations", "calls", "hook ms", "RSS after imports MiB", "RSS peak MiB", "peak − imports MiB", "heap used MiB", "recorded answers KiB"],
+      [
+        "relations",
+        "calls",
+        "hook ms",
+        "RSS after imports MiB",
+        "RSS peak MiB",
+        "peak − imports MiB",
+        "heap used MiB",
+        "recorded answers KiB",
+      ],
       result.rows.map((r) => [
         r.n,
         r.calls,

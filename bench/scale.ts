@@ -69,9 +69,16 @@ const must = (t: TimedHook, what: string): TimedHook => {
 };
 
 /** A provider app `db` and `n` requirer apps, each relation requested and answered by real hooks. */
-export async function answeredProvider(iface: InterfaceBench, n: number): Promise<{ model: JujuModel; setupMs: number; hooks: number }> {
+export async function answeredProvider(
+  iface: InterfaceBench,
+  n: number,
+): Promise<{ model: JujuModel; setupMs: number; hooks: number }> {
   const model = new JujuModel({ uuid: UUID });
-  model.addApplication("db", { endpoints: iface.providerEndpoints, units: 1, config: { ...iface.providerConfig } });
+  model.addApplication("db", {
+    endpoints: iface.providerEndpoints,
+    units: 1,
+    config: { ...iface.providerConfig },
+  });
   const start = performance.now();
   for (let i = 0; i < n; i++) await relateAndAnswer(iface, model, i);
   return { model, setupMs: performance.now() - start, hooks: 2 * n };
@@ -81,8 +88,14 @@ async function relateAndAnswer(iface: InterfaceBench, model: JujuModel, i: numbe
   const app = `app${i}`;
   model.addApplication(app, { endpoints: iface.requirerEndpoints, units: 1 });
   const id = model.addRelation(`${app}:${iface.requirerEndpoint}`, `db:${iface.providerEndpoint}`);
-  must(await timedHook(model, { unit: `${app}/0`, kind: "relation-created", relationId: id }, iface.requirer), "request");
-  return must(await timedHook(model, { unit: "db/0", kind: "relation-changed", relationId: id }, iface.provider), "answer");
+  must(
+    await timedHook(model, { unit: `${app}/0`, kind: "relation-created", relationId: id }, iface.requirer),
+    "request",
+  );
+  return must(
+    await timedHook(model, { unit: "db/0", kind: "relation-changed", relationId: id }, iface.provider),
+    "answer",
+  );
 }
 
 export async function runScale(
@@ -125,7 +138,10 @@ async function manyRelations(
     const { model, setupMs, hooks } = await answeredProvider(iface, n);
     setupMsPerHook[String(n)] = round(setupMs / hooks);
     model.application("db").config = { ...model.application("db").config, ...iface.moveEndpoints };
-    const republish = must(await timedHook(model, { unit: "db/0", kind: "config-changed" }, iface.provider), "republish");
+    const republish = must(
+      await timedHook(model, { unit: "db/0", kind: "config-changed" }, iface.provider),
+      "republish",
+    );
     rows.push(row("republish endpoints to N relations", n, n, "config-changed", republish));
     const extra = await relateAndAnswer(iface, model, n);
     rows.push(row("answer 1 new relation among N", n, 1, "relation-changed", extra));
@@ -134,7 +150,10 @@ async function manyRelations(
     rel.dying = true;
     rel.left.push("db/0");
     rel.members["db/0"] = [];
-    const broken = must(await timedHook(model, { unit: "db/0", kind: "relation-broken", relationId: 0 }, iface.provider), "broken");
+    const broken = must(
+      await timedHook(model, { unit: "db/0", kind: "relation-broken", relationId: 0 }, iface.provider),
+      "broken",
+    );
     rows.push(row("remove 1 relation among N", n, 1, "relation-broken", broken));
   }
   return rows;
@@ -144,16 +163,32 @@ async function manyRelations(
 async function manyRequests(iface: InterfaceBench, k: number): Promise<ScaleRow[]> {
   if (!iface.requirerFor) throw new Error(`${iface.name} has no multi-request requirer`);
   const model = new JujuModel({ uuid: UUID });
-  model.addApplication("valkey", { endpoints: iface.providerEndpoints, units: 1, config: { ...iface.providerConfig } });
+  model.addApplication("valkey", {
+    endpoints: iface.providerEndpoints,
+    units: 1,
+    config: { ...iface.providerConfig },
+  });
   model.addApplication("client", { endpoints: iface.requirerEndpoints, units: 1 });
   const id = model.addRelation(`client:${iface.requirerEndpoint}`, `valkey:${iface.providerEndpoint}`);
   const resources = Array.from({ length: k }, (_, i) => `app${i}:*`);
   const requirer: (charm: Charm) => void = iface.requirerFor(resources);
-  must(await timedHook(model, { unit: "client/0", kind: "relation-created", relationId: id }, requirer), "requests");
-  const answer = must(await timedHook(model, { unit: "valkey/0", kind: "relation-changed", relationId: id }, iface.provider), "answer all");
+  must(
+    await timedHook(model, { unit: "client/0", kind: "relation-created", relationId: id }, requirer),
+    "requests",
+  );
+  const answer = must(
+    await timedHook(model, { unit: "valkey/0", kind: "relation-changed", relationId: id }, iface.provider),
+    "answer all",
+  );
   model.application("valkey").config = { ...model.application("valkey").config, ...iface.moveEndpoints };
-  const republish = must(await timedHook(model, { unit: "valkey/0", kind: "config-changed" }, iface.provider), "republish");
-  const read = must(await timedHook(model, { unit: "client/0", kind: "relation-changed", relationId: id }, requirer), "read all");
+  const republish = must(
+    await timedHook(model, { unit: "valkey/0", kind: "config-changed" }, iface.provider),
+    "republish",
+  );
+  const read = must(
+    await timedHook(model, { unit: "client/0", kind: "relation-changed", relationId: id }, requirer),
+    "read all",
+  );
   return [
     row(`${iface.name}: answer K requests on 1 relation`, k, k, "relation-changed", answer),
     row(`${iface.name}: republish endpoints to K requests`, k, k, "config-changed", republish),
@@ -165,7 +200,18 @@ export function printScale(result: ScaleResult): string {
   const out = [`## 3. Scale (${result.interface}, ${result.impl}; in-process, MemoryBackend)\n`];
   out.push(
     table(
-      ["scenario", "N", "calls", "calls/N", "library ms", "per N", "tools ms", "session ms", "commit ms", "calls by kind"],
+      [
+        "scenario",
+        "N",
+        "calls",
+        "calls/N",
+        "library ms",
+        "per N",
+        "tools ms",
+        "session ms",
+        "commit ms",
+        "calls by kind",
+      ],
       result.rows.map((r) => [
         r.scenario,
         r.n,
@@ -183,7 +229,9 @@ export function printScale(result: ScaleResult): string {
     ),
   );
   out.push(
-    `\nsetup (real hooks building the answered relations), ms per hook: ${Object.entries(result.setupMsPerHook)
+    `\nsetup (real hooks building the answered relations), ms per hook: ${Object.entries(
+      result.setupMsPerHook,
+    )
       .map(([n, v]) => `N=${n}: ${ms(v)}`)
       .join(", ")}`,
   );

@@ -1,18 +1,33 @@
 /**
  * Section 2a: hook wall time. Every example charm pair (`examples/<x>-provider` + `<x>-requirer`) runs
  * as real processes — their `dispatch` script, `node dist/charm.js` — against the hook-tool fake
- * executables (Simulation + processRunner): deploy, relate, update-status, remove the relation. One
- * unit each, so every hook-tool call is a process spawn as on a real unit.
+ * executables (Simulation + processRunner): deploy (leader-elected, config-changed), relate,
+ * update-status, remove the relation. One unit each, so every hook-tool call is a process spawn, as on
+ * a real unit.
  *
- * Reported per hook kind: median and p90 of the hook's wall time, its hook-tool calls, and an estimate
- * of the charm process's own time (wall − calls × the measured cost of one fake tool call). The fakes
- * are node scripts that load and save the whole model per call, far slower than Juju's Go tools: the
- * split shows which part is ours.
+ * Reported per hook kind: median and p90 of the hook's wall time and its hook-tool calls, and, measured
+ * inside the charm process by a preloaded timer (lib/spawn-timer.mjs), the charm's own time: process
+ * lifetime minus the time spent waiting for hook tools, and its startup (process start to the first
+ * hook-tool call: node, imports, setup). The fakes are node scripts that load and save the whole model
+ * per call, far slower than Juju's tools; the split shows which part is ours.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { HOOK_TOOLS } from "../packages/juju-secrets-core/dist/index.js";
 import {
   createHookToolBin,
   FAKE_STATE_ENV,
@@ -23,8 +38,9 @@ import {
   startFakeHook,
 } from "../packages/juju-secrets-core/dist/testing/index.js";
 import { readCharmcraft } from "./lib/charmcraft.js";
+import { loadEsbuild } from "./lib/esbuild.js";
 import { describeCost, hookCost } from "./lib/minimum.js";
-import { EXAMPLES_DIR, REPO } from "./lib/paths.js";
+import { BENCH_DIR, CORE_DIST, EXAMPLES_DIR, REPO } from "./lib/paths.js";
 import { median, ms, p90, round, table } from "./lib/stats.js";
 
 export interface HookTiming {
@@ -37,6 +53,9 @@ export interface HookTiming {
   readonly minimum: number;
   readonly ok: boolean;
   readonly breakdown?: string;
+  /** Measured inside the charm process: its lifetime, minus hook-tool waits; start to first tool call. */
+  readonly charmMs?: number;
+  readonly startupMs?: number;
 }
 
 export interface KindRow {
@@ -47,8 +66,9 @@ export interface KindRow {
   readonly medianMs: number;
   readonly p90Ms: number;
   readonly medianCalls: number;
-  /** Median wall time minus median calls × one fake tool call. */
+  /** Median of the charm process's own time (lifetime − hook-tool waits), and of its startup. */
   readonly charmMs: number;
+  readonly startupMs: number;
   readonly excess: number;
   readonly breakdown: string;
 }
@@ -56,9 +76,16 @@ export interface KindRow {
 export interface WallTimeResult {
   /** One fake hook-tool call (a node process loading and saving the state file), median ms. */
   readonly fakeToolMs: number;
+  /** The fakes ran bundled (one file, same code) to spend less of the bench in loading them. */
+  readonly fakesBundled: boolean;
   /** `node -e 0`, median ms: the floor of any process. */
   readonly nodeMs: number;
-  readonly pairs: { readonly pair: string; readonly hooks: number; readonly failed: number; readonly error?: string }[];
+  readonly pairs: {
+    readonly pair: string;
+    readonly hooks: number;
+    readonly failed: number;
+    readonly error?: string;
+  }[];
   readonly kinds: KindRow[];
   readonly hooks: HookTiming[];
 }
@@ -77,7 +104,11 @@ export function examplePairs(): string[] {
 }
 
 /** Config a pair needs beyond its defaults: private dirs, and inputs without a usable default. */
-function overrides(example: string, config: Record<string, unknown>, tmp: () => string): Record<string, unknown> {
+function overrides(
+  example: string,
+  config: Record<string, unknown>,
+  tmp: () => string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(config)) if (/(^|-)dir$/.test(key)) out[key] = tmp();
   if (example === "etcd-provider") {
@@ -102,7 +133,8 @@ function charmCopy(example: string, root: string): string {
   const src = join(EXAMPLES_DIR, example);
   const dst = join(root, example);
   mkdirSync(dst, { recursive: true });
-  for (const f of ["dispatch", "charmcraft.yaml", "package.json"]) if (existsSync(join(src, f))) copyFileSync(join(src, f), join(dst, f));
+  for (const f of ["dispatch", "charmcraft.yaml", "package.json"])
+    if (existsSync(join(src, f))) copyFileSync(join(src, f), join(dst, f));
   cpSync(join(src, "dist"), join(dst, "dist"), { recursive: true });
   symlinkSync(join(src, "node_modules"), join(dst, "node_modules"));
   return dst;
@@ -131,16 +163,32 @@ function baselines(binDir: string, root: string): { fakeToolMs: number; nodeMs: 
   };
 }
 
-async function runPair(x: string, root: string, binDir: string, updateStatusRuns: number): Promise<HookTiming[]> {
+async function runPair(
+  x: string,
+  root: string,
+  binDir: string,
+  updateStatusRuns: number,
+): Promise<HookTiming[]> {
   const timings: HookTiming[] = [];
-  const sim = new Simulation();
+  // No install/start/stop/remove: they cost what update-status costs, and every hook here is seconds.
+  const sim = new Simulation({ lifecycle: false });
   let n = 0;
   const tmp = () => mkdtempSync(join(root, `d${n++}-`));
   const deploy = (side: "provider" | "requirer") => {
     const example = `${x}-${side}`;
     const meta = readCharmcraft(join(EXAMPLES_DIR, example));
     const charmDir = charmCopy(example, root);
-    const inner = processRunner(join(charmDir, "dispatch"), [], { binDir, cwd: charmDir, timeoutMs: 60_000 });
+    const timingFile = join(root, `${example}.timing.json`);
+    const env = {
+      NODE_OPTIONS: `--import=${pathToFileURL(join(BENCH_DIR, "lib", "spawn-timer.mjs")).href}`,
+      CHARM_RELATIONS_BENCH_TIMING: timingFile,
+    };
+    const inner = processRunner(join(charmDir, "dispatch"), [], {
+      binDir,
+      cwd: charmDir,
+      env,
+      timeoutMs: 60_000,
+    });
     const runner: HookRunner = async (backend, context) => {
       const start = performance.now();
       let ok = true;
@@ -150,7 +198,30 @@ async function runPair(x: string, root: string, binDir: string, updateStatusRuns
         ok = false;
         throw e;
       } finally {
-        timings.push({ pair: x, unit: context.unitName, hook: context.hookName, kind: context.kind, ms: performance.now() - start, calls: 0, minimum: 0, ok });
+        const wall = performance.now() - start;
+        let own: { charmMs?: number; startupMs?: number } = {};
+        try {
+          const t = JSON.parse(readFileSync(timingFile, "utf8")) as {
+            uptimeMs: number;
+            toolMs: number;
+            firstToolMs: number | null;
+          };
+          own = { charmMs: t.uptimeMs - t.toolMs, startupMs: t.firstToolMs ?? t.uptimeMs };
+          rmSync(timingFile);
+        } catch {
+          // no timing written (the process died early)
+        }
+        timings.push({
+          pair: x,
+          unit: context.unitName,
+          hook: context.hookName,
+          kind: context.kind,
+          ms: wall,
+          calls: 0,
+          minimum: 0,
+          ok,
+          ...own,
+        });
       }
     };
     sim.deploy(side, {
@@ -165,10 +236,16 @@ async function runPair(x: string, root: string, binDir: string, updateStatusRuns
   const requirer = deploy("requirer");
   const settle = async (what: string) => {
     const r = await sim.settle({ maxHooks: 200 });
-    if (!r.settled) throw new Error(`${x}: ${what} did not settle: ${r.failed.map((f) => `${f.unit} ${f.hook}: ${String(f.error).split("\n").slice(-3).join(" ")}`).join("; ") || r.reason}`);
+    if (!r.settled)
+      throw new Error(
+        `${x}: ${what} did not settle: ${r.failed.map((f) => `${f.unit} ${f.hook}: ${String(f.error).split("\n").slice(-3).join(" ")}`).join("; ") || r.reason}`,
+      );
   };
   await settle("deploy");
-  const ep = (meta: typeof provider, role: string) => Object.entries(meta.endpoints).find(([, v]) => String(v).startsWith(role))?.[0];
+  await sim.runHook("provider/0", "config-changed");
+  await sim.runHook("requirer/0", "config-changed");
+  const ep = (meta: typeof provider, role: string) =>
+    Object.entries(meta.endpoints).find(([, v]) => String(v).startsWith(role))?.[0];
   const id = sim.relate(`provider:${ep(provider, "provides")}`, `requirer:${ep(requirer, "requires")}`);
   await settle("relate");
   for (let i = 0; i < updateStatusRuns; i++) {
@@ -195,10 +272,34 @@ async function runPair(x: string, root: string, binDir: string, updateStatusRuns
   });
 }
 
+/**
+ * A bin dir of hook-tool fakes. Bundled with esbuild when available: the same code in one file loads
+ * several times faster than the core's module graph, and each hook-tool call is a fresh process.
+ */
+async function fakesBin(root: string): Promise<{ binDir: string; bundled: boolean }> {
+  const esbuild = await loadEsbuild();
+  if (!esbuild) return { binDir: createHookToolBin(join(root, "bin")), bundled: false };
+  const cli = join(root, "hook-tool-cli.mjs");
+  await esbuild.build({
+    entryPoints: [join(CORE_DIST, "testing", "hook-tool-cli.js")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: cli,
+    logLevel: "silent",
+  });
+  chmodSync(cli, 0o755);
+  const binDir = join(root, "bin");
+  mkdirSync(binDir);
+  for (const tool of HOOK_TOOLS) symlinkSync(cli, join(binDir, tool));
+  return { binDir, bundled: true };
+}
+
 export async function runWallTime(options: { updateStatusRuns?: number } = {}): Promise<WallTimeResult> {
   const root = mkdtempSync(join(tmpdir(), "charm-relations-bench-wall-"));
   try {
-    const binDir = createHookToolBin(join(root, "bin"));
+    const { binDir, bundled } = await fakesBin(root);
     const { fakeToolMs, nodeMs } = baselines(binDir, root);
     const hooks: HookTiming[] = [];
     const pairs: WallTimeResult["pairs"] = [];
@@ -222,6 +323,8 @@ export async function runWallTime(options: { updateStatusRuns?: number } = {}): 
       const wall = list.map((h) => h.ms);
       const calls = median(list.map((h) => h.calls));
       const worst = list.reduce((a, b) => (b.calls - b.minimum > a.calls - a.minimum ? b : a));
+      const own = (f: (h: HookTiming) => number | undefined) =>
+        round(median(list.map(f).filter((v): v is number => v !== undefined)));
       return {
         pair,
         side,
@@ -230,12 +333,13 @@ export async function runWallTime(options: { updateStatusRuns?: number } = {}): 
         medianMs: round(median(wall)),
         p90Ms: round(p90(wall)),
         medianCalls: calls,
-        charmMs: round(Math.max(0, median(wall) - calls * fakeToolMs)),
+        charmMs: own((h) => h.charmMs),
+        startupMs: own((h) => h.startupMs),
         excess: list.reduce((n, h) => n + h.calls - h.minimum, 0),
         breakdown: worst.breakdown ?? "",
       };
     });
-    return { fakeToolMs, nodeMs, pairs, kinds, hooks };
+    return { fakeToolMs, fakesBundled: bundled, nodeMs, pairs, kinds, hooks };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -244,12 +348,27 @@ export async function runWallTime(options: { updateStatusRuns?: number } = {}): 
 export function printWallTime(result: WallTimeResult): string {
   const out = ["## 2a. Hook wall time: example charms as processes against the hook-tool fakes\n"];
   out.push(
-    `one fake hook-tool call: ${ms(result.fakeToolMs)} ms (a node process loading the model file); \`node -e 0\`: ${ms(result.nodeMs)} ms`,
+    `one fake hook-tool call: ${ms(result.fakeToolMs)} ms (a node process loading the model file${result.fakesBundled ? ", fakes bundled" : ""}); \`node -e 0\`: ${ms(result.nodeMs)} ms`,
+  );
+  out.push(
+    "own ms = the charm process's lifetime minus its waits for hook tools; startup ms = process start to its first hook-tool call (node, imports, setup); both medians\n",
   );
   for (const p of result.pairs) if (p.error) out.push(`${p.pair}: not measured: ${p.error}`);
   out.push(
     table(
-      ["example", "side", "hook", "n", "median ms", "p90 ms", "calls", "charm ms (est.)", "excess", "calls by kind (+excess)"],
+      [
+        "example",
+        "side",
+        "hook",
+        "n",
+        "median ms",
+        "p90 ms",
+        "calls",
+        "own ms",
+        "startup ms",
+        "excess",
+        "calls by kind (+excess)",
+      ],
       result.kinds.map((k) => [
         k.pair,
         k.side,
@@ -259,6 +378,7 @@ export function printWallTime(result: WallTimeResult): string {
         ms(k.p90Ms, 0),
         k.medianCalls,
         ms(k.charmMs, 0),
+        ms(k.startupMs, 0),
         k.excess,
         k.breakdown,
       ]),
@@ -266,4 +386,3 @@ export function printWallTime(result: WallTimeResult): string {
   );
   return out.join("\n");
 }
-

@@ -3,8 +3,9 @@
  * (working copy at hook start + commit at exit 0: test infrastructure), the time spent inside hook-tool
  * calls (in production: one process spawn each), and what is left, the library and charm code itself.
  */
-import { Charm } from "../../packages/juju-secrets-core/dist/index.js";
+
 import type { Backend } from "../../packages/juju-secrets-core/dist/index.js";
+import { Charm } from "../../packages/juju-secrets-core/dist/index.js";
 import {
   type CommitResult,
   type HookEvent,
@@ -21,7 +22,13 @@ export interface TimedHook {
   readonly calls: readonly HookToolCall[];
   readonly commit?: CommitResult;
   /** Milliseconds. `library` = `run` − `tools`. */
-  readonly ms: { readonly session: number; readonly run: number; readonly tools: number; readonly library: number; readonly commit: number };
+  readonly ms: {
+    readonly session: number;
+    readonly run: number;
+    readonly tools: number;
+    readonly library: number;
+    readonly commit: number;
+  };
 }
 
 /** A Backend that adds the time spent in each call to `spent.ms`. */
@@ -65,7 +72,9 @@ export async function timedHook(
     error = e;
   }
   const t2 = performance.now();
-  const commit = ok ? backend.commit() : (backend.rollback(), undefined);
+  let commit: CommitResult | undefined;
+  if (ok) commit = backend.commit();
+  else backend.rollback();
   const t3 = performance.now();
   if (!ok && (options.rethrow ?? true)) throw error;
   return {

@@ -13,10 +13,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import * as core from "../../packages/juju-secrets-core/dist/index.js";
 import type { Charm, InterfaceDefinition } from "../../packages/juju-secrets-core/dist/index.js";
+import * as core from "../../packages/juju-secrets-core/dist/index.js";
 import type { EndpointInput } from "../../packages/juju-secrets-core/dist/testing/index.js";
-import { type InterfaceName, importBuilt, INTERFACE_PACKAGES, packageEntry, REPO } from "./paths.js";
+import { INTERFACE_PACKAGES, type InterfaceName, importBuilt, packageEntry, REPO } from "./paths.js";
 
 type Postgresql = typeof import("../../packages/interface-postgresql-client/dist/index.js");
 type Valkey = typeof import("../../packages/interface-valkey-client/dist/index.js");
@@ -56,7 +56,8 @@ type Base = Omit<InterfaceBench, "impl" | "note" | "provider" | "requirer" | "re
 
 const newPassword = (): string => randomBytes(12).toString("hex");
 const endpointsOf = (charm: Charm): string[] => String(charm.model.config().endpoints ?? "").split(",");
-const isRotate = (charm: Charm): boolean => charm.context.kind === "action" && charm.context.actionName === "rotate";
+const isRotate = (charm: Charm): boolean =>
+  charm.context.kind === "action" && charm.context.actionName === "rotate";
 
 let stateRoot: string | undefined;
 /** A private dir for unit-local state files (departing markers), never the repo. */
@@ -66,7 +67,9 @@ function stateDir(charm: Charm): string {
 }
 
 async function load<T>(name: InterfaceName, ...exports: string[]): Promise<{ module?: T; missing?: string }> {
-  const { module, error } = await importBuilt<Record<string, unknown>>(packageEntry(INTERFACE_PACKAGES[name]));
+  const { module, error } = await importBuilt<Record<string, unknown>>(
+    packageEntry(INTERFACE_PACKAGES[name]),
+  );
   if (!module) return { missing: error ?? "not loadable" };
   const absent = exports.filter((e) => typeof module[e] !== "function");
   return absent.length ? { missing: `no export ${absent.join(", ")}` } : { module: module as T };
@@ -84,7 +87,10 @@ function engineBench(
   const requirerFor = (resources: readonly string[]) => (charm: Charm) => {
     new core.DataRequirer(charm, base.requirerEndpoint, definition, {
       contract: requirer.contract,
-      requests: resources.map((resource) => ({ resource, ...(requirer.mtlsCert ? { mtlsCert: requirer.mtlsCert } : {}) })),
+      requests: resources.map((resource) => ({
+        resource,
+        ...(requirer.mtlsCert ? { mtlsCert: requirer.mtlsCert } : {}),
+      })),
     });
   };
   return {
@@ -93,12 +99,15 @@ function engineBench(
     provider: (charm) => {
       const p = new core.DataProvider(charm, base.providerEndpoint, definition);
       const opts = (r: { requestId?: string }) => (r.requestId ? { requestId: r.requestId } : {});
-      p.events.on("requested", ({ request }) => p.publish(request.relation, answer(charm, request), opts(request)));
+      p.events.on("requested", ({ request }) =>
+        p.publish(request.relation, answer(charm, request), opts(request)),
+      );
       charm.on("configChanged", () => {
         if (charm.model.isLeader()) p.publishAll({ endpoints: endpointsOf(charm).join(",") });
       });
       charm.on("action", () => {
-        if (isRotate(charm)) for (const r of p.requests()) p.publish(r.relation, { password: newPassword() }, opts(r));
+        if (isRotate(charm))
+          for (const r of p.requests()) p.publish(r.relation, { password: newPassword() }, opts(r));
       });
     },
     requirer: requirerFor(requirer.resources),
@@ -122,7 +131,11 @@ async function postgresql(): Promise<InterfaceVariants> {
   };
   const engine = engineBench(
     base,
-    { name: "postgresql_client", resourceKey: "database", readyFields: ["username", "password", "endpoints"] },
+    {
+      name: "postgresql_client",
+      resourceKey: "database",
+      readyFields: ["username", "password", "endpoints"],
+    },
     (charm, r) => ({
       database: "myapp",
       endpoints: endpointsOf(charm).join(","),
@@ -132,7 +145,11 @@ async function postgresql(): Promise<InterfaceVariants> {
     }),
     { contract: "v0", resources: ["myapp"] },
   );
-  const { module: pg, missing } = await load<Postgresql>(base.name, "PostgresqlProvider", "PostgresqlRequirer");
+  const { module: pg, missing } = await load<Postgresql>(
+    base.name,
+    "PostgresqlProvider",
+    "PostgresqlRequirer",
+  );
   if (!pg) return { name: base.name, engine, missing: missing! };
   return {
     name: base.name,
@@ -227,7 +244,8 @@ async function valkey(): Promise<InterfaceVariants> {
           if (charm.model.isLeader()) p.publishAll({ endpoints: endpointsOf(charm) });
         });
         charm.on("action", () => {
-          if (isRotate(charm)) for (const r of p.answeredRequests()) p.publish(r, { password: newPassword() });
+          if (isRotate(charm))
+            for (const r of p.answeredRequests()) p.publish(r, { password: newPassword() });
         });
       },
       requirer: requirerFor(["app:*", "cache:*"]),
@@ -240,7 +258,8 @@ async function valkey(): Promise<InterfaceVariants> {
 async function etcdClientCerts(): Promise<{ client?: string; ca: string; ca2: string }> {
   type Testing = { TEST_CLIENT_CERT?: string; TEST_SERVER_CA?: string };
   const { module } = await importBuilt<Testing>(packageEntry(INTERFACE_PACKAGES.etcd_client, "testing.js"));
-  const ca = module?.TEST_SERVER_CA ?? "-----BEGIN CERTIFICATE-----\nYmVuY2gtY2EtMQ==\n-----END CERTIFICATE-----";
+  const ca =
+    module?.TEST_SERVER_CA ?? "-----BEGIN CERTIFICATE-----\nYmVuY2gtY2EtMQ==\n-----END CERTIFICATE-----";
   const ca2 = "-----BEGIN CERTIFICATE-----\nYmVuY2gtY2EtMg==\n-----END CERTIFICATE-----";
   if (module?.TEST_CLIENT_CERT) return { client: module.TEST_CLIENT_CERT, ca, ca2 };
   const certs = join(REPO, "packages/interface-etcd-client/test/fixtures/certs.ts");
@@ -281,7 +300,11 @@ async function etcdClient(): Promise<InterfaceVariants> {
     }),
     { contract: "v1", resources: ["/app/"], ...(certs.client ? { mtlsCert: certs.client } : {}) },
   );
-  const { module: ec, missing } = await load<EtcdClient>(base.name, "EtcdClientProvider", "EtcdClientRequirer");
+  const { module: ec, missing } = await load<EtcdClient>(
+    base.name,
+    "EtcdClientProvider",
+    "EtcdClientRequirer",
+  );
   const client = certs.client;
   if (!ec || !client) return { name: base.name, engine, missing: missing ?? "no test client certificate" };
   return {
@@ -293,7 +316,12 @@ async function etcdClient(): Promise<InterfaceVariants> {
       provider: (charm) => {
         const p = new ec.EtcdClientProvider(charm, "etcd-client", { stateDir: stateDir(charm) });
         p.on("clientRequested", (e) =>
-          p.publishClient(e, { username: e.commonName, endpoints: endpointsOf(charm), version: "3.6.5", tlsCa: certs.ca }),
+          p.publishClient(e, {
+            username: e.commonName,
+            endpoints: endpointsOf(charm),
+            version: "3.6.5",
+            tlsCa: certs.ca,
+          }),
         );
         charm.on("configChanged", () => {
           if (charm.model.isLeader()) p.publishEndpoints({ endpoints: endpointsOf(charm) });
@@ -388,7 +416,11 @@ async function etcd(): Promise<InterfaceVariants> {
   if (!et) return { name: base.name, missing: missing! };
   if (!existsSync(join(fixtures, "client1.key"))) return { name: base.name, missing: "no test credentials" };
   const pem = (n: string) => readFileSync(join(fixtures, n), "utf8");
-  const creds = (n: 1 | 2) => ({ key: pem(`client${n}.key`), cert: pem(`client${n}.pem`), ca: pem("ca.pem") });
+  const creds = (n: 1 | 2) => ({
+    key: pem(`client${n}.key`),
+    cert: pem(`client${n}.pem`),
+    ca: pem("ca.pem"),
+  });
   return {
     name: base.name,
     package: {

@@ -88,7 +88,14 @@ export interface HookFacts {
   readonly leader?: boolean;
 }
 
-const OWNER_TOOLS = new Set(["secret-set", "secret-grant", "secret-revoke", "secret-remove", "secret-ids", "secret-info-get"]);
+const OWNER_TOOLS = new Set([
+  "secret-set",
+  "secret-grant",
+  "secret-revoke",
+  "secret-remove",
+  "secret-ids",
+  "secret-info-get",
+]);
 
 /** A call only the leader may make (own app bag, app-owned secrets, app status). */
 function leaderOnly(tool: string, argv: readonly string[], app: string | undefined): boolean {
@@ -96,7 +103,8 @@ function leaderOnly(tool: string, argv: readonly string[], app: string | undefin
   if (tool === "relation-set") return argv.includes("--app");
   if (tool === "relation-get") return argv.includes("--app") && app !== undefined && argv.at(-1) === app;
   if (tool === "secret-add") return flagValue(argv, "--owner") !== "unit";
-  if (tool === "status-set" || tool === "status-get") return /^--application(=(true|True|1))?$/.test(argv.find((a) => a.startsWith("--application")) ?? "");
+  if (tool === "status-set" || tool === "status-get")
+    return /^--application(=(true|True|1))?$/.test(argv.find((a) => a.startsWith("--application")) ?? "");
   return false;
 }
 
@@ -104,9 +112,8 @@ export function hookCost(facts: HookFacts): HookCost {
   const calls: Record<string, number> = {};
   const distinct = new Map<string, Set<string>>();
   const add = (tool: string, key: string) => {
-    let set = distinct.get(tool);
-    if (!set) distinct.set(tool, (set = new Set()));
-    set.add(key);
+    const set = distinct.get(tool) ?? new Set<string>();
+    distinct.set(tool, set.add(key));
   };
   const secretReads = new Map<string, ("plain" | "latest")[]>();
   const secretSets = new Set<string>();
@@ -181,7 +188,8 @@ export function hookCost(facts: HookFacts): HookCost {
     minimum["relation-set"] = calls["relation-set"] ?? 0;
     if (secretSets.size) minimum["secret-set"] = secretSets.size;
   }
-  for (const tool of Object.keys(minimum)) if (minimum[tool] === 0 && calls[tool] === undefined) delete minimum[tool];
+  for (const tool of Object.keys(minimum))
+    if (minimum[tool] === 0 && calls[tool] === undefined) delete minimum[tool];
   const total = Object.values(calls).reduce((a, b) => a + b, 0);
   const minimumTotal = Object.values(minimum).reduce((a, b) => a + b, 0);
   return { calls, minimum, total, minimumTotal, logs };

@@ -11,7 +11,8 @@ export function quantile(values: readonly number[], q: number): number {
 export const median = (values: readonly number[]): number => quantile(values, 0.5);
 export const p90 = (values: readonly number[]): number => quantile(values, 0.9);
 export const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
-export const mean = (values: readonly number[]): number => (values.length ? sum(values) / values.length : Number.NaN);
+export const mean = (values: readonly number[]): number =>
+  values.length ? sum(values) / values.length : Number.NaN;
 
 export const ms = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(digits) : "-");
 export const round = (v: number, digits = 2): number => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -24,10 +25,19 @@ export function kib(bytes: number): string {
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header, ...rows].map((r) => r.map((c) => String(c)));
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === "number" || /^[-\d.,/ ×%+~<>]*$/.test(String(r[i]))));
+  const numeric = header.map(
+    (_, i) =>
+      rows.length > 0 &&
+      rows.every((r) => typeof r[i] === "number" || /^[-\d.,/ ×%+~<>]*$/.test(String(r[i]))),
+  );
   const line = (r: readonly string[]) =>
-    r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
-  return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join(
+    "\n",
+  );
 }
 
 /** Time a synchronous or async function, in milliseconds. */

@@ -15,7 +15,7 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -55,12 +55,9 @@ export function setup(charm: Charm): void {
     const v = config()["data-dir"];
     return typeof v === "string" && v !== "" ? v : "/var/lib/valkey";
   };
-  // A unit being removed still gets relation-broken for relations that live on (LP#1979811): it must
-  // neither delete their users nor (as leader) their secrets. relation-departed tells it first.
-  const departingMarker = (): string => join(dataDir(), `.departing-${charm.unit.replace("/", "-")}`);
-  const departing = (): boolean => existsSync(departingMarker());
-
-  const valkey = new ValkeyProvider(charm, "valkey-client", { retainSecretsOnBroken: departing });
+  // A unit being removed still gets relation-broken for relations that live on (LP#1979811): the
+  // provider keeps their secrets and says `departing` in `gone`, so no user is deleted either.
+  const valkey = new ValkeyProvider(charm, "valkey-client");
   let configError: string | undefined;
 
   /** What every request gets, from config; undefined (and a blocked status) when config is invalid. */
@@ -126,20 +123,14 @@ export function setup(charm: Charm): void {
     model.log("INFO", `deleted ACL user ${request.username}: request for ${request.resource} withdrawn`);
     renderAcl();
   });
-  valkey.on("gone", ({ relation }) => {
-    if (departing()) return;
+  valkey.on("gone", ({ relation, departing }) => {
+    if (departing) return;
     // The broken relation no longer lists its requests: the ACL file is rebuilt without its users.
     model.log("INFO", `deleting the ACL users of relation ${relation.id} (relation-${relation.id}*)`);
     renderAcl();
   });
   valkey.on("requestInvalid", ({ error }) => model.log("WARNING", `ignoring a request: ${error.message}`));
 
-  charm.on("relationDeparted", (e) => {
-    if (e.departingUnit !== charm.unit) return;
-    mkdirSync(dataDir(), { recursive: true });
-    writeFileSync(departingMarker(), "");
-  });
-  charm.on("remove", () => rmSync(departingMarker(), { force: true }));
   charm.on("configChanged", () => {
     if (!model.isLeader()) return;
     try {

@@ -323,7 +323,6 @@ function schemaCommand(c: Context): number {
     ? { $schema: "https://json-schema.org/draft/2020-12/schema", ...strip(bag === "app" ? app : unit), title }
     : {
         $schema: "https://json-schema.org/draft/2020-12/schema",
-        $id: `https://charm-relations.dev/schemas/${entry.name}/${contract}/${side}.json`,
         title,
         description: `What the ${side} of ${entry.name} writes: its application databag and each unit's databag. Values are strings on the wire; JSON-valued keys carry their inner shape as contentSchema. Generated from ${entry.package} ${entry.version}.`,
         type: "object",

@@ -149,11 +149,51 @@ const SENSITIVE_VALUE = [
   /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^@\s/]+@/i,
 ];
 
-/** `<redacted>` for values that are (or carry) credentials: by key name or by content. */
+const isSensitiveKey = (key: string): boolean => SENSITIVE_KEY.test(key) && !key.startsWith("secret-");
+
+/** Redact inside parsed JSON; `changed` tells whether anything was replaced. */
+function redactJson(value: unknown, state: { changed: boolean }): unknown {
+  if (Array.isArray(value)) return value.map((v) => redactJson(v, state));
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (
+      typeof v === "string" &&
+      v !== "" &&
+      (isSensitiveKey(k) || SENSITIVE_VALUE.some((re) => re.test(v)))
+    ) {
+      out[k] = "<redacted>";
+      state.changed = true;
+    } else out[k] = typeof v === "string" ? redactStringJson(k, v, state) : redactJson(v, state);
+  }
+  return out;
+}
+
+/** JSON-in-a-string (a `data` snapshot holding a plain-text password): redact inside it. */
+function redactStringJson(_key: string, v: string, state: { changed: boolean }): string {
+  const t = v.trimStart();
+  if (!t.startsWith("{") && !t.startsWith("[")) return v;
+  try {
+    const inner = { changed: false };
+    const redacted = redactJson(JSON.parse(v), inner);
+    if (!inner.changed) return v;
+    state.changed = true;
+    return JSON.stringify(redacted);
+  } catch {
+    return v;
+  }
+}
+
+/**
+ * `<redacted>` for values that are (or carry) credentials: by key name, by content (private keys,
+ * URLs with a password), and inside JSON values (a snapshot of a plain-text answer). Values that needed
+ * no redaction keep their exact bytes.
+ */
 export function redactValue(key: string, value: string): string {
   if (value === "") return value;
-  if (SENSITIVE_KEY.test(key) && !key.startsWith("secret-")) return "<redacted>";
-  return SENSITIVE_VALUE.some((re) => re.test(value)) ? "<redacted>" : value;
+  if (isSensitiveKey(key)) return "<redacted>";
+  if (SENSITIVE_VALUE.some((re) => re.test(value))) return "<redacted>";
+  return redactStringJson(key, value, { changed: false });
 }
 
 function redactBag(bag: Readonly<Record<string, string>>): Record<string, string> {

@@ -4,6 +4,7 @@
  * bad JSON, an unknown interface, the `--json` shape, exit codes, colour in a pipe, `simulate` and
  * `demo`. The full matrix runs in-process in `main.test.ts`.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -157,5 +158,25 @@ describe("the other commands, as a subprocess", () => {
     expect(r.stdout.replace(/\u001b\[[0-9;]*m/g, "")).toContain(
       "All 5 interfaces settled with no failed hook and no orphaned secret.",
     );
+  });
+});
+
+describe("pipes", () => {
+  it("a reader that goes away (`| head -1`) ends output quietly, with the command's own exit code", async () => {
+    // demo writes one transcript per interface: the writes after the first meet a closed pipe.
+    const child = spawn(
+      process.execPath,
+      ["--conditions=@charm-relations/source", "--import", "tsx", join(PACKAGE_DIR, "src", "bin.ts"), "demo"],
+      { cwd: PACKAGE_DIR, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    // Read the first chunk, then close our end like `head -1` does.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 });

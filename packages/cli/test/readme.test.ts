@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { charmRunner, referenceProvider } from "@charm-relations/interface-postgresql-client/testing";
 import { Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_DIR, runMain } from "./helpers.js";
 import { setup } from "./fixtures/readme-requirer.js";
+import { PACKAGE_DIR, runMain } from "./helpers.js";
 
 const ROOT = join(PACKAGE_DIR, "..", "..");
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
@@ -23,8 +23,15 @@ describe("README tour", () => {
 
   it("that requirer is ready on every unit against a PostgreSQL-like provider, as the README says", async () => {
     const sim = new Simulation();
-    sim.deploy("myapp", { runner: charmRunner(setup), units: 2, endpoints: { database: "requires:postgresql_client" } });
-    sim.deploy("postgresql", { runner: referenceProvider(), endpoints: { database: "provides:postgresql_client" } });
+    sim.deploy("myapp", {
+      runner: charmRunner(setup),
+      units: 2,
+      endpoints: { database: "requires:postgresql_client" },
+    });
+    sim.deploy("postgresql", {
+      runner: referenceProvider(),
+      endpoints: { database: "provides:postgresql_client" },
+    });
     const id = sim.relate("postgresql", "myapp");
     expect((await sim.settle()).settled).toBe(true);
     for (const unit of ["myapp/0", "myapp/1"]) {

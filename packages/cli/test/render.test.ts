@@ -61,3 +61,23 @@ describe("Style", () => {
     expect(new Style(true).red("x")).toBe("\u001b[31mx\u001b[39m");
   });
 });
+
+describe("redactValue inside JSON values", () => {
+  it("redacts credentials nested in a JSON snapshot, and keeps clean JSON byte for byte", () => {
+    const snapshot = JSON.stringify({ database: "myapp", password: "pw-123", nested: { client_key: "k" } });
+    const out = redactValue("data", snapshot);
+    expect(JSON.parse(out)).toEqual({
+      database: "myapp",
+      password: "<redacted>",
+      nested: { client_key: "<redacted>" },
+    });
+    // JSON inside JSON (v0 snapshots hold the requirer's `requested-secrets` as a string).
+    const double = JSON.stringify({ data: JSON.stringify({ uris: "postgresql://u:p@h/db" }) });
+    expect(redactValue("data", double)).not.toContain("u:p@");
+    const clean = '{"database": "myapp", "requested-secrets": "[\\"username\\"]"}';
+    expect(redactValue("data", clean)).toBe(clean);
+    expect(redactValue("requests", '[{"resource": "app:*", "salt": "abc"}]')).toBe(
+      '[{"resource": "app:*", "salt": "abc"}]',
+    );
+  });
+});

@@ -6,7 +6,6 @@
  * `DataProvider`'s.
  */
 
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type Charm,
@@ -92,8 +91,8 @@ export type ConnectSharedInput = Partial<Pick<ConnectResponseInput, "endpoints" 
 
 export interface ConnectProviderOptions {
   /**
-   * Where this unit keeps its "I am departing" markers between relation-departed and relation-broken
-   * (default: the charm directory, else the working directory, which Juju sets to the charm directory).
+   * Where this unit keeps its "I am departing" markers (in `.charm-relations/`) between
+   * relation-departed and relation-broken (default: the charm directory).
    */
   readonly stateDir?: string;
 }
@@ -109,7 +108,6 @@ export class ConnectProvider {
   readonly charm: Charm;
   readonly endpoint: string;
   readonly #engine: DataProvider;
-  readonly #stateDir: string;
 
   constructor(
     charm: Charm,
@@ -118,11 +116,10 @@ export class ConnectProvider {
   ) {
     this.charm = charm;
     this.endpoint = endpoint;
-    this.#stateDir = options.stateDir ?? charm.context.charmDir ?? process.cwd();
     this.#engine = new DataProvider(charm, endpoint, CONNECT_CLIENT, {
       validateRequest: (request) => validateRequest(request),
-      // A departing unit's relation-broken must not take the relation's secrets with it (LP#1979811).
-      retainSecretsOnBroken: (relation) => this.#isDeparting(relation),
+      // The engine keeps a departing unit's secrets (LP#1979811); its markers live under stateDir.
+      ...(options.stateDir ? { stateDir: join(options.stateDir, ".charm-relations") } : {}),
     });
     const engine = this.#engine;
     engine.events.on("requested", ({ request }) =>
@@ -151,9 +148,7 @@ export class ConnectProvider {
         await this.events.emit("requestInvalid", { relation, error });
       else this.charm.model.setStatus("blocked", error.message);
     });
-    engine.events.on("gone", async ({ relation, remoteApp }) => {
-      const unitDeparting = this.#isDeparting(relation);
-      this.#forgetDeparting(relation);
+    engine.events.on("gone", async ({ relation, remoteApp, departing: unitDeparting }) => {
       await this.events.emit("integrationRemoved", {
         relation,
         remoteApp,
@@ -162,13 +157,6 @@ export class ConnectProvider {
         unitDeparting,
       });
     });
-    charm.on(
-      "relationDeparted",
-      (e) => {
-        if (e.departingUnit === charm.unit) this.#markDeparting(e.relation.ref);
-      },
-      { endpoint },
-    );
   }
 
   /** Typed `on`: `provider.on("integrationRequested", ({ request }) => …)`. */
@@ -249,27 +237,6 @@ export class ConnectProvider {
 
   clearStatuses(relation: RelationRef): void {
     this.#engine.clearStatuses(relation);
-  }
-
-  // -- departing markers (a file per relation, from relation-departed to relation-broken) ----------
-
-  #markerPath(relation: RelationRef): string {
-    const unit = this.charm.unit.replace("/", "-");
-    return join(this.#stateDir, ".charm-relations", `departing.${unit}.${relation.endpoint}.${relation.id}`);
-  }
-
-  #markDeparting(relation: RelationRef): void {
-    const path = this.#markerPath(relation);
-    mkdirSync(join(this.#stateDir, ".charm-relations"), { recursive: true });
-    writeFileSync(path, "");
-  }
-
-  #isDeparting(relation: RelationRef): boolean {
-    return existsSync(this.#markerPath(relation));
-  }
-
-  #forgetDeparting(relation: RelationRef): void {
-    rmSync(this.#markerPath(relation), { force: true });
   }
 }
 

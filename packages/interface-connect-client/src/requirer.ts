@@ -13,6 +13,7 @@ import {
   groupOf,
   type Handler,
   ProtocolEncodeError,
+  type RelationGoneEvent,
   type RelationRef,
   type RelationStatus,
   type RemoteDataError,
@@ -67,8 +68,11 @@ export interface ConnectRequirerEvents {
   credentialsRotated: ConnectIntegrationEvent & { readonly groups: readonly string[] };
   statusRaised: { readonly relation: RelationRef; readonly status: RelationStatus };
   statusResolved: { readonly relation: RelationRef; readonly status: RelationStatus };
-  /** relation-broken (every unit): stop the connector; the provider deletes the user and the plugin. */
-  gone: { readonly relation: RelationRef; readonly remoteApp: string | null };
+  /**
+   * relation-broken (every unit): stop the connector; the provider deletes the user and the plugin.
+   * `departing`: only this unit leaves, the relation lives on for the others.
+   */
+  gone: RelationGoneEvent;
   /** The provider's data could not be understood; nothing was recorded for it. Without a listener: blocked status. */
   invalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
 }

@@ -23,13 +23,13 @@ import {
   type ProviderRequest,
   parseJson,
   parseSecretLabel,
+  type RelationGoneEvent,
   type RelationRef,
   type RelationStatus,
   RemoteDataError,
 } from "@charm-relations/juju-secrets-core";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import { type ClientCertificate, ClientCertificateError, parseClientCertificate } from "./certificate.js";
-import { DepartureMarker } from "./departing.js";
 import {
   DEFAULT_ENDPOINT,
   ETCD_CLIENT,
@@ -119,7 +119,7 @@ export interface EtcdClientProviderEvents {
    * relation-broken. Unless `departing`, the leader already removed the secrets this app created for
    * the relation. `departing`: only this unit leaves (scale-in), the relation and its user live on.
    */
-  gone: { readonly relation: RelationRef; readonly remoteApp: string | null; readonly departing: boolean };
+  gone: RelationGoneEvent;
 }
 
 /** What a client gets back. */
@@ -178,25 +178,20 @@ export class EtcdClientProvider {
   /** Users published for the relation being broken (read before the engine removes the secrets). */
   #brokenUsers: { requestId?: string; commonName: string }[] = [];
   #trusted: TrustedClientCertificate[] | undefined;
-  readonly #departure: DepartureMarker;
   readonly #retain: (relation: RelationRef) => boolean;
 
   constructor(charm: Charm, endpoint: string = DEFAULT_ENDPOINT, options: EtcdClientProviderOptions = {}) {
     this.charm = charm;
     this.endpoint = endpoint;
     const filter = { endpoint };
-    this.#departure = new DepartureMarker(
-      charm,
-      endpoint,
-      options.stateDir ? { stateDir: options.stateDir } : {},
-    );
     this.#retain = (relation) =>
-      this.#departure.isDeparting(relation) || (options.retainSecretsOnBroken?.(relation) ?? false);
+      this.engine.isDeparting(relation) || (options.retainSecretsOnBroken?.(relation) ?? false);
     // Before the engine: what must be read while it still exists.
     charm.on("relationChanged", (e) => this.#beforeChanged(e.context.relation!), filter);
     charm.on("relationBroken", (e) => this.#beforeBroken(e.context.relation!), filter);
     this.engine = new DataProvider(charm, endpoint, ETCD_CLIENT, {
-      retainSecretsOnBroken: this.#retain,
+      ...(options.retainSecretsOnBroken ? { retainSecretsOnBroken: options.retainSecretsOnBroken } : {}),
+      ...(options.stateDir ? { stateDir: options.stateDir } : {}),
       validateRequest: validateRequest,
     });
     const engine = this.engine;
@@ -359,10 +354,10 @@ export class EtcdClientProvider {
       await this.events.emit("clientRemoved", { relation, remoteApp, ...u, reason: "relation-broken" });
     }
     this.#brokenUsers = [];
-    const departing = this.#departure.isDeparting(relation);
+    // The engine cleared its marker after its own `gone`; it still answers for this hook.
+    const departing = this.engine.isDeparting(relation);
     await this.events.emit("gone", { relation, remoteApp, departing });
     await this.#refresh("relation-broken", relation);
-    this.#departure.clear(relation);
   }
 
   async #afterSecretChanged(label: string | undefined): Promise<void> {

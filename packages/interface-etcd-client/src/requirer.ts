@@ -13,13 +13,13 @@ import {
   DataRequirer,
   Emitter,
   type Handler,
+  type RelationGoneEvent,
   type RelationRef,
   type RelationStatus,
   RemoteDataError,
   type ResolvedResponse,
 } from "@charm-relations/juju-secrets-core";
 import { parseClientCertificate } from "./certificate.js";
-import { DepartureMarker } from "./departing.js";
 import { connectionFields, connectionIssues, DEFAULT_ENDPOINT, ETCD_CLIENT } from "./schema.js";
 
 export interface EtcdClientRequirerOptions {
@@ -75,7 +75,7 @@ export interface EtcdClientRequirerEvents {
    * relation-broken. Unless `departing`, the leader already removed the `secret-mtls` secret of the
    * relation. `departing`: only this unit leaves (scale-in); the relation lives on for the others.
    */
-  gone: { readonly relation: RelationRef; readonly remoteApp: string | null; readonly departing: boolean };
+  gone: RelationGoneEvent;
   /** The provider's answer is malformed; nothing was written for that relation. */
   invalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
 }
@@ -99,17 +99,12 @@ export class EtcdClientRequirer {
     this.endpoint = endpoint;
     this.prefix = options.prefix;
     this.contract = options.contract ?? "v1";
-    const departure = new DepartureMarker(
-      charm,
-      endpoint,
-      options.stateDir ? { stateDir: options.stateDir } : {},
-    );
     this.engine = new DataRequirer(charm, endpoint, ETCD_CLIENT, {
       contract: this.contract,
       requests: [{ resource: options.prefix, ...(options.mtlsCert ? { mtlsCert: options.mtlsCert } : {}) }],
       validateResponse: (response) => validate(response),
-      // A leader being removed must not take the relation's client certificate with it (LP#1979811).
-      retainSecretsOnBroken: (relation) => departure.isDeparting(relation),
+      // A leader being removed keeps the relation's client certificate (LP#1979811): the engine's job.
+      ...(options.stateDir ? { stateDir: options.stateDir } : {}),
     });
     const engine = this.engine;
     engine.events.on("created", (e) => this.#emit("etcdReady", e.response));
@@ -123,10 +118,7 @@ export class EtcdClientRequirer {
     });
     engine.events.on("statusRaised", (e) => this.events.emit("statusRaised", e));
     engine.events.on("statusResolved", (e) => this.events.emit("statusResolved", e));
-    engine.events.on("gone", async (e) => {
-      await this.events.emit("gone", { ...e, departing: departure.isDeparting(e.relation) });
-      departure.clear(e.relation);
-    });
+    engine.events.on("gone", (e) => this.events.emit("gone", e));
     engine.events.on("invalid", (e) => this.#reportInvalid(e.relation, e.error));
   }
 

@@ -5,8 +5,6 @@
  * PgBouncer departing flow (a unit that is being removed must not delete its clients' users).
  */
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import {
   type BoolSpelling,
   type Charm,
@@ -221,7 +219,8 @@ export class PostgresqlProvider {
     this.#peerEndpoint = options.peerEndpoint;
     this.#tlsSpelling = options.tlsSpelling ?? TLS_SPELLING;
     this.#engine = new DataProvider(charm, this.endpoint, POSTGRESQL_CLIENT, {
-      retainSecretsOnBroken: (relation) => this.isDeparting(relation),
+      // The engine keeps a departing unit's secrets itself; PgBouncer's peer flag counts too.
+      retainSecretsOnBroken: (relation) => this.#peerFlag(relation),
       validateRequest: (request) => this.#validate(request),
     });
     const ev = this.#engine.events;
@@ -257,7 +256,8 @@ export class PostgresqlProvider {
       "relationDeparted",
       async (e) => {
         const departing = e.departingUnit === charm.unit;
-        if (departing) this.#markDeparting(e.relation.ref);
+        // Like PgBouncer, also in the unit's peer bag (the engine keeps its own marker file).
+        if (departing) this.#peerRelation()?.localUnit.set(this.#departingKey(e.relation.ref), "true");
         await this.events.emit("relationDeparted", {
           relation: e.relation.ref,
           remoteApp: e.remoteApp,
@@ -357,11 +357,12 @@ export class PostgresqlProvider {
     this.#engine.clearStatuses(relation);
   }
 
-  /** Whether this unit marked itself departing from the relation (set in relation-departed). */
+  /**
+   * Whether this unit marked itself departing from the relation (set in relation-departed): the core
+   * engine's marker in the charm directory (LP#1979811), or PgBouncer's flag in the peer unit bag.
+   */
   isDeparting(relation: RelationRef): boolean {
-    const key = this.#departingKey(relation);
-    if (this.#peerRelation()?.localUnit.get(key) === "true") return true;
-    return this.#readDepartingFile().includes(key);
+    return this.#engine.isDeparting(relation) || this.#peerFlag(relation);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -376,46 +377,8 @@ export class PostgresqlProvider {
     return this.charm.model.relations(this.#peerEndpoint)[0];
   }
 
-  /** Per-unit state file in the charm directory (Juju keeps it for the unit's lifetime, like ops' StoredState). */
-  #departingFile(): string | undefined {
-    const dir = this.charm.context.charmDir;
-    const unit = this.charm.unit.replace("/", "-");
-    return dir ? join(dir, ".charm-relations", `${unit}.${this.endpoint}.departing.json`) : undefined;
-  }
-
-  #readDepartingFile(): string[] {
-    const file = this.#departingFile();
-    if (!file || !existsSync(file)) return [];
-    try {
-      const parsed = JSON.parse(readFileSync(file, "utf8")) as unknown;
-      return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === "string") : [];
-    } catch {
-      return [];
-    }
-  }
-
-  /**
-   * LP#1979811: remember that this unit is leaving, so its relation-broken deletes nothing. Kept in the
-   * charm directory (survives the order in which Juju tears down the unit's relations) and, like
-   * PgBouncer, in the unit's peer databag when there is a peer relation.
-   */
-  #markDeparting(relation: RelationRef): void {
-    const key = this.#departingKey(relation);
-    this.#peerRelation()?.localUnit.set(key, "true");
-    const file = this.#departingFile();
-    if (!file) {
-      if (!this.#peerRelation()) {
-        this.charm.model.log(
-          "WARNING",
-          `${this.endpoint}: no charm dir or peer relation to remember departing`,
-        );
-      }
-      return;
-    }
-    const ids = this.#readDepartingFile();
-    if (ids.includes(key)) return;
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify([...ids, key]));
+  #peerFlag(relation: RelationRef): boolean {
+    return this.#peerRelation()?.localUnit.get(this.#departingKey(relation)) === "true";
   }
 
   /** The interface's rules on a request (the engine already checked JSON shapes and entity-type). */

@@ -17,6 +17,7 @@ import {
   isNoneCa,
   parseBool,
   parseCommaList,
+  type RelationGoneEvent,
   type RelationRef,
   type RelationStatus,
   type RemoteDataError,
@@ -124,8 +125,8 @@ export interface PostgresqlRequirerEvents {
   credentialsRotated: DatabaseEvent & { readonly groups: readonly string[] };
   statusRaised: { readonly relation: RelationRef; readonly status: RelationStatus };
   statusResolved: { readonly relation: RelationRef; readonly status: RelationStatus };
-  /** relation-broken: stop using the database. */
-  gone: { readonly relation: RelationRef; readonly remoteApp: string | null };
+  /** relation-broken: stop using the database (`departing`: only this unit leaves, the relation lives on). */
+  gone: RelationGoneEvent;
   /** The provider's data could not be understood; nothing was written for that relation in this hook. */
   invalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
 }

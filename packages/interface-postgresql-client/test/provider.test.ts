@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -457,7 +457,8 @@ describe("relation-departed and relation-broken (the PgBouncer departing flow)",
   });
 
   it("with a peer relation the flag is also PgBouncer's peer key, and it alone is enough", async () => {
-    const w = await world({ peers: true, provider: { peerEndpoint: "peers" } });
+    const charmDir = mkdtempSync(join(tmpdir(), "pg-provider-"));
+    const w = await world({ charmDir, peers: true, provider: { peerEndpoint: "peers" } });
     await w.request(requirerAppDatabag());
     const uri = w.sim.model.appBag(w.id, "db")["secret-user"]!;
     const peerId = w.sim.model.relations({ app: "db", endpoint: "peers" })[0]!.id;
@@ -467,6 +468,8 @@ describe("relation-departed and relation-broken (the PgBouncer departing flow)",
       departingUnit: "db/0",
     });
     expect(w.sim.model.unitBag(peerId, "db/0")).toMatchObject({ [`database_${w.id}_departing`]: "true" });
+    // Drop the core's marker file: the peer key must do on its own.
+    rmSync(join(charmDir, ".charm-relations"), { recursive: true });
     const broken = await w.sim.runHook("db/0", "relation-broken", { relationId: w.id });
     expect(broken.ok).toBe(true);
     expect(w.events.at(-1)).toMatchObject({
@@ -477,16 +480,22 @@ describe("relation-departed and relation-broken (the PgBouncer departing flow)",
     expect(w.sim.model.secret(uri)).toBeDefined();
   });
 
-  it("without a charm directory or peers, departing cannot be remembered: the charm is warned", async () => {
+  it("without a charm directory or peers, departing is still remembered (the core's per-unit marker)", async () => {
     const w = await world();
     await w.request(requirerAppDatabag());
+    const uri = w.sim.model.appBag(w.id, "db")["secret-user"]!;
     await w.sim.runHook("db/0", "relation-departed", {
       relationId: w.id,
       remoteUnit: "app/0",
       departingUnit: "db/0",
     });
-    expect(
-      w.sim.model.logs("db/0").some((l) => l.level === "WARNING" && l.message.includes("departing")),
-    ).toBe(true);
+    const broken = await w.sim.runHook("db/0", "relation-broken", { relationId: w.id });
+    expect(broken.ok).toBe(true);
+    expect(w.events.at(-1)).toMatchObject({
+      unit: "db/0",
+      name: "gone",
+      payload: { departing: true, removeUser: false },
+    });
+    expect(w.sim.model.secret(uri)).toBeDefined();
   });
 });

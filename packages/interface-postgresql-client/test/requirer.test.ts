@@ -268,7 +268,7 @@ describe("events on every unit", () => {
     await w.sim.settle();
     expect(w.names("app/0").at(-1)).toBe("gone");
     expect(w.names("app/1").at(-1)).toBe("gone");
-    expect(w.events.at(-1)!.payload).toEqual({ relation: w.ref, remoteApp: "db" });
+    expect(w.events.at(-1)!.payload).toEqual({ relation: w.ref, remoteApp: "db", departing: false });
   });
 
   it("databaseEntityCreated (not databaseCreated) for entity requests; the requested-entity secret is then removed", async () => {

@@ -15,6 +15,7 @@ import {
   type Handler,
   ProtocolEncodeError,
   type ProviderRequest,
+  type RelationGoneEvent,
   type RelationRef,
   type RelationStatus,
   RemoteDataError,
@@ -54,16 +55,17 @@ export interface ValkeyProviderEvents {
   requestInvalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
   /**
    * relation-broken (every unit): delete every user of the relation (see `isUsernameOfRelation`). The
-   * leader already removed the secrets it created for it.
+   * leader already removed the secrets it created for it. `departing`: only this unit is being removed
+   * (LP#1979811); the relation, its users and its secrets live on: delete nothing.
    */
-  gone: { readonly relation: RelationRef; readonly remoteApp: string | null };
+  gone: RelationGoneEvent;
 }
 
 export interface ValkeyProviderOptions {
   /**
-   * relation-broken also runs on a unit that is being removed while the relation lives on for the
-   * other units (LP#1979811). If that unit is the leader it would remove the relation's secrets; return
-   * true for such relations to keep them (valkey-operator skips relation-broken on a departing unit).
+   * Keep a relation's secrets on relation-broken. A unit that is being removed while the relation lives
+   * on (LP#1979811) keeps them anyway and gets `gone` with `departing: true` (valkey-operator skips
+   * relation-broken on a departing unit); add your own rule here.
    */
   readonly retainSecretsOnBroken?: (relation: RelationRef) => boolean;
 }

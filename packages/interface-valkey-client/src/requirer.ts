@@ -10,6 +10,7 @@ import {
   DataRequirer,
   Emitter,
   type Handler,
+  type RelationGoneEvent,
   type RelationRef,
   type RelationStatus,
   RemoteDataError,
@@ -67,8 +68,8 @@ export interface ValkeyRequirerEvents {
   credentialsRotated: ValkeyConnectionEvent & { readonly groups: readonly string[] };
   statusRaised: { readonly relation: RelationRef; readonly status: RelationStatus };
   statusResolved: { readonly relation: RelationRef; readonly status: RelationStatus };
-  /** relation-broken (every unit). */
-  gone: { readonly relation: RelationRef; readonly remoteApp: string | null };
+  /** relation-broken (every unit); `departing`: only this unit leaves, the relation lives on. */
+  gone: RelationGoneEvent;
   /** The provider's data could not be understood; nothing was recorded for it. Without a listener: blocked status. */
   invalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
 }

@@ -102,13 +102,23 @@ export function faultError(
       if (!OUTPUT_TOOLS.has(tool)) return undefined;
       // secret-get output is secret content: ProcessBackend neither keeps nor measures it.
       const secret = tool === "secret-get";
-      const failure: HookToolFailure = { ...base, exitCode: 0, stdout: secret ? "" : GARBAGE_STDOUT, stderr: "" };
+      const failure: HookToolFailure = {
+        ...base,
+        exitCode: 0,
+        stdout: secret ? "" : GARBAGE_STDOUT,
+        stderr: "",
+      };
       if (tool === "secret-add") {
-        return new HookToolError(failure, `${tool} output is not a secret URI (${GARBAGE_STDOUT.length} chars)`);
+        return new HookToolError(
+          failure,
+          `${tool} output is not a secret URI (${GARBAGE_STDOUT.length} chars)`,
+        );
       }
       return new HookToolError(
         failure,
-        secret ? `${tool} output was not valid JSON` : `${tool} output was not valid JSON (${GARBAGE_STDOUT.length} chars)`,
+        secret
+          ? `${tool} output was not valid JSON`
+          : `${tool} output was not valid JSON (${GARBAGE_STDOUT.length} chars)`,
       );
     }
   }
@@ -192,7 +202,12 @@ export class FaultyBackend implements Backend {
     return this.#call("network-get", argv, () => this.inner.networkGet(binding, relation));
   }
   secretAdd(content: Readonly<Record<string, string>>, options: SecretAddOptions = {}): string {
-    const argv = [...metadataArgs(options), "--owner", options.owner ?? "application", ...contentArgs(content)];
+    const argv = [
+      ...metadataArgs(options),
+      "--owner",
+      options.owner ?? "application",
+      ...contentArgs(content),
+    ];
     return this.#call("secret-add", argv, () => this.inner.secretAdd(content, options));
   }
   secretGet(options: SecretGetOptions): Record<string, string> {
@@ -206,7 +221,8 @@ export class FaultyBackend implements Backend {
     return this.#call("secret-get", argv, () => this.inner.secretGet(options));
   }
   secretInfoGet(options: { readonly id: string } | { readonly label: string }): SecretInfo {
-    const argv = "id" in options ? ["--format=json", options.id] : ["--format=json", "--label", options.label];
+    const argv =
+      "id" in options ? ["--format=json", options.id] : ["--format=json", "--label", options.label];
     return this.#call("secret-info-get", argv, () => this.inner.secretInfoGet(options));
   }
   secretSet(id: string, options: SecretSetOptions): void {

@@ -120,7 +120,8 @@ export function genericProvider(
     });
     provider.events.on("requestRemoved", ({ resource }) => log("requestRemoved", resource));
     // Without a listener the engine sets a blocked status naming relation and key (hostile cases).
-    if (options.log) provider.events.on("requestInvalid", ({ error }) => log("requestInvalid", error.message));
+    if (options.log)
+      provider.events.on("requestInvalid", ({ error }) => log("requestInvalid", error.message));
     provider.events.on("gone", ({ relation }) => log("gone", String(relation.id)));
     // Re-publish everything: a rotation when `rotate` changed, a no-op (no write at all) otherwise.
     charm.on("configChanged", () => {
@@ -157,7 +158,9 @@ export function genericRequirer(
     requirer.events.on("created", ({ response }) =>
       log("created", `${at(response)} ${response.resource} ${response.fields.username}`),
     );
-    requirer.events.on("changed", ({ response, keys }) => log("changed", `${at(response)} ${keys.join(",")}`));
+    requirer.events.on("changed", ({ response, keys }) =>
+      log("changed", `${at(response)} ${keys.join(",")}`),
+    );
     requirer.events.on("credentialsRotated", ({ response, groups }) =>
       log("rotated", `${at(response)} ${groups.join(",")}`),
     );

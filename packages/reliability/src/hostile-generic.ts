@@ -101,7 +101,10 @@ export function genericTargets(): HostileTarget[] {
       subject: "generic engines",
       endpoint: "client",
       setup: genericRequirer(KV, "client", { contract: "v1", resources: ["app:*", "*"] }),
-      roles: { ...V1_ANSWER_ROLES, v1: { ...V1_ANSWER_ROLES.v1!, free: ["endpoints", "version", "sentinel-endpoints"] } },
+      roles: {
+        ...V1_ANSWER_ROLES,
+        v1: { ...V1_ANSWER_ROLES.v1!, free: ["endpoints", "version", "sentinel-endpoints"] },
+      },
       bases: async () => {
         const { state, v1 } = await kv();
         return requirerBases(state, { relationId: v1, local: "app1", remote: "valkey" });

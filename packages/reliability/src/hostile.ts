@@ -11,7 +11,7 @@
  * In every case: no uncaught (untyped) exception, and no secret value in any text (hygiene).
  */
 
-import { CharmRelationsError, type Charm, parseSecretUri, pyDumps } from "@charm-relations/juju-secrets-core";
+import { type Charm, CharmRelationsError, parseSecretUri, pyDumps } from "@charm-relations/juju-secrets-core";
 import {
   charmRunner,
   type HookEvent,
@@ -117,7 +117,19 @@ const isJson = (s: string): boolean => {
 
 /** Non-empty text that is not JSON (Juju cannot store an empty value: "" deletes the key). */
 export const notJson: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom("{", "[1,", "nope", "{'a': 1}", '["a",]', "NaN", "undefined", "[\"unterminated]", "{\"a\" 1}", "True", " "),
+  fc.constantFrom(
+    "{",
+    "[1,",
+    "nope",
+    "{'a': 1}",
+    '["a",]',
+    "NaN",
+    "undefined",
+    '["unterminated]',
+    '{"a" 1}',
+    "True",
+    " ",
+  ),
   fc.string({ minLength: 1, maxLength: 30 }).filter((s) => !isJson(s)),
 );
 
@@ -129,7 +141,14 @@ const kindOf = (v: unknown): JsonKind =>
 export function jsonNot(not: JsonKind, options: { stringItems?: boolean } = {}): fc.Arbitrary<string> {
   const values = fc.jsonValue({ maxDepth: 2 }).filter((v) => kindOf(v) !== not);
   const badArrays = options.stringItems
-    ? [fc.array(fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.dictionary(fc.string(), fc.string())), { minLength: 1, maxLength: 3 }).map((a) => ["ok", ...a])]
+    ? [
+        fc
+          .array(
+            fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.dictionary(fc.string(), fc.string())),
+            { minLength: 1, maxLength: 3 },
+          )
+          .map((a) => ["ok", ...a]),
+      ]
     : [];
   return fc.oneof(values, ...badArrays).map((v) => dumps(v));
 }
@@ -137,7 +156,22 @@ export function jsonNot(not: JsonKind, options: { stringItems?: boolean } = {}):
 const KNOWN_BOOLS = new Set(["true", "enabled", "yes", "on", "1", "false", "disabled", "no", "off", "0", ""]);
 /** Boolean spellings nobody writes: refused by lenient readers. */
 export const unknownBool: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom("ture", "TRUE!", "y", "t", "2", "-1", "nil", "None", "si", "tru e", "yes please", "oui", "✓", "0x1"),
+  fc.constantFrom(
+    "ture",
+    "TRUE!",
+    "y",
+    "t",
+    "2",
+    "-1",
+    "nil",
+    "None",
+    "si",
+    "tru e",
+    "yes please",
+    "oui",
+    "✓",
+    "0x1",
+  ),
   fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !KNOWN_BOOLS.has(s.trim().toLowerCase())),
 );
 
@@ -151,10 +185,12 @@ export const invalidUri: fc.Arbitrary<string> = fc.oneof(
     "secret:d2fjn1fmp25004or68b",
     "https://example.com/secret",
     "secret:d2fjn1fmp25004or68b0/extra",
-    "${SECRET}",
+    "$SECRET",
     "../../etc/passwd",
   ),
-  fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim() !== "" && parseSecretUri(s) === undefined),
+  fc
+    .string({ minLength: 1, maxLength: 40 })
+    .filter((s) => s.trim() !== "" && parseSecretUri(s) === undefined),
 );
 
 /** 64 KiB – 256 KiB of text (a broken or hostile writer; Juju allows much more). */
@@ -176,11 +212,21 @@ export const badHostPorts: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom("nope", "10.0.0.1", "a b:1", "host:", ":6379", "host:port", "host:123456", "10.0.0.1:1,x"),
   fc
     .string({ minLength: 1, maxLength: 20 })
-    .filter((s) => !s.includes("://") && s.split(",").some((i) => i.trim() !== "" && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/.test(i.trim()))),
+    .filter(
+      (s) =>
+        !s.includes("://") &&
+        s
+          .split(",")
+          .some((i) => i.trim() !== "" && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/.test(i.trim())),
+    ),
 );
 
 /** `host:port` with a scheme, for interfaces whose endpoints must not carry one. */
-export const schemeHostPorts: fc.Arbitrary<string> = fc.constantFrom("https://x:1", "http://10.0.0.1:6379", "redis://a:1");
+export const schemeHostPorts: fc.Arbitrary<string> = fc.constantFrom(
+  "https://x:1",
+  "http://10.0.0.1:6379",
+  "redis://a:1",
+);
 
 /** Keys nobody defined (must be tolerated and ignored). */
 const unknownKey: fc.Arbitrary<string> = fc.stringMatching(/^x-[a-z][a-z0-9-]{0,14}$/);
@@ -193,7 +239,12 @@ const show = (s: unknown): string => {
 // ---------------------------------------------------------------------------------------------
 // Bag mutations
 
-function setKey(category: string, key: string, expect: Expect, value: fc.Arbitrary<string>): fc.Arbitrary<Hostile> {
+function setKey(
+  category: string,
+  key: string,
+  expect: Expect,
+  value: fc.Arbitrary<string>,
+): fc.Arbitrary<Hostile> {
   return value.map((v) => ({
     category,
     key,
@@ -218,7 +269,11 @@ function deleteKey(category: string, key: string, expect: Expect): fc.Arbitrary<
 }
 
 /** Mutations of a flat (v0-style) bag, from its roles. Only keys present in `valid` are mutated. */
-export function flatMutations(roles: BagRoles, valid: Bag, options: { answered?: boolean } = {}): fc.Arbitrary<Hostile>[] {
+export function flatMutations(
+  roles: BagRoles,
+  valid: Bag,
+  options: { answered?: boolean } = {},
+): fc.Arbitrary<Hostile>[] {
   const has = (k: string) => valid[k] !== undefined;
   const out: fc.Arbitrary<Hostile>[] = [];
   for (const k of roles.jsonStringArrays ?? []) {
@@ -231,14 +286,31 @@ export function flatMutations(roles: BagRoles, valid: Bag, options: { answered?:
   }
   for (const k of roles.booleans ?? []) out.push(setKey("unknown boolean spelling", k, "error", unknownBool));
   for (const [k, allowed] of Object.entries(roles.enums ?? {})) {
-    out.push(setKey("value outside the enum", k, "error", fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !allowed.includes(s))));
+    out.push(
+      setKey(
+        "value outside the enum",
+        k,
+        "error",
+        fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !allowed.includes(s)),
+      ),
+    );
   }
   for (const k of roles.secretUris ?? []) out.push(setKey("invalid secret URI", k, "error", invalidUri));
-  for (const [k, bad] of Object.entries(roles.strict ?? {})) out.push(setKey("value the interface refuses", k, "error", bad));
+  for (const [k, bad] of Object.entries(roles.strict ?? {}))
+    out.push(setKey("value the interface refuses", k, "error", bad));
   for (const k of roles.required ?? []) if (has(k)) out.push(deleteKey("missing key", k, "error"));
   if (roles.version) {
     const allowed = roles.version.allowed;
-    out.push(setKey("unknown contract version", "version", "error", fc.oneof(fc.constantFrom("v2", "V1", " v1", "v0", "1"), fc.string({ minLength: 1, maxLength: 6 })).filter((s) => !allowed.includes(s))));
+    out.push(
+      setKey(
+        "unknown contract version",
+        "version",
+        "error",
+        fc
+          .oneof(fc.constantFrom("v2", "V1", " v1", "v0", "1"), fc.string({ minLength: 1, maxLength: 6 }))
+          .filter((s) => !allowed.includes(s)),
+      ),
+    );
   }
   for (const k of roles.free ?? []) {
     out.push(setKey("huge value", k, "either", huge));
@@ -247,7 +319,15 @@ export function flatMutations(roles: BagRoles, valid: Bag, options: { answered?:
   }
   if (options.answered) {
     for (const k of roles.immutable ?? []) {
-      if (has(k)) out.push(setKey("changed after the answer", k, "error", fc.stringMatching(/^[a-z][a-z0-9]{2,10}$/).filter((s) => s !== valid[k])));
+      if (has(k))
+        out.push(
+          setKey(
+            "changed after the answer",
+            k,
+            "error",
+            fc.stringMatching(/^[a-z][a-z0-9]{2,10}$/).filter((s) => s !== valid[k]),
+          ),
+        );
     }
   }
   // Any present key, optional by the roles: deleting it may be refused or accepted, never crash.
@@ -256,16 +336,34 @@ export function flatMutations(roles: BagRoles, valid: Bag, options: { answered?:
     out.push(fc.constantFrom(...optional).chain((k) => deleteKey("missing key", k, "either")));
   }
   out.push(
-    fc.tuple(unknownKey, fc.oneof(fc.string({ maxLength: 20 }).filter((s) => s !== ""), nonAscii)).map(([k, v]) => ({
-      category: "extra key",
-      key: k,
-      expect: "ok" as const,
-      note: `${k} = ${show(v)}`,
-      apply: (bag: Bag) => ({ ...bag, [k]: v }),
-    })),
+    fc
+      .tuple(
+        unknownKey,
+        fc.oneof(
+          fc.string({ maxLength: 20 }).filter((s) => s !== ""),
+          nonAscii,
+        ),
+      )
+      .map(([k, v]) => ({
+        category: "extra key",
+        key: k,
+        expect: "ok" as const,
+        note: `${k} = ${show(v)}`,
+        apply: (bag: Bag) => ({ ...bag, [k]: v }),
+      })),
   );
   if (roles.dataIgnored) {
-    out.push(setKey("a data that does not match", "data", "ignored", fc.oneof(notJson, fc.json({ maxDepth: 2 }).filter((s) => s !== ""))));
+    out.push(
+      setKey(
+        "a data that does not match",
+        "data",
+        "ignored",
+        fc.oneof(
+          notJson,
+          fc.json({ maxDepth: 2 }).filter((s) => s !== ""),
+        ),
+      ),
+    );
   }
   return out;
 }
@@ -277,7 +375,13 @@ function v1Objects(bag: Bag): Record<string, unknown>[] {
   return JSON.parse(bag.requests ?? "[]") as Record<string, unknown>[];
 }
 
-function setObjects(category: string, key: string, expect: Expect, note: string, edit: (objs: Record<string, unknown>[]) => void): Hostile {
+function setObjects(
+  category: string,
+  key: string,
+  expect: Expect,
+  note: string,
+  edit: (objs: Record<string, unknown>[]) => void,
+): Hostile {
   return {
     category,
     key,
@@ -291,8 +395,20 @@ function setObjects(category: string, key: string, expect: Expect, note: string,
   };
 }
 
+/** An edit setting field `f` of object `i` to `v`. */
+const put =
+  (i: number, f: string, v: unknown) =>
+  (o: Record<string, unknown>[]): void => {
+    o[i]![f] = v;
+  };
+
 /** A JSON value whose type is not allowed for a "string or null" field. */
-const notStringOrNull = fc.oneof(fc.integer(), fc.boolean(), fc.array(fc.string(), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.string(), { maxKeys: 2 }));
+const notStringOrNull = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.array(fc.string(), { maxLength: 2 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.string(), { maxKeys: 2 }),
+);
 
 /** Mutations of a v1 bag (`requests` list) from its object roles. */
 export function v1Mutations(roles: ObjectRoles, valid: Bag): fc.Arbitrary<Hostile>[] {
@@ -302,52 +418,148 @@ export function v1Mutations(roles: ObjectRoles, valid: Bag): fc.Arbitrary<Hostil
   const out: fc.Arbitrary<Hostile>[] = [
     setKey("wrong JSON", "requests", "error", notJson),
     setKey("JSON of the wrong type", "requests", "error", jsonNot("array")),
-    fc.tuple(index, fc.jsonValue({ maxDepth: 1 }).filter((v) => kindOf(v) !== "object")).map(([i, v]) =>
-      setObjects("JSON of the wrong type", "requests", "error", `requests[${i}] = ${show(v)}`, (o) => {
-        o[i] = v;
-      }),
-    ),
+    fc
+      .tuple(
+        index,
+        fc.jsonValue({ maxDepth: 1 }).filter((v) => kindOf(v) !== "object"),
+      )
+      .map(([i, v]) =>
+        setObjects("JSON of the wrong type", "requests", "error", `requests[${i}] = ${show(v)}`, (o) => {
+          (o as unknown[])[i] = v;
+        }),
+      ),
   ];
   for (const f of roles.required) {
-    out.push(index.map((i) => setObjects("missing key", f, "error", `requests[${i}].${f} deleted`, (o) => void delete o[i]![f])));
-    out.push(index.map((i) => setObjects("empty string", f, "error", `requests[${i}].${f} = ""`, (o) => void (o[i]![f] = ""))));
+    out.push(
+      index.map((i) =>
+        setObjects("missing key", f, "error", `requests[${i}].${f} deleted`, (o) => void delete o[i]![f]),
+      ),
+    );
+    out.push(
+      index.map((i) => setObjects("empty string", f, "error", `requests[${i}].${f} = ""`, put(i, f, ""))),
+    );
   }
   for (const f of [...roles.required, ...roles.strings]) {
-    out.push(fc.tuple(index, notStringOrNull).map(([i, v]) => setObjects("JSON of the wrong type", f, "error", `requests[${i}].${f} = ${show(v)}`, (o) => void (o[i]![f] = v))));
+    out.push(
+      fc
+        .tuple(index, notStringOrNull)
+        .map(([i, v]) =>
+          setObjects("JSON of the wrong type", f, "error", `requests[${i}].${f} = ${show(v)}`, put(i, f, v)),
+        ),
+    );
   }
   for (const f of roles.booleans ?? []) {
-    out.push(fc.tuple(index, fc.oneof(fc.constantFrom("true", "false", "yes", 1, 0, null), unknownBool)).map(([i, v]) =>
-      setObjects("unknown boolean spelling", f, "error", `requests[${i}].${f} = ${show(v)}`, (o) => void (o[i]![f] = v)),
-    ));
+    out.push(
+      fc
+        .tuple(index, fc.oneof(fc.constantFrom("true", "false", "yes", 1, 0, null), unknownBool))
+        .map(([i, v]) =>
+          setObjects(
+            "unknown boolean spelling",
+            f,
+            "error",
+            `requests[${i}].${f} = ${show(v)}`,
+            put(i, f, v),
+          ),
+        ),
+    );
   }
   for (const [f, allowed] of Object.entries(roles.enums ?? {})) {
-    out.push(fc.tuple(index, fc.string({ minLength: 1, maxLength: 10 }).filter((s) => !allowed.includes(s))).map(([i, v]) =>
-      setObjects("value outside the enum", f, "error", `requests[${i}].${f} = ${show(v)}`, (o) => void (o[i]![f] = v)),
-    ));
+    out.push(
+      fc
+        .tuple(
+          index,
+          fc.string({ minLength: 1, maxLength: 10 }).filter((s) => !allowed.includes(s)),
+        )
+        .map(([i, v]) =>
+          setObjects("value outside the enum", f, "error", `requests[${i}].${f} = ${show(v)}`, put(i, f, v)),
+        ),
+    );
   }
   for (const f of roles.secretUris ?? []) {
-    out.push(fc.tuple(index, invalidUri).map(([i, v]) => setObjects("invalid secret URI", f, "error", `requests[${i}].${f} = ${show(v)}`, (o) => void (o[i]![f] = v))));
+    out.push(
+      fc
+        .tuple(index, invalidUri)
+        .map(([i, v]) =>
+          setObjects("invalid secret URI", f, "error", `requests[${i}].${f} = ${show(v)}`, put(i, f, v)),
+        ),
+    );
   }
   for (const [f, bad] of Object.entries(roles.strict ?? {})) {
-    out.push(fc.tuple(index, bad).map(([i, v]) => setObjects("value the interface refuses", f, "error", `requests[${i}].${f} = ${show(v)}`, (o) => void (o[i]![f] = v))));
+    out.push(
+      fc
+        .tuple(index, bad)
+        .map(([i, v]) =>
+          setObjects(
+            "value the interface refuses",
+            f,
+            "error",
+            `requests[${i}].${f} = ${show(v)}`,
+            put(i, f, v),
+          ),
+        ),
+    );
   }
   for (const f of roles.free ?? []) {
-    out.push(fc.tuple(index, huge).map(([i, v]) => setObjects("huge value", f, "either", `requests[${i}].${f} = ${show(v)}`, (o) => void (o[i]![f] = v))));
-    out.push(fc.tuple(index, nonAscii).map(([i, v]) => setObjects("non-ASCII value", f, "either", `requests[${i}].${f} = ${show(v)}`, (o) => void (o[i]![f] = v))));
+    out.push(
+      fc
+        .tuple(index, huge)
+        .map(([i, v]) =>
+          setObjects("huge value", f, "either", `requests[${i}].${f} = ${show(v)}`, put(i, f, v)),
+        ),
+    );
+    out.push(
+      fc
+        .tuple(index, nonAscii)
+        .map(([i, v]) =>
+          setObjects("non-ASCII value", f, "either", `requests[${i}].${f} = ${show(v)}`, put(i, f, v)),
+        ),
+    );
   }
   if (roles.checkedId) {
-    out.push(fc.tuple(index, fc.stringMatching(/^[0-9a-f]{16}$/)).map(([i, id]) =>
-      setObjects("request id that does not match", "request-id", "error", `requests[${i}].request-id = ${id}`, (o) => void (o[i]!["request-id"] = id)),
-    ));
-    out.push(index.map((i) => setObjects("duplicate request id", "request-id", "error", `requests[${i}] twice`, (o) => void o.push({ ...o[i]! }))));
+    out.push(
+      fc
+        .tuple(index, fc.stringMatching(/^[0-9a-f]{16}$/))
+        .map(([i, id]) =>
+          setObjects(
+            "request id that does not match",
+            "request-id",
+            "error",
+            `requests[${i}].request-id = ${id}`,
+            put(i, "request-id", id),
+          ),
+        ),
+    );
+    out.push(
+      index.map((i) =>
+        setObjects(
+          "duplicate request id",
+          "request-id",
+          "error",
+          `requests[${i}] twice`,
+          (o) => void o.push({ ...o[i]! }),
+        ),
+      ),
+    );
   }
   if (roles.unknownResponse) {
     const make = roles.unknownResponse;
-    out.push(index.map((i) => setObjects("unknown request id", "request-id", "ignored", `a response to a request never made (after #${i})`, (o) => void o.splice(i + 1, 0, make(o[i]!)))));
+    out.push(
+      index.map((i) =>
+        setObjects(
+          "unknown request id",
+          "request-id",
+          "ignored",
+          `a response to a request never made (after #${i})`,
+          (o) => void o.splice(i + 1, 0, make(o[i]!)),
+        ),
+      ),
+    );
   }
-  out.push(fc.tuple(index, unknownKey, fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.constant(null))).map(([i, k, v]) =>
-    setObjects("extra key", k, "ok", `requests[${i}].${k} = ${show(v)}`, (o) => void (o[i]![k] = v)),
-  ));
+  out.push(
+    fc
+      .tuple(index, unknownKey, fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.constant(null)))
+      .map(([i, k, v]) => setObjects("extra key", k, "ok", `requests[${i}].${k} = ${show(v)}`, put(i, k, v))),
+  );
   return out;
 }
 
@@ -412,7 +624,8 @@ function wrote(r: RunOnceResult, relationId: number, snapshotOk = false): string
   const snapshotOnly = (b: { set: Record<string, string>; deleted: string[] }) =>
     b.deleted.length === 0 && Object.keys(b.set).every((k) => k === "data");
   const bags = c.databags.filter((b) => b.relationId === relationId && !(snapshotOk && snapshotOnly(b)));
-  if (bags.length) return `wrote ${bags.map((b) => `${b.owner} ${[...Object.keys(b.set), ...b.deleted].join(",")}`).join("; ")}`;
+  if (bags.length)
+    return `wrote ${bags.map((b) => `${b.owner} ${[...Object.keys(b.set), ...b.deleted].join(",")}`).join("; ")}`;
   const s = c.secrets;
   if (s.created.length || s.updated.length || s.removed.length || s.revisionsRemoved.length) {
     return `changed secrets (created ${s.created.length}, updated ${s.updated.length}, removed ${s.removed.length})`;
@@ -420,7 +633,8 @@ function wrote(r: RunOnceResult, relationId: number, snapshotOk = false): string
   return undefined;
 }
 
-const firstLine = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split("\n")[0]!.slice(0, 300);
+const firstLine = (e: unknown): string =>
+  (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split("\n")[0]!.slice(0, 300);
 
 /** Judge one run; returns the problem, or undefined when the outcome is as required. */
 function judge(
@@ -434,11 +648,16 @@ function judge(
   const blocked = blockedMessages(r);
   const named = (m: string) => m.includes(relation) && m.includes(h.key);
   if (!r.ok) {
-    if (!(r.error instanceof CharmRelationsError)) return { problem: `uncaught ${firstLine(r.error)}`, outcome: "crash" };
-    if (h.expect === "ok" || h.expect === "ignored") return { problem: `refused: ${firstLine(r.error)}`, outcome: "typed error" };
+    if (!(r.error instanceof CharmRelationsError))
+      return { problem: `uncaught ${firstLine(r.error)}`, outcome: "crash" };
+    if (h.expect === "ok" || h.expect === "ignored")
+      return { problem: `refused: ${firstLine(r.error)}`, outcome: "typed error" };
     const m = (r.error as Error).message;
     if (h.expect === "error" ? !named(m) : !m.includes(relation)) {
-      return { problem: `error does not name ${relation} and "${h.key}": ${firstLine(r.error)}`, outcome: "typed error" };
+      return {
+        problem: `error does not name ${relation} and "${h.key}": ${firstLine(r.error)}`,
+        outcome: "typed error",
+      };
     }
     return { outcome: "typed error" };
   }
@@ -462,7 +681,11 @@ function judge(
     return { outcome: "accepted" };
   }
   if (h.expect === "either" && !refusal) {
-    if (blocked.length) return { problem: `blocked without naming ${relation}: ${blocked[0]!.slice(0, 300)}`, outcome: "blocked" };
+    if (blocked.length)
+      return {
+        problem: `blocked without naming ${relation}: ${blocked[0]!.slice(0, 300)}`,
+        outcome: "blocked",
+      };
     return { outcome: "accepted" };
   }
   if (!refusal) {
@@ -473,7 +696,11 @@ function judge(
       outcome: "accepted",
     };
   }
-  if (h.expect === "error" && !named(refusal)) return { problem: `blocked status does not name "${h.key}": ${refusal.slice(0, 300)}`, outcome: "blocked" };
+  if (h.expect === "error" && !named(refusal))
+    return {
+      problem: `blocked status does not name "${h.key}": ${refusal.slice(0, 300)}`,
+      outcome: "blocked",
+    };
   const w = wrote(r, relationId, h.bagValid);
   if (w) return { problem: `refused but ${w}`, outcome: "blocked" };
   return { outcome: "blocked" };
@@ -501,10 +728,18 @@ export async function runHostile(
     ];
     const validRuns = new Map<string, RunOnceResult>();
     for (const unit of base.units) {
-      const event: HookEvent = { unit, kind: "relation-changed", relationId: base.relationId, ...(base.remoteUnit ? { remoteUnit: base.remoteUnit } : {}) };
+      const event: HookEvent = {
+        unit,
+        kind: "relation-changed",
+        relationId: base.relationId,
+        ...(base.remoteUnit ? { remoteUnit: base.remoteUnit } : {}),
+      };
       validRuns.set(unit, await runOnce(runner, base.state, event, { rethrow: false }));
     }
-    const cases = fc.sample(fc.oneof(...mutations), { numRuns: options.runs ?? target.runs ?? 100, seed: options.seed ?? 9 });
+    const cases = fc.sample(fc.oneof(...mutations), {
+      numRuns: options.runs ?? target.runs ?? 100,
+      seed: options.seed ?? 9,
+    });
     for (const h of cases) {
       stats.cases += 1;
       stats.byCategory[h.category] = (stats.byCategory[h.category] ?? 0) + 1;
@@ -513,20 +748,41 @@ export async function runHostile(
       else model.setAppBag(base.relationId, base.remoteApp, h.apply(valid));
       h.model?.(model, valid);
       for (const unit of base.units) {
-        const event: HookEvent = { unit, kind: "relation-changed", relationId: base.relationId, ...(base.remoteUnit ? { remoteUnit: base.remoteUnit } : {}) };
+        const event: HookEvent = {
+          unit,
+          kind: "relation-changed",
+          relationId: base.relationId,
+          ...(base.remoteUnit ? { remoteUnit: base.remoteUnit } : {}),
+        };
         const r = await runOnce(runner, model, event, { rethrow: false });
-        const verdict = judge(h, r, `${target.endpoint}:${base.relationId}`, base.relationId, base.remoteApp, validRuns.get(unit));
+        const verdict = judge(
+          h,
+          r,
+          `${target.endpoint}:${base.relationId}`,
+          base.relationId,
+          base.remoteApp,
+          validRuns.get(unit),
+        );
         stats.byOutcome[verdict.outcome] = (stats.byOutcome[verdict.outcome] ?? 0) + 1;
         if (options.hygiene) {
           // A requirer bag without (or with an empty) `requested-secrets` asks for the plain-text
           // fallback (protocol §4.4): credentials in the provider's bag are then expected.
           const bag = h.apply(valid);
-          const plain = bag.version !== "v1" && (bag["requested-secrets"] === undefined || bag["requested-secrets"].trim() === "[]");
+          const plain =
+            bag.version !== "v1" &&
+            (bag["requested-secrets"] === undefined || bag["requested-secrets"].trim() === "[]");
           options.hygiene.observe(r.state, { plainBags: plain && !base.remoteUnit });
           if (!r.ok) options.hygiene.error(r.error, `${target.name} ${h.category}`);
         }
         if (verdict.problem) {
-          findings.push({ target: target.name, base: base.label, unit, category: h.category, note: h.note, problem: verdict.problem });
+          findings.push({
+            target: target.name,
+            base: base.label,
+            unit,
+            category: h.category,
+            note: h.note,
+            problem: verdict.problem,
+          });
         }
       }
     }

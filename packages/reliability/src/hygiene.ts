@@ -74,7 +74,8 @@ export class HygieneChecker {
     }
     const allow = this.#options.allowPlainBags;
     for (const rel of Object.values(state.relations)) {
-      const plainOk = options.plainBags === true || (typeof allow === "function" ? allow(rel.id) : allow === true);
+      const plainOk =
+        options.plainBags === true || (typeof allow === "function" ? allow(rel.id) : allow === true);
       if (plainOk) continue;
       for (const [app, bag] of Object.entries(rel.appData)) {
         for (const [k, v] of Object.entries(bag)) this.#text(`databag ${rel.id} ${app} app key "${k}"`, v);

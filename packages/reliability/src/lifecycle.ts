@@ -4,9 +4,18 @@
  * charms as a `LifecycleSpec`; the generic engines have two built-in ones.
  */
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type HookRunner, type SettleResult, Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { EventLog, type PasswordMode, runners } from "./generic.js";
-import { type RecordedHook, recording } from "./replay.js";
+import { type RecordedHook, recording, withCharmDir } from "./replay.js";
+
+/** Charm directories of every lifecycle run, removed when the test process exits. */
+const charmBases: string[] = [];
+process.once("exit", () => {
+  for (const d of charmBases) rmSync(d, { recursive: true, force: true });
+});
 
 export interface AppSpec {
   readonly name: string;
@@ -56,10 +65,14 @@ export async function startLifecycle(spec: LifecycleSpec): Promise<LifecycleRun>
   });
   const hooks: RecordedHook[] = [];
   const map = new Map<string, HookRunner>();
+  // Every unit has its own charm directory, where libraries keep unit-local state (departure markers).
+  const charmBase = mkdtempSync(join(tmpdir(), "reliability-charms-"));
+  charmBases.push(charmBase);
   for (const app of spec.apps) {
-    map.set(app.name, app.runner);
+    const runner = withCharmDir(app.runner, charmBase);
+    map.set(app.name, runner);
     sim.deploy(app.name, {
-      runner: recording(app.name, app.runner, hooks),
+      runner: recording(app.name, runner, hooks, charmBase),
       units: app.units,
       endpoints: app.endpoints,
     });
@@ -135,7 +148,9 @@ export function unsettled(run: LifecycleRun): { step: string; failed: unknown[];
     .map((s) => ({
       step: s.step,
       reason: s.result.reason,
-      failed: s.result.failed.map((f) => `${f.unit} ${f.hook}: ${String((f.error as Error)?.message ?? f.error)}`),
+      failed: s.result.failed.map(
+        (f) => `${f.unit} ${f.hook}: ${String((f.error as Error)?.message ?? f.error)}`,
+      ),
     }));
 }
 
@@ -153,8 +168,18 @@ export function pgLifecycle(options: GenericLifecycleOptions = {}): LifecycleSpe
   return {
     name: "postgresql_client v0 (generic engines)",
     apps: [
-      { name: "provider", units: 2, endpoints: { database: "provides:postgresql_client" }, runner: runners.pgProvider(o) },
-      { name: "requirer", units: 2, endpoints: { database: "requires:postgresql_client" }, runner: runners.pgRequirer(o) },
+      {
+        name: "provider",
+        units: 2,
+        endpoints: { database: "provides:postgresql_client" },
+        runner: runners.pgProvider(o),
+      },
+      {
+        name: "requirer",
+        units: 2,
+        endpoints: { database: "requires:postgresql_client" },
+        runner: runners.pgRequirer(o),
+      },
     ],
     steps: [
       { op: "relate", a: "provider:database", b: "requirer:database" },
@@ -178,14 +203,24 @@ export function kvLifecycle(options: GenericLifecycleOptions = {}): LifecycleSpe
   return {
     name: "valkey_client v1 + v0 (generic engines)",
     apps: [
-      { name: "valkey", units: 2, endpoints: { client: "provides:valkey_client" }, runner: runners.kvProvider(o) },
+      {
+        name: "valkey",
+        units: 2,
+        endpoints: { client: "provides:valkey_client" },
+        runner: runners.kvProvider(o),
+      },
       {
         name: "app1",
         units: 2,
         endpoints: { client: "requires:valkey_client" },
         runner: runners.kvRequirer({ ...o, contract: "v1", resources: ["app:*", "*"] }),
       },
-      { name: "app0", units: 1, endpoints: { client: "requires:valkey_client" }, runner: runners.kvRequirer({ ...o, contract: "v0" }) },
+      {
+        name: "app0",
+        units: 1,
+        endpoints: { client: "requires:valkey_client" },
+        runner: runners.kvRequirer({ ...o, contract: "v0" }),
+      },
     ],
     steps: [
       { op: "relate", a: "valkey:client", b: "app1:client" },

@@ -7,7 +7,12 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { type Charm, Charm as CharmClass, HOOK_TOOLS, ProcessBackend } from "@charm-relations/juju-secrets-core";
+import {
+  type Charm,
+  Charm as CharmClass,
+  HOOK_TOOLS,
+  ProcessBackend,
+} from "@charm-relations/juju-secrets-core";
 import {
   createHookToolBin,
   FAKE_STATE_ENV,

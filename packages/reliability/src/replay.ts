@@ -3,6 +3,8 @@
  * then replay single hooks from those states with `runOnce`: with a fault, twice in a row, or clean.
  */
 
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import type { Backend, HookContext } from "@charm-relations/juju-secrets-core";
 import {
   type HookEvent,
@@ -23,11 +25,59 @@ export interface RecordedHook {
   /** The model just before the hook (after Juju updated relation membership for it). */
   readonly before: ModelState;
   readonly context: HookContext;
+  /** The unit's charm directory and its files just before the hook (unit-local state, e.g. markers). */
+  readonly charmDir?: { readonly path: string; readonly files: Readonly<Record<string, string>> };
+}
+
+/** Every file under `dir` (relative path → content); empty when it does not exist. */
+export function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = readFileSync(p, "utf8");
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Put a unit's charm directory back as it was before a recorded hook (replays must start equal). */
+export function restoreCharmDir(hook: RecordedHook): void {
+  if (!hook.charmDir) return;
+  const { path, files } = hook.charmDir;
+  rmSync(path, { recursive: true, force: true });
+  mkdirSync(path, { recursive: true });
+  for (const [rel, content] of Object.entries(files)) {
+    const p = join(path, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, content);
+  }
+}
+
+/** Each unit gets its own charm directory under `base` (Juju gives every unit one). */
+export function charmDirOf(base: string, unit: string): string {
+  return join(base, unit.replace("/", "-"));
+}
+
+/** A runner whose hooks see `<base>/<unit>` as their charm directory. */
+export function withCharmDir(runner: HookRunner, base: string): HookRunner {
+  return (backend, context) => runner(backend, { ...context, charmDir: charmDirOf(base, context.unitName) });
 }
 
 /** The `HookEvent` that reproduces a hook context with `runOnce`. */
 export function eventOf(context: HookContext): HookEvent {
-  const e: { -readonly [K in keyof HookEvent]: HookEvent[K] } = { unit: context.unitName, kind: context.kind };
+  const e: { -readonly [K in keyof HookEvent]: HookEvent[K] } = {
+    unit: context.unitName,
+    kind: context.kind,
+  };
   if (context.relation) e.relationId = context.relation.id;
   if (context.remoteUnit) e.remoteUnit = context.remoteUnit;
   if (context.departingUnit) e.departingUnit = context.departingUnit;
@@ -49,16 +99,23 @@ export function lean(state: ModelState): ModelState {
   return state;
 }
 
-/** Wrap an app's runner so each hook it runs is recorded in `sink` first. */
-export function recording(app: string, runner: HookRunner, sink: RecordedHook[]): HookRunner {
+/** Wrap an app's runner so each hook it runs is recorded in `sink` first (with the unit's charm dir). */
+export function recording(
+  app: string,
+  runner: HookRunner,
+  sink: RecordedHook[],
+  charmBase?: string,
+): HookRunner {
   return async (backend: Backend, context: HookContext) => {
     if (backend instanceof MemoryBackend) {
+      const dir = charmBase ? charmDirOf(charmBase, context.unitName) : undefined;
       sink.push({
         name: `${context.unitName} ${context.hookName}`,
         app,
         event: eventOf(context),
         before: lean(backend.model.toJSON()),
         context,
+        ...(dir ? { charmDir: { path: dir, files: readTree(dir) } } : {}),
       });
     }
     await runner(backend, context);
@@ -66,7 +123,11 @@ export function recording(app: string, runner: HookRunner, sink: RecordedHook[])
 }
 
 /** A runner whose backend fails per `plan`; `onBackend` sees the wrapper (to read what was injected). */
-export function faulty(runner: HookRunner, plan: FaultPlan, onBackend?: (b: FaultyBackend) => void): HookRunner {
+export function faulty(
+  runner: HookRunner,
+  plan: FaultPlan,
+  onBackend?: (b: FaultyBackend) => void,
+): HookRunner {
   return async (backend, context) => {
     const wrapped = new FaultyBackend(backend, plan);
     onBackend?.(wrapped);
@@ -74,9 +135,18 @@ export function faulty(runner: HookRunner, plan: FaultPlan, onBackend?: (b: Faul
   };
 }
 
-/** Replay one recorded hook on a copy of its `before` state (never throws: the outcome says). */
-export function replay(runner: HookRunner, state: ModelState, event: HookEvent): Promise<RunOnceResult> {
-  return runOnce(runner, state, event, { rethrow: false });
+/**
+ * Replay one recorded hook on a copy of `state` (its `before`, or a state derived from it), with the
+ * unit's charm directory restored first. Never throws: the outcome says.
+ */
+export function replay(
+  runner: HookRunner,
+  state: ModelState,
+  hook: RecordedHook | HookEvent,
+): Promise<RunOnceResult> {
+  const recorded = "event" in hook ? hook : undefined;
+  if (recorded) restoreCharmDir(recorded);
+  return runOnce(runner, state, recorded ? recorded.event : (hook as HookEvent), { rethrow: false });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,10 @@ import { parseSecretLabel } from "@charm-relations/juju-secrets-core";
 import type { ModelState, SecretState } from "@charm-relations/juju-secrets-core/testing";
 
 /** The relation id an owner label names: protocol labels and the two auxiliary ones. */
-export function relationOfLabel(label: string | undefined, modelUuids: readonly string[]): number | undefined {
+export function relationOfLabel(
+  label: string | undefined,
+  modelUuids: readonly string[],
+): number | undefined {
   if (!label) return undefined;
   const parsed = parseSecretLabel(label);
   if (parsed) return parsed.relationId;
@@ -19,14 +22,18 @@ export function relationOfLabel(label: string | undefined, modelUuids: readonly 
 }
 
 function uuidsOf(state: ModelState): string[] {
-  return [state.uuid, ...Object.values(state.applications).flatMap((a) => (a.modelUuid ? [a.modelUuid] : []))];
+  return [
+    state.uuid,
+    ...Object.values(state.applications).flatMap((a) => (a.modelUuid ? [a.modelUuid] : [])),
+  ];
 }
 
 /** Secrets created for a relation: by owner label, or granted on it. */
 export function secretsOfRelation(state: ModelState, relationId: number): SecretState[] {
   const uuids = uuidsOf(state);
   return Object.values(state.secrets).filter(
-    (s) => relationOfLabel(s.label, uuids) === relationId || s.grants.some((g) => g.relationId === relationId),
+    (s) =>
+      relationOfLabel(s.label, uuids) === relationId || s.grants.some((g) => g.relationId === relationId),
   );
 }
 
@@ -34,7 +41,8 @@ export function secretsOfRelation(state: ModelState, relationId: number): Secret
 function allBagText(state: ModelState): string {
   const parts: string[] = [];
   for (const rel of Object.values(state.relations)) {
-    for (const bag of [...Object.values(rel.appData), ...Object.values(rel.unitData)]) parts.push(...Object.values(bag));
+    for (const bag of [...Object.values(rel.appData), ...Object.values(rel.unitData)])
+      parts.push(...Object.values(bag));
   }
   return parts.join("\n");
 }

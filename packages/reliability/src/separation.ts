@@ -69,17 +69,19 @@ export function checkSeparation(
       const content = s.revisions.find((x) => x.revision === s.latestRevision)!.content;
       if (group === "user" && options.username) {
         const user = options.username(r.relation, r.requestId);
-        if (content.username !== user) problems.push(`${where}: username ${content.username}, expected ${user}`);
+        if (content.username !== user)
+          problems.push(`${where}: username ${content.username}, expected ${user}`);
       }
       const rel = state.relations[String(r.relation)]!;
       const requirerApp = rel.endpoints.find((e) => e.app !== provider)!.app;
       for (const [unit, consumer] of Object.entries(s.consumerLabels)) {
         const expected = `${requirerEndpoint}.${r.relation}.${r.requestId ? `${r.requestId}.` : ""}${group}.secret`;
-        if (!unit.startsWith(`${requirerApp}/`)) problems.push(`${where}: ${key} read by ${unit} of another app`);
-        if (consumer !== expected) problems.push(`${where}: ${unit} labelled ${key} ${consumer}, expected ${expected}`);
+        if (!unit.startsWith(`${requirerApp}/`))
+          problems.push(`${where}: ${key} read by ${unit} of another app`);
+        if (consumer !== expected)
+          problems.push(`${where}: ${unit} labelled ${key} ${consumer}, expected ${expected}`);
       }
     }
   }
   return problems;
 }
-

@@ -11,11 +11,11 @@
  */
 
 import { HookToolError } from "@charm-relations/juju-secrets-core";
-import type { ModelState, RunOnceResult } from "@charm-relations/juju-secrets-core/testing";
+import { type ModelState, type RunOnceResult, runOnce } from "@charm-relations/juju-secrets-core/testing";
 import { FAULT_KINDS, type FaultKind, type FaultyBackend } from "./fault-backend.js";
 import type { HygieneChecker } from "./hygiene.js";
 import type { LifecycleRun } from "./lifecycle.js";
-import { committedState, faulty, normalizeState, type RecordedHook, replay } from "./replay.js";
+import { committedState, faulty, normalizeState, type RecordedHook, readTree, replay } from "./replay.js";
 
 export interface FaultFinding {
   readonly hook: string;
@@ -45,7 +45,11 @@ export function firstDifference(a: unknown, b: unknown, path = ""): string | und
   if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     for (const k of keys) {
-      const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+      const d = firstDifference(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        `${path}.${k}`,
+      );
       if (d) return d;
     }
   }
@@ -63,7 +67,11 @@ function clear(error: unknown, tool: string): string | undefined {
   if (!(error instanceof HookToolError)) return `not a HookToolError: ${String(error)}`;
   if (error.tool !== tool) return `error names tool ${error.tool}, the fault was in ${tool}`;
   if (!error.message.includes(tool)) return `message does not name the tool: ${error.message}`;
-  if (!/connection is shut down|option provided but not defined|timed out|not valid JSON|not a secret URI/.test(error.message)) {
+  if (
+    !/connection is shut down|option provided but not defined|timed out|not valid JSON|not a secret URI/.test(
+      error.message,
+    )
+  ) {
     return `message does not say what failed: ${error.message}`;
   }
   return undefined;
@@ -89,9 +97,15 @@ export async function faultSweep(run: LifecycleRun, options: SweepOptions = {}):
   for (const hook of run.hooks) {
     if (options.filter && !options.filter(hook)) continue;
     const runner = run.runners.get(hook.app)!;
-    const baseline = await replay(runner, hook.before, hook.event);
+    const baseline = await replay(runner, hook.before, hook);
     if (!baseline.ok) {
-      findings.push({ hook: hook.name, position: 0, tool: "-", kind: "exit1", problem: `baseline failed: ${String(baseline.error)}` });
+      findings.push({
+        hook: hook.name,
+        position: 0,
+        tool: "-",
+        kind: "exit1",
+        problem: `baseline failed: ${String(baseline.error)}`,
+      });
       continue;
     }
     hooks += 1;
@@ -102,9 +116,14 @@ export async function faultSweep(run: LifecycleRun, options: SweepOptions = {}):
       const tool = baseline.calls[position - 1]!.tool;
       for (const kind of kindsAt(kinds, position + hooks, options.exhaustive ?? false)) {
         let backend: FaultyBackend | undefined;
-        const out = await replay(faulty(runner, { at: position, kind }, (b) => (backend = b)), hook.before, hook.event);
+        const out = await replay(
+          faulty(runner, { at: position, kind }, (b) => (backend = b)),
+          hook.before,
+          hook,
+        );
         const fault = backend?.injected;
-        const finding = (problem: string) => findings.push({ hook: hook.name, position, tool, kind, problem });
+        const finding = (problem: string) =>
+          findings.push({ hook: hook.name, position, tool, kind, problem });
         if (!fault) {
           finding("the call sequence diverged: no call at this position");
           continue;
@@ -126,14 +145,14 @@ export async function faultSweep(run: LifecycleRun, options: SweepOptions = {}):
           finding(`hook succeeded despite the fault${d ? ` and diverged: ${d}` : " (fault swallowed)"}`);
           continue;
         }
-        if (out.error !== fault.error) {
-          const why = clear(out.error, tool);
-          if (why) finding(`error is not the injected one: ${why}`);
-        }
+        // The hook's error is the injected one (or wraps it) and says which tool failed and how.
+        const why = clear(out.error, tool);
+        if (why) finding(out.error === fault.error ? why : `error is not the injected one: ${why}`);
         const d = firstDifference(committedState(out.state), untouched);
         if (d) finding(`failed hook committed something: ${d}`);
         // Replays are deterministic: one re-run per distinct state a failure left behind.
-        const key = json(normalizeState(out.state));
+        // Unit-local files are not rolled back by Juju: the re-run starts from what the failure left.
+        const key = json([normalizeState(out.state), hook.charmDir ? readTree(hook.charmDir.path) : {}]);
         let verdict = reruns.get(key);
         if (verdict === undefined) {
           const again = await rerun(runner, hook, out);
@@ -162,10 +181,18 @@ function kindsAt(kinds: readonly FaultKind[], n: number, exhaustive: boolean): F
   return [first!, rest[n % rest.length]!];
 }
 
-/** Re-run a hook on the state a failed run left, with the fake's id counters as before the failure. */
-function rerun(runner: Parameters<typeof replay>[0], hook: RecordedHook, failed: RunOnceResult): Promise<RunOnceResult> {
+/**
+ * Re-run a hook on the state a failed run left, with the fake's id counters as before the failure.
+ * The unit's charm directory is NOT restored: Juju rolls back what the hook told it, never the files
+ * the charm wrote itself, so the retry sees them as the failed run left them.
+ */
+function rerun(
+  runner: Parameters<typeof replay>[0],
+  hook: RecordedHook,
+  failed: RunOnceResult,
+): Promise<RunOnceResult> {
   const state: ModelState = { ...failed.state, counters: { ...hook.before.counters } };
-  return replay(runner, state, hook.event);
+  return runOnce(runner, state, hook.event, { rethrow: false });
 }
 
 export interface RetryFinding {
@@ -188,12 +215,13 @@ export async function retrySweep(
   for (const hook of run.hooks) {
     if (options.filter && !options.filter(hook)) continue;
     const runner = run.runners.get(hook.app)!;
-    const first = await replay(runner, hook.before, hook.event);
+    const first = await replay(runner, hook.before, hook);
     if (!first.ok) {
       findings.push({ hook: hook.name, problem: `first run failed: ${String(first.error)}` });
       continue;
     }
-    const second = await replay(runner, first.state, hook.event);
+    // The second run sees the unit's files as the first left them (no restore).
+    const second = await runOnce(runner, first.state, hook.event, { rethrow: false });
     retries += 1;
     options.hygiene?.observe(second.state);
     if (!second.ok) {
@@ -211,12 +239,15 @@ export async function retrySweep(
     if (c.secrets.created.length) problems.push(`secrets created: ${c.secrets.created.length}`);
     if (c.secrets.updated.length) problems.push(`secret revisions: ${c.secrets.updated.length}`);
     if (c.secrets.removed.length) problems.push(`secrets removed: ${c.secrets.removed.length}`);
-    const writes = second.calls.filter((x) => x.tool === "secret-add" || x.tool === "secret-set" || x.tool === "relation-set");
+    const writes = second.calls.filter(
+      (x) => x.tool === "secret-add" || x.tool === "secret-set" || x.tool === "relation-set",
+    );
     if (writes.length) problems.push(`write calls: ${writes.map((w) => w.tool).join(", ")}`);
     // No new password: every secret's content is what the first run left.
     for (const [xid, s] of Object.entries(second.state.secrets)) {
       const before = first.state.secrets[xid];
-      if (before && json(before.revisions) !== json(s.revisions)) problems.push(`secret ${xid} content changed`);
+      if (before && json(before.revisions) !== json(s.revisions))
+        problems.push(`secret ${xid} content changed`);
     }
     if (problems.length) findings.push({ hook: hook.name, problem: problems.join("; ") });
   }

@@ -20,7 +20,8 @@ export class Tally {
   }
 
   add(counter: string, subject: string, n = 1): void {
-    const c = (this.counts[counter] ??= {});
+    const c = this.counts[counter] ?? {};
+    this.counts[counter] = c;
     c[subject] = (c[subject] ?? 0) + n;
   }
 
@@ -45,14 +46,17 @@ export function loadTallies(dir = RESULTS_DIR): { files: string[]; counts: Count
   const counts: Counts = {};
   let files: string[] = [];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort();
   } catch {
     return { files, counts };
   }
   for (const f of files) {
     const c = JSON.parse(readFileSync(join(dir, f), "utf8")) as Counts;
     for (const [counter, subjects] of Object.entries(c)) {
-      const into = (counts[counter] ??= {});
+      const into = counts[counter] ?? {};
+      counts[counter] = into;
       for (const [subject, n] of Object.entries(subjects)) into[subject] = (into[subject] ?? 0) + n;
     }
   }

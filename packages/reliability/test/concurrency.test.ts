@@ -25,7 +25,11 @@ const APPS = ["app1", "app2", "app3"];
 async function world(log: EventLog) {
   const sim = new Simulation({ lifecycle: false });
   const o = { log, passwords: "random" as const };
-  sim.deploy("valkey", { runner: runners.kvProvider(o), units: 2, endpoints: { client: "provides:valkey_client" } });
+  sim.deploy("valkey", {
+    runner: runners.kvProvider(o),
+    units: 2,
+    endpoints: { client: "provides:valkey_client" },
+  });
   for (const app of APPS) {
     sim.deploy(app, {
       runner: runners.kvRequirer({ ...o, contract: "v1", resources: RESOURCES }, "cache"),
@@ -51,7 +55,9 @@ describe("concurrency inside a hook (generic engines, valkey_client-shaped)", ()
     expect(settled.failed).toEqual([]);
     // Each v1 relation's three requests were answered by a single provider hook.
     for (const id of ids.slice(0, 3)) {
-      const answering = sim.hooks.filter((h) => h.unit === "valkey/0" && h.context.relation?.id === id && h.secrets?.created.length);
+      const answering = sim.hooks.filter(
+        (h) => h.unit === "valkey/0" && h.context.relation?.id === id && h.secrets?.created.length,
+      );
       expect(answering).toHaveLength(1);
       expect(answering[0]!.secrets!.created).toHaveLength(RESOURCES.length * 2);
     }
@@ -90,7 +96,7 @@ describe("concurrency inside a hook (generic engines, valkey_client-shaped)", ()
     // Each requirer unit saw one rotation per request of its own relation, none of another's.
     const rotations = log.of("rotated");
     expect(rotations).toHaveLength(APPS.length * 2 * RESOURCES.length + 1);
-    tally.add("responses checked for separation", "generic v1", responses(state, "valkey").length * 2);
+    tally.add("responses checked for separation", "generic engines", responses(state, "valkey").length * 2);
     const hygiene = new HygieneChecker();
     hygiene.observe(state);
     expect(hygiene.violations()).toEqual([]);
@@ -127,7 +133,9 @@ describe.each(LIFECYCLES.filter((l) => l.rotate).map((l) => [l.name, l] as const
       expect(checkSeparation(run.sim.model.state, provider, { requirerEndpoint: endpoint })).toEqual([]);
       applyStep(run, entry.rotate!);
       expect((await run.sim.settle({ maxHooks: 1000 })).failed).toEqual([]);
-      const rotation = run.sim.hooks.find((h) => h.unit === run.sim.model.leaderOf(provider) && h.kind === "config-changed");
+      const rotation = run.sim.hooks.find(
+        (h) => h.unit === run.sim.model.leaderOf(provider) && h.kind === "config-changed",
+      );
       const state = run.sim.model.state;
       const answered = responses(state, provider);
       // The rotation was one hook for every relation and request.

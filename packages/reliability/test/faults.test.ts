@@ -14,7 +14,9 @@ const tally = new Tally("faults");
 afterAll(() => tally.save());
 
 describe.each(LIFECYCLES.map((l) => [l.name, l] as const))("faults: %s", (_name, entry) => {
-  it("every call position of every hook: fails cleanly, commits nothing, converges on re-run", { timeout: 300_000 }, async () => {
+  it("every call position of every hook: fails cleanly, commits nothing, converges on re-run", {
+    timeout: 300_000,
+  }, async () => {
     const run = await runLifecycle(entry.spec());
     expect(unsettled(run)).toEqual([]);
     const hygiene = hygieneFor(entry);

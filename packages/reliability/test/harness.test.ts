@@ -47,7 +47,9 @@ describe("FaultyBackend", () => {
     expect(e).toBeInstanceOf(HookToolError);
     expect(e.message).toBe("secret-get output was not valid JSON");
     expect(e.stdout).toBe("");
-    expect(faultError("secret-add", [], "timeout", 250)!.message).toBe("secret-add timed out after 250 ms and was killed");
+    expect(faultError("secret-add", [], "timeout", 250)!.message).toBe(
+      "secret-add timed out after 250 ms and was killed",
+    );
   });
 });
 
@@ -57,7 +59,11 @@ describe("the sweeps catch misbehaving charms", () => {
       const provider = new DataProvider(charm, "database", PG);
       provider.events.on("requested", ({ request }) => {
         try {
-          provider.publish(request.relation, { endpoints: "10.0.0.1:5432", username: "u", password: "p-0123456789" });
+          provider.publish(request.relation, {
+            endpoints: "10.0.0.1:5432",
+            username: "u",
+            password: "p-0123456789",
+          });
         } catch {
           // "best effort": exactly what the sweep must catch
         }
@@ -115,29 +121,59 @@ describe("secret invariants", () => {
 describe("the hostile judge", () => {
   it("reports a charm that crashes on bad data, and one that shrugs it off", async () => {
     const w = await settledWorld(pgLifecycle());
-    const bases = async () => providerBases(w.state, { relationId: w.relations[0]!, local: "provider", remote: "requirer" });
+    const bases = async () =>
+      providerBases(w.state, { relationId: w.relations[0]!, local: "provider", remote: "requirer" });
     const crashing = (charm: Charm) => {
       charm.on("relationChanged", (e) => {
-        JSON.parse(e.relation.remoteAppData()["requested-secrets"] ?? "[]").map((x: string) => x.toUpperCase());
+        JSON.parse(e.relation.remoteAppData()["requested-secrets"] ?? "[]").map((x: string) =>
+          x.toUpperCase(),
+        );
       });
     };
     const shrugging = (charm: Charm) => void charm;
     const roles = { jsonStringArrays: V0_REQUEST_ROLES.jsonStringArrays! };
-    const bad = [fc.constant({ category: "wrong JSON", key: "requested-secrets", expect: "error" as const, note: "x", apply: (b: Record<string, string>) => ({ ...b, "requested-secrets": pyDumps({ a: 1 }) }) })];
-    const crash = await runHostile({ name: "crash", subject: "t", endpoint: "database", setup: crashing, roles, extra: () => bad, bases }, { runs: 10 });
+    const bad = [
+      fc.constant({
+        category: "wrong JSON",
+        key: "requested-secrets",
+        expect: "error" as const,
+        note: "x",
+        apply: (b: Record<string, string>) => ({ ...b, "requested-secrets": pyDumps({ a: 1 }) }),
+      }),
+    ];
+    const crash = await runHostile(
+      { name: "crash", subject: "t", endpoint: "database", setup: crashing, roles, extra: () => bad, bases },
+      { runs: 10 },
+    );
     expect(crash.stats.byOutcome.crash ?? 0).toBeGreaterThan(0);
     expect(crash.findings.some((f) => f.problem.startsWith("uncaught"))).toBe(true);
-    const shrug = await runHostile({ name: "shrug", subject: "t", endpoint: "database", setup: shrugging, roles, extra: () => bad, bases }, { runs: 10 });
+    const shrug = await runHostile(
+      { name: "shrug", subject: "t", endpoint: "database", setup: shrugging, roles, extra: () => bad, bases },
+      { runs: 10 },
+    );
     expect(shrug.findings.some((f) => f.problem.startsWith("accepted"))).toBe(true);
   });
 
   it("the generic requirer refuses an invalid secret URI with a blocked status naming relation and key", async () => {
     const w = await settledWorld(pgLifecycle());
     const bases = async () => [
-      { state: w.state, relationId: w.relations[0]!, remoteApp: "provider", units: ["requirer/0"], label: "fresh" },
+      {
+        state: w.state,
+        relationId: w.relations[0]!,
+        remoteApp: "provider",
+        units: ["requirer/0"],
+        label: "fresh",
+      },
     ];
     const result = await runHostile(
-      { name: "uri", subject: "t", endpoint: "database", setup: genericRequirer(PG, "database"), roles: { secretUris: ["secret-user"] }, bases },
+      {
+        name: "uri",
+        subject: "t",
+        endpoint: "database",
+        setup: genericRequirer(PG, "database"),
+        roles: { secretUris: ["secret-user"] },
+        bases,
+      },
       { runs: 20 },
     );
     expect(result.findings).toEqual([]);

@@ -7,8 +7,8 @@
  * requirers) a non-leader. See src/hostile.ts for what each case must end in.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { HygieneChecker } from "../src/hygiene.js";
 import { runHostile, summarize } from "../src/hostile.js";
+import { HygieneChecker } from "../src/hygiene.js";
 import { HOSTILE_TARGETS, triage } from "../src/registry.js";
 import { Tally } from "../src/tally.js";
 
@@ -22,12 +22,25 @@ afterAll(() => tally.save());
 const RUNS = 40;
 
 describe.each(HOSTILE_TARGETS().map((t) => [t.name, t] as const))("hostile: %s", (_name, target) => {
-  it("every malformed remote databag ends in a typed refusal naming relation and key, or is tolerated as required", { timeout: 300_000 }, async () => {
+  it("every malformed remote databag ends in a typed refusal naming relation and key, or is tolerated as required", {
+    timeout: 300_000,
+  }, async () => {
     const hygiene = new HygieneChecker();
-    const { findings, stats } = await runHostile(target, { runs: target.runs ?? RUNS, hygiene, seed: 20261123 });
+    const { findings, stats } = await runHostile(target, {
+      runs: target.runs ?? RUNS,
+      hygiene,
+      seed: 20261123,
+    });
     tally.add("hostile cases", target.subject, stats.cases);
-    tally.add("hostile hook runs", target.subject, Object.values(stats.byOutcome).reduce((a, b) => a + b, 0));
-    for (const [outcome, n] of Object.entries(stats.byOutcome)) tally.add(`outcome: ${outcome}`, target.subject, n);
+    tally.add(
+      "hostile hook runs",
+      target.subject,
+      Object.values(stats.byOutcome).reduce((a, b) => a + b, 0),
+    );
+    for (const [outcome, n] of Object.entries(stats.byOutcome))
+      tally.add(`outcome: ${outcome}`, target.subject, n);
+    for (const [category, n] of Object.entries(stats.byCategory))
+      tally.add(`case: ${category}`, target.subject, n);
     const { unexplained, known } = triage(findings, (k) => k.hostile);
     for (const [issue, n] of known) console.warn(`[reliability] known interface bug (${n} cases): ${issue}`);
     expect(summarize(unexplained)).toEqual([]);

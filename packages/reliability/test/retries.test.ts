@@ -22,7 +22,8 @@ describe.each(LIFECYCLES.map((l) => [l.name, l] as const))("retries: %s", (_name
     const result = await retrySweep(run, { hygiene });
     tally.add("hooks run twice", entry.subject, result.retries);
     const { unexplained, known } = triage(result.findings, (k) => k.retries);
-    for (const [issue, n] of known) console.warn(`[reliability] known interface bug (${n} retries): ${issue}`);
+    for (const [issue, n] of known)
+      console.warn(`[reliability] known interface bug (${n} retries): ${issue}`);
     expect(unexplained).toEqual([]);
     expect(result.retries).toBe(run.hooks.length);
     expect(hygiene.violations()).toEqual([]);

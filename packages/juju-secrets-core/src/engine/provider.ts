@@ -8,6 +8,7 @@ import type { RelationRef } from "../backend/types.js";
 import { PrematureWriteError, RemoteDataError } from "../errors.js";
 import type { Charm } from "../hook/charm.js";
 import { Emitter } from "../hook/emitter.js";
+import { DepartureMarker } from "../model/departure.js";
 import type { Model, Relation } from "../model/model.js";
 import { parseBool, parseCommaList } from "../protocol/codecs.js";
 import { fernetDecrypt, generateFernetKey } from "../protocol/fernet.js";
@@ -33,6 +34,7 @@ import {
 } from "../protocol/v1.js";
 import { canonicalKey, IssueCollector, removeOwnedSecretsForRelation, wireString } from "./common.js";
 import type { Contract, EntityPermission, InterfaceDefinition } from "./definition.js";
+import type { RelationGoneEvent } from "./events.js";
 
 /** A request as the provider sees it, whatever the contract. */
 export interface ProviderRequest {
@@ -59,10 +61,12 @@ export interface ProviderRequest {
 export interface DataProviderOptions {
   /**
    * Called on relation-broken (leader) before the relation's secrets are removed; return true to keep
-   * them. A unit that is being removed gets relation-broken for relations that live on for the other
-   * units (LP#1979811): its secrets must survive it.
+   * them. A unit that is being removed (LP#1979811) keeps them anyway (see `isDeparting`); this is for
+   * the charm's own rules on top.
    */
   readonly retainSecretsOnBroken?: (relation: RelationRef) => boolean;
+  /** Where this unit remembers that it is departing (default `<charm dir>/.charm-relations`). */
+  readonly stateDir?: string;
   /**
    * Interface-level check of a parsed request (e.g. a zod schema of the requirer bag). An invalid
    * request is reported with `requestInvalid`, gets no event, and its snapshot does not advance, so a
@@ -91,8 +95,8 @@ export interface ProviderEventMap {
     readonly oldCert?: string;
     readonly cert: string;
   };
-  /** relation-broken; the leader already removed the secrets this app created for the relation. */
-  gone: { readonly relation: RelationRef; readonly remoteApp: string | null };
+  /** relation-broken; unless `departing`, the leader already removed the secrets this app created for it. */
+  gone: RelationGoneEvent;
 }
 
 /** Until the request arrives, only these may be written (protocol §4.5). */
@@ -109,6 +113,7 @@ export class DataProvider {
   readonly definition: InterfaceDefinition;
   readonly #retainSecretsOnBroken: DataProviderOptions["retainSecretsOnBroken"];
   readonly #validateRequest: DataProviderOptions["validateRequest"];
+  readonly #departure: DepartureMarker;
   /**
    * v1 requests parsed per relation (keyed by the raw `requests` value, which cannot change within a
    * hook): publishing K answers would otherwise re-parse and re-validate every request K times.
@@ -134,12 +139,19 @@ export class DataProvider {
     this.definition = definition;
     this.#retainSecretsOnBroken = options.retainSecretsOnBroken;
     this.#validateRequest = options.validateRequest;
+    this.#departure = new DepartureMarker(
+      charm,
+      endpoint,
+      options.stateDir ? { stateDir: options.stateDir } : {},
+    );
     const filter = { endpoint };
     charm.on("relationCreated", (e) => this.#onCreated(e.context.relation!), filter);
     charm.on("relationChanged", (e) => this.#onChanged(e.context.relation!), filter);
     charm.on("relationBroken", (e) => this.#onBroken(e.context.relation!, e.context.remoteApp), filter);
     charm.on("secretChanged", (e) => this.#onSecretChanged(e.context.secretId, e.context.secretLabel));
-    charm.on("secretRemove", (e) => this.#onSecretRemove(e.context.secretLabel, e.secretId, e.secretRevision));
+    charm.on("secretRemove", (e) =>
+      this.#onSecretRemove(e.context.secretLabel, e.secretId, e.secretRevision),
+    );
   }
 
   get model(): Model {
@@ -558,15 +570,31 @@ export class DataProvider {
   }
 
   /** §6.3 step 5: a superseded revision of one of our response secrets is no longer tracked: drop it. */
-  async #onSecretRemove(label: string | undefined, secretId: string, revision: number | undefined): Promise<void> {
+  async #onSecretRemove(
+    label: string | undefined,
+    secretId: string,
+    revision: number | undefined,
+  ): Promise<void> {
     const parsed = label ? parseSecretLabel(label) : undefined;
-    if (!parsed || parsed.endpoint !== this.endpoint || parsed.group === "mtls" || revision === undefined) return;
+    if (!parsed || parsed.endpoint !== this.endpoint || parsed.group === "mtls" || revision === undefined)
+      return;
     if (this.model.isLeader()) this.model.secrets.remove(secretId, { revision });
   }
 
   async #onBroken(ref: RelationRef, remoteApp: string | undefined): Promise<void> {
-    if (!this.#retainSecretsOnBroken?.(ref)) removeOwnedSecretsForRelation(this.model, ref);
-    await this.events.emit("gone", { relation: ref, remoteApp: remoteApp ?? null });
+    const departing = this.#departure.isDeparting(ref);
+    // A departing leader leaves the relation's secrets to the units that stay (LP#1979811).
+    if (!departing && !this.#retainSecretsOnBroken?.(ref)) removeOwnedSecretsForRelation(this.model, ref);
+    await this.events.emit("gone", { relation: ref, remoteApp: remoteApp ?? null, departing });
+    this.#departure.clear(ref);
+  }
+
+  /**
+   * This unit is leaving the relation while the relation lives on for the other units: it got
+   * relation-departed with `JUJU_DEPARTING_UNIT` = itself (remembered until its relation-broken).
+   */
+  isDeparting(relation: RelationRef): boolean {
+    return this.#departure.isDeparting(relation);
   }
 
   /**

@@ -10,6 +10,7 @@ import type { RelationRef } from "../backend/types.js";
 import { RemoteDataError } from "../errors.js";
 import type { Charm } from "../hook/charm.js";
 import { Emitter } from "../hook/emitter.js";
+import { DepartureMarker } from "../model/departure.js";
 import type { Model, Relation } from "../model/model.js";
 import { formatCommaList, parseBool, parseSecretUri } from "../protocol/codecs.js";
 import { fernetDecrypt, fernetEncrypt } from "../protocol/fernet.js";
@@ -34,6 +35,7 @@ import {
   wireString,
 } from "./common.js";
 import type { Contract, InterfaceDefinition, RequestSpec } from "./definition.js";
+import type { RelationGoneEvent } from "./events.js";
 
 /** What a requirer unit knows about one answered request, secrets resolved. */
 export interface ResolvedResponse {
@@ -60,8 +62,8 @@ export interface RequirerEventMap {
   credentialsRotated: { readonly response: ResolvedResponse; readonly groups: readonly string[] };
   statusRaised: { readonly relation: RelationRef; readonly status: RelationStatus };
   statusResolved: { readonly relation: RelationRef; readonly status: RelationStatus };
-  /** relation-broken; the leader already removed the requirer-owned secrets of the relation. */
-  gone: { readonly relation: RelationRef; readonly remoteApp: string | null };
+  /** relation-broken; unless `departing`, the leader already removed the requirer-owned secrets of the relation. */
+  gone: RelationGoneEvent;
   /** The provider's databag could not be understood; nothing was written for that relation. */
   invalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
 }
@@ -84,10 +86,12 @@ export interface DataRequirerOptions {
   readonly validateResponse?: (response: ResolvedResponse) => RemoteDataError | undefined;
   /**
    * Called on relation-broken (leader) before the requirer-owned secrets (`mtls`, requested entity) are
-   * removed; return true to keep them. A unit being removed gets relation-broken for relations that live
-   * on for the other units (LP#1979811): the provider must keep reading them.
+   * removed; return true to keep them. A unit that is being removed (LP#1979811) keeps them anyway
+   * (see `isDeparting`): the provider must keep reading them. This is for the charm's own rules on top.
    */
   readonly retainSecretsOnBroken?: (relation: RelationRef) => boolean;
+  /** Where this unit remembers that it is departing (default `<charm dir>/.charm-relations`). */
+  readonly stateDir?: string;
 }
 
 type Bag = Record<string, string>;
@@ -103,6 +107,7 @@ export class DataRequirer {
   readonly #validateBag: DataRequirerOptions["validateBag"];
   readonly #validateResponse: DataRequirerOptions["validateResponse"];
   readonly #retainSecretsOnBroken: DataRequirerOptions["retainSecretsOnBroken"];
+  readonly #departure: DepartureMarker;
 
   constructor(charm: Charm, endpoint: string, definition: InterfaceDefinition, options: DataRequirerOptions) {
     this.charm = charm;
@@ -114,6 +119,11 @@ export class DataRequirer {
     this.#validateBag = options.validateBag;
     this.#validateResponse = options.validateResponse;
     this.#retainSecretsOnBroken = options.retainSecretsOnBroken;
+    this.#departure = new DepartureMarker(
+      charm,
+      endpoint,
+      options.stateDir ? { stateDir: options.stateDir } : {},
+    );
     if (this.#requests.filter((r) => r.requestedEntity).length > 1) {
       throw new Error(`${definition.name} requirer: at most one request may carry a requested entity`);
     }
@@ -550,7 +560,8 @@ export class DataRequirer {
       for (const [k, v] of Object.entries(providerBag)) if (k !== "data") bag[k] = v;
       checkSecretUris(issues, "", bag);
       const sub = providerBag.subordinated;
-      if (sub !== undefined && parseBool(sub) === undefined) issues.add("subordinated", "expected a boolean", sub);
+      if (sub !== undefined && parseBool(sub) === undefined)
+        issues.add("subordinated", "expected a boolean", sub);
       return [{ requestId: undefined, bag }];
     }
     if (providerBag.requests === undefined) return [];
@@ -750,8 +761,19 @@ export class DataRequirer {
   }
 
   async #onBroken(ref: RelationRef, remoteApp: string | undefined): Promise<void> {
-    if (!this.#retainSecretsOnBroken?.(ref)) removeOwnedSecretsForRelation(this.model, ref);
-    await this.events.emit("gone", { relation: ref, remoteApp: remoteApp ?? null });
+    const departing = this.#departure.isDeparting(ref);
+    // A departing leader leaves the relation's secrets to the units that stay (LP#1979811).
+    if (!departing && !this.#retainSecretsOnBroken?.(ref)) removeOwnedSecretsForRelation(this.model, ref);
+    await this.events.emit("gone", { relation: ref, remoteApp: remoteApp ?? null, departing });
+    this.#departure.clear(ref);
+  }
+
+  /**
+   * This unit is leaving the relation while the relation lives on for the other units: it got
+   * relation-departed with `JUJU_DEPARTING_UNIT` = itself (remembered until its relation-broken).
+   */
+  isDeparting(relation: RelationRef): boolean {
+    return this.#departure.isDeparting(relation);
   }
 }
 
@@ -770,7 +792,11 @@ interface ChangeOutcome {
 /** `secret-<group>` values must be secret URIs: a broken one is the provider's error, not a hook-tool failure. */
 function checkSecretUris(issues: IssueCollector, prefix: string, bag: Readonly<Bag>): void {
   for (const [k, v] of Object.entries(bag)) {
-    if (k.startsWith("secret-") && isSecretGroup(k.slice("secret-".length)) && parseSecretUri(v) === undefined) {
+    if (
+      k.startsWith("secret-") &&
+      isSecretGroup(k.slice("secret-".length)) &&
+      parseSecretUri(v) === undefined
+    ) {
       issues.add(`${prefix}${k}`, "expected a secret URI", v);
     }
   }

@@ -1,1 +1,2 @@
+export * from "./departure.js";
 export * from "./model.js";

@@ -632,7 +632,8 @@ export class Simulation {
     if (e.relationId === undefined) return true;
     if (!this.model.hasRelation(e.relationId)) return false;
     const rel = this.model.relation(e.relationId);
-    if (rel.left.includes(e.unit)) return false;
+    // A unit that left sees nothing more of the relation, but a failed relation-broken can be retried.
+    if (rel.left.includes(e.unit) && e.kind !== "relation-broken") return false;
     const members = rel.members[e.unit] ?? [];
     switch (e.kind) {
       case "relation-joined":

@@ -4,12 +4,9 @@
  * integrators on v0 (kafka-connect-operator's contract) and v1; lifecycle and hostile cases.
  */
 
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { ConnectProvider, ConnectRequirer } from "@charm-relations/interface-connect-client";
 import type { Charm, Contract } from "@charm-relations/juju-secrets-core";
 import { charmRunner } from "@charm-relations/juju-secrets-core/testing";
-import { ConnectProvider, ConnectRequirer } from "@charm-relations/interface-connect-client";
 import fc from "fast-check";
 import { EventLog, makePassword, type PasswordMode, passwordSeed } from "../generic.js";
 import type { HostileTarget } from "../hostile.js";
@@ -26,14 +23,17 @@ export interface CharmOptions {
   readonly log?: EventLog;
 }
 
-/** The provider keeps departure markers in a directory per unit (as in its charm directory). */
+/** Departure markers go to the default place: the unit's charm directory. */
 export function connectProvider(options: CharmOptions = {}): (charm: Charm) => void {
   const seed = passwordSeed(options.passwords ?? "derived");
-  const base = mkdtempSync(join(tmpdir(), "reliability-connect-"));
   return (charm) => {
-    const provider = new ConnectProvider(charm, EP, { stateDir: join(base, charm.unit.replace("/", "-")) });
+    const provider = new ConnectProvider(charm, EP);
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
-    const answer = (r: { relation: { endpoint: string; id: number }; requestId?: string; username: string }) =>
+    const answer = (r: {
+      relation: { endpoint: string; id: number };
+      requestId?: string;
+      username: string;
+    }) =>
       provider.publish(r, {
         endpoints: ["http://10.1.0.10:8083", "http://10.1.0.11:8083"],
         username: r.username,
@@ -50,6 +50,8 @@ export function connectProvider(options: CharmOptions = {}): (charm: Charm) => v
       if (!charm.model.isLeader()) return;
       for (const r of provider.answeredRequests()) answer(r);
     });
+    // Like most charms, report the workload status at the end of the hook (after the library ran).
+    charm.on("relationBroken", () => charm.model.setStatus("active", ""));
   };
 }
 
@@ -57,8 +59,12 @@ export function connectRequirer(contract: Contract, options: CharmOptions = {}):
   return (charm) => {
     const requirer = new ConnectRequirer(charm, EP, { pluginUrl: PLUGIN, contract });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
-    requirer.on("integrationCreated", ({ integration }) => log("created", `${integration.relation.id} ${integration.username}`));
-    requirer.on("credentialsRotated", ({ integration, groups }) => log("rotated", `${integration.relation.id} ${groups.join(",")}`));
+    requirer.on("integrationCreated", ({ integration }) =>
+      log("created", `${integration.relation.id} ${integration.username}`),
+    );
+    requirer.on("credentialsRotated", ({ integration, groups }) =>
+      log("rotated", `${integration.relation.id} ${groups.join(",")}`),
+    );
     requirer.on("gone", ({ relation }) => log("gone", String(relation.id)));
     if (options.log) requirer.on("invalid", ({ error }) => log("invalid", error.message));
   };
@@ -69,9 +75,24 @@ export function connectLifecycle(options: CharmOptions = {}): LifecycleSpec {
   return {
     name: "connect_client v0 + v1",
     apps: [
-      { name: "connect", units: 2, endpoints: { [EP]: "provides:connect_client" }, runner: charmRunner(connectProvider(o)) },
-      { name: "sink", units: 2, endpoints: { [EP]: "requires:connect_client" }, runner: charmRunner(connectRequirer("v0", o)) },
-      { name: "mirror", units: 1, endpoints: { [EP]: "requires:connect_client" }, runner: charmRunner(connectRequirer("v1", o)) },
+      {
+        name: "connect",
+        units: 2,
+        endpoints: { [EP]: "provides:connect_client" },
+        runner: charmRunner(connectProvider(o)),
+      },
+      {
+        name: "sink",
+        units: 2,
+        endpoints: { [EP]: "requires:connect_client" },
+        runner: charmRunner(connectRequirer("v0", o)),
+      },
+      {
+        name: "mirror",
+        units: 1,
+        endpoints: { [EP]: "requires:connect_client" },
+        runner: charmRunner(connectRequirer("v1", o)),
+      },
     ],
     steps: [
       { op: "relate", a: `connect:${EP}`, b: `sink:${EP}` },
@@ -82,6 +103,9 @@ export function connectLifecycle(options: CharmOptions = {}): LifecycleSpec {
       { op: "configure", app: "connect", config: { rotate: "2" } },
       { op: "set-leader", unit: "sink/1" },
       { op: "remove-unit", unit: "sink/2" },
+      // Leaders leave while the relations live on (LP#1979811): nothing of the relation may go.
+      { op: "remove-unit", unit: "connect/1" },
+      { op: "remove-unit", unit: "sink/1" },
       { op: "remove-relation", index: 0 },
       { op: "remove-relation", index: 1 },
     ],
@@ -89,7 +113,13 @@ export function connectLifecycle(options: CharmOptions = {}): LifecycleSpec {
 }
 
 /** Plugin URLs kafka-connect-operator cannot download (the package refuses them). */
-const badPluginUrl = fc.constantFrom("ftp://x/y.tar", "file:///etc/passwd", "not a url", "http://", "NOT_REQUIRED");
+const badPluginUrl = fc.constantFrom(
+  "ftp://x/y.tar",
+  "file:///etc/passwd",
+  "not a url",
+  "http://",
+  "NOT_REQUIRED",
+);
 /** REST endpoints that are not http(s) URLs, or carry credentials. */
 const badRest = fc.constantFrom("10.1.0.10:8083", "ftp://10.1.0.10", "http://user:pw@10.1.0.10:8083", "nope");
 
@@ -104,7 +134,12 @@ export function connectTargets(): HostileTarget[] {
       subject: SUBJECT,
       endpoint: EP,
       setup: connectProvider(),
-      roles: { ...V0_REQUEST_ROLES, strict: { "plugin-url": badPluginUrl }, immutable: ["plugin-url"] },
+      roles: {
+        ...V0_REQUEST_ROLES,
+        strict: { "plugin-url": badPluginUrl },
+        immutable: ["plugin-url"],
+        free: ["plugin-url"],
+      },
       bases: async () => {
         const w = await world();
         return providerBases(w.state, { relationId: w.v0, local: "connect", remote: "sink" });
@@ -115,7 +150,14 @@ export function connectTargets(): HostileTarget[] {
       subject: SUBJECT,
       endpoint: EP,
       setup: connectProvider(),
-      roles: { ...V1_REQUEST_ROLES, v1: { ...V1_REQUEST_ROLES.v1!, strict: { ...V1_REQUEST_ROLES.v1!.strict, resource: badPluginUrl } } },
+      roles: {
+        ...V1_REQUEST_ROLES,
+        v1: {
+          ...V1_REQUEST_ROLES.v1!,
+          strict: { ...V1_REQUEST_ROLES.v1!.strict, resource: badPluginUrl },
+          free: ["resource"],
+        },
+      },
       bases: async () => {
         const w = await world();
         return providerBases(w.state, { relationId: w.v1, local: "connect", remote: "mirror" });
@@ -126,7 +168,7 @@ export function connectTargets(): HostileTarget[] {
       subject: SUBJECT,
       endpoint: EP,
       setup: connectRequirer("v0"),
-      roles: { ...V0_ANSWER_ROLES, strict: { endpoints: badRest } },
+      roles: { ...V0_ANSWER_ROLES, strict: { endpoints: badRest }, free: ["endpoints"] },
       bases: async () => {
         const w = await world();
         return requirerBases(w.state, { relationId: w.v0, local: "sink", remote: "connect" });
@@ -137,7 +179,10 @@ export function connectTargets(): HostileTarget[] {
       subject: SUBJECT,
       endpoint: EP,
       setup: connectRequirer("v1"),
-      roles: { ...V1_ANSWER_ROLES, v1: { ...V1_ANSWER_ROLES.v1!, unknownResponse, strict: { endpoints: badRest } } },
+      roles: {
+        ...V1_ANSWER_ROLES,
+        v1: { ...V1_ANSWER_ROLES.v1!, unknownResponse, strict: { endpoints: badRest }, free: ["endpoints"] },
+      },
       bases: async () => {
         const w = await world();
         return requirerBases(w.state, { relationId: w.v1, local: "mirror", remote: "connect" });

@@ -4,23 +4,33 @@
  * v0 whose certificate comes from config; lifecycle and hostile cases, both sides, both contracts.
  */
 
-import { randomUUID } from "node:crypto";
+import { EtcdClientProvider, EtcdClientRequirer } from "@charm-relations/interface-etcd-client";
 import type { Charm, Contract } from "@charm-relations/juju-secrets-core";
 import { charmRunner } from "@charm-relations/juju-secrets-core/testing";
-import { EtcdClientProvider, EtcdClientRequirer } from "@charm-relations/interface-etcd-client";
 import fc from "fast-check";
 import { EventLog } from "../generic.js";
 import { badHostPorts, type Hostile, type HostileTarget } from "../hostile.js";
 import { providerBases, requirerBases, settledWorld, unknownResponse } from "../hostile-bases.js";
 import { V0_ANSWER_ROLES, V0_REQUEST_ROLES, V1_ANSWER_ROLES, V1_REQUEST_ROLES } from "../hostile-generic.js";
 import type { LifecycleSpec } from "../lifecycle.js";
-import { CA_CERT, CLIENT1_CERT, CLIENT1_RENEWED_CERT, CLIENT2_CERT, KEY_CERT_SIGN_CERT, NO_CN_CERT } from "./etcd-certs.js";
+import {
+  CA_CERT,
+  CLIENT1_CERT,
+  CLIENT1_RENEWED_CERT,
+  CLIENT2_CERT,
+  KEY_CERT_SIGN_CERT,
+  NO_CN_CERT,
+} from "./etcd-certs.js";
 
 const EP = "etcd-client";
 const SUBJECT = "etcd_client";
 /** Server CAs per `rotate` generation (any PEM will do for the wire). */
 const SERVER_CAS = [CA_CERT, KEY_CERT_SIGN_CERT];
-const CLIENT_CERTS: Record<string, string> = { "1": CLIENT1_CERT, renewed: CLIENT1_RENEWED_CERT, "2": CLIENT2_CERT };
+const CLIENT_CERTS: Record<string, string> = {
+  "1": CLIENT1_CERT,
+  renewed: CLIENT1_RENEWED_CERT,
+  "2": CLIENT2_CERT,
+};
 
 export interface CharmOptions {
   readonly log?: EventLog;
@@ -31,8 +41,16 @@ export function etcdClientProvider(options: CharmOptions = {}): (charm: Charm) =
     const provider = new EtcdClientProvider(charm, EP);
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     const ca = () => SERVER_CAS[Number(charm.model.config().rotate ?? 0) % SERVER_CAS.length]!;
-    const answer = (client: { relation: { endpoint: string; id: number }; requestId?: string }, username: string) =>
-      provider.publishClient(client, { username, endpoints: ["10.1.0.10:2379", "10.1.0.11:2379"], version: "3.6.5", tlsCa: ca() });
+    const answer = (
+      client: { relation: { endpoint: string; id: number }; requestId?: string },
+      username: string,
+    ) =>
+      provider.publishClient(client, {
+        username,
+        endpoints: ["10.1.0.10:2379", "10.1.0.11:2379"],
+        version: "3.6.5",
+        tlsCa: ca(),
+      });
     provider.on("clientRequested", (e) => {
       log("clientRequested", `${e.relation.id} ${e.commonName}`);
       answer(e, e.commonName);
@@ -49,10 +67,16 @@ export function etcdClientProvider(options: CharmOptions = {}): (charm: Charm) =
     charm.on("configChanged", () => {
       if (charm.model.isLeader()) provider.publishTlsCa(ca());
     });
+    // Like most charms, report the workload status at the end of the hook (after the library ran).
+    charm.on("relationBroken", () => charm.model.setStatus("active", ""));
   };
 }
 
-export function etcdClientRequirer(contract: Contract, defaultCert: string, options: CharmOptions = {}): (charm: Charm) => void {
+export function etcdClientRequirer(
+  contract: Contract,
+  defaultCert: string,
+  options: CharmOptions = {},
+): (charm: Charm) => void {
   return (charm) => {
     const chosen = charm.model.config().cert;
     const cert = (typeof chosen === "string" && CLIENT_CERTS[chosen]) || defaultCert;
@@ -66,6 +90,8 @@ export function etcdClientRequirer(contract: Contract, defaultCert: string, opti
     charm.on("configChanged", () => {
       if (charm.model.isLeader()) requirer.setMtlsCert(cert);
     });
+    // Like most charms, report the workload status at the end of the hook (after the library ran).
+    charm.on("relationBroken", () => charm.model.setStatus("active", ""));
   };
 }
 
@@ -73,12 +99,25 @@ export function etcdClientLifecycle(options: CharmOptions = {}): LifecycleSpec {
   const o = { log: options.log ?? new EventLog() };
   return {
     name: "etcd_client v1 + v0",
-    // The departure markers live in a temp dir per model: a fresh model per run keeps runs apart.
-    modelUuid: randomUUID(),
     apps: [
-      { name: "etcd", units: 2, endpoints: { [EP]: "provides:etcd_client" }, runner: charmRunner(etcdClientProvider(o)) },
-      { name: "k8s", units: 2, endpoints: { [EP]: "requires:etcd_client" }, runner: charmRunner(etcdClientRequirer("v1", CLIENT1_CERT, o)) },
-      { name: "legacy", units: 1, endpoints: { [EP]: "requires:etcd_client" }, runner: charmRunner(etcdClientRequirer("v0", CLIENT2_CERT, o)) },
+      {
+        name: "etcd",
+        units: 2,
+        endpoints: { [EP]: "provides:etcd_client" },
+        runner: charmRunner(etcdClientProvider(o)),
+      },
+      {
+        name: "k8s",
+        units: 2,
+        endpoints: { [EP]: "requires:etcd_client" },
+        runner: charmRunner(etcdClientRequirer("v1", CLIENT1_CERT, o)),
+      },
+      {
+        name: "legacy",
+        units: 1,
+        endpoints: { [EP]: "requires:etcd_client" },
+        runner: charmRunner(etcdClientRequirer("v0", CLIENT2_CERT, o)),
+      },
     ],
     steps: [
       { op: "relate", a: `etcd:${EP}`, b: `k8s:${EP}` },
@@ -91,6 +130,9 @@ export function etcdClientLifecycle(options: CharmOptions = {}): LifecycleSpec {
       { op: "configure", app: "etcd", config: { rotate: "2" } },
       { op: "set-leader", unit: "k8s/1" },
       { op: "remove-unit", unit: "k8s/2" },
+      // Leaders leave while the relations live on (LP#1979811): nothing of the relation may go.
+      { op: "remove-unit", unit: "etcd/1" },
+      { op: "remove-unit", unit: "k8s/1" },
       { op: "remove-relation", index: 0 },
       { op: "remove-relation", index: 1 },
     ],
@@ -99,22 +141,29 @@ export function etcdClientLifecycle(options: CharmOptions = {}): LifecycleSpec {
 
 /** The requirer's mTLS secret gets a certificate the provider must refuse (a CA, no CN, garbage). */
 function badCertCase(uriOf: (bag: Record<string, string>) => string | undefined): fc.Arbitrary<Hostile> {
-  return fc.constantFrom(CA_CERT, NO_CN_CERT, "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----", "garbage").map((pem) => ({
-    category: "value the interface refuses",
-    key: "mtls-cert",
-    expect: "error" as const,
-    note: `mtls secret content = ${pem.slice(0, 30)}…`,
-    apply: (bag: Record<string, string>) => bag,
-    bagValid: true,
-    model: (m, bag) => {
-      const uri = uriOf(bag);
-      const s = uri ? m.secret(uri) : undefined;
-      if (!s) return;
-      // A new revision, as the requirer's secret-set would make; the provider sees it on its next read.
-      s.latestRevision += 1;
-      s.revisions.push({ revision: s.latestRevision, content: { "mtls-cert": pem } });
-    },
-  }));
+  return fc
+    .constantFrom(
+      CA_CERT,
+      NO_CN_CERT,
+      "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----",
+      "garbage",
+    )
+    .map((pem) => ({
+      category: "value the interface refuses",
+      key: "mtls-cert",
+      expect: "error" as const,
+      note: `mtls secret content = ${pem.slice(0, 30)}…`,
+      apply: (bag: Record<string, string>) => bag,
+      bagValid: true,
+      model: (m, bag) => {
+        const uri = uriOf(bag);
+        const s = uri ? m.secret(uri) : undefined;
+        if (!s) return;
+        // A new revision, as the requirer's secret-set would make; the provider sees it on its next read.
+        s.latestRevision += 1;
+        s.revisions.push({ revision: s.latestRevision, content: { "mtls-cert": pem } });
+      },
+    }));
 }
 
 export function etcdClientTargets(): HostileTarget[] {
@@ -130,7 +179,10 @@ export function etcdClientTargets(): HostileTarget[] {
       subject: SUBJECT,
       endpoint: EP,
       setup: etcdClientProvider(),
-      roles: { ...V1_REQUEST_ROLES, v1: { ...V1_REQUEST_ROLES.v1!, secretUris: ["secret-mtls"], free: ["resource"] } },
+      roles: {
+        ...V1_REQUEST_ROLES,
+        v1: { ...V1_REQUEST_ROLES.v1!, secretUris: ["secret-mtls"], free: ["resource"] },
+      },
       extra: (_v, base) => (base === "fresh" ? [badCertCase(firstMtls)] : []),
       bases: async () => {
         const w = await world();
@@ -142,7 +194,12 @@ export function etcdClientTargets(): HostileTarget[] {
       subject: SUBJECT,
       endpoint: EP,
       setup: etcdClientProvider(),
-      roles: { ...V0_REQUEST_ROLES, secretUris: ["secret-mtls", "encryption-secret"], free: ["prefix"], immutable: ["prefix"] },
+      roles: {
+        ...V0_REQUEST_ROLES,
+        secretUris: ["secret-mtls", "encryption-secret"],
+        free: ["prefix"],
+        immutable: ["prefix"],
+      },
       extra: (_v, base) => (base === "fresh" ? [badCertCase((bag) => bag["secret-mtls"])] : []),
       bases: async () => {
         const w = await world();
@@ -157,7 +214,12 @@ export function etcdClientTargets(): HostileTarget[] {
       // `encryption-secret` and plain `uris`/`tls-ca` only matter cross-model / without secrets: not here.
       roles: {
         ...V1_ANSWER_ROLES,
-        v1: { ...V1_ANSWER_ROLES.v1!, unknownResponse, strict: { endpoints: badHostPorts }, free: ["version"] },
+        v1: {
+          ...V1_ANSWER_ROLES.v1!,
+          unknownResponse,
+          strict: { endpoints: badHostPorts },
+          free: ["version"],
+        },
       },
       bases: async () => {
         const w = await world();

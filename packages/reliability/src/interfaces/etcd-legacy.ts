@@ -5,13 +5,11 @@
  * them. Only the requirer reads remote data, so hostile cases exist for that side alone.
  */
 
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { type EtcdClientCredentials, EtcdProvider, EtcdRequirer } from "@charm-relations/interface-etcd";
 import type { Charm } from "@charm-relations/juju-secrets-core";
 import { charmRunner } from "@charm-relations/juju-secrets-core/testing";
-import { type EtcdClientCredentials, EtcdProvider, EtcdRequirer } from "@charm-relations/interface-etcd";
 import fc from "fast-check";
 import { EventLog } from "../generic.js";
 import type { HostileBase, HostileTarget } from "../hostile.js";
@@ -51,11 +49,10 @@ export function etcdLegacyProvider(options: CharmOptions = {}): (charm: Charm) =
   };
 }
 
-/** The requirer remembers what it last saw in a state file per unit (its charm directory in Juju). */
+/** The requirer remembers what it last saw in a state file in the unit's charm directory (the default). */
 export function etcdLegacyRequirer(options: CharmOptions = {}): (charm: Charm) => void {
-  const stateDir = mkdtempSync(join(tmpdir(), "reliability-etcd-legacy-"));
   return (charm) => {
-    const requirer = new EtcdRequirer(charm, "etcd", { stateDir });
+    const requirer = new EtcdRequirer(charm, "etcd");
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     requirer.on("tlsAvailable", () => log("tlsAvailable"));
     requirer.on("connectionChanged", () => log("connectionChanged"));
@@ -69,8 +66,18 @@ export function etcdLegacyLifecycle(options: CharmOptions = {}): LifecycleSpec {
   return {
     name: "etcd (legacy reactive)",
     apps: [
-      { name: "etcd", units: 2, endpoints: { db: "provides:etcd" }, runner: charmRunner(etcdLegacyProvider(o)) },
-      { name: "kcp", units: 2, endpoints: { etcd: "requires:etcd" }, runner: charmRunner(etcdLegacyRequirer(o)) },
+      {
+        name: "etcd",
+        units: 2,
+        endpoints: { db: "provides:etcd" },
+        runner: charmRunner(etcdLegacyProvider(o)),
+      },
+      {
+        name: "kcp",
+        units: 2,
+        endpoints: { etcd: "requires:etcd" },
+        runner: charmRunner(etcdLegacyRequirer(o)),
+      },
     ],
     steps: [
       { op: "relate", a: "etcd:db", b: "kcp:etcd" },
@@ -84,7 +91,12 @@ export function etcdLegacyLifecycle(options: CharmOptions = {}): LifecycleSpec {
   };
 }
 
-const notPem = fc.constantFrom("not a pem", "-----BEGIN CERTIFICATE-----", "MIIB...", "-----BEGIN PRIVATE KEY-----");
+const notPem = fc.constantFrom(
+  "not a pem",
+  "-----BEGIN CERTIFICATE-----",
+  "MIIB...",
+  "-----BEGIN PRIVATE KEY-----",
+);
 const badUrls = fc.constantFrom("10.1.0.10:2379", "https://a b:2379", "https://x:1,,nope", "://x", "etcd");
 const badVersion = fc.constantFrom("3.5 18", "3.5,18", "v3;rm -rf", "3.5\n18");
 
@@ -98,7 +110,13 @@ export function etcdLegacyTargets(): HostileTarget[] {
       // One target only (the provider reads nothing remote): more cases per base.
       runs: 110,
       roles: {
-        strict: { connection_string: badUrls, version: badVersion, client_ca: notPem, client_cert: notPem, client_key: notPem },
+        strict: {
+          connection_string: badUrls,
+          version: badVersion,
+          client_ca: notPem,
+          client_cert: notPem,
+          client_key: notPem,
+        },
         free: ["connection_string", "version"],
       },
       bases: async (): Promise<HostileBase[]> => {

@@ -5,8 +5,6 @@
  * serves both contracts). Lifecycle and hostile cases for both sides and both contracts.
  */
 
-import { type Charm, DataRequirer } from "@charm-relations/juju-secrets-core";
-import { charmRunner } from "@charm-relations/juju-secrets-core/testing";
 import {
   connectionUri,
   POSTGRESQL_CLIENT,
@@ -14,6 +12,8 @@ import {
   type PostgresqlRequest,
   PostgresqlRequirer,
 } from "@charm-relations/interface-postgresql-client";
+import { type Charm, DataRequirer } from "@charm-relations/juju-secrets-core";
+import { charmRunner } from "@charm-relations/juju-secrets-core/testing";
 import fc from "fast-check";
 import { EventLog, makePassword, type PasswordMode, passwordSeed } from "../generic.js";
 import { badHostPorts, type HostileTarget, invalidUri, schemeHostPorts } from "../hostile.js";
@@ -35,7 +35,9 @@ export function postgresqlProvider(options: CharmOptions = {}): (charm: Charm) =
     const provider = new PostgresqlProvider(charm, EP);
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     const serve = (r: PostgresqlRequest) => {
-      const username = r.requestId ? `relation_id_${r.relation.id}_${r.requestId}` : `relation_id_${r.relation.id}`;
+      const username = r.requestId
+        ? `relation_id_${r.relation.id}_${r.requestId}`
+        : `relation_id_${r.relation.id}`;
       const password = makePassword(seed, `${username}#${String(charm.model.config().rotate ?? "0")}`);
       const database = r.isPrefix ? r.prefix : r.database;
       provider.publish(r, {
@@ -59,6 +61,8 @@ export function postgresqlProvider(options: CharmOptions = {}): (charm: Charm) =
       if (!charm.model.isLeader()) return;
       for (const r of provider.requests()) if (provider.published(r).password !== undefined) serve(r);
     });
+    // Like most charms, report the workload status at the end of the hook (after the library ran).
+    charm.on("relationBroken", () => charm.model.setStatus("active", ""));
   };
 }
 
@@ -80,7 +84,9 @@ export function postgresqlV1Requirer(options: CharmOptions = {}): (charm: Charm)
       contract: "v1",
       requests: [{ resource: "orders" }, { resource: "reports" }],
     });
-    engine.events.on("created", ({ response }) => options.log?.add(charm.unit, "created", `${response.relation.id} ${response.resource}`));
+    engine.events.on("created", ({ response }) =>
+      options.log?.add(charm.unit, "created", `${response.relation.id} ${response.resource}`),
+    );
   };
 }
 
@@ -89,9 +95,24 @@ export function postgresqlLifecycle(options: CharmOptions = {}): LifecycleSpec {
   return {
     name: "postgresql_client v0 + v1",
     apps: [
-      { name: "postgresql", units: 2, endpoints: { [EP]: "provides:postgresql_client" }, runner: charmRunner(postgresqlProvider(o)) },
-      { name: "app", units: 2, endpoints: { [EP]: "requires:postgresql_client" }, runner: charmRunner(postgresqlRequirer(o)) },
-      { name: "reports", units: 1, endpoints: { [EP]: "requires:postgresql_client" }, runner: charmRunner(postgresqlV1Requirer(o)) },
+      {
+        name: "postgresql",
+        units: 2,
+        endpoints: { [EP]: "provides:postgresql_client" },
+        runner: charmRunner(postgresqlProvider(o)),
+      },
+      {
+        name: "app",
+        units: 2,
+        endpoints: { [EP]: "requires:postgresql_client" },
+        runner: charmRunner(postgresqlRequirer(o)),
+      },
+      {
+        name: "reports",
+        units: 1,
+        endpoints: { [EP]: "requires:postgresql_client" },
+        runner: charmRunner(postgresqlV1Requirer(o)),
+      },
     ],
     steps: [
       { op: "relate", a: `postgresql:${EP}`, b: `app:${EP}` },
@@ -102,6 +123,9 @@ export function postgresqlLifecycle(options: CharmOptions = {}): LifecycleSpec {
       { op: "configure", app: "postgresql", config: { rotate: "2" } },
       { op: "set-leader", unit: "app/1" },
       { op: "remove-unit", unit: "app/2" },
+      // Leaders leave while the relations live on (LP#1979811): nothing of the relation may go.
+      { op: "remove-unit", unit: "postgresql/1" },
+      { op: "remove-unit", unit: "app/1" },
       { op: "remove-relation", index: 0 },
       { op: "remove-relation", index: 1 },
     ],
@@ -116,7 +140,10 @@ export function postgresqlTargets(): HostileTarget[] {
     const w = await settledWorld(postgresqlLifecycle());
     return { state: w.state, v0: w.relations[0]!, v1: w.relations[1]! };
   };
-  const endpoints = { endpoints: fc.oneof(badHostPorts, schemeHostPorts), "read-only-endpoints": badHostPorts };
+  const endpoints = {
+    endpoints: fc.oneof(badHostPorts, schemeHostPorts),
+    "read-only-endpoints": badHostPorts,
+  };
   return [
     {
       name: "postgresql_client provider v0",
@@ -139,7 +166,14 @@ export function postgresqlTargets(): HostileTarget[] {
       subject: SUBJECT,
       endpoint: EP,
       setup: postgresqlProvider(),
-      roles: { ...V1_REQUEST_ROLES, v1: { ...V1_REQUEST_ROLES.v1!, strict: { ...V1_REQUEST_ROLES.v1!.strict, resource: badDatabase }, free: ["resource"] } },
+      roles: {
+        ...V1_REQUEST_ROLES,
+        v1: {
+          ...V1_REQUEST_ROLES.v1!,
+          strict: { ...V1_REQUEST_ROLES.v1!.strict, resource: badDatabase },
+          free: ["resource"],
+        },
+      },
       bases: async () => {
         const w = await world();
         return providerBases(w.state, { relationId: w.v1, local: "postgresql", remote: "reports" });
@@ -161,7 +195,10 @@ export function postgresqlTargets(): HostileTarget[] {
       subject: SUBJECT,
       endpoint: EP,
       setup: postgresqlV1Requirer(),
-      roles: { ...V1_ANSWER_ROLES, v1: { ...V1_ANSWER_ROLES.v1!, unknownResponse, free: ["endpoints", "version"] } },
+      roles: {
+        ...V1_ANSWER_ROLES,
+        v1: { ...V1_ANSWER_ROLES.v1!, unknownResponse, free: ["endpoints", "version"] },
+      },
       bases: async () => {
         const w = await world();
         return requirerBases(w.state, { relationId: w.v1, local: "reports", remote: "postgresql" });

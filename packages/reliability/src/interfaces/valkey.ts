@@ -4,9 +4,12 @@
  * v0; their lifecycle, and hostile cases for both sides and both contracts.
  */
 
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { ValkeyProvider, ValkeyRequirer } from "@charm-relations/interface-valkey-client";
 import type { Charm, Contract } from "@charm-relations/juju-secrets-core";
 import { charmRunner } from "@charm-relations/juju-secrets-core/testing";
-import { ValkeyProvider, ValkeyRequirer } from "@charm-relations/interface-valkey-client";
 import fc from "fast-check";
 import { EventLog, makePassword, type PasswordMode, passwordSeed } from "../generic.js";
 import { badHostPorts, type Hostile, type HostileTarget, schemeHostPorts, unknownBool } from "../hostile.js";
@@ -25,7 +28,22 @@ export interface CharmOptions {
 export function valkeyProvider(options: CharmOptions = {}): (charm: Charm) => void {
   const seed = passwordSeed(options.passwords ?? "derived");
   return (charm) => {
-    const provider = new ValkeyProvider(charm, EP);
+    // ValkeyProvider leaves LP#1979811 to the charm: remember, in the unit's charm directory, that this
+    // unit is leaving a relation, and keep that relation's secrets in its relation-broken (as
+    // valkey-operator does). Without it a departing leader deletes secrets other units still use.
+    const marker = (id: number) => join(charm.context.charmDir ?? tmpdir(), `valkey-departing-${id}`);
+    charm.on(
+      "relationDeparted",
+      (e) => {
+        if (e.departingUnit !== charm.unit) return;
+        mkdirSync(dirname(marker(e.relation.id)), { recursive: true });
+        writeFileSync(marker(e.relation.id), charm.unit);
+      },
+      { endpoint: EP },
+    );
+    const provider = new ValkeyProvider(charm, EP, {
+      retainSecretsOnBroken: (r) => existsSync(marker(r.id)),
+    });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     const shared = {
       endpoints: ["10.1.0.10:6379"],
@@ -50,6 +68,8 @@ export function valkeyProvider(options: CharmOptions = {}): (charm: Charm) => vo
         provider.publish(r, { username: r.username, password: password(r), ...shared });
       }
     });
+    // Like most charms, report the workload status at the end of the hook (after the library ran).
+    charm.on("relationBroken", () => charm.model.setStatus("active", ""));
   };
 }
 
@@ -64,8 +84,12 @@ export function valkeyRequirer(
     const wanted = resources.filter((r) => r !== drop);
     const requirer = new ValkeyRequirer(charm, EP, { resources: wanted, contract });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
-    requirer.on("resourceCreated", ({ connection }) => log("created", `${connection.relation.id} ${connection.resource}`));
-    requirer.on("credentialsRotated", ({ connection }) => log("rotated", `${connection.relation.id} ${connection.resource}`));
+    requirer.on("resourceCreated", ({ connection }) =>
+      log("created", `${connection.relation.id} ${connection.resource}`),
+    );
+    requirer.on("credentialsRotated", ({ connection }) =>
+      log("rotated", `${connection.relation.id} ${connection.resource}`),
+    );
     requirer.on("gone", ({ relation }) => log("gone", String(relation.id)));
     if (options.log) requirer.on("invalid", ({ error }) => log("invalid", error.message));
     charm.on("configChanged", () => requirer.syncRequests());
@@ -77,9 +101,24 @@ export function valkeyLifecycle(options: CharmOptions = {}): LifecycleSpec {
   return {
     name: "valkey_client v1 + v0",
     apps: [
-      { name: "valkey", units: 2, endpoints: { [EP]: "provides:valkey_client" }, runner: charmRunner(valkeyProvider(o)) },
-      { name: "client", units: 2, endpoints: { [EP]: "requires:valkey_client" }, runner: charmRunner(valkeyRequirer("v1", ["app:*", "cache:*"], o)) },
-      { name: "legacy", units: 1, endpoints: { [EP]: "requires:valkey_client" }, runner: charmRunner(valkeyRequirer("v0", ["app:*"], o)) },
+      {
+        name: "valkey",
+        units: 2,
+        endpoints: { [EP]: "provides:valkey_client" },
+        runner: charmRunner(valkeyProvider(o)),
+      },
+      {
+        name: "client",
+        units: 2,
+        endpoints: { [EP]: "requires:valkey_client" },
+        runner: charmRunner(valkeyRequirer("v1", ["app:*", "cache:*"], o)),
+      },
+      {
+        name: "legacy",
+        units: 1,
+        endpoints: { [EP]: "requires:valkey_client" },
+        runner: charmRunner(valkeyRequirer("v0", ["app:*"], o)),
+      },
     ],
     steps: [
       { op: "relate", a: `valkey:${EP}`, b: `client:${EP}` },
@@ -91,6 +130,9 @@ export function valkeyLifecycle(options: CharmOptions = {}): LifecycleSpec {
       { op: "configure", app: "valkey", config: { rotate: "2" } },
       { op: "set-leader", unit: "client/1" },
       { op: "remove-unit", unit: "client/2" },
+      // Leaders leave while the relations live on (LP#1979811): nothing of the relation may go.
+      { op: "remove-unit", unit: "valkey/1" },
+      { op: "remove-unit", unit: "client/1" },
       { op: "remove-relation", index: 0 },
       { op: "remove-relation", index: 1 },
     ],
@@ -112,7 +154,10 @@ function tlsSecretCase(uriOf: (bag: Record<string, string>) => string | undefine
     model: (m, bag) => {
       const uri = uriOf(bag);
       const s = uri ? m.secret(uri) : undefined;
-      if (s) s.revisions = s.revisions.map((r) => (r.revision === s.latestRevision ? { ...r, content: { ...r.content, tls: v } } : r));
+      if (s)
+        s.revisions = s.revisions.map((r) =>
+          r.revision === s.latestRevision ? { ...r, content: { ...r.content, tls: v } } : r,
+        );
     },
   }));
 }
@@ -122,7 +167,10 @@ export function valkeyTargets(): HostileTarget[] {
     const w = await settledWorld(valkeyLifecycle());
     return { state: w.state, v1: w.relations[0]!, v0: w.relations[1]! };
   };
-  const endpointsStrict = { endpoints: fc.oneof(badHostPorts, schemeHostPorts), "read-only-endpoints": badHostPorts };
+  const endpointsStrict = {
+    endpoints: fc.oneof(badHostPorts, schemeHostPorts),
+    "read-only-endpoints": badHostPorts,
+  };
   const firstTls = (bag: Record<string, string>) =>
     (JSON.parse(bag.requests ?? "[]") as Record<string, string>[])[0]?.["secret-tls"];
   return [
@@ -133,7 +181,12 @@ export function valkeyTargets(): HostileTarget[] {
       setup: valkeyProvider(),
       roles: {
         ...V1_REQUEST_ROLES,
-        v1: { ...V1_REQUEST_ROLES.v1!, secretUris: ["secret-mtls"], strict: { ...V1_REQUEST_ROLES.v1!.strict, resource: badKeyPattern }, free: ["resource"] },
+        v1: {
+          ...V1_REQUEST_ROLES.v1!,
+          secretUris: ["secret-mtls"],
+          strict: { ...V1_REQUEST_ROLES.v1!.strict, resource: badKeyPattern },
+          free: ["resource"],
+        },
       },
       bases: async () => {
         const w = await world();
