@@ -264,8 +264,10 @@ export function printCalls(result: CallsResult): string {
           .map((g) => [g.phase, g.side, g.role, g.hook, g.hooks, g.calls, g.minimum, g.excess, g.breakdown]),
       ),
     );
-    const names = [...new Set(free.map((g) => `${g.hook} (${g.side})`))];
-    if (names.length) out.push(`0 calls: ${names.join(", ")}`);
+    // Hooks that never made a call, in any phase or role.
+    const busy = new Set(rows.filter((g) => g.calls > 0).map((g) => `${g.hook} (${g.side})`));
+    const names = [...new Set(free.map((g) => `${g.hook} (${g.side})`))].filter((n) => !busy.has(n));
+    if (names.length) out.push(`always 0 calls: ${names.join(", ")}`);
   }
   return out.join("\n");
 }

@@ -10,7 +10,7 @@
  * saying so, when the package is missing or fails (it may be mid-rewrite).
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Charm, InterfaceDefinition } from "../../packages/juju-secrets-core/dist/index.js";
@@ -62,7 +62,11 @@ const isRotate = (charm: Charm): boolean =>
 let stateRoot: string | undefined;
 /** A private dir for unit-local state files (departing markers), never the repo. */
 function stateDir(charm: Charm): string {
-  stateRoot ??= mkdtempSync(join(tmpdir(), "charm-relations-bench-state-"));
+  if (stateRoot === undefined) {
+    const root = mkdtempSync(join(tmpdir(), "charm-relations-bench-state-"));
+    process.once("exit", () => rmSync(root, { recursive: true, force: true }));
+    stateRoot = root;
+  }
   return join(stateRoot, charm.unit.replace("/", "-"));
 }
 

@@ -12,11 +12,14 @@ import {
   type Contract,
   DataProvider,
   Emitter,
+  emitOrBlock,
   formatBool,
   formatCommaList,
   type Handler,
   ProtocolEncodeError,
   type ProviderRequest,
+  parseJsonObjects,
+  type RelationInvalidEvent,
   type RelationRef,
   type RelationStatus,
   RemoteDataError,
@@ -72,7 +75,7 @@ export interface ConnectProviderEvents {
   /** relation-broken (every unit) or a withdrawn v1 request (leader): delete the user, the plugin files, connectors. */
   integrationRemoved: ConnectIntegrationRemoved;
   /** A malformed request (bad `plugin-url`) or a changed one; nothing was recorded. Without a listener: blocked status. */
-  requestInvalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
+  requestInvalid: RelationInvalidEvent;
 }
 
 /** What to publish for one request: everything the integrator needs, in one hook. */
@@ -143,11 +146,7 @@ export class ConnectProvider {
         unitDeparting: false,
       }),
     );
-    engine.events.on("requestInvalid", async ({ relation, error }) => {
-      if (this.events.listenerCount("requestInvalid") > 0)
-        await this.events.emit("requestInvalid", { relation, error });
-      else this.charm.model.setStatus("blocked", error.message);
-    });
+    engine.events.on("requestInvalid", (e) => emitOrBlock(this.events, "requestInvalid", e, charm.model));
     engine.events.on("gone", async ({ relation, remoteApp, departing: unitDeparting }) => {
       await this.events.emit("integrationRemoved", {
         relation,
@@ -322,22 +321,11 @@ function toFields(input: Partial<ConnectResponseInput>, complete: boolean): Reco
   return fields;
 }
 
+/** Request ids of our v1 responses that carry credentials. */
 function answeredIds(raw: string | undefined): Set<string> {
-  if (raw === undefined) return new Set();
-  try {
-    const list = JSON.parse(raw) as unknown;
-    if (!Array.isArray(list)) return new Set();
-    return new Set(
-      list.flatMap((o) =>
-        o &&
-        typeof o === "object" &&
-        typeof (o as Record<string, unknown>)["request-id"] === "string" &&
-        (o as Record<string, unknown>)["secret-user"]
-          ? [(o as Record<string, string>)["request-id"]!]
-          : [],
-      ),
-    );
-  } catch {
-    return new Set();
-  }
+  return new Set(
+    parseJsonObjects(raw).flatMap((o) =>
+      typeof o["request-id"] === "string" && o["secret-user"] ? [o["request-id"]] : [],
+    ),
+  );
 }

@@ -10,12 +10,14 @@ import {
   type Contract,
   DataRequirer,
   Emitter,
+  emitOrBlock,
   groupOf,
   type Handler,
   ProtocolEncodeError,
   type RelationGoneEvent,
+  type RelationInvalidEvent,
   type RelationRef,
-  type RelationStatus,
+  type RelationStatusEvent,
   type RemoteDataError,
   type ResolvedResponse,
 } from "@charm-relations/juju-secrets-core";
@@ -66,15 +68,15 @@ export interface ConnectRequirerEvents {
    * switched, CA changed). Python's `KafkaConnectRequires` stays silent here (I-1).
    */
   credentialsRotated: ConnectIntegrationEvent & { readonly groups: readonly string[] };
-  statusRaised: { readonly relation: RelationRef; readonly status: RelationStatus };
-  statusResolved: { readonly relation: RelationRef; readonly status: RelationStatus };
+  statusRaised: RelationStatusEvent;
+  statusResolved: RelationStatusEvent;
   /**
    * relation-broken (every unit): stop the connector; the provider deletes the user and the plugin.
    * `departing`: only this unit leaves, the relation lives on for the others.
    */
   gone: RelationGoneEvent;
   /** The provider's data could not be understood; nothing was recorded for it. Without a listener: blocked status. */
-  invalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
+  invalid: RelationInvalidEvent;
 }
 
 export interface ConnectRequirerOptions {
@@ -214,8 +216,7 @@ export class ConnectRequirer {
   }
 
   async #invalid(relation: RelationRef, error: RemoteDataError): Promise<void> {
-    if (this.events.listenerCount("invalid") > 0) await this.events.emit("invalid", { relation, error });
-    else this.charm.model.setStatus("blocked", error.message);
+    await emitOrBlock(this.events, "invalid", { relation, error }, this.charm.model);
   }
 }
 

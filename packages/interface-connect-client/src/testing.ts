@@ -12,8 +12,6 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { gzipSync } from "node:zlib";
 import {
-  Charm,
-  CharmRelationsError,
   DEFAULT_PROVIDED_SECRETS,
   DEFAULT_REQUESTED_SECRETS,
   formatBool,
@@ -22,9 +20,17 @@ import {
   v0Snapshot,
 } from "@charm-relations/juju-secrets-core";
 import {
+  type ConformanceCheck,
+  ConformanceError,
+  type ConformanceTarget as CoreConformanceTarget,
+  charmRunner,
+  check,
+  deployTarget,
   type HookRunner,
+  firstIssue as issue,
   Simulation,
-  type SimulationOptions,
+  secretsOfRelation as secretsFor,
+  settleClean,
 } from "@charm-relations/juju-secrets-core/testing";
 import { ConnectProvider } from "./provider.js";
 import { type ConnectIntegration, ConnectRequirer } from "./requirer.js";
@@ -40,14 +46,9 @@ import {
   userSecret,
 } from "./schema.js";
 
-/** A `HookRunner` for an in-process charm: build the `Charm`, let `setup` wire it, dispatch. */
-export function charmRunner(setup: (charm: Charm) => void | Promise<void>): HookRunner {
-  return async (backend, context) => {
-    const charm = new Charm({ backend, context });
-    await setup(charm);
-    await charm.dispatch();
-  };
-}
+/** A `HookRunner` for an in-process charm (re-exported from the core's testing module). */
+/** The conformance scaffolding, shared with the other interface packages (from the core's testing module). */
+export { type ConformanceCheck, ConformanceError, charmRunner };
 
 // ---------------------------------------------------------------------------------------------
 // Databag builders (the bytes the Python library and kafka-connect-operator write)
@@ -256,30 +257,9 @@ export function referenceRequirer(
 // ---------------------------------------------------------------------------------------------
 // Conformance suites
 
-/** A conformance check failed; the message says which rule and where (never a secret value). */
-export class ConformanceError extends CharmRelationsError {
-  override name = "ConformanceError";
-}
-
-export interface ConformanceCheck {
-  readonly name: string;
-  readonly run: () => Promise<void>;
-}
-
-export interface ConformanceTarget {
-  /** Runs your charm for one hook (`charmRunner(setup)`, or `processRunner("node", ["dist/charm.js"])`). */
-  readonly runner: HookRunner;
+export interface ConformanceTarget extends CoreConformanceTarget {
   /** Your charm's connect_client endpoint (default `connect-client`). */
   readonly endpoint?: string;
-  /** Other endpoints your charm declares (e.g. a peer relation: `{ workers: "peers:connect_peers" }`). */
-  readonly endpoints?: Readonly<Record<string, `${"provides" | "requires" | "peers"}:${string}`>>;
-  readonly config?: Readonly<Record<string, unknown>>;
-  /** Units to deploy (default 2: leader and non-leader behaviour both get exercised). */
-  readonly units?: number;
-  /** Where your charm lives (becomes JUJU_CHARM_DIR). */
-  readonly charmDir?: string;
-  /** Passed to the `Simulation` (e.g. `jujuVersion`). */
-  readonly simulation?: SimulationOptions;
   /**
    * Provider suites: the plugin URL the reference requirer sends (default `NOT-REQUIRED`). Point it at
    * a tarball your test serves to exercise your download path.
@@ -287,65 +267,13 @@ export interface ConformanceTarget {
   readonly pluginUrl?: string;
 }
 
-function fail(rule: string): never {
-  throw new ConformanceError(rule);
-}
-
-function check(ok: unknown, rule: string): void {
-  if (!ok) fail(rule);
-}
-
-function deployTarget(
-  sim: Simulation,
-  app: string,
-  role: "provides" | "requires",
-  t: ConformanceTarget,
-): string {
-  const endpoint = t.endpoint ?? DEFAULT_CONNECT_ENDPOINT;
-  sim.deploy(app, {
-    runner: t.runner,
-    units: t.units ?? 2,
-    endpoints: { ...(t.endpoints ?? {}), [endpoint]: `${role}:${CONNECT_CLIENT_INTERFACE}` },
-    ...(t.config ? { config: t.config } : {}),
-    ...(t.charmDir ? { charmDir: t.charmDir } : {}),
-  });
-  return endpoint;
-}
-
-async function settleClean(sim: Simulation, what: string): Promise<void> {
-  const result = await sim.settle();
-  if (!result.settled) {
-    const f = result.failed[0];
-    const why = f
-      ? `${f.unit} ${f.hook} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}`
-      : result.reason;
-    fail(`${what}: the model did not settle (${why})`);
-  }
-}
-
-/** Secrets still owned by `app` whose label names the relation (what must be gone after broken). */
-function secretsFor(sim: Simulation, app: string, relationId: number): string[] {
-  return sim.model
-    .secrets()
-    .filter(
-      (s) => s.owner.kind === "application" && s.owner.app === app && s.label?.includes(`.${relationId}.`),
-    )
-    .map((s) => s.label ?? s.xid);
-}
-
-function issue(result: {
-  success: boolean;
-  error?: { issues: readonly { path: readonly PropertyKey[]; message: string }[] };
-}): string {
-  const first = result.error?.issues[0];
-  return first ? `${first.path.map(String).join(".") || "(bag)"}: ${first.message}` : "";
-}
+const DEFAULTS = { endpoint: DEFAULT_CONNECT_ENDPOINT, interface: CONNECT_CLIENT_INTERFACE } as const;
 
 /** Checks for a provider charm, answered against this package's requirer with kafka-connect-operator's wire rules. */
 export function providerConformance(target: ConformanceTarget): ConformanceCheck[] {
   const setup = async (requirer: HookRunner) => {
     const sim = new Simulation({ lifecycle: true, ...target.simulation });
-    const endpoint = deployTarget(sim, "provider", "provides", target);
+    const endpoint = deployTarget(sim, "provider", "provides", target, DEFAULTS);
     sim.deploy("requirer", {
       runner: requirer,
       units: 2,
@@ -474,7 +402,7 @@ function providerAppWrites(sim: Simulation, id: number): { seq: number; set: Rec
 export function requirerConformance(target: ConformanceTarget): ConformanceCheck[] {
   const setup = async (provider: HookRunner = referenceProvider()) => {
     const sim = new Simulation({ lifecycle: true, ...target.simulation });
-    const endpoint = deployTarget(sim, "requirer", "requires", target);
+    const endpoint = deployTarget(sim, "requirer", "requires", target, DEFAULTS);
     sim.deploy("provider", {
       runner: provider,
       units: 2,

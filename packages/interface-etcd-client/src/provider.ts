@@ -18,17 +18,18 @@ import {
   DataProvider,
   type DataProviderOptions,
   Emitter,
+  emitOrBlock,
   formatCommaList,
   type Handler,
   type ProviderRequest,
-  parseJson,
+  parseJsonObjects as parseObjects,
   parseSecretLabel,
   type RelationGoneEvent,
+  type RelationInvalidEvent,
   type RelationRef,
   type RelationStatus,
-  RemoteDataError,
 } from "@charm-relations/juju-secrets-core";
-import { parseBag } from "@charm-relations/juju-secrets-core/schema";
+import { requestValidator } from "@charm-relations/juju-secrets-core/schema";
 import { type ClientCertificate, ClientCertificateError, parseClientCertificate } from "./certificate.js";
 import {
   DEFAULT_ENDPOINT,
@@ -114,7 +115,7 @@ export interface EtcdClientProviderEvents {
   clientRemoved: ClientRemovedEvent;
   trustStoreRefresh: TrustStoreRefreshEvent;
   /** The requirer's databag is malformed; nothing was written for that relation. */
-  requestInvalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
+  requestInvalid: RelationInvalidEvent;
   /**
    * relation-broken. Unless `departing`, the leader already removed the secrets this app created for
    * the relation. `departing`: only this unit leaves (scale-in), the relation and its user live on.
@@ -192,17 +193,14 @@ export class EtcdClientProvider {
     this.engine = new DataProvider(charm, endpoint, ETCD_CLIENT, {
       ...(options.retainSecretsOnBroken ? { retainSecretsOnBroken: options.retainSecretsOnBroken } : {}),
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
-      validateRequest: validateRequest,
+      validateRequest: requestValidator(requirerAppV0, requestObject),
     });
     const engine = this.engine;
     engine.events.on("requested", (e) => this.#onRequested(e.request));
     engine.events.on("entityRequested", (e) => this.#onRequested(e.request));
     engine.events.on("mtlsCertUpdated", (e) => this.#onCertUpdated(e));
     engine.events.on("requestRemoved", (e) => this.#onRequestRemoved(e));
-    engine.events.on("requestInvalid", async (e) => {
-      if (this.events.listenerCount("requestInvalid")) await this.events.emit("requestInvalid", e);
-      else charm.model.setStatus("blocked", e.error.message);
-    });
+    engine.events.on("requestInvalid", (e) => emitOrBlock(this.events, "requestInvalid", e, charm.model));
     // After the engine: the trust store and teardown events.
     charm.on("relationJoined", (e) => this.#refresh("relation-joined", e.context.relation!), filter);
     charm.on(
@@ -555,18 +553,6 @@ export class EtcdClientProvider {
   }
 }
 
-/** The requirer's request against the wire schema (v0 app bag, or one v1 request object). */
-function validateRequest(request: ProviderRequest): RemoteDataError | undefined {
-  const v1 = request.contract === "v1";
-  const context = { relation: request.relation, side: "requirer" as const, bag: "app" as const };
-  const result = parseBag(v1 ? requestObject : requirerAppV0, request.raw, context);
-  if (result.ok) return undefined;
-  if (!v1) return result.error;
-  return new RemoteDataError(
-    result.error.issues.map((i) => ({ ...i, key: `requests[${request.requestId}].${i.key}` })),
-  );
-}
-
 function refOfRequest(request: ProviderRequest): EtcdClientRef {
   return {
     relation: request.relation,
@@ -593,15 +579,6 @@ function safeCommonName(pem: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function parseObjects(raw: string | undefined): Record<string, unknown>[] {
-  if (raw === undefined) return [];
-  const parsed = parseJson(raw);
-  if (!parsed.ok || !Array.isArray(parsed.value)) return [];
-  return parsed.value.filter(
-    (o): o is Record<string, unknown> => !!o && typeof o === "object" && !Array.isArray(o),
-  );
 }
 
 function checkEndpoints(endpoints: readonly string[]): string[] {

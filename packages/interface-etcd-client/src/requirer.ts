@@ -12,10 +12,12 @@ import {
   type Contract,
   DataRequirer,
   Emitter,
+  emitOrBlock,
   type Handler,
   type RelationGoneEvent,
+  type RelationInvalidEvent,
   type RelationRef,
-  type RelationStatus,
+  type RelationStatusEvent,
   RemoteDataError,
   type ResolvedResponse,
 } from "@charm-relations/juju-secrets-core";
@@ -69,15 +71,15 @@ export interface EtcdClientRequirerEvents {
   caRotated: EtcdConnection;
   /** The user secret changed (username after a CN change, or uris after a topology change). */
   credentialsRotated: EtcdConnection;
-  statusRaised: { readonly relation: RelationRef; readonly status: RelationStatus };
-  statusResolved: { readonly relation: RelationRef; readonly status: RelationStatus };
+  statusRaised: RelationStatusEvent;
+  statusResolved: RelationStatusEvent;
   /**
    * relation-broken. Unless `departing`, the leader already removed the `secret-mtls` secret of the
    * relation. `departing`: only this unit leaves (scale-in); the relation lives on for the others.
    */
   gone: RelationGoneEvent;
   /** The provider's answer is malformed; nothing was written for that relation. */
-  invalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
+  invalid: RelationInvalidEvent;
 }
 
 export class EtcdClientRequirer {
@@ -173,8 +175,7 @@ export class EtcdClientRequirer {
   }
 
   async #reportInvalid(relation: RelationRef, error: RemoteDataError): Promise<void> {
-    if (this.events.listenerCount("invalid")) await this.events.emit("invalid", { relation, error });
-    else this.charm.model.setStatus("blocked", error.message);
+    await emitOrBlock(this.events, "invalid", { relation, error }, this.charm.model);
   }
 }
 

@@ -6,16 +6,22 @@
  */
 
 import {
-  Charm,
   type Contract,
   computeRequestId,
   DEFAULT_PROVIDED_SECRETS,
   DEFAULT_REQUESTED_SECRETS,
+  parseJsonObjects as objects,
   parseJson,
   pyDumps,
   v0Snapshot,
 } from "@charm-relations/juju-secrets-core";
-import { type HookRecord, type HookRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
+import {
+  charmRunner,
+  deployTarget,
+  type HookRecord,
+  type HookRunner,
+  Simulation,
+} from "@charm-relations/juju-secrets-core/testing";
 import { parseClientCertificate } from "./certificate.js";
 import { EtcdClientProvider } from "./provider.js";
 import { EtcdClientRequirer } from "./requirer.js";
@@ -44,14 +50,8 @@ export const TEST_SERVER_CA =
 // ---------------------------------------------------------------------------------------------
 // Runners
 
-/** A Simulation runner for an in-process charm: `setup` registers the handlers, then the hook runs. */
-export function charmRunner(setup: (charm: Charm) => void | Promise<void>): HookRunner {
-  return async (backend, context) => {
-    const charm = new Charm({ backend, context });
-    await setup(charm);
-    await charm.dispatch();
-  };
-}
+/** A Simulation runner for an in-process charm (re-exported from the core's testing module). */
+export { charmRunner };
 
 export interface ReferenceProviderOptions {
   readonly endpoint?: string;
@@ -228,12 +228,8 @@ function failedHooks(hooks: readonly HookRecord[]): string | true {
         .join("; ");
 }
 
-function objects(raw: string | undefined): Record<string, unknown>[] {
-  const parsed = raw === undefined ? undefined : parseJson(raw);
-  return parsed?.ok && Array.isArray(parsed.value) ? (parsed.value as Record<string, unknown>[]) : [];
-}
-
 const APP = "app-under-test";
+const DEFAULTS = { endpoint: DEFAULT_ENDPOINT, interface: "etcd_client" } as const;
 
 /**
  * Run your provider charm against the reference requirer (both contracts): answers with the CN as
@@ -242,15 +238,9 @@ const APP = "app-under-test";
  */
 export async function providerConformance(options: ConformanceOptions): Promise<ConformanceReport> {
   const checks = new Checks();
-  const endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
   for (const contract of options.contracts ?? (["v1", "v0"] as const)) {
     const sim = new Simulation();
-    sim.deploy(APP, {
-      runner: options.runner,
-      units: options.units ?? 2,
-      endpoints: { [endpoint]: "provides:etcd_client" },
-      ...(options.config ? { config: options.config } : {}),
-    });
+    deployTarget(sim, APP, "provides", options, DEFAULTS);
     sim.deploy("client", {
       runner: referenceRequirer({ contract }),
       units: 2,
@@ -337,14 +327,8 @@ export async function providerConformance(options: ConformanceOptions): Promise<
  */
 export async function requirerConformance(options: ConformanceOptions): Promise<ConformanceReport> {
   const checks = new Checks();
-  const endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
   const sim = new Simulation();
-  sim.deploy(APP, {
-    runner: options.runner,
-    units: options.units ?? 2,
-    endpoints: { [endpoint]: "requires:etcd_client" },
-    ...(options.config ? { config: options.config } : {}),
-  });
+  deployTarget(sim, APP, "requires", options, DEFAULTS);
   sim.deploy("etcd", {
     runner: referenceProvider(),
     units: 1,

@@ -4,9 +4,15 @@
  * counterpart on the core's simulated Juju model.
  */
 
-import { Charm, type RemoteDataError } from "@charm-relations/juju-secrets-core";
+import type { RemoteDataError } from "@charm-relations/juju-secrets-core";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
-import { type EndpointInput, type HookRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
+import {
+  charmRunner,
+  deployTarget,
+  type EndpointInput,
+  type HookRunner,
+  Simulation,
+} from "@charm-relations/juju-secrets-core/testing";
 import { EtcdRequirer } from "./requirer.js";
 import {
   ETCD_KEYS,
@@ -93,26 +99,24 @@ export async function checkEtcdProviderCharm(
   runner: HookRunner,
   options: EtcdConformanceOptions = {},
 ): Promise<EtcdConformanceReport> {
-  const endpoint = options.endpoint ?? "db";
   const problems: string[] = [];
   const sim = new Simulation();
-  const units = sim.deploy("charm", {
-    runner,
-    units: options.units ?? 2,
-    endpoints: { ...options.endpoints, [endpoint]: "provides:etcd" },
-    ...(options.config ? { config: options.config } : {}),
-    ...(options.charmDir ? { charmDir: options.charmDir } : {}),
-  });
+  const endpoint = deployTarget(
+    sim,
+    "charm",
+    "provides",
+    { ...options, runner },
+    { endpoint: "db", interface: "etcd" },
+  );
+  const units = sim.model.application("charm").units;
   const seen: Record<string, boolean> = {};
   sim.deploy("reference-requirer", {
-    runner: async (backend, context) => {
-      const charm = new Charm({ backend, context });
+    runner: charmRunner((charm) => {
       const requirer = new EtcdRequirer(charm, "etcd", { stateDir: false });
       requirer.on("available", () => {
         seen[charm.unit] = true;
       });
-      await charm.dispatch();
-    },
+    }),
     units: 2,
     endpoints: { etcd: "requires:etcd" },
   });
@@ -162,19 +166,17 @@ export async function checkEtcdRequirerCharm(
   runner: HookRunner,
   options: EtcdConformanceOptions = {},
 ): Promise<EtcdConformanceReport> {
-  const endpoint = options.endpoint ?? "etcd";
   const problems: string[] = [];
   const sim = new Simulation();
-  sim.deploy("charm", {
-    runner,
-    units: options.units ?? 2,
-    endpoints: { ...options.endpoints, [endpoint]: "requires:etcd" },
-    ...(options.config ? { config: options.config } : {}),
-    ...(options.charmDir ? { charmDir: options.charmDir } : {}),
-  });
+  const endpoint = deployTarget(
+    sim,
+    "charm",
+    "requires",
+    { ...options, runner },
+    { endpoint: "etcd", interface: "etcd" },
+  );
   sim.deploy("reference-etcd", {
-    runner: async (backend, context) => {
-      const charm = new Charm({ backend, context });
+    runner: charmRunner((charm) => {
       const publish = () => {
         for (const relation of charm.model.relations("db")) {
           if (relation.active) relation.localUnit.update(REFERENCE_PROVIDER_BAG);
@@ -182,8 +184,7 @@ export async function checkEtcdRequirerCharm(
       };
       charm.on("relationCreated", publish);
       charm.on("relationJoined", publish);
-      await charm.dispatch();
-    },
+    }),
     units: 2,
     endpoints: { db: "provides:etcd" },
   });

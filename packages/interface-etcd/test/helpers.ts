@@ -2,8 +2,6 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Charm } from "@charm-relations/juju-secrets-core";
-import type { HookRunner } from "@charm-relations/juju-secrets-core/testing";
 import type { EtcdClientCredentials } from "../src/index.js";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
@@ -53,14 +51,8 @@ export function withoutJujuKeys(bag: Readonly<Record<string, string>>): Record<s
   return Object.fromEntries(Object.entries(bag).filter(([k]) => !JUJU_KEYS.includes(k)));
 }
 
-/** A runner that builds a fresh Charm per hook, like `runCharm` in a real process. */
-export function charmRunner(setup: (charm: Charm) => void | Promise<void>): HookRunner {
-  return async (backend, context) => {
-    const charm = new Charm({ backend, context });
-    await setup(charm);
-    await charm.dispatch();
-  };
-}
+/** A runner that builds a fresh Charm per hook, like `runCharm` in a real process (the core's). */
+export { charmRunner } from "@charm-relations/juju-secrets-core/testing";
 
 export const tempDir = (prefix = "etcd-test-"): string => mkdtempSync(join(tmpdir(), prefix));
 

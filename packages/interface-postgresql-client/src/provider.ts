@@ -11,11 +11,13 @@ import {
   DataProvider,
   Emitter,
   type EntityPermission,
+  emitOrBlock,
   formatBool,
   formatCommaList,
   type Handler,
   type ProviderRequest,
   parseBool,
+  type RelationInvalidEvent,
   type RelationRef,
   type RelationStatus,
   RemoteDataError,
@@ -142,7 +144,7 @@ export interface PostgresqlProviderEvents {
    * Nothing was emitted or written for it; the previous answer stays. Without a handler the unit goes
    * Blocked with the error's message.
    */
-  requestInvalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
+  requestInvalid: RelationInvalidEvent;
   /** v1 requirers: a request was withdrawn; its response and secrets are gone. */
   requestRemoved: { readonly relation: RelationRef; readonly requestId: string; readonly database: string };
   /**
@@ -239,9 +241,7 @@ export class PostgresqlProvider {
     ev.on("requestInvalid", async ({ relation, error }) => {
       const changed = error.issues.filter((i) => i.rule === "cannot change after the request was made");
       const err = changed.length ? new RequestChangedError(changed) : error;
-      if (this.events.listenerCount("requestInvalid") > 0)
-        await this.events.emit("requestInvalid", { relation, error: err });
-      else charm.model.setStatus("blocked", err.message);
+      await emitOrBlock(this.events, "requestInvalid", { relation, error: err }, charm.model);
     });
     ev.on("gone", async ({ relation, remoteApp }) => {
       const departing = this.isDeparting(relation);

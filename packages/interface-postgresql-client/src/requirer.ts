@@ -13,16 +13,18 @@ import {
   DataRequirer,
   Emitter,
   type EntityPermission,
+  emitOrBlock,
   type Handler,
   isNoneCa,
   parseBool,
   parseCommaList,
   type RelationGoneEvent,
+  type RelationInvalidEvent,
   type RelationRef,
-  type RelationStatus,
-  type RemoteDataError,
+  type RelationStatusEvent,
   type RequestSpec,
   type ResolvedResponse,
+  SECRET_GROUPS,
 } from "@charm-relations/juju-secrets-core";
 import {
   checkBag,
@@ -123,12 +125,12 @@ export interface PostgresqlRequirerEvents {
   changed: DatabaseEvent & { readonly keys: readonly string[] };
   /** A provider secret got a new revision (password rotation, TLS switch) or a new URI. */
   credentialsRotated: DatabaseEvent & { readonly groups: readonly string[] };
-  statusRaised: { readonly relation: RelationRef; readonly status: RelationStatus };
-  statusResolved: { readonly relation: RelationRef; readonly status: RelationStatus };
+  statusRaised: RelationStatusEvent;
+  statusResolved: RelationStatusEvent;
   /** relation-broken: stop using the database (`departing`: only this unit leaves, the relation lives on). */
   gone: RelationGoneEvent;
   /** The provider's data could not be understood; nothing was written for that relation in this hook. */
-  invalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
+  invalid: RelationInvalidEvent;
 }
 
 function validateOptions(o: PostgresqlRequirerOptions): void {
@@ -194,17 +196,6 @@ function requestSpec(o: PostgresqlRequirerOptions): RequestSpec {
     ...(o.prefixMatching ? { extra: { "prefix-matching": o.prefixMatching } } : {}),
   };
 }
-
-const SECRET_FIELDS: Readonly<Record<string, string>> = {
-  username: "user",
-  password: "user",
-  uris: "user",
-  "read-only-uris": "user",
-  tls: "tls",
-  "tls-ca": "tls",
-  "entity-name": "entity",
-  "entity-password": "entity",
-};
 
 export class PostgresqlRequirer {
   readonly events = new Emitter<PostgresqlRequirerEvents>();
@@ -277,10 +268,7 @@ export class PostgresqlRequirer {
     ev.on("statusRaised", (e) => this.events.emit("statusRaised", e));
     ev.on("statusResolved", (e) => this.events.emit("statusResolved", e));
     ev.on("gone", (e) => this.events.emit("gone", e));
-    ev.on("invalid", async (e) => {
-      if (this.events.listenerCount("invalid") > 0) await this.events.emit("invalid", e);
-      else charm.model.setStatus("blocked", e.error.message);
-    });
+    ev.on("invalid", (e) => emitOrBlock(this.events, "invalid", e, charm.model));
   }
 
   /** Observe one of this interface's events; returns a function that removes the handler. */
@@ -324,7 +312,8 @@ export class PostgresqlRequirer {
   /** Fields of the answer being validated that came from a secret. */
   #fromSecret(): Set<string> {
     const bag = this.#bagInFlight;
-    return new Set(Object.keys(SECRET_FIELDS).filter((f) => bag[`secret-${SECRET_FIELDS[f]}`] !== undefined));
+    const groups = (["user", "tls", "entity"] as const).filter((g) => bag[`secret-${g}`] !== undefined);
+    return new Set(groups.flatMap((g) => SECRET_GROUPS[g]));
   }
 
   #connection(r: ResolvedResponse): PostgresqlConnection {

@@ -13,8 +13,8 @@ import type {
   RelationRef,
   Side,
 } from "@charm-relations/juju-secrets-core";
-import { parseBool, parseCommaList, RemoteDataError } from "@charm-relations/juju-secrets-core";
-import { commaList, jsonString, zodIssues } from "@charm-relations/juju-secrets-core/schema";
+import { groupOf, parseBool, parseCommaList, RemoteDataError } from "@charm-relations/juju-secrets-core";
+import { commaList, jsonString, parseBag, zodIssues } from "@charm-relations/juju-secrets-core/schema";
 import { z } from "zod";
 
 /** What the core engines need to know about postgresql_client. */
@@ -269,18 +269,6 @@ export type { EntityPermission };
 // ---------------------------------------------------------------------------------------------
 // Validation used by the requirer and provider (remote data → typed error naming the key)
 
-/** Which secret group carries a field, for pointing at the right place in errors. */
-const SECRET_FIELD_GROUP: Readonly<Record<string, string>> = {
-  username: "user",
-  password: "user",
-  uris: "user",
-  "read-only-uris": "user",
-  tls: "tls",
-  "tls-ca": "tls",
-  "entity-name": "entity",
-  "entity-password": "entity",
-};
-
 /** Check a remote bag; `undefined` when it is fine, else the typed error (key names, never values). */
 export function checkBag(
   schema: z.ZodType,
@@ -289,9 +277,8 @@ export function checkBag(
   side: Side,
   kind: "app" | "unit" = "app",
 ): RemoteDataError | undefined {
-  const result = schema.safeParse(bag);
-  if (result.success) return undefined;
-  return new RemoteDataError(zodIssues(result.error, bag, { relation, side, bag: kind }));
+  const result = parseBag(schema, bag, { relation, side, bag: kind });
+  return result.ok ? undefined : result.error;
 }
 
 /**
@@ -318,10 +305,7 @@ export function checkResolvedFields(
   });
   if (issues.length === 0) return undefined;
   return new RemoteDataError(
-    issues.map((i) =>
-      fromSecret.has(i.key) && SECRET_FIELD_GROUP[i.key]
-        ? { ...i, key: `secret-${SECRET_FIELD_GROUP[i.key]}/${i.key}` }
-        : i,
-    ),
+    // A field that came from a secret is named after the group's key (which secret to look at).
+    issues.map((i) => (fromSecret.has(i.key) ? { ...i, key: `secret-${groupOf(i.key)}/${i.key}` } : i)),
   );
 }

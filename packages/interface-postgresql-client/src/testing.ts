@@ -9,7 +9,6 @@
  */
 
 import {
-  CharmRelationsError,
   DEFAULT_PROVIDED_SECRETS,
   DEFAULT_REQUESTED_SECRETS,
   formatCommaList,
@@ -18,10 +17,17 @@ import {
   v0Snapshot,
 } from "@charm-relations/juju-secrets-core";
 import {
+  type ConformanceCheck,
+  ConformanceError,
+  type ConformanceTarget,
   charmRunner,
+  check,
+  deployTarget,
   type HookRunner,
+  firstIssue as issue,
   Simulation,
-  type SimulationOptions,
+  secretsOfRelation as secretsFor,
+  settleClean,
 } from "@charm-relations/juju-secrets-core/testing";
 import { connectionUri, relationUsername } from "./helpers.js";
 import { PostgresqlProvider } from "./provider.js";
@@ -37,7 +43,8 @@ import {
 } from "./schema.js";
 
 /** Runs an in-process charm's `setup` for one hook (re-exported from the core's testing module). */
-export { charmRunner };
+/** The conformance scaffolding, shared with the other interface packages (from the core's testing module). */
+export { type ConformanceCheck, ConformanceError, type ConformanceTarget, charmRunner };
 
 // ---------------------------------------------------------------------------------------------
 // Databag builders (the bytes the Python library writes)
@@ -150,82 +157,7 @@ export function referenceRequirer(
 // ---------------------------------------------------------------------------------------------
 // Conformance suites
 
-/** A conformance check failed; the message says which rule and where (never a secret value). */
-export class ConformanceError extends CharmRelationsError {
-  override name = "ConformanceError";
-}
-
-export interface ConformanceCheck {
-  readonly name: string;
-  readonly run: () => Promise<void>;
-}
-
-export interface ConformanceTarget {
-  /** Runs your charm for one hook (`charmRunner(setup)`, or `processRunner("node", ["dist/charm.js"])`). */
-  readonly runner: HookRunner;
-  /** Your charm's postgresql_client endpoint (default `database`). */
-  readonly endpoint?: string;
-  /** Other endpoints your charm declares (e.g. a peer relation: `{ peers: "peers:my_peers" }`). */
-  readonly endpoints?: Readonly<Record<string, string>>;
-  readonly config?: Readonly<Record<string, unknown>>;
-  /** Units to deploy (default 2: leader and non-leader behaviour both get exercised). */
-  readonly units?: number;
-  /** Where your charm lives, for process runners (becomes JUJU_CHARM_DIR). */
-  readonly charmDir?: string;
-  /** Passed to the `Simulation` (e.g. `jujuVersion`). */
-  readonly simulation?: SimulationOptions;
-}
-
-function fail(rule: string): never {
-  throw new ConformanceError(rule);
-}
-
-function check(ok: unknown, rule: string): void {
-  if (!ok) fail(rule);
-}
-
-function deployTarget(
-  sim: Simulation,
-  app: string,
-  role: "provides" | "requires",
-  t: ConformanceTarget,
-): string {
-  const endpoint = t.endpoint ?? "database";
-  const endpoints: Record<string, string> = {
-    ...(t.endpoints ?? {}),
-    [endpoint]: `${role}:postgresql_client`,
-  };
-  sim.deploy(app, {
-    runner: t.runner,
-    units: t.units ?? 2,
-    endpoints: endpoints as Record<string, `${"provides" | "requires" | "peers"}:${string}`>,
-    ...(t.config ? { config: t.config } : {}),
-    ...(t.charmDir ? { charmDir: t.charmDir } : {}),
-  });
-  return endpoint;
-}
-
-async function settleClean(sim: Simulation, what: string): Promise<void> {
-  const result = await sim.settle();
-  if (!result.settled) {
-    const f = result.failed[0];
-    const why = f
-      ? `${f.unit} ${f.hook} failed: ${f.error instanceof Error ? f.error.message : String(f.error)}`
-      : result.reason;
-    fail(`${what}: the model did not settle (${why})`);
-  }
-}
-
-/** Secrets still owned by `app` whose label names the relation (what must be gone after broken). */
-function secretsFor(sim: Simulation, app: string, relationId: number): string[] {
-  return sim.model
-    .secrets()
-    .filter((s) => s.owner.kind === "application" && s.owner.app === app)
-    .filter(
-      (s) => s.label?.includes(`.${relationId}.`) || s.label?.endsWith(`-${relationId}-requested-entity`),
-    )
-    .map((s) => s.label ?? s.xid);
-}
+const DEFAULTS = { endpoint: "database", interface: "postgresql_client" } as const;
 
 /**
  * Checks for a provider charm: answered against this package's requirer (secrets mode) and against a
@@ -234,7 +166,7 @@ function secretsFor(sim: Simulation, app: string, relationId: number): string[] 
 export function providerConformance(target: ConformanceTarget): ConformanceCheck[] {
   const setup = async (requirer: HookRunner) => {
     const sim = new Simulation({ lifecycle: true, ...target.simulation });
-    const endpoint = deployTarget(sim, "provider", "provides", target);
+    const endpoint = deployTarget(sim, "provider", "provides", target, DEFAULTS);
     sim.deploy("requirer", {
       runner: requirer,
       units: 2,
@@ -376,7 +308,7 @@ export function providerConformance(target: ConformanceTarget): ConformanceCheck
 export function requirerConformance(target: ConformanceTarget): ConformanceCheck[] {
   const setup = async (provider: HookRunner = referenceProvider()) => {
     const sim = new Simulation({ lifecycle: true, ...target.simulation });
-    const endpoint = deployTarget(sim, "requirer", "requires", target);
+    const endpoint = deployTarget(sim, "requirer", "requires", target, DEFAULTS);
     sim.deploy("provider", {
       runner: provider,
       units: 2,
@@ -482,12 +414,4 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
       },
     },
   ];
-}
-
-function issue(r: {
-  success: boolean;
-  error?: { issues: { path: PropertyKey[]; message: string }[] };
-}): string {
-  const i = r.error?.issues[0];
-  return i ? `${i.path.map(String).join(".") || "(bag)"}: ${i.message}` : "ok";
 }

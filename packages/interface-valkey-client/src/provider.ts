@@ -10,17 +10,19 @@ import {
   type Contract,
   DataProvider,
   Emitter,
+  emitOrBlock,
   formatBool,
   formatCommaList,
   type Handler,
   ProtocolEncodeError,
   type ProviderRequest,
+  parseJsonObjects,
   type RelationGoneEvent,
+  type RelationInvalidEvent,
   type RelationRef,
   type RelationStatus,
-  RemoteDataError,
 } from "@charm-relations/juju-secrets-core";
-import { parseBag } from "@charm-relations/juju-secrets-core/schema";
+import { requestValidator } from "@charm-relations/juju-secrets-core/schema";
 import {
   DEFAULT_VALKEY_ENDPOINT,
   requirerAppBagV0,
@@ -52,7 +54,7 @@ export interface ValkeyProviderEvents {
   /** A v1 request was withdrawn (leader): delete its user. Its response and secrets are already gone. */
   requestRemoved: { readonly request: ValkeyRequest };
   /** A malformed request or a changed key pattern; the previous answer stays. Without a listener: blocked status. */
-  requestInvalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
+  requestInvalid: RelationInvalidEvent;
   /**
    * relation-broken (every unit): delete every user of the relation (see `isUsernameOfRelation`). The
    * leader already removed the secrets it created for it. `departing`: only this unit is being removed
@@ -83,7 +85,8 @@ export class ValkeyProvider {
     this.endpoint = endpoint;
     this.#engine = new DataProvider(charm, endpoint, VALKEY_CLIENT, {
       ...(options.retainSecretsOnBroken ? { retainSecretsOnBroken: options.retainSecretsOnBroken } : {}),
-      validateRequest,
+      // The requirer's request against the wire schema (key pattern safe for an ACL rule, known shapes).
+      validateRequest: requestValidator(requirerAppBagV0, valkeyRequestObject),
     });
     const engine = this.#engine;
     engine.events.on("requested", async ({ request }) => {
@@ -110,11 +113,7 @@ export class ValkeyProvider {
         },
       }),
     );
-    engine.events.on("requestInvalid", async ({ relation, error }) => {
-      if (this.events.listenerCount("requestInvalid") > 0)
-        await this.events.emit("requestInvalid", { relation, error });
-      else this.charm.model.setStatus("blocked", error.message);
-    });
+    engine.events.on("requestInvalid", (e) => emitOrBlock(this.events, "requestInvalid", e, charm.model));
     engine.events.on("gone", (e) => this.events.emit("gone", e));
     // Registered after the engine's own observer, so it runs once the engine has emitted every request.
     charm.on(
@@ -210,20 +209,6 @@ export class ValkeyProvider {
   }
 }
 
-/** The requirer's request against the wire schema (key pattern safe for an ACL rule, known shapes). */
-function validateRequest(request: ProviderRequest): RemoteDataError | undefined {
-  const where = { relation: request.relation, side: "requirer", bag: "app" } as const;
-  if (request.contract === "v0") {
-    const parsed = parseBag(requirerAppBagV0, request.raw, where);
-    return parsed.ok ? undefined : parsed.error;
-  }
-  const parsed = parseBag(valkeyRequestObject, request.raw, where);
-  if (parsed.ok) return undefined;
-  return new RemoteDataError(
-    parsed.error.issues.map((i) => ({ ...i, key: `requests[${request.requestId ?? "?"}].${i.key}` })),
-  );
-}
-
 function toValkeyRequest(r: ProviderRequest): ValkeyRequest {
   return {
     relation: r.relation,
@@ -274,17 +259,9 @@ function toFields(input: ValkeyResponseInput): Record<string, string | undefined
   return fields;
 }
 
+/** Request ids of our v1 responses (a broken value of our own bag: nothing answered yet). */
 function answeredIds(raw: string | undefined): Set<string> {
-  const ids = new Set<string>();
-  if (raw === undefined) return ids;
-  try {
-    const list = JSON.parse(raw) as unknown;
-    if (Array.isArray(list)) {
-      for (const o of list)
-        if (o && typeof o === "object" && typeof o["request-id"] === "string") ids.add(o["request-id"]);
-    }
-  } catch {
-    // Our own bag; a broken value means nothing is answered yet.
-  }
-  return ids;
+  return new Set(
+    parseJsonObjects(raw).flatMap((o) => (typeof o["request-id"] === "string" ? [o["request-id"]] : [])),
+  );
 }

@@ -9,10 +9,12 @@ import {
   type Contract,
   DataRequirer,
   Emitter,
+  emitOrBlock,
   type Handler,
   type RelationGoneEvent,
+  type RelationInvalidEvent,
   type RelationRef,
-  type RelationStatus,
+  type RelationStatusEvent,
   RemoteDataError,
   type ResolvedResponse,
 } from "@charm-relations/juju-secrets-core";
@@ -66,12 +68,12 @@ export interface ValkeyRequirerEvents {
   versionChanged: ValkeyConnectionEvent;
   /** A secret of the request got new content or a new URI: `user` (password) and/or `tls` (TLS switch, CA). */
   credentialsRotated: ValkeyConnectionEvent & { readonly groups: readonly string[] };
-  statusRaised: { readonly relation: RelationRef; readonly status: RelationStatus };
-  statusResolved: { readonly relation: RelationRef; readonly status: RelationStatus };
+  statusRaised: RelationStatusEvent;
+  statusResolved: RelationStatusEvent;
   /** relation-broken (every unit); `departing`: only this unit leaves, the relation lives on. */
   gone: RelationGoneEvent;
   /** The provider's data could not be understood; nothing was recorded for it. Without a listener: blocked status. */
-  invalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
+  invalid: RelationInvalidEvent;
 }
 
 export interface ValkeyRequirerOptions {
@@ -235,8 +237,7 @@ export class ValkeyRequirer {
   }
 
   async #invalid(relation: RelationRef, error: RemoteDataError): Promise<void> {
-    if (this.events.listenerCount("invalid") > 0) await this.events.emit("invalid", { relation, error });
-    else this.charm.model.setStatus("blocked", error.message);
+    await emitOrBlock(this.events, "invalid", { relation, error }, this.charm.model);
   }
 }
 

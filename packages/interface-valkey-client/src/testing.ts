@@ -8,7 +8,7 @@
  */
 
 import {
-  Charm,
+  type Charm,
   computeRequestId,
   DEFAULT_PROVIDED_SECRETS,
   DEFAULT_REQUESTED_SECRETS,
@@ -20,7 +20,14 @@ import {
   serializeResponseObject,
   v1DataEntry,
 } from "@charm-relations/juju-secrets-core";
-import { type HookRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
+import {
+  type ConformanceCheck,
+  ConformanceError,
+  check,
+  charmRunner as inProcess,
+  Simulation,
+  settleClean,
+} from "@charm-relations/juju-secrets-core/testing";
 import { ValkeyProvider } from "./provider.js";
 import { ValkeyRequirer } from "./requirer.js";
 import {
@@ -111,10 +118,8 @@ export function v1ProviderBag(responses: readonly ResponseSpec[]): Bag {
 // ---------------------------------------------------------------------------------------------
 // Conformance checks
 
-export interface ConformanceCheck {
-  readonly name: string;
-  readonly run: () => Promise<void>;
-}
+/** The conformance scaffolding, shared with the other interface packages (from the core's testing module). */
+export { type ConformanceCheck, ConformanceError };
 
 export interface ConformanceOptions {
   /** The charm's endpoint for `valkey_client` (default `valkey-client`). */
@@ -123,32 +128,6 @@ export interface ConformanceOptions {
   readonly config?: Readonly<Record<string, unknown>>;
   /** Units of the charm under test (default 2). */
   readonly units?: number;
-}
-
-/** A failed conformance expectation; names what differs, never a secret value. */
-export class ConformanceError extends Error {
-  override name = "ConformanceError";
-}
-
-function check(ok: boolean, message: string): void {
-  if (!ok) throw new ConformanceError(message);
-}
-
-function inProcess(setup: (charm: Charm) => void | Promise<void>): HookRunner {
-  return async (backend, context) => {
-    const charm = new Charm({ backend, context });
-    await setup(charm);
-    await charm.dispatch();
-  };
-}
-
-async function settle(sim: Simulation): Promise<void> {
-  const result = await sim.settle();
-  const failed = result.failed.map(
-    (f) => `${f.unit} ${f.hook}: ${f.error instanceof Error ? f.error.message : String(f.error)}`,
-  );
-  check(failed.length === 0, `hooks failed: ${failed.join("; ")}`);
-  check(result.settled, `the model did not settle (${result.reason})`);
 }
 
 function parse<T>(
@@ -212,7 +191,7 @@ export function valkeyProviderConformance(
         const sim = world();
         client(sim, "client", ["client:*", "*"], "v1");
         const id = sim.relate(`valkey:${endpoint}`, "client:valkey-client");
-        await settle(sim);
+        await settleClean(sim, "relate");
         const bag = parse(providerAppBagV1, sim.model.appBag(id, "valkey"), "the provider app bag");
         const responses = JSON.parse(sim.model.appBag(id, "valkey").requests ?? "[]") as Record<
           string,
@@ -252,7 +231,7 @@ export function valkeyProviderConformance(
         const sim = world();
         client(sim, "legacy", ["legacy:*"], "v0");
         const id = sim.relate(`valkey:${endpoint}`, "legacy:valkey-client");
-        await settle(sim);
+        await settleClean(sim, "relate");
         const raw = sim.model.appBag(id, "valkey");
         const bag = parse(providerAppBagV0, raw, "the provider app bag");
         check(raw.version !== "v1" && raw.requests === undefined, "a v0 client must get the flat contract");
@@ -269,14 +248,14 @@ export function valkeyProviderConformance(
         const sim = world();
         client(sim, "client", ["client:*"], "v1");
         const id = sim.relate(`valkey:${endpoint}`, "client:valkey-client");
-        await settle(sim);
+        await settleClean(sim, "relate");
         const leader = sim.model.leaderOf("valkey")!;
         const again = await sim.runHook(leader, "relation-changed", { relationId: id });
         check(again.ok, "replayed relation-changed failed");
         check(again.databags.length === 0, "a replayed relation-changed must write nothing");
         check((again.secrets?.updated.length ?? 0) === 0, "a replayed relation-changed must not set secrets");
         sim.removeRelation(id);
-        await settle(sim);
+        await settleClean(sim, "remove-relation");
         const left = sim.model
           .secrets()
           .filter((s) => s.owner.kind === "application" && s.owner.app === "valkey");
@@ -330,7 +309,7 @@ export function valkeyRequirerConformance(
       name: "sends its request in the exact bytes of the Python clients",
       run: async () => {
         const { sim, id } = world();
-        await settle(sim);
+        await settleClean(sim, "relate");
         const raw = sim.model.appBag(id, "client");
         if (raw.version === "v1") {
           const bag = parse(requirerAppBagV1, raw, "the requirer app bag");
@@ -365,7 +344,7 @@ export function valkeyRequirerConformance(
       name: "keeps a snapshot per unit and writes nothing when relation-changed is replayed",
       run: async () => {
         const { sim, id } = world();
-        await settle(sim);
+        await settleClean(sim, "relate");
         for (const unit of sim.model.application("client").units) {
           check(sim.model.unitBag(id, unit).data !== undefined, `${unit} has no data snapshot`);
           const again = await sim.runHook(unit, "relation-changed", { relationId: id });

@@ -11,11 +11,14 @@ import { type HookRunner, type SettleResult, Simulation } from "@charm-relations
 import { EventLog, type PasswordMode, runners } from "./generic.js";
 import { type RecordedHook, recording, withCharmDir } from "./replay.js";
 
-/** Charm directories of every lifecycle run, removed when the test process exits. */
+/** Charm directories of the lifecycle runs of this process (see `removeCharmDirs`). */
 const charmBases: string[] = [];
-process.once("exit", () => {
-  for (const d of charmBases) rmSync(d, { recursive: true, force: true });
-});
+
+/** Remove every charm directory made so far (test files call it in `afterAll`). */
+export function removeCharmDirs(): void {
+  for (const d of charmBases.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+process.once("exit", removeCharmDirs);
 
 export interface AppSpec {
   readonly name: string;

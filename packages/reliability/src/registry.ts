@@ -88,7 +88,7 @@ export const HOSTILE_TARGETS: () => HostileTarget[] = () => [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// Known interface bugs (reported, not fixed here)
+// Known issues (interface packages are not ours to edit; in-flight core code is someone else's)
 
 export interface KnownIssue {
   /** Which package, and what is wrong. */
@@ -122,8 +122,9 @@ export const KNOWN_ISSUES: KnownIssue[] = [
   },
   {
     issue:
-      "A departing leader's relation-broken is not idempotent: its departure marker is consumed when the hook " +
-      "commits, so running the same relation-broken a second time removes the relation's secrets the first " +
+      "A departing leader's relation-broken is not idempotent (core DepartureMarker, src/model/departure.ts, " +
+      "used by the engines): the marker is cleared when the hook commits, so running the same relation-broken " +
+      "a second time removes the relation's secrets the first " +
       "run rightly kept (only a departing unit keeps them, so a second run can remove anything at all only " +
       "then). Juju does not re-run a committed hook, so this is latent; never clearing the marker (the unit is " +
       "being removed, relation ids are not reused) makes the hook idempotent.",

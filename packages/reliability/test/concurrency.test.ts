@@ -8,14 +8,17 @@ import { Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { EventLog, runners } from "../src/generic.js";
 import { HygieneChecker } from "../src/hygiene.js";
-import { applyStep, startLifecycle } from "../src/lifecycle.js";
+import { applyStep, removeCharmDirs, startLifecycle } from "../src/lifecycle.js";
 import { LIFECYCLES } from "../src/registry.js";
 import { duplicateConsumerLabels, duplicateLabels, orphanSecrets } from "../src/secrets-check.js";
 import { checkSeparation, responses } from "../src/separation.js";
 import { Tally } from "../src/tally.js";
 
 const tally = new Tally("concurrency");
-afterAll(() => tally.save());
+afterAll(() => {
+  tally.save();
+  removeCharmDirs();
+});
 
 const RESOURCES = ["a:*", "b:*", "c:*"];
 const kvUser = (relation: number, requestId: string | undefined) =>

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FaultKind } from "../src/fault-backend.js";
 import { genericProvider, genericRequirer, PG } from "../src/generic.js";
 import { HygieneChecker } from "../src/hygiene.js";
-import { pgLifecycle, runLifecycle } from "../src/lifecycle.js";
+import { pgLifecycle, removeCharmDirs, runLifecycle } from "../src/lifecycle.js";
 import { createFaultyBin, type FaultyBin, processRunner } from "../src/process-faults.js";
 import { committedState, faulty, normalizeState, type RecordedHook, replay } from "../src/replay.js";
 import { Tally } from "../src/tally.js";
@@ -24,6 +24,7 @@ beforeAll(() => {
 afterAll(() => {
   bin?.dispose();
   tally.save();
+  removeCharmDirs();
 });
 
 const setups = { provider: genericProvider(PG, "database"), requirer: genericRequirer(PG, "database") };

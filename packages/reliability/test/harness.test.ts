@@ -8,16 +8,18 @@ import { randomBytes } from "node:crypto";
 import { type Charm, DataProvider, HookToolError, pyDumps } from "@charm-relations/juju-secrets-core";
 import { charmRunner, JujuModel, MemoryBackend } from "@charm-relations/juju-secrets-core/testing";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { FaultyBackend, faultError } from "../src/fault-backend.js";
 import { genericProvider, genericRequirer, PG } from "../src/generic.js";
 import { runHostile } from "../src/hostile.js";
 import { providerBases, settledWorld } from "../src/hostile-bases.js";
 import { V0_REQUEST_ROLES } from "../src/hostile-generic.js";
 import { HygieneChecker } from "../src/hygiene.js";
-import { type LifecycleSpec, pgLifecycle, runLifecycle } from "../src/lifecycle.js";
+import { type LifecycleSpec, pgLifecycle, removeCharmDirs, runLifecycle } from "../src/lifecycle.js";
 import { duplicateLabels, orphanSecrets } from "../src/secrets-check.js";
 import { faultSweep, retrySweep } from "../src/sweep.js";
+
+afterAll(removeCharmDirs);
 
 /** The pg lifecycle with the provider swapped for `provider`, relate only. */
 function withProvider(provider: (charm: Charm) => void): LifecycleSpec {

@@ -9,11 +9,15 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { runHostile, summarize } from "../src/hostile.js";
 import { HygieneChecker } from "../src/hygiene.js";
+import { removeCharmDirs } from "../src/lifecycle.js";
 import { HOSTILE_TARGETS, triage } from "../src/registry.js";
 import { Tally } from "../src/tally.js";
 
 const tally = new Tally("hostile");
-afterAll(() => tally.save());
+afterAll(() => {
+  tally.save();
+  removeCharmDirs();
+});
 
 /**
  * Cases per base (a target's own `runs` wins): every interface has four targets of two bases each, so
@@ -42,7 +46,7 @@ describe.each(HOSTILE_TARGETS().map((t) => [t.name, t] as const))("hostile: %s",
     for (const [category, n] of Object.entries(stats.byCategory))
       tally.add(`case: ${category}`, target.subject, n);
     const { unexplained, known } = triage(findings, (k) => k.hostile);
-    for (const [issue, n] of known) console.warn(`[reliability] known interface bug (${n} cases): ${issue}`);
+    for (const [issue, n] of known) console.warn(`[reliability] known issue (${n} cases): ${issue}`);
     expect(summarize(unexplained)).toEqual([]);
     expect(stats.byOutcome.crash ?? 0).toBe(0);
     // Every category the roles describe was generated at least once.

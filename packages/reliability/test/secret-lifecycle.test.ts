@@ -5,7 +5,14 @@
  * rotation afterwards updates them in place.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { applyStep, describeStep, runLifecycle, startLifecycle, unsettled } from "../src/lifecycle.js";
+import {
+  applyStep,
+  describeStep,
+  removeCharmDirs,
+  runLifecycle,
+  startLifecycle,
+  unsettled,
+} from "../src/lifecycle.js";
 import { hygieneFor, observeRun } from "../src/observe.js";
 import { LIFECYCLES } from "../src/registry.js";
 import {
@@ -18,7 +25,10 @@ import {
 import { Tally } from "../src/tally.js";
 
 const tally = new Tally("secret-lifecycle");
-afterAll(() => tally.save());
+afterAll(() => {
+  tally.save();
+  removeCharmDirs();
+});
 
 // Entries without a rotation step have no secrets at all (legacy etcd).
 describe.each(LIFECYCLES.filter((l) => l.rotate).map((l) => [l.name, l] as const))(

@@ -2,6 +2,7 @@
 
 import type { RelationRef } from "../backend/types.js";
 import { type BagKind, describeShape, type RemoteDataIssue, type Side } from "../errors.js";
+import type { DepartureMarker } from "../model/departure.js";
 import type { Model } from "../model/model.js";
 import { parseJson } from "../protocol/json.js";
 import { encryptionSecretLabel, parseSecretLabel, requestedEntityLabel } from "../protocol/secrets.js";
@@ -92,6 +93,24 @@ export function removeOwnedSecretsForRelation(model: Model, relation: RelationRe
     }
   }
   return removed;
+}
+
+/**
+ * relation-broken on either side: the leader removes the relation's secrets unless this unit is only
+ * departing (LP#1979811: the relation lives on for the other units) or the charm retains them; then
+ * `gone` is emitted, and the departure marker is forgotten once the hook commits.
+ */
+export async function tearDownBrokenRelation(
+  model: Model,
+  departure: DepartureMarker,
+  retain: ((relation: RelationRef) => boolean) | undefined,
+  relation: RelationRef,
+  emitGone: (departing: boolean) => Promise<void>,
+): Promise<void> {
+  const departing = departure.isDeparting(relation);
+  if (!departing && !retain?.(relation)) removeOwnedSecretsForRelation(model, relation);
+  await emitGone(departing);
+  departure.clear(relation);
 }
 
 /** Canonical (v1) field name for a v0 flat key, given an interface's spelling overrides. */

@@ -12,7 +12,7 @@ import { DepartureMarker } from "../model/departure.js";
 import type { Model, Relation } from "../model/model.js";
 import { parseBool, parseCommaList } from "../protocol/codecs.js";
 import { fernetDecrypt, generateFernetKey } from "../protocol/fernet.js";
-import { parseJson, pyDumps } from "../protocol/json.js";
+import { parseJson, parseJsonObjects, pyDumps } from "../protocol/json.js";
 import {
   encryptionSecretLabel,
   groupOf,
@@ -32,9 +32,9 @@ import {
   type V1Object,
   v1DataEntry,
 } from "../protocol/v1.js";
-import { canonicalKey, IssueCollector, removeOwnedSecretsForRelation, wireString } from "./common.js";
+import { canonicalKey, IssueCollector, tearDownBrokenRelation, wireString } from "./common.js";
 import type { Contract, EntityPermission, InterfaceDefinition } from "./definition.js";
-import type { RelationGoneEvent } from "./events.js";
+import { emitOrBlock, type RelationGoneEvent, type RelationInvalidEvent } from "./events.js";
 
 /** A request as the provider sees it, whatever the contract. */
 export interface ProviderRequest {
@@ -87,7 +87,7 @@ export interface ProviderEventMap {
   /** v1: a request id disappeared; its response and secrets are already gone. */
   requestRemoved: { readonly relation: RelationRef; readonly requestId: string; readonly resource: string };
   /** A malformed request, or an immutable field changed (I-13); the previous answer stays. */
-  requestInvalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
+  requestInvalid: RelationInvalidEvent;
   /** The client certificate of a request appeared or changed. */
   mtlsCertUpdated: {
     readonly relation: RelationRef;
@@ -443,11 +443,7 @@ export class DataProvider {
   }
 
   async #reportInvalid(relation: RelationRef, error: RemoteDataError): Promise<void> {
-    if (this.events.listenerCount("requestInvalid") > 0) {
-      await this.events.emit("requestInvalid", { relation, error });
-    } else {
-      this.model.setStatus("blocked", error.message);
-    }
+    await emitOrBlock(this.events, "requestInvalid", { relation, error }, this.model);
   }
 
   /** Every current request on every relation (any unit can call this: it reads only remote bags). */
@@ -582,11 +578,9 @@ export class DataProvider {
   }
 
   async #onBroken(ref: RelationRef, remoteApp: string | undefined): Promise<void> {
-    const departing = this.#departure.isDeparting(ref);
-    // A departing leader leaves the relation's secrets to the units that stay (LP#1979811).
-    if (!departing && !this.#retainSecretsOnBroken?.(ref)) removeOwnedSecretsForRelation(this.model, ref);
-    await this.events.emit("gone", { relation: ref, remoteApp: remoteApp ?? null, departing });
-    this.#departure.clear(ref);
+    await tearDownBrokenRelation(this.model, this.#departure, this.#retainSecretsOnBroken, ref, (departing) =>
+      this.events.emit("gone", { relation: ref, remoteApp: remoteApp ?? null, departing }),
+    );
   }
 
   /**
@@ -622,7 +616,9 @@ export class DataProvider {
     const own = this.model.relation(relation).localApp;
     let bag: Record<string, string>;
     if (options.requestId !== undefined) {
-      const response = parseObjects(own.get("requests")).find((r) => r["request-id"] === options.requestId);
+      const response = parseJsonObjects(own.get("requests")).find(
+        (r) => r["request-id"] === options.requestId,
+      );
       bag = toStringBag(response);
     } else {
       bag = own.all();
@@ -712,7 +708,7 @@ export class DataProvider {
     const raw = own.get("requests");
     const cached = this.#v1Answers.get(rel.id);
     const answers = cached?.raw === raw ? cached : undefined;
-    const responses = answers?.objects ?? parseObjects(raw);
+    const responses = answers?.objects ?? parseJsonObjects(raw);
     let index = responses.findIndex((r) => r["request-id"] === requestId);
     if (index < 0) {
       if (!request) throw new Error(`${rel.name}: no request with id ${requestId}`);
@@ -808,7 +804,7 @@ export class DataProvider {
   /** Remove a withdrawn v1 request's response and its secrets. */
   #dropResponse(rel: Relation, requestId: string): void {
     const own = rel.localApp;
-    const responses = parseObjects(own.get("requests"));
+    const responses = parseJsonObjects(own.get("requests"));
     const keep = responses.filter((r) => r["request-id"] !== requestId);
     for (const gone of responses.filter((r) => r["request-id"] === requestId)) {
       for (const [k, v] of Object.entries(gone)) {
@@ -853,15 +849,6 @@ function readStatuses(rel: Relation): RelationStatus[] {
 
 function writeStatuses(rel: Relation, list: RelationStatus[]): void {
   rel.localApp.set("status", list.length ? formatStatuses(list) : undefined);
-}
-
-function parseObjects(raw: string | undefined): Record<string, unknown>[] {
-  if (raw === undefined) return [];
-  const parsed = parseJson(raw);
-  if (!parsed.ok || !Array.isArray(parsed.value)) return [];
-  return parsed.value.filter(
-    (o): o is Record<string, unknown> => !!o && typeof o === "object" && !Array.isArray(o),
-  );
 }
 
 function parsePermissions(

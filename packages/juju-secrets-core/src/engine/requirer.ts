@@ -31,11 +31,16 @@ import {
   BOOKKEEPING_KEYS,
   canonicalKey,
   IssueCollector,
-  removeOwnedSecretsForRelation,
+  tearDownBrokenRelation,
   wireString,
 } from "./common.js";
 import type { Contract, InterfaceDefinition, RequestSpec } from "./definition.js";
-import type { RelationGoneEvent } from "./events.js";
+import {
+  emitOrBlock,
+  type RelationGoneEvent,
+  type RelationInvalidEvent,
+  type RelationStatusEvent,
+} from "./events.js";
 
 /** What a requirer unit knows about one answered request, secrets resolved. */
 export interface ResolvedResponse {
@@ -60,12 +65,12 @@ export interface RequirerEventMap {
   changed: { readonly response: ResolvedResponse; readonly keys: readonly string[] };
   /** A secret group got a new revision or a new URI (rotation). */
   credentialsRotated: { readonly response: ResolvedResponse; readonly groups: readonly string[] };
-  statusRaised: { readonly relation: RelationRef; readonly status: RelationStatus };
-  statusResolved: { readonly relation: RelationRef; readonly status: RelationStatus };
+  statusRaised: RelationStatusEvent;
+  statusResolved: RelationStatusEvent;
   /** relation-broken; unless `departing`, the leader already removed the requirer-owned secrets of the relation. */
   gone: RelationGoneEvent;
   /** The provider's databag could not be understood; nothing was written for that relation. */
-  invalid: { readonly relation: RelationRef; readonly error: RemoteDataError };
+  invalid: RelationInvalidEvent;
 }
 
 export interface DataRequirerOptions {
@@ -512,11 +517,7 @@ export class DataRequirer {
   }
 
   async #reportInvalid(relation: RelationRef, error: RemoteDataError): Promise<void> {
-    if (this.events.listenerCount("invalid") > 0) {
-      await this.events.emit("invalid", { relation, error });
-    } else {
-      this.model.setStatus("blocked", error.message);
-    }
+    await emitOrBlock(this.events, "invalid", { relation, error }, this.model);
   }
 
   #computeChange(rel: Relation, providerBag: Readonly<Bag>): ChangeOutcome {
@@ -761,11 +762,9 @@ export class DataRequirer {
   }
 
   async #onBroken(ref: RelationRef, remoteApp: string | undefined): Promise<void> {
-    const departing = this.#departure.isDeparting(ref);
-    // A departing leader leaves the relation's secrets to the units that stay (LP#1979811).
-    if (!departing && !this.#retainSecretsOnBroken?.(ref)) removeOwnedSecretsForRelation(this.model, ref);
-    await this.events.emit("gone", { relation: ref, remoteApp: remoteApp ?? null, departing });
-    this.#departure.clear(ref);
+    await tearDownBrokenRelation(this.model, this.#departure, this.#retainSecretsOnBroken, ref, (departing) =>
+      this.events.emit("gone", { relation: ref, remoteApp: remoteApp ?? null, departing }),
+    );
   }
 
   /**

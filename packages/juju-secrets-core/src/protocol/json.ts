@@ -131,6 +131,19 @@ export function parseJson(text: string): ParseJsonResult {
   }
 }
 
+/**
+ * The objects of a JSON array value (a v1 `requests` list, ours or the remote side's); anything that
+ * is not such an array, or not an object in it, is left out.
+ */
+export function parseJsonObjects(raw: string | undefined): Record<string, unknown>[] {
+  if (raw === undefined) return [];
+  const parsed = parseJson(raw);
+  if (!parsed.ok || !Array.isArray(parsed.value)) return [];
+  return parsed.value.filter(
+    (o): o is Record<string, unknown> => !!o && typeof o === "object" && !Array.isArray(o),
+  );
+}
+
 /** Order two strings by their UTF-8 bytes (= code point order), as Go sorts map keys. */
 export function compareUtf8(a: string, b: string): number {
   const ia = a[Symbol.iterator]();

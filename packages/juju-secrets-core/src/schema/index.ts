@@ -9,6 +9,7 @@
 
 import { z } from "zod";
 import type { RelationRef } from "../backend/types.js";
+import type { ProviderRequest } from "../engine/provider.js";
 import { type BagKind, describeShape, RemoteDataError, type RemoteDataIssue, type Side } from "../errors.js";
 import { parseBool, parseCommaList, parseSecretUri } from "../protocol/codecs.js";
 import { parseJson } from "../protocol/json.js";
@@ -119,4 +120,24 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
     cur = (cur as Record<PropertyKey, unknown>)[p];
   }
   return cur;
+}
+
+/**
+ * A provider's `validateRequest` from the interface's schemas: the v0 requirer app bag, or one v1
+ * request object (issues then name `requests[<request-id>].<key>`).
+ */
+export function requestValidator(
+  v0: z.ZodType,
+  v1: z.ZodType,
+): (request: ProviderRequest) => RemoteDataError | undefined {
+  return (request) => {
+    const isV1 = request.contract === "v1";
+    const context = { relation: request.relation, side: "requirer", bag: "app" } as const;
+    const result = parseBag(isV1 ? v1 : v0, request.raw, context);
+    if (result.ok) return undefined;
+    if (!isV1) return result.error;
+    return new RemoteDataError(
+      result.error.issues.map((i) => ({ ...i, key: `requests[${request.requestId ?? "?"}].${i.key}` })),
+    );
+  };
 }

@@ -4,6 +4,7 @@
  */
 export * from "./bin.js";
 export * from "./charm-runner.js";
+export * from "./conformance.js";
 export * from "./env.js";
 export {
   goJson,
