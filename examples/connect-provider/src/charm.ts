@@ -15,9 +15,8 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, realpathSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   type ConnectIntegrationRequest,
   ConnectProvider,
@@ -29,7 +28,7 @@ import {
   type Charm,
   type CharmEventName,
   parseCommaList,
-  runCharm,
+  runCharmIfMain,
 } from "@charm-relations/juju-secrets-core";
 
 export const ENDPOINT = "connect-client";
@@ -236,12 +235,4 @@ export function setup(charm: Charm): void {
   );
 }
 
-const isMain = (() => {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-})();
-
-if (isMain) void runCharm(setup);
+void runCharmIfMain(import.meta.url, setup);

@@ -12,8 +12,6 @@
  *   integration is usable, `waiting` before, `blocked` for a bad `plugin-url`.
  */
 
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import {
   type ConnectIntegration,
   ConnectRequirer,
@@ -21,7 +19,7 @@ import {
   pluginUrlProblem,
   restTarget,
 } from "@charm-relations/interface-connect-client";
-import { type Charm, type CharmEventName, runCharm } from "@charm-relations/juju-secrets-core";
+import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 export const ENDPOINT = "connect-client";
 
@@ -103,12 +101,4 @@ export function setup(charm: Charm): void {
   charm.on("configChanged", () => requirer.ensureRequests());
 }
 
-const isMain = (() => {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-})();
-
-if (isMain) void runCharm(setup);
+void runCharmIfMain(import.meta.url, setup);

@@ -11,15 +11,13 @@
  * - Status: `active` with `serving N client(s)` (leader) or `trusting N client certificate(s)`.
  */
 
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import {
   EtcdClientProvider,
   type EtcdClientRef,
   type EtcdClientResponse,
   type TrustedClientCertificate,
 } from "@charm-relations/interface-etcd-client";
-import { type Charm, type CharmEventName, runCharm } from "@charm-relations/juju-secrets-core";
+import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 /** This example's relation status catalogue (codes in the data-interfaces ranges: 4xxx transitory, 5xxx fatal). */
 export const STATUS = {
@@ -151,11 +149,4 @@ export function setup(charm: Charm): void {
   for (const name of STATUS_ON) charm.on(name, status);
 }
 
-const isMain = (() => {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-})();
-if (isMain) void runCharm(setup);
+void runCharmIfMain(import.meta.url, setup);

@@ -9,14 +9,12 @@
  * The client would run `etcdctl --endpoints <uris> --cert <cert> --key <key> --cacert <tls-ca>`.
  */
 
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { EtcdClientRequirer, parseClientCertificate } from "@charm-relations/interface-etcd-client";
 import {
   type Charm,
   type CharmEventName,
   CharmRelationsError,
-  runCharm,
+  runCharmIfMain,
 } from "@charm-relations/juju-secrets-core";
 
 const STATUS_ON: readonly CharmEventName[] = [
@@ -104,11 +102,4 @@ export function setup(charm: Charm): void {
   for (const name of STATUS_ON) charm.on(name, status);
 }
 
-const isMain = (() => {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-})();
-if (isMain) void runCharm(setup);
+void runCharmIfMain(import.meta.url, setup);

@@ -10,11 +10,10 @@
  *   (layer-etcd keeps them in /etc/ssl/etcd); without them only the connection string is served.
  */
 
-import { readFileSync, realpathSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { EtcdInputError, EtcdProvider } from "@charm-relations/interface-etcd";
-import { type Charm, type CharmEventName, runCharm } from "@charm-relations/juju-secrets-core";
+import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 export const TLS_FILES = { key: "client.key", cert: "client.crt", ca: "ca.crt" } as const;
 export const PEER_ADDRESS_KEY = "db-ingress-address";
@@ -109,11 +108,4 @@ function readTls(dir: string): { key: string; cert: string; ca: string } | undef
   }
 }
 
-const isMain = (() => {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-})();
-if (isMain) void runCharm(setup);
+void runCharmIfMain(import.meta.url, setup);

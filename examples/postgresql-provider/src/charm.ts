@@ -13,8 +13,6 @@
  *   database here) and keeps the database.
  */
 
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import {
   connectionUri,
   databaseNameProblem,
@@ -25,7 +23,7 @@ import {
   relationUsername,
   validateExtraUserRoles,
 } from "@charm-relations/interface-postgresql-client";
-import { type Charm, type CharmEventName, runCharm } from "@charm-relations/juju-secrets-core";
+import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 export const PEERS = "postgresql-peers";
 /** Peer app databag keys (leader). */
@@ -193,11 +191,4 @@ export function setup(charm: Charm): void {
   for (const name of STATUS_ON) charm.on(name, status);
 }
 
-const isMain = (() => {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-})();
-if (isMain) void runCharm(setup);
+void runCharmIfMain(import.meta.url, setup);

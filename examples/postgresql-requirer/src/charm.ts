@@ -8,10 +8,8 @@
  * appear in the status or the log.
  */
 
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { PostgresqlRequirer } from "@charm-relations/interface-postgresql-client";
-import { type Charm, type CharmEventName, runCharm } from "@charm-relations/juju-secrets-core";
+import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 const STATUS_ON: readonly CharmEventName[] = [
   "install",
@@ -87,11 +85,4 @@ export function setup(charm: Charm): void {
   for (const name of STATUS_ON) charm.on(name, status);
 }
 
-const isMain = (() => {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-})();
-if (isMain) void runCharm(setup);
+void runCharmIfMain(import.meta.url, setup);

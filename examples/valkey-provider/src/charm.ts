@@ -15,9 +15,8 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   ValkeyProvider,
   type ValkeyRequest,
@@ -28,7 +27,7 @@ import {
   type Charm,
   type CharmEventName,
   ProtocolEncodeError,
-  runCharm,
+  runCharmIfMain,
 } from "@charm-relations/juju-secrets-core";
 
 export const ACL_FILE = "users.acl";
@@ -164,11 +163,4 @@ export function setup(charm: Charm): void {
   for (const name of STATUS_ON) charm.on(name, status);
 }
 
-const isMain = (() => {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-})();
-if (isMain) void runCharm(setup);
+void runCharmIfMain(import.meta.url, setup);

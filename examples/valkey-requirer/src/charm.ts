@@ -12,11 +12,10 @@
  * Passwords are only ever written to the 0600 file; logs name users and endpoints, never passwords.
  */
 
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type ValkeyConnection, ValkeyRequirer } from "@charm-relations/interface-valkey-client";
-import { type Charm, type CharmEventName, runCharm } from "@charm-relations/juju-secrets-core";
+import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 export const CONNECTION_FILE = "valkey.json";
 
@@ -128,11 +127,4 @@ export function setup(charm: Charm): void {
   for (const name of STATUS_ON) charm.on(name, status);
 }
 
-const isMain = (() => {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-})();
-if (isMain) void runCharm(setup);
+void runCharmIfMain(import.meta.url, setup);

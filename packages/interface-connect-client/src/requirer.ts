@@ -21,7 +21,7 @@ import {
   type RemoteDataError,
   type ResolvedResponse,
 } from "@charm-relations/juju-secrets-core";
-import { parseBag } from "@charm-relations/juju-secrets-core/schema";
+import { bagError, parseBag } from "@charm-relations/juju-secrets-core/schema";
 import {
   CONNECT_CLIENT,
   connectResponse,
@@ -112,10 +112,8 @@ export class ConnectRequirer {
     this.#engine = new DataRequirer(charm, endpoint, CONNECT_CLIENT, {
       contract: options.contract ?? "v0",
       requests: [{ resource: url }],
-      validateBag: (bag, relation) => {
-        const parsed = parseBag(providerAppBag, bag, { relation, side: "provider", bag: "app" });
-        return parsed.ok ? undefined : parsed.error;
-      },
+      validateBag: (bag, relation) =>
+        bagError(providerAppBag, bag, { relation, side: "provider", bag: "app" }),
       validateResponse: (response) => {
         // Before the answer is complete only what is there is checked; once ready, everything. Half a
         // credential (a user secret without its password) is an error, not "not ready yet": the snapshot
@@ -127,12 +125,11 @@ export class ConnectRequirer {
           : halfCredential
             ? connectResponse.partial().required({ username: true, password: true })
             : connectResponse.partial();
-        const parsed = parseBag(schema, response.fields, {
+        return bagError(schema, response.fields, {
           relation: response.relation,
           side: "provider",
           bag: "app",
         });
-        return parsed.ok ? undefined : parsed.error;
       },
     });
     const engine = this.#engine;

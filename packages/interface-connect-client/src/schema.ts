@@ -13,7 +13,7 @@
 
 import type { InterfaceDefinition } from "@charm-relations/juju-secrets-core";
 import { isNoneCa, parseCommaList } from "@charm-relations/juju-secrets-core";
-import { jsonString, secretUri, wireBool } from "@charm-relations/juju-secrets-core/schema";
+import { jsonField, secretUri, toWireJsonSchema, wireBool } from "@charm-relations/juju-secrets-core/schema";
 import { z } from "zod";
 
 /** The Juju interface name. */
@@ -77,16 +77,6 @@ export function connectUsername(relationId: number, requestId?: string): string 
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
-
-/** JSON-valued databag fields → their inner schema, for the JSON Schema's `contentSchema`. */
-const JSON_FIELDS = new WeakMap<z.ZodType, z.ZodType>();
-
-/** A databag value holding JSON, validated against `inner`; documented as such in the JSON Schema. */
-const jsonField = <T extends z.ZodType>(inner: T) => {
-  const field = jsonString(inner);
-  JSON_FIELDS.set(field, inner);
-  return field;
-};
 
 const URL_PATTERN = /^https?:\/\/\S+$/;
 const NOT_REQUIRED_OR_URL = /^(NOT-REQUIRED|https?:\/\/\S+)$/;
@@ -208,20 +198,6 @@ export type ConnectResponse = z.output<typeof connectResponse>;
 // ---------------------------------------------------------------------------------------------
 // JSON Schema
 
-/** The JSON Schema of a databag schema as the wire carries it, with the inner shape of JSON-valued keys. */
-function wireJsonSchema(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, {
-    io: "input",
-    unrepresentable: "any",
-    override: (ctx) => {
-      const inner = JSON_FIELDS.get(ctx.zodSchema as unknown as z.ZodType);
-      if (!inner) return;
-      const { $schema: _drop, ...contentSchema } = wireJsonSchema(inner);
-      Object.assign(ctx.jsonSchema, { contentMediaType: "application/json", contentSchema });
-    },
-  }) as Record<string, unknown>;
-}
-
 export interface ConnectJsonSchemas {
   readonly requirerApp: Record<string, unknown>;
   readonly requirerUnit: Record<string, unknown>;
@@ -238,11 +214,11 @@ export interface ConnectJsonSchemas {
  */
 export function connectJsonSchemas(): ConnectJsonSchemas {
   return {
-    requirerApp: wireJsonSchema(requirerAppBag),
-    requirerUnit: wireJsonSchema(requirerUnitBag),
-    providerApp: wireJsonSchema(providerAppBag),
-    providerUnit: wireJsonSchema(providerUnitBag),
-    userSecret: wireJsonSchema(userSecret),
-    tlsSecret: wireJsonSchema(tlsSecret),
+    requirerApp: toWireJsonSchema(requirerAppBag),
+    requirerUnit: toWireJsonSchema(requirerUnitBag),
+    providerApp: toWireJsonSchema(providerAppBag),
+    providerUnit: toWireJsonSchema(providerUnitBag),
+    userSecret: toWireJsonSchema(userSecret),
+    tlsSecret: toWireJsonSchema(tlsSecret),
   };
 }

@@ -16,7 +16,6 @@ import {
   DEFAULT_REQUESTED_SECRETS,
   formatBool,
   pyDumps,
-  type RelationRef,
   v0Snapshot,
 } from "@charm-relations/juju-secrets-core";
 import {
@@ -25,10 +24,13 @@ import {
   type ConformanceTarget as CoreConformanceTarget,
   charmRunner,
   check,
-  deployTarget,
+  checkNoPrematureWrites,
+  checkRemovalLeavesNoSecrets,
+  checkReplayWritesNothing,
   type HookRunner,
   firstIssue as issue,
-  Simulation,
+  relateTarget,
+  type Simulation,
   secretsOfRelation as secretsFor,
   settleClean,
 } from "@charm-relations/juju-secrets-core/testing";
@@ -271,19 +273,7 @@ const DEFAULTS = { endpoint: DEFAULT_CONNECT_ENDPOINT, interface: CONNECT_CLIENT
 
 /** Checks for a provider charm, answered against this package's requirer with kafka-connect-operator's wire rules. */
 export function providerConformance(target: ConformanceTarget): ConformanceCheck[] {
-  const setup = async (requirer: HookRunner) => {
-    const sim = new Simulation({ lifecycle: true, ...target.simulation });
-    const endpoint = deployTarget(sim, "provider", "provides", target, DEFAULTS);
-    sim.deploy("requirer", {
-      runner: requirer,
-      units: 2,
-      endpoints: { [DEFAULT_CONNECT_ENDPOINT]: `requires:${CONNECT_CLIENT_INTERFACE}` },
-    });
-    await settleClean(sim, "deploy");
-    const id = sim.relate(`provider:${endpoint}`, `requirer:${DEFAULT_CONNECT_ENDPOINT}`);
-    await settleClean(sim, "relate");
-    return { sim, id, ref: { endpoint: DEFAULT_CONNECT_ENDPOINT, id } as RelationRef };
-  };
+  const setup = (requirer: HookRunner) => relateTarget(target, "provides", requirer, DEFAULTS);
   // Read when a check runs, not when the suite is built (a test server may start later).
   const pluginUrl = () => target.pluginUrl ?? NOT_REQUIRED;
 
@@ -345,31 +335,14 @@ export function providerConformance(target: ConformanceTarget): ConformanceCheck
       run: async () => {
         const silent: HookRunner = async () => {};
         const { sim, id } = await setup(silent);
-        for (const k of Object.keys(sim.model.appBag(id, "provider"))) {
-          check(
-            k === "endpoints",
-            `provider wrote "${k}" before the requirer asked for anything (premature write)`,
-          );
-        }
-        check(
-          secretsFor(sim, "provider", id).length === 0,
-          "provider created secrets before the request arrived",
-        );
+        checkNoPrematureWrites(sim, id, ["endpoints"]);
       },
     },
     {
       name: "is idempotent: a repeated relation-changed writes nothing",
       run: async () => {
         const { sim, id } = await setup(referenceRequirer({ pluginUrl: pluginUrl() }));
-        for (const unit of sim.model.application("provider").units) {
-          const h = await sim.runHook(unit, "relation-changed", { relationId: id });
-          check(h.ok, `${unit} relation-changed failed on repeat`);
-          check(h.databags.length === 0, `${unit} rewrote databags on a repeated relation-changed`);
-          check(
-            (h.secrets?.updated.length ?? 0) === 0 && (h.secrets?.created.length ?? 0) === 0,
-            `${unit} touched secrets on a repeat`,
-          );
-        }
+        await checkReplayWritesNothing(sim, "provider", id, { secrets: true });
       },
     },
     {
@@ -377,10 +350,7 @@ export function providerConformance(target: ConformanceTarget): ConformanceCheck
       run: async () => {
         const { sim, id } = await setup(referenceRequirer({ pluginUrl: pluginUrl() }));
         check(secretsFor(sim, "provider", id).length > 0, "provider published no secret for the relation");
-        sim.removeRelation(id);
-        await settleClean(sim, "remove-relation");
-        const left = secretsFor(sim, "provider", id);
-        check(left.length === 0, `secrets left behind after relation-broken: ${left.join(", ")}`);
+        await checkRemovalLeavesNoSecrets(sim, "provider", id);
       },
     },
   ];
@@ -400,19 +370,8 @@ function providerAppWrites(sim: Simulation, id: number): { seq: number; set: Rec
  * a valid plugin URL), keeps a per-unit snapshot, and survives rotation and removal.
  */
 export function requirerConformance(target: ConformanceTarget): ConformanceCheck[] {
-  const setup = async (provider: HookRunner = referenceProvider()) => {
-    const sim = new Simulation({ lifecycle: true, ...target.simulation });
-    const endpoint = deployTarget(sim, "requirer", "requires", target, DEFAULTS);
-    sim.deploy("provider", {
-      runner: provider,
-      units: 2,
-      endpoints: { [DEFAULT_CONNECT_ENDPOINT]: `provides:${CONNECT_CLIENT_INTERFACE}` },
-    });
-    await settleClean(sim, "deploy");
-    const id = sim.relate(`provider:${DEFAULT_CONNECT_ENDPOINT}`, `requirer:${endpoint}`);
-    await settleClean(sim, "relate");
-    return { sim, id, endpoint };
-  };
+  const setup = (provider: HookRunner = referenceProvider()) =>
+    relateTarget(target, "requires", provider, DEFAULTS);
 
   return [
     {
@@ -460,11 +419,7 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
       name: "is idempotent: a repeated relation-changed writes nothing",
       run: async () => {
         const { sim, id } = await setup();
-        for (const unit of sim.model.application("requirer").units) {
-          const h = await sim.runHook(unit, "relation-changed", { relationId: id });
-          check(h.ok, `${unit} relation-changed failed on repeat`);
-          check(h.databags.length === 0, `${unit} rewrote databags on a repeated relation-changed`);
-        }
+        await checkReplayWritesNothing(sim, "requirer", id);
       },
     },
     {

@@ -274,8 +274,9 @@ describe("integrationRemoved", () => {
       },
     ]);
     expect(model.secrets()).toHaveLength(2);
-    // The marker is gone once used.
-    expect(readdirSync(join(dir, ".charm-relations"))).toEqual([]);
+    // The marker stays with the departing unit (its charm dir goes with it): a retried
+    // relation-broken must give the same answer.
+    expect(readdirSync(join(dir, ".charm-relations"))).toEqual(["departing.provider-0.connect-client.0"]);
   });
 
   it("isOfRelation does not confuse relation-1 with relation-10", () => {

@@ -321,14 +321,10 @@ export class EtcdClientProvider {
     this.#brokenUsers = [];
     if (!this.#model.isLeader() || this.events.listenerCount("clientRemoved") === 0) return;
     if (this.#retain(relation)) return; // the relation lives on: its users stay
-    const backend = this.#model.backend;
-    for (const xid of backend.secretIds()) {
-      let label: string | undefined;
-      try {
-        label = backend.secretInfoGet({ id: xid }).label;
-      } catch {
-        continue;
-      }
+    // Through the model's per-hook caches (the engine's cleanup scans the same list): a secret that is
+    // gone is skipped, any other failure fails the hook so Juju retries it with nothing lost.
+    for (const xid of this.#model.secrets.ownedIds()) {
+      const label = this.#model.secrets.infoById(xid)?.label;
       const parsed = label ? parseSecretLabel(label) : undefined;
       if (
         parsed?.group !== "user" ||

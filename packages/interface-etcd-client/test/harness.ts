@@ -2,9 +2,10 @@
  * Test harness: in-process etcd_client charms (provider and requirer) that record every event they
  * get, and single hooks run on a persistent in-memory model (commit on success, roll back on failure).
  */
-import { Charm, type Contract } from "@charm-relations/juju-secrets-core";
+import type { Charm, Contract } from "@charm-relations/juju-secrets-core";
 import {
   type CommitResult,
+  charmRunner,
   type HookEvent,
   type HookRunner,
   hookContextFor,
@@ -35,13 +36,8 @@ export interface LoggedEvent {
   payload: any;
 }
 
-export function inProcess(setup: (charm: Charm) => void | Promise<void>): HookRunner {
-  return async (backend, context) => {
-    const charm = new Charm({ backend, context });
-    await setup(charm);
-    await charm.dispatch();
-  };
-}
+/** The core's in-process runner: a fresh Charm per hook, like `runCharm` in a real process. */
+export const inProcess = charmRunner;
 
 /** provider and requirer related on `etcd-client` (no hooks run). */
 export function relatedModel(

@@ -14,7 +14,7 @@ import type {
   Side,
 } from "@charm-relations/juju-secrets-core";
 import { groupOf, parseBool, parseCommaList, RemoteDataError } from "@charm-relations/juju-secrets-core";
-import { commaList, jsonString, parseBag, zodIssues } from "@charm-relations/juju-secrets-core/schema";
+import { bagError, commaList, jsonString, zodIssues } from "@charm-relations/juju-secrets-core/schema";
 import { z } from "zod";
 
 /** What the core engines need to know about postgresql_client. */
@@ -277,8 +277,7 @@ export function checkBag(
   side: Side,
   kind: "app" | "unit" = "app",
 ): RemoteDataError | undefined {
-  const result = parseBag(schema, bag, { relation, side, bag: kind });
-  return result.ok ? undefined : result.error;
+  return bagError(schema, bag, { relation, side, bag: kind });
 }
 
 /**

@@ -13,7 +13,6 @@ import {
   DEFAULT_REQUESTED_SECRETS,
   formatCommaList,
   pyDumps,
-  type RelationRef,
   v0Snapshot,
 } from "@charm-relations/juju-secrets-core";
 import {
@@ -22,10 +21,12 @@ import {
   type ConformanceTarget,
   charmRunner,
   check,
-  deployTarget,
+  checkNoPrematureWrites,
+  checkRemovalLeavesNoSecrets,
+  checkReplayWritesNothing,
   type HookRunner,
   firstIssue as issue,
-  Simulation,
+  relateTarget,
   secretsOfRelation as secretsFor,
   settleClean,
 } from "@charm-relations/juju-secrets-core/testing";
@@ -164,19 +165,7 @@ const DEFAULTS = { endpoint: "database", interface: "postgresql_client" } as con
  * pre-secrets requirer (plain-text fallback), with the wire rules of the Python library.
  */
 export function providerConformance(target: ConformanceTarget): ConformanceCheck[] {
-  const setup = async (requirer: HookRunner) => {
-    const sim = new Simulation({ lifecycle: true, ...target.simulation });
-    const endpoint = deployTarget(sim, "provider", "provides", target, DEFAULTS);
-    sim.deploy("requirer", {
-      runner: requirer,
-      units: 2,
-      endpoints: { database: "requires:postgresql_client" },
-    });
-    await settleClean(sim, "deploy");
-    const id = sim.relate(`provider:${endpoint}`, "requirer:database");
-    await settleClean(sim, "relate");
-    return { sim, id, ref: { endpoint: "database", id } as RelationRef };
-  };
+  const setup = (requirer: HookRunner) => relateTarget(target, "provides", requirer, DEFAULTS);
 
   return [
     {
@@ -259,32 +248,14 @@ export function providerConformance(target: ConformanceTarget): ConformanceCheck
       run: async () => {
         const silent: HookRunner = async () => {};
         const { sim, id } = await setup(silent);
-        const allowed = new Set(["endpoints", "read-only-endpoints", "encryption-secret"]);
-        for (const k of Object.keys(sim.model.appBag(id, "provider"))) {
-          check(
-            allowed.has(k),
-            `provider wrote "${k}" before the requirer asked for anything (premature write)`,
-          );
-        }
-        check(
-          secretsFor(sim, "provider", id).length === 0,
-          "provider created secrets before the request arrived",
-        );
+        checkNoPrematureWrites(sim, id, ["endpoints", "read-only-endpoints", "encryption-secret"]);
       },
     },
     {
       name: "is idempotent: a repeated relation-changed writes nothing",
       run: async () => {
         const { sim, id } = await setup(referenceRequirer());
-        for (const unit of sim.model.application("provider").units) {
-          const h = await sim.runHook(unit, "relation-changed", { relationId: id });
-          check(h.ok, `${unit} relation-changed failed on repeat`);
-          check(h.databags.length === 0, `${unit} rewrote databags on a repeated relation-changed`);
-          check(
-            (h.secrets?.updated.length ?? 0) === 0 && (h.secrets?.created.length ?? 0) === 0,
-            `${unit} touched secrets on a repeat`,
-          );
-        }
+        await checkReplayWritesNothing(sim, "provider", id, { secrets: true });
       },
     },
     {
@@ -292,10 +263,7 @@ export function providerConformance(target: ConformanceTarget): ConformanceCheck
       run: async () => {
         const { sim, id } = await setup(referenceRequirer());
         check(secretsFor(sim, "provider", id).length > 0, "provider published no secret for the relation");
-        sim.removeRelation(id);
-        await settleClean(sim, "remove-relation");
-        const left = secretsFor(sim, "provider", id);
-        check(left.length === 0, `secrets left behind after relation-broken: ${left.join(", ")}`);
+        await checkRemovalLeavesNoSecrets(sim, "provider", id);
       },
     },
   ];
@@ -306,19 +274,8 @@ export function providerConformance(target: ConformanceTarget): ConformanceCheck
  * keeps a per-unit snapshot, survives rotation and removal, against this package's reference provider.
  */
 export function requirerConformance(target: ConformanceTarget): ConformanceCheck[] {
-  const setup = async (provider: HookRunner = referenceProvider()) => {
-    const sim = new Simulation({ lifecycle: true, ...target.simulation });
-    const endpoint = deployTarget(sim, "requirer", "requires", target, DEFAULTS);
-    sim.deploy("provider", {
-      runner: provider,
-      units: 2,
-      endpoints: { database: "provides:postgresql_client" },
-    });
-    await settleClean(sim, "deploy");
-    const id = sim.relate("provider:database", `requirer:${endpoint}`);
-    await settleClean(sim, "relate");
-    return { sim, id, endpoint };
-  };
+  const setup = (provider: HookRunner = referenceProvider()) =>
+    relateTarget(target, "requires", provider, DEFAULTS);
 
   return [
     {
@@ -366,11 +323,7 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
       name: "is idempotent: a repeated relation-changed writes nothing",
       run: async () => {
         const { sim, id } = await setup();
-        for (const unit of sim.model.application("requirer").units) {
-          const h = await sim.runHook(unit, "relation-changed", { relationId: id });
-          check(h.ok, `${unit} relation-changed failed on repeat`);
-          check(h.databags.length === 0, `${unit} rewrote databags on a repeated relation-changed`);
-        }
+        await checkReplayWritesNothing(sim, "requirer", id);
       },
     },
     {
@@ -407,10 +360,7 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
       name: "leaves nothing behind when the relation is removed",
       run: async () => {
         const { sim, id } = await setup();
-        sim.removeRelation(id);
-        await settleClean(sim, "remove-relation");
-        const left = secretsFor(sim, "requirer", id);
-        check(left.length === 0, `requirer secrets left behind: ${left.join(", ")}`);
+        await checkRemovalLeavesNoSecrets(sim, "requirer", id);
       },
     },
   ];

@@ -11,14 +11,15 @@ import {
   Emitter,
   emitOrBlock,
   type Handler,
+  parseJsonObjects,
   type RelationGoneEvent,
   type RelationInvalidEvent,
   type RelationRef,
   type RelationStatusEvent,
-  RemoteDataError,
+  type RemoteDataError,
   type ResolvedResponse,
 } from "@charm-relations/juju-secrets-core";
-import { parseBag } from "@charm-relations/juju-secrets-core/schema";
+import { bagError, parseBag, prefixIssueKeys } from "@charm-relations/juju-secrets-core/schema";
 import {
   DEFAULT_VALKEY_ENDPOINT,
   keyPattern,
@@ -119,14 +120,12 @@ export class ValkeyRequirer {
       requests: resources.map((resource) => ({ resource })),
       // Checked before anything is emitted or written: a bad answer leaves the snapshot where it was.
       validateBag: (bag, relation) => validateAnswer(contract, bag, relation),
-      validateResponse: (response) => {
-        const parsed = parseBag(partialResolvedFields, response.fields, {
+      validateResponse: (response) =>
+        bagError(partialResolvedFields, response.fields, {
           relation: response.relation,
           side: "provider",
           bag: "app",
-        });
-        return parsed.ok ? undefined : parsed.error;
-      },
+        }),
     });
     const engine = this.#engine;
     engine.events.on("created", async ({ response }) => {
@@ -286,27 +285,13 @@ function validateAnswer(
   relation: RelationRef,
 ): RemoteDataError | undefined {
   const where = { relation, side: "provider", bag: "app" } as const;
-  if (contract === "v0") {
-    const parsed = parseBag(providerAppBagV0, bag, where);
-    return parsed.ok ? undefined : parsed.error;
-  }
-  const parsed = parseBag(valkeyResponseObject, bag, where);
-  if (parsed.ok) return undefined;
+  if (contract === "v0") return bagError(providerAppBagV0, bag, where);
+  const error = bagError(valkeyResponseObject, bag, where);
   // Name the response the key belongs to: `requests[<request-id>].endpoints[0]`.
-  const id = bag["request-id"] ?? "?";
-  return new RemoteDataError(parsed.error.issues.map((i) => ({ ...i, key: `requests[${id}].${i.key}` })));
+  return error && prefixIssueKeys(error, `requests[${bag["request-id"] ?? "?"}].`);
 }
 
 /** Resources of our own v1 request list (leader reads its app bag). */
 function ownResources(raw: string | undefined): string[] {
-  if (raw === undefined) return [];
-  try {
-    const list = JSON.parse(raw) as unknown;
-    if (!Array.isArray(list)) return [];
-    return list.flatMap((o) =>
-      o && typeof o === "object" && typeof o.resource === "string" ? [o.resource as string] : [],
-    );
-  } catch {
-    return [];
-  }
+  return parseJsonObjects(raw).flatMap((o) => (typeof o.resource === "string" ? [o.resource] : []));
 }

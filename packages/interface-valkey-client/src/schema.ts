@@ -13,7 +13,13 @@
 
 import type { InterfaceDefinition } from "@charm-relations/juju-secrets-core";
 import { parseCommaList } from "@charm-relations/juju-secrets-core";
-import { hostPort, jsonString, secretUri, wireBool } from "@charm-relations/juju-secrets-core/schema";
+import {
+  hostPort,
+  jsonField,
+  secretUri,
+  toWireJsonSchema,
+  wireBool,
+} from "@charm-relations/juju-secrets-core/schema";
 import { z } from "zod";
 
 /** The Juju interface name. */
@@ -60,34 +66,6 @@ export function valkeyUsername(relationId: number, requestId?: string): string {
 export function isUsernameOfRelation(username: string, relationId: number): boolean {
   const base = `relation-${relationId}`;
   return username === base || username.startsWith(`${base}-`);
-}
-
-/** JSON-valued databag fields → their inner schema, for the JSON Schema's `contentSchema`. */
-const JSON_FIELDS = new WeakMap<z.ZodType, z.ZodType>();
-
-/**
- * A databag value holding JSON: parsed and validated against `inner`. In the JSON Schema it is a
- * string with `contentMediaType: application/json` and the inner shape as `contentSchema` (computed
- * only when a JSON Schema is asked for, not at import).
- */
-const jsonField = <T extends z.ZodType>(inner: T) => {
-  const field = jsonString(inner);
-  JSON_FIELDS.set(field, inner);
-  return field;
-};
-
-/** The JSON Schema of a databag schema as the wire carries it, with the inner shape of JSON-valued keys. */
-function wireJsonSchema(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, {
-    io: "input",
-    unrepresentable: "any",
-    override: (ctx) => {
-      const inner = JSON_FIELDS.get(ctx.zodSchema as unknown as z.ZodType);
-      if (!inner) return;
-      const { $schema: _drop, ...contentSchema } = wireJsonSchema(inner);
-      Object.assign(ctx.jsonSchema, { contentMediaType: "application/json", contentSchema });
-    },
-  }) as Record<string, unknown>;
 }
 
 /**
@@ -239,8 +217,8 @@ export function valkeyJsonSchemas(): {
   readonly requirer: { readonly app: Record<string, unknown>; readonly unit: Record<string, unknown> };
 } {
   return {
-    provider: { app: wireJsonSchema(providerAppBag), unit: wireJsonSchema(providerUnitBag) },
-    requirer: { app: wireJsonSchema(requirerAppBag), unit: wireJsonSchema(requirerUnitBag) },
+    provider: { app: toWireJsonSchema(providerAppBag), unit: toWireJsonSchema(providerUnitBag) },
+    requirer: { app: toWireJsonSchema(requirerAppBag), unit: toWireJsonSchema(requirerUnitBag) },
   };
 }
 

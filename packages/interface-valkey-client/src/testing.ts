@@ -14,8 +14,10 @@ import {
   DEFAULT_REQUESTED_SECRETS,
   formatRequests,
   generateSalt,
+  MTLS_CERT_KEY,
   pyDumps,
   REQUEST_KEY_ORDER,
+  RESPONSE_KEY_ORDER,
   serializeRequestObject,
   serializeResponseObject,
   v1DataEntry,
@@ -24,6 +26,7 @@ import {
   type ConformanceCheck,
   ConformanceError,
   check,
+  deployTarget,
   charmRunner as inProcess,
   Simulation,
   settleClean,
@@ -130,6 +133,8 @@ export interface ConformanceOptions {
   readonly units?: number;
 }
 
+const DEFAULTS = { endpoint: DEFAULT_VALKEY_ENDPOINT, interface: "valkey_client" } as const;
+
 function parse<T>(
   schema: { safeParse: (v: unknown) => { success: boolean; data?: T; error?: unknown } },
   bag: unknown,
@@ -140,21 +145,8 @@ function parse<T>(
   return r.data as T;
 }
 
-const RESPONSE_KEYS = [
-  "resource",
-  "request-id",
-  "salt",
-  "endpoints",
-  "read-only-endpoints",
-  "secret-user",
-  "secret-tls",
-  "secret-extra",
-  "secret-entity",
-  "version",
-  "sentinel-endpoints",
-  "mode",
-  "mtls-cert",
-];
+/** A response's keys in valkey-operator's order: the common ones, valkey's, then `"mtls-cert": null`. */
+const RESPONSE_KEYS = [...RESPONSE_KEY_ORDER, ...(VALKEY_CLIENT.responseExtraKeys ?? []), MTLS_CERT_KEY];
 
 /**
  * Checks for a provider charm (its `setup` must construct a `ValkeyProvider` or speak the same wire
@@ -165,15 +157,10 @@ export function valkeyProviderConformance(
   setup: (charm: Charm) => void | Promise<void>,
   options: ConformanceOptions = {},
 ): ConformanceCheck[] {
-  const endpoint = options.endpoint ?? DEFAULT_VALKEY_ENDPOINT;
+  const endpoint = options.endpoint ?? DEFAULTS.endpoint;
   const world = () => {
     const sim = new Simulation();
-    sim.deploy("valkey", {
-      runner: inProcess(setup),
-      units: options.units ?? 2,
-      endpoints: { [endpoint]: "provides:valkey_client" },
-      ...(options.config ? { config: options.config } : {}),
-    });
+    deployTarget(sim, "valkey", "provides", { ...options, runner: inProcess(setup) }, DEFAULTS);
     return sim;
   };
   const client = (sim: Simulation, app: string, resources: string[], contract: "v0" | "v1") =>
@@ -273,15 +260,15 @@ export function valkeyRequirerConformance(
   setup: (charm: Charm) => void | Promise<void>,
   options: ConformanceOptions = {},
 ): ConformanceCheck[] {
-  const endpoint = options.endpoint ?? DEFAULT_VALKEY_ENDPOINT;
   const world = () => {
     const sim = new Simulation();
-    sim.deploy("client", {
-      runner: inProcess(setup),
-      units: options.units ?? 2,
-      endpoints: { [endpoint]: "requires:valkey_client" },
-      ...(options.config ? { config: options.config } : {}),
-    });
+    const endpoint = deployTarget(
+      sim,
+      "client",
+      "requires",
+      { ...options, runner: inProcess(setup) },
+      DEFAULTS,
+    );
     sim.deploy("valkey", {
       runner: inProcess((charm) => {
         const p = new ValkeyProvider(charm, "valkey-client");

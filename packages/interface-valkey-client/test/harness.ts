@@ -6,11 +6,11 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Charm } from "@charm-relations/juju-secrets-core";
+import type { Charm } from "@charm-relations/juju-secrets-core";
 import {
   type CommitResult,
+  charmRunner,
   type HookEvent,
-  type HookRunner,
   hookContextFor,
   JujuModel,
   MemoryBackend,
@@ -75,14 +75,8 @@ export interface HookOutcome {
   commit?: CommitResult;
 }
 
-/** A Simulation runner for an in-process charm built by `setup`. */
-export function inProcess(setup: (charm: Charm) => void | Promise<void>): HookRunner {
-  return async (backend, context) => {
-    const charm = new Charm({ backend, context });
-    await setup(charm);
-    await charm.dispatch();
-  };
-}
+/** A Simulation runner for an in-process charm built by `setup` (the core's). */
+export const inProcess = charmRunner;
 
 /** Run one hook on the model in place; commit on success, roll back on failure, like Juju. */
 export async function runHook(

@@ -112,8 +112,8 @@ describe("departing units (LP#1979811)", () => {
     expect(sim.model.secret(userUri)).toBeDefined();
     expect(sim.model.secret(mtlsUri)).toBeDefined();
     expect(sim.model.appBag(id, "db")["secret-user"]).toBe(userUri);
-    // The marker is gone with the relation-broken that used it.
-    expect(existsSync(join(charmDir, ".charm-relations"))).toBe(false);
+    // The marker stays with the departing unit (its charm dir goes with it), so any re-run agrees.
+    expect(existsSync(join(charmDir, ".charm-relations"))).toBe(true);
 
     // The new leader rotates the password in the same secret; every client unit sees it.
     expect(sim.model.leaderOf("db")).toBe("db/1");
@@ -141,12 +141,11 @@ describe("departing units (LP#1979811)", () => {
     sim.removeUnit("db/0");
     const first = await sim.settle({ maxHooks: 300 });
     expect(first.failed.map((f) => [f.unit, f.hook])).toEqual([["db/0", "database-relation-broken"]]);
-    // The marker outlives the failed hook (it is removed only once a hook commits).
+    // The marker outlives the failed hook: the retry must give the same answer.
     expect(readdirSync(join(charmDir, ".charm-relations"))).toEqual([`departing.db-0.database.${id}`]);
     sim.resolve("db/0", { retry: true });
     expect((await sim.settle({ maxHooks: 300 })).failed).toEqual([]);
     expect(sim.model.secret(userUri)).toBeDefined();
-    expect(existsSync(join(charmDir, ".charm-relations"))).toBe(false);
   });
 
   it("a departing requirer leader keeps its mTLS secret; the relation lives on", async () => {
@@ -188,7 +187,7 @@ describe("departing units (LP#1979811)", () => {
 });
 
 describe("DepartureMarker", () => {
-  it("one file per unit and relation in the state dir; clear keeps this hook's answer", async () => {
+  it("one file per unit and relation in the state dir, kept after relation-broken (re-runs agree)", async () => {
     const stateDir = mkdtempSync(join(tmpdir(), "departure-marker-"));
     const sim = new Simulation({ lifecycle: false });
     const answers: Record<string, boolean[]> = {};
@@ -198,9 +197,7 @@ describe("DepartureMarker", () => {
       runner: charmRunner((charm) => {
         const marker = new DepartureMarker(charm, "database", { stateDir });
         charm.on("relationBroken", (e) => {
-          const before = marker.isDeparting(e.relation.ref);
-          marker.clear(e.relation.ref);
-          answers[charm.unit] = [before, marker.isDeparting(e.relation.ref)];
+          answers[charm.unit] = [...(answers[charm.unit] ?? []), marker.isDeparting(e.relation.ref)];
         });
       }),
     });
@@ -217,8 +214,8 @@ describe("DepartureMarker", () => {
       await sim.settle({ maxHooks: 1 });
     expect(readdirSync(stateDir)).toEqual([`departing.db-1.database.${id}`]);
     expect((await sim.settle()).failed).toEqual([]);
-    expect(answers).toEqual({ "db/1": [true, true] });
-    // A state dir given by the charm stays; only the marker goes.
-    expect(readdirSync(stateDir)).toEqual([]);
+    expect(answers).toEqual({ "db/1": [true] });
+    // The marker stays: a retried relation-broken must give the same answer (the unit's dir goes with it).
+    expect(readdirSync(stateDir)).toEqual([`departing.db-1.database.${id}`]);
   });
 });

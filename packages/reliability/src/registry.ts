@@ -99,37 +99,8 @@ export interface KnownIssue {
 }
 
 export const KNOWN_ISSUES: KnownIssue[] = [
-  {
-    issue:
-      "interface-etcd-client: EtcdClientProvider #beforeBroken (src/provider.ts) swallows every secret-info-get " +
-      "error (`catch { continue; }`): a failing hook tool in relation-broken drops that user from " +
-      "`clientRemoved`, the hook succeeds, and the etcd user is never deleted. Catch SecretNotFoundError only.",
-    faults: (f) =>
-      /etcd-client-relation-broken$/.test(f.hook) &&
-      f.tool === "secret-info-get" &&
-      f.problem === "hook succeeded despite the fault (fault swallowed)",
-  },
-  {
-    issue:
-      "LP#1979811 departure markers cleared before Juju commits (interface-etcd-client src/departing.ts " +
-      "`clear()` at the end of relation-broken; interface-connect-client ConnectProvider `gone` handler " +
-      "calling #forgetDeparting first): when anything later in that relation-broken fails (here the charm's " +
-      "status-set after the library), Juju retries the hook, the marker is gone, and the retry of a departing " +
-      "leader removes the relation's secrets while the relation lives on for the other units, and reports " +
-      "departing=false (the charm deletes users of live clients). Fix: clear in model.afterFlush() (the core's " +
-      "DepartureMarker now does), or never clear (the unit is being removed; relation ids are not reused).",
-    faults: (f) => /-relation-broken$/.test(f.hook) && f.problem.startsWith("re-run did not converge"),
-  },
-  {
-    issue:
-      "A departing leader's relation-broken is not idempotent (core DepartureMarker, src/model/departure.ts, " +
-      "used by the engines): the marker is cleared when the hook commits, so running the same relation-broken " +
-      "a second time removes the relation's secrets the first " +
-      "run rightly kept (only a departing unit keeps them, so a second run can remove anything at all only " +
-      "then). Juju does not re-run a committed hook, so this is latent; never clearing the marker (the unit is " +
-      "being removed, relation ids are not reused) makes the hook idempotent.",
-    retries: (f) => /-relation-broken$/.test(f.hook) && f.problem.startsWith("secrets removed"),
-  },
+  // Empty: every finding of this suite so far was fixed (etcd-client's swallowed secret-info-get errors
+  // in relation-broken; departure markers cleared before commit, and cleared at all — now kept).
 ];
 
 /** Split findings into unexplained ones and those a known issue covers. */

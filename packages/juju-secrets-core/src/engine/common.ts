@@ -98,7 +98,8 @@ export function removeOwnedSecretsForRelation(model: Model, relation: RelationRe
 /**
  * relation-broken on either side: the leader removes the relation's secrets unless this unit is only
  * departing (LP#1979811: the relation lives on for the other units) or the charm retains them; then
- * `gone` is emitted, and the departure marker is forgotten once the hook commits.
+ * `gone` is emitted. The departure marker is never cleared: the unit is being removed (its charm dir
+ * goes with it) and relation ids are never reused, so a re-run of this hook must keep its answer.
  */
 export async function tearDownBrokenRelation(
   model: Model,
@@ -110,7 +111,6 @@ export async function tearDownBrokenRelation(
   const departing = departure.isDeparting(relation);
   if (!departing && !retain?.(relation)) removeOwnedSecretsForRelation(model, relation);
   await emitGone(departing);
-  departure.clear(relation);
 }
 
 /** Canonical (v1) field name for a v0 flat key, given an interface's spelling overrides. */

@@ -6,35 +6,34 @@
  * remembered in a marker file in the unit's own charm directory (where ops keeps its unit state).
  */
 
-import { mkdirSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RelationRef } from "../backend/types.js";
 import type { Charm } from "../hook/charm.js";
 
 export interface DepartureMarkerOptions {
   /**
-   * The directory to keep markers in (default `<charm dir>/.charm-relations`, else a per-unit temp
-   * dir). A directory given here is left in place when its last marker goes.
+   * The directory to keep markers in (default `<charm dir>/.charm-relations`). Without either (an
+   * in-process test harness), markers live in memory for the life of the process.
    */
   readonly stateDir?: string;
 }
 
+/**
+ * Markers of units that have no charm dir: only in-process harnesses run so, and a file under a shared
+ * temp dir would outlive the test (markers are never cleared) and poison the next run of a fixed model.
+ */
+const IN_MEMORY = new Set<string>();
+
 /** Remembers, from relation-departed to relation-broken, that this unit leaves a relation of `endpoint`. */
 export class DepartureMarker {
   readonly #charm: Charm;
-  readonly #dir: string;
-  readonly #ownsDir: boolean;
+  readonly #dir: string | undefined;
 
   constructor(charm: Charm, endpoint: string, options: DepartureMarkerOptions = {}) {
     this.#charm = charm;
     const ctx = charm.context;
-    this.#ownsDir = options.stateDir === undefined;
-    this.#dir =
-      options.stateDir ??
-      (ctx.charmDir
-        ? join(ctx.charmDir, ".charm-relations")
-        : join(tmpdir(), `charm-relations-${ctx.modelUuid}-${ctx.unitName.replace("/", "-")}`));
+    this.#dir = options.stateDir ?? (ctx.charmDir ? join(ctx.charmDir, ".charm-relations") : undefined);
     charm.on(
       "relationDeparted",
       (e) => {
@@ -45,38 +44,30 @@ export class DepartureMarker {
   }
 
   /** One file per unit and relation: several units may share a charm dir in test harnesses. */
-  #file(relation: RelationRef): string {
-    const unit = this.#charm.unit.replace("/", "-");
-    return join(this.#dir, `departing.${unit}.${relation.endpoint}.${relation.id}`);
+  #name(relation: RelationRef): string {
+    return `departing.${this.#charm.unit.replace("/", "-")}.${relation.endpoint}.${relation.id}`;
+  }
+
+  #memoryKey(relation: RelationRef): string {
+    return `${this.#charm.context.modelUuid}/${this.#name(relation)}`;
   }
 
   #mark(relation: RelationRef): void {
+    if (this.#dir === undefined) {
+      IN_MEMORY.add(this.#memoryKey(relation));
+      return;
+    }
     mkdirSync(this.#dir, { recursive: true });
-    writeFileSync(this.#file(relation), `${this.#charm.unit}\n`);
+    writeFileSync(join(this.#dir, this.#name(relation)), `${this.#charm.unit}\n`);
   }
 
   /** This unit is leaving the relation while the relation itself lives on. */
   isDeparting(relation: RelationRef): boolean {
+    if (this.#dir === undefined) return IN_MEMORY.has(this.#memoryKey(relation));
     try {
-      return statSync(this.#file(relation)).isFile();
+      return statSync(join(this.#dir, this.#name(relation))).isFile();
     } catch {
       return false;
     }
-  }
-
-  /**
-   * Forget the marker (after relation-broken) once the hook succeeded: a relation-broken that fails
-   * is retried by Juju and must still find it. Until then `isDeparting` keeps its answer.
-   */
-  clear(relation: RelationRef): void {
-    this.#charm.model.afterFlush(() => {
-      rmSync(this.#file(relation), { force: true });
-      if (!this.#ownsDir) return;
-      try {
-        if (readdirSync(this.#dir).length === 0) rmdirSync(this.#dir);
-      } catch {
-        // already gone
-      }
-    });
   }
 }

@@ -60,9 +60,32 @@ export const hostPortList = () =>
 /** A v1 string-or-null field. */
 export const nullableString = () => z.string().nullable();
 
+/** `jsonField` fields → their inner schema, for the JSON Schema's `contentSchema`. */
+const JSON_FIELDS = new WeakMap<z.ZodType, z.ZodType>();
+
+/**
+ * `jsonString(inner)` that the JSON Schema documents too: a string with `contentMediaType:
+ * application/json` and the inner shape as `contentSchema` (computed only when a JSON Schema is
+ * asked for, not at import).
+ */
+export const jsonField = <T extends z.ZodType>(inner: T) => {
+  const field = jsonString(inner);
+  JSON_FIELDS.set(field, inner);
+  return field;
+};
+
 /** The JSON Schema of a databag schema, as the wire carries it (strings in, not parsed values out). */
 export function toWireJsonSchema(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return z.toJSONSchema(schema, {
+    io: "input",
+    unrepresentable: "any",
+    override: (ctx) => {
+      const inner = JSON_FIELDS.get(ctx.zodSchema as unknown as z.ZodType);
+      if (!inner) return;
+      const { $schema: _drop, ...contentSchema } = toWireJsonSchema(inner);
+      Object.assign(ctx.jsonSchema, { contentMediaType: "application/json", contentSchema });
+    },
+  }) as Record<string, unknown>;
 }
 
 export interface BagContext {
@@ -133,11 +156,18 @@ export function requestValidator(
   return (request) => {
     const isV1 = request.contract === "v1";
     const context = { relation: request.relation, side: "requirer", bag: "app" } as const;
-    const result = parseBag(isV1 ? v1 : v0, request.raw, context);
-    if (result.ok) return undefined;
-    if (!isV1) return result.error;
-    return new RemoteDataError(
-      result.error.issues.map((i) => ({ ...i, key: `requests[${request.requestId ?? "?"}].${i.key}` })),
-    );
+    const error = bagError(isV1 ? v1 : v0, request.raw, context);
+    return error && isV1 ? prefixIssueKeys(error, `requests[${request.requestId ?? "?"}].`) : error;
   };
+}
+
+/** `parseBag` for validation only: the typed error naming each bad key, or undefined when the bag is fine. */
+export function bagError(schema: z.ZodType, bag: unknown, context: BagContext): RemoteDataError | undefined {
+  const result = parseBag(schema, bag, context);
+  return result.ok ? undefined : result.error;
+}
+
+/** The same error with every key under `prefix` (e.g. `requests[<request-id>].` for one v1 object). */
+export function prefixIssueKeys(error: RemoteDataError, prefix: string): RemoteDataError {
+  return new RemoteDataError(error.issues.map((i) => ({ ...i, key: `${prefix}${i.key}` })));
 }

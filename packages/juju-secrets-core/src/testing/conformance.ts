@@ -7,7 +7,7 @@
 import { CharmRelationsError } from "../errors.js";
 import { encryptionSecretLabel, parseSecretLabel, requestedEntityLabel } from "../protocol/secrets.js";
 import type { EndpointInput } from "./model.js";
-import type { HookRunner, Simulation, SimulationOptions } from "./simulation.js";
+import { type HookRunner, Simulation, type SimulationOptions } from "./simulation.js";
 
 /** A conformance check failed; the message says which rule and where (never a secret value). */
 export class ConformanceError extends CharmRelationsError {
@@ -98,4 +98,88 @@ export function firstIssue(result: {
 }): string {
   const first = result.error?.issues[0];
   return first ? `${first.path.map(String).join(".") || "(bag)"}: ${first.message}` : "";
+}
+
+/**
+ * A fresh model with the charm under test as `provider` or `requirer` (per `role`) and `counterpart`
+ * as the other side (2 units, the interface's default endpoint), settled and related. Returns the
+ * model, the relation id and the target's endpoint.
+ */
+export async function relateTarget(
+  target: ConformanceTarget,
+  role: "provides" | "requires",
+  counterpart: HookRunner,
+  defaults: { readonly endpoint: string; readonly interface: string },
+): Promise<{ sim: Simulation; id: number; endpoint: string }> {
+  const sim = new Simulation({ lifecycle: true, ...target.simulation });
+  const provides = role === "provides";
+  const endpoint = deployTarget(sim, provides ? "provider" : "requirer", role, target, defaults);
+  sim.deploy(provides ? "requirer" : "provider", {
+    runner: counterpart,
+    units: 2,
+    endpoints: { [defaults.endpoint]: `${provides ? "requires" : "provides"}:${defaults.interface}` },
+  });
+  await settleClean(sim, "deploy");
+  const id = sim.relate(
+    `provider:${provides ? endpoint : defaults.endpoint}`,
+    `requirer:${provides ? defaults.endpoint : endpoint}`,
+  );
+  await settleClean(sim, "relate");
+  return { sim, id, endpoint };
+}
+
+/**
+ * Run relation-changed again on every unit of `app`: it must succeed and write no databag (and, with
+ * `secrets`, create or update no secret). Idempotence is what keeps a settled model quiet.
+ */
+export async function checkReplayWritesNothing(
+  sim: Simulation,
+  app: string,
+  relationId: number,
+  options: { readonly secrets?: boolean } = {},
+): Promise<void> {
+  for (const unit of sim.model.application(app).units) {
+    const h = await sim.runHook(unit, "relation-changed", { relationId });
+    check(h.ok, `${unit} relation-changed failed on repeat`);
+    check(h.databags.length === 0, `${unit} rewrote databags on a repeated relation-changed`);
+    if (options.secrets) {
+      check(
+        (h.secrets?.updated.length ?? 0) === 0 && (h.secrets?.created.length ?? 0) === 0,
+        `${unit} touched secrets on a repeat`,
+      );
+    }
+  }
+}
+
+/** Remove the relation and settle: `app` must leave none of its secrets of the relation behind. */
+export async function checkRemovalLeavesNoSecrets(
+  sim: Simulation,
+  app: string,
+  relationId: number,
+): Promise<void> {
+  sim.removeRelation(relationId);
+  await settleClean(sim, "remove-relation");
+  const left = secretsOfRelation(sim, app, relationId);
+  check(left.length === 0, `${app} secrets left behind after relation-broken: ${left.join(", ")}`);
+}
+
+/**
+ * Before the requirer asked for anything the provider app (`provider`) may only have written the
+ * `allowed` keys (protocol §4.5: endpoints and the like) and no secret of the relation.
+ */
+export function checkNoPrematureWrites(
+  sim: Simulation,
+  relationId: number,
+  allowed: readonly string[],
+): void {
+  for (const k of Object.keys(sim.model.appBag(relationId, "provider"))) {
+    check(
+      allowed.includes(k),
+      `provider wrote "${k}" before the requirer asked for anything (premature write)`,
+    );
+  }
+  check(
+    secretsOfRelation(sim, "provider", relationId).length === 0,
+    "provider created secrets before the request arrived",
+  );
 }
