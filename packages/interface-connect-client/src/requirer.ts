@@ -11,6 +11,7 @@ import {
   DataRequirer,
   Emitter,
   emitOrBlock,
+  forwardEvents,
   groupOf,
   type Handler,
   ProtocolEncodeError,
@@ -150,9 +151,7 @@ export class ConnectRequirer {
       const integration = await this.#integration(response);
       if (integration) await this.events.emit("credentialsRotated", { integration, groups });
     });
-    engine.events.on("statusRaised", (e) => this.events.emit("statusRaised", e));
-    engine.events.on("statusResolved", (e) => this.events.emit("statusResolved", e));
-    engine.events.on("gone", (e) => this.events.emit("gone", e));
+    forwardEvents(engine.events, this.events, ["statusRaised", "statusResolved", "gone"]);
     engine.events.on("invalid", ({ relation, error }) => this.#invalid(relation, error));
   }
 

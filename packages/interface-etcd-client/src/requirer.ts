@@ -13,6 +13,7 @@ import {
   DataRequirer,
   Emitter,
   emitOrBlock,
+  forwardEvents,
   type Handler,
   type RelationGoneEvent,
   type RelationInvalidEvent,
@@ -118,9 +119,7 @@ export class EtcdClientRequirer {
       if (e.groups.includes("tls")) await this.#emit("caRotated", e.response);
       if (e.groups.includes("user")) await this.#emit("credentialsRotated", e.response);
     });
-    engine.events.on("statusRaised", (e) => this.events.emit("statusRaised", e));
-    engine.events.on("statusResolved", (e) => this.events.emit("statusResolved", e));
-    engine.events.on("gone", (e) => this.events.emit("gone", e));
+    forwardEvents(engine.events, this.events, ["statusRaised", "statusResolved", "gone"]);
     engine.events.on("invalid", (e) => this.#reportInvalid(e.relation, e.error));
   }
 

@@ -14,6 +14,7 @@ import {
   Emitter,
   type EntityPermission,
   emitOrBlock,
+  forwardEvents,
   type Handler,
   isNoneCa,
   parseBool,
@@ -265,9 +266,7 @@ export class PostgresqlRequirer {
         groups,
       });
     });
-    ev.on("statusRaised", (e) => this.events.emit("statusRaised", e));
-    ev.on("statusResolved", (e) => this.events.emit("statusResolved", e));
-    ev.on("gone", (e) => this.events.emit("gone", e));
+    forwardEvents(ev, this.events, ["statusRaised", "statusResolved", "gone"]);
     ev.on("invalid", (e) => emitOrBlock(this.events, "invalid", e, charm.model));
   }
 

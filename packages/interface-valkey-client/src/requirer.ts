@@ -10,6 +10,7 @@ import {
   DataRequirer,
   Emitter,
   emitOrBlock,
+  forwardEvents,
   type Handler,
   parseJsonObjects,
   type RelationGoneEvent,
@@ -145,9 +146,7 @@ export class ValkeyRequirer {
       const connection = await this.#connection(response);
       if (connection) await this.events.emit("credentialsRotated", { connection, groups });
     });
-    engine.events.on("statusRaised", (e) => this.events.emit("statusRaised", e));
-    engine.events.on("statusResolved", (e) => this.events.emit("statusResolved", e));
-    engine.events.on("gone", (e) => this.events.emit("gone", e));
+    forwardEvents(engine.events, this.events, ["statusRaised", "statusResolved", "gone"]);
     engine.events.on("invalid", ({ relation, error }) => this.#invalid(relation, error));
   }
 

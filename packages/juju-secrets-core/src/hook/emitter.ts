@@ -34,3 +34,16 @@ export class Emitter<E extends EventMap> {
     }
   }
 }
+
+/**
+ * Re-emit events of one emitter on another, payload unchanged: interface wrappers pass the engine's
+ * status and teardown events through under the same names.
+ */
+export function forwardEvents<E extends EventMap, K extends keyof E, T extends { [N in K]: E[N] }>(
+  from: Pick<Emitter<E>, "on">,
+  to: Pick<Emitter<T>, "emit">,
+  names: readonly K[],
+): void {
+  // The constraint on T already proves E[K] fits T[K] at every call site; TS cannot see it here.
+  for (const name of names) from.on(name, (payload) => to.emit(name, payload as unknown as T[K]));
+}
