@@ -229,15 +229,20 @@ function writeGeneration(store: string, from: string | undefined, contents: Map<
   } catch (error) {
     throw new EtcdFileError(gen, "create folder", error);
   }
-  const all = new Map<string, string>();
-  if (from) {
-    for (const name of Object.values(NAMES)) {
-      const carried = readRegularFile(join(from, name), MAX_CREDENTIAL_FILE_BYTES);
-      if (carried !== undefined) all.set(name, carried);
+  try {
+    const all = new Map<string, string>();
+    if (from) {
+      for (const name of Object.values(NAMES)) {
+        const carried = readRegularFile(join(from, name), MAX_CREDENTIAL_FILE_BYTES);
+        if (carried !== undefined) all.set(name, carried);
+      }
     }
+    for (const [name, content] of contents) all.set(name, content);
+    for (const [name, content] of all) createFile(join(gen, name), content);
+  } catch (error) {
+    removeQuietly(gen); // never switched to: the set in force is untouched
+    throw error;
   }
-  for (const [name, content] of contents) all.set(name, content);
-  for (const [name, content] of all) createFile(join(gen, name), content);
   syncDir(gen);
   return gen;
 }
