@@ -6,9 +6,12 @@
  * data and may hold credentials (V8's own JSON errors quote the text, so they are not passed on).
  */
 
-import { readFile } from "node:fs/promises";
+import { constants, type Stats } from "node:fs";
+import { type FileHandle, open, stat } from "node:fs/promises";
 import { resolve } from "node:path";
+import { shown } from "./escape.js";
 import type { Io } from "./output.js";
+import { isUnitName, looksLikeYamlDump } from "./patterns.js";
 
 /** The input cannot be read or understood (exit code 2). */
 export class InputError extends Error {
@@ -21,20 +24,97 @@ export interface RawInput {
   readonly text: string;
 }
 
-const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+/**
+ * The most `validate` reads from a file or from stdin. A `juju show-unit` dump of a unit with many
+ * relations is a few hundred kilobytes; Juju stores each settings document in MongoDB (16 MiB at
+ * most), so 64 MiB holds several of the largest possible bags and still parses in well under a second.
+ */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
-/** Read the whole of stdin. */
-export async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+const MiB = 1024 * 1024;
+const tooLarge = (source: string, max: number) =>
+  new InputError(
+    `${source} is larger than the input limit (${max % MiB === 0 ? `${max / MiB} MiB` : `${max} bytes`})`,
+  );
+
+function errnoText(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT" || code === "ENOTDIR") return "no such file";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR") return "is a directory";
+  if (code === "ELOOP") return "too many levels of symbolic links";
+  return code ?? "unreadable";
+}
+
+/** Why a path cannot be read as input, or `undefined` for a regular file (`stat` follows symlinks). */
+function notRegular(st: Stats): string | undefined {
+  if (st.isFile()) return undefined;
+  if (st.isDirectory()) return "is a directory";
+  const what = st.isFIFO()
+    ? "a FIFO"
+    : st.isCharacterDevice()
+      ? "a character device"
+      : st.isBlockDevice()
+        ? "a block device"
+        : st.isSocket()
+          ? "a socket"
+          : "not a file";
+  return `not a regular file (${what}); pipe the data on stdin instead (-)`;
+}
+
+/** Read all of stdin, refusing more than `max` bytes. */
+export async function readStream(stream: NodeJS.ReadableStream, max = MAX_INPUT_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of stream) {
-    const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buf.length;
-    if (size > MAX_INPUT_BYTES)
-      throw new InputError(`stdin is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
-    chunks.push(buf);
+  try {
+    for await (const chunk of stream) {
+      const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+      size += buf.length;
+      if (size > max) throw tooLarge("stdin", max);
+      chunks.push(buf);
+    }
+  } catch (error) {
+    // Leaving the loop early destroys the stream: nothing more is read.
+    if (error instanceof InputError) throw error;
+    throw new InputError(`cannot read stdin: ${errnoText(error)}`);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Read a regular file of at most `max` bytes. What is at the path is checked before it is opened, so a
+ * FIFO without a writer or a device is refused instead of waited on or read forever; the open itself
+ * is non-blocking and checked again (the path may change in between), and reading stops past `max`.
+ */
+export async function readFileCapped(path: string, source: string, max = MAX_INPUT_BYTES): Promise<string> {
+  const fail = (why: string) => new InputError(`cannot read ${source}: ${why}`);
+  let handle: FileHandle | undefined;
+  try {
+    const why = notRegular(await stat(path));
+    if (why) throw fail(why);
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    const st = await handle.stat();
+    const again = notRegular(st);
+    if (again) throw fail(again);
+    if (st.size > max) throw tooLarge(source, max);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      // The size may be 0 (`/proc` files) or grow while read: read until EOF, never past max + 1.
+      const { bytesRead, buffer } = await handle.read({
+        buffer: Buffer.alloc(Math.min(max + 1 - size, 1 << 20)),
+      });
+      if (bytesRead === 0) break;
+      size += bytesRead;
+      if (size > max) throw tooLarge(source, max);
+      chunks.push(buffer.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks).toString("utf8");
+  } catch (error) {
+    throw error instanceof InputError ? error : fail(errnoText(error));
+  } finally {
+    await handle?.close();
+  }
 }
 
 /** Read `path` (`-` or nothing: stdin). Refuses to wait on an interactive terminal. */
@@ -47,20 +127,7 @@ export async function readInput(path: string | undefined, io: Io): Promise<RawIn
     }
     return { source: "stdin", text: await readStream(io.stdin) };
   }
-  try {
-    return { source: path, text: await readFile(resolve(io.cwd, path), "utf8") };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EACCES"
-          ? "permission denied"
-          : code === "EISDIR"
-            ? "is a directory"
-            : (code ?? "unreadable");
-    throw new InputError(`cannot read ${path}: ${why}`);
-  }
+  return { source: path, text: await readFileCapped(resolve(io.cwd, path), shown(path)) };
 }
 
 /** Line and column (1-based) of a character offset. */
@@ -87,16 +154,18 @@ function jsonErrorPlace(text: string, message: string): string {
 /** Parse JSON, with errors that carry a place but none of the content. */
 export function parseJsonInput(raw: RawInput): unknown {
   const trimmed = raw.text.trim();
-  if (trimmed === "") throw new InputError(`${raw.source} is empty: expected JSON`);
+  if (trimmed === "") throw new InputError(`${shown(raw.source)} is empty: expected JSON`);
   try {
     return JSON.parse(raw.text);
   } catch (error) {
     const message = error instanceof Error ? error.message : "";
     // `juju show-unit` prints YAML unless asked otherwise: say how to get JSON.
-    const yamlHint = /^[a-z][a-z0-9-]*\/\d+:\s*$/m.test(trimmed.split("\n")[0] ?? "")
+    const yamlHint = looksLikeYamlDump(trimmed)
       ? "; it looks like YAML: run juju show-unit <unit> --format=json"
       : "";
-    throw new InputError(`${raw.source} is not valid JSON${jsonErrorPlace(raw.text, message)}${yamlHint}`);
+    throw new InputError(
+      `${shown(raw.source)} is not valid JSON${jsonErrorPlace(raw.text, message)}${yamlHint}`,
+    );
   }
 }
 
@@ -133,8 +202,6 @@ export type ClassifiedInput =
       readonly relations: readonly DumpRelation[];
     };
 
-const UNIT_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*\/\d+$/;
-
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -148,11 +215,11 @@ function typeName(v: unknown): string {
 export function classifyInput(value: unknown, source: string): ClassifiedInput {
   if (!isObject(value)) {
     throw new InputError(
-      `${source} holds ${typeName(value)}: expected a databag (a JSON object of strings) or the output of juju show-unit <unit> --format=json`,
+      `${shown(source)} holds ${typeName(value)}: expected a databag (a JSON object of strings) or the output of juju show-unit <unit> --format=json`,
     );
   }
   const keys = Object.keys(value);
-  const unitKeys = keys.filter((k) => UNIT_RE.test(k) && isObject(value[k]));
+  const unitKeys = keys.filter((k) => isUnitName(k) && isObject(value[k]));
   const looksLikeDump =
     keys.length > 0 &&
     unitKeys.length === keys.length &&
@@ -175,7 +242,7 @@ function dumpRelation(
   source: string,
   index: number,
 ): DumpRelation {
-  const where = `${source}: ${unit} relation-info[${index}]`;
+  const where = `${shown(source)}: ${shown(unit)} relation-info[${index}]`;
   const endpoint = raw.endpoint;
   if (typeof endpoint !== "string" || endpoint === "") throw new InputError(`${where} has no endpoint`);
   const app = raw["application-data"] ?? {};
@@ -197,10 +264,12 @@ function dumpRelation(
   const relatedUnits: Record<string, Record<string, unknown>> = {};
   for (const [name, entry] of Object.entries(related)) {
     if (!isObject(entry))
-      throw new InputError(`${where} related-units.${name} is ${typeName(entry)}, expected an object`);
+      throw new InputError(`${where} related-units.${shown(name)} is ${typeName(entry)}, expected an object`);
     const data = entry.data ?? {};
     if (!isObject(data))
-      throw new InputError(`${where} related-units.${name}.data is ${typeName(data)}, expected an object`);
+      throw new InputError(
+        `${where} related-units.${shown(name)}.data is ${typeName(data)}, expected an object`,
+      );
     relatedUnits[name] = data;
   }
   const id = raw["relation-id"];
@@ -227,11 +296,13 @@ export function parseShowUnit(value: Record<string, unknown>, source: string): D
     if (!isObject(info)) continue;
     const rels = info["relation-info"] ?? [];
     if (!Array.isArray(rels))
-      throw new InputError(`${source}: ${unit} relation-info is ${typeName(rels)}, expected an array`);
+      throw new InputError(
+        `${shown(source)}: ${shown(unit)} relation-info is ${typeName(rels)}, expected an array`,
+      );
     rels.forEach((rel, i) => {
       if (!isObject(rel))
         throw new InputError(
-          `${source}: ${unit} relation-info[${i}] is ${typeName(rel)}, expected an object`,
+          `${shown(source)}: ${shown(unit)} relation-info[${i}] is ${typeName(rel)}, expected an object`,
         );
       out.push(dumpRelation(unit, info.leader === true, rel, source, i));
     });

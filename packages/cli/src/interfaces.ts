@@ -44,7 +44,7 @@ import {
   requirerAppBagV1 as valkeyRequirerAppV1,
   requirerUnitBag as valkeyRequirerUnit,
 } from "@charm-relations/interface-valkey-client";
-import type { Contract, Side } from "@charm-relations/juju-secrets-core";
+import type { BagKind, Contract, Side } from "@charm-relations/juju-secrets-core";
 import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
 import { z } from "zod";
 import { connectClientScenario } from "./scenarios/connect-client.js";
@@ -87,6 +87,8 @@ export interface InterfaceEntry {
   readonly contractNote: string;
   /** Endpoint names the real charms use (first: our default), to find relations in a `juju show-unit` dump. */
   readonly endpoints: { readonly provider: readonly string[]; readonly requirer: readonly string[] };
+  /** The bag a bare databag is checked as without `--bag` (legacy etcd has no application databag). */
+  readonly defaultBag: BagKind;
   /** The key carrying the request in v0 (`database`, `prefix`, `plugin-url`); none for legacy etcd. */
   readonly resourceKey: string | null;
   /** Real charms on each side. */
@@ -145,6 +147,7 @@ const postgresqlClient = entry({
   defaultContract: "v0",
   contractNote: "v0 flat (the contract the PostgreSQL charms serve)",
   endpoints: { provider: ["database"], requirer: ["database", "backend-database"] },
+  defaultBag: "app",
   resourceKey: "database",
   charms: {
     provider: "postgresql(-k8s)-operator, pgbouncer(-k8s)-operator",
@@ -170,6 +173,7 @@ const etcdClient = entry({
   defaultContract: "v1",
   contractNote: "v1 requests (current charmed-etcd) or v0 flat (older revisions)",
   endpoints: { provider: ["etcd-client"], requirer: ["etcd-client"] },
+  defaultBag: "app",
   resourceKey: "prefix",
   charms: { provider: "charmed-etcd-operator", requirer: "k8s-operator, charmlibs rollingops" },
   schemas: {
@@ -209,6 +213,7 @@ const etcdLegacy = entry({
   defaultContract: "v0",
   contractNote: "one legacy contract: provider unit databags only (named v0 here)",
   endpoints: { provider: ["db"], requirer: ["etcd"] },
+  defaultBag: "unit",
   resourceKey: null,
   charms: { provider: "charmed-kubernetes layer-etcd", requirer: "kubernetes-control-plane (reactive)" },
   schemas: {
@@ -231,6 +236,7 @@ const valkeyClient = entry({
   defaultContract: "v1",
   contractNote: "v1 requests (dpcharmlibs clients) or v0 flat (DatabaseRequires clients)",
   endpoints: { provider: ["valkey-client"], requirer: ["valkey-client", "valkey"] },
+  defaultBag: "app",
   resourceKey: "database",
   charms: { provider: "valkey-operator", requirer: "valkey-operator's test requirer, dpcharmlibs clients" },
   schemas: {
@@ -271,6 +277,7 @@ const connectClient = entry({
   defaultContract: "v0",
   contractNote: "v0 flat (what kafka-connect-operator serves); our requirer can also speak v1",
   endpoints: { provider: ["connect-client"], requirer: ["connect-client"] },
+  defaultBag: "app",
   resourceKey: "plugin-url",
   charms: {
     provider: "kafka-connect(-k8s)-operator",

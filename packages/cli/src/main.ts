@@ -16,6 +16,7 @@ import {
   suggest,
   UsageError,
 } from "./args.js";
+import { escapeControls, shown, toJson } from "./escape.js";
 import { classifyInput, InputError, parseJsonInput, readInput } from "./input.js";
 import { findInterface, INTERFACE_NAMES, INTERFACES, type InterfaceEntry, SIDES } from "./interfaces.js";
 import { colorEnabled, type Io, Progress, Style, table } from "./output.js";
@@ -67,7 +68,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         name: "bag",
         type: "string",
         choices: ["app", "unit"],
-        defaultText: "app",
+        defaultText: "app; unit for etcd, which has no application databag",
         description: "Bare databag: an application or a unit databag",
       },
       {
@@ -238,7 +239,10 @@ function requireInterface(args: ParsedArgs, command: string, required = true): I
     option !== undefined &&
     findInterface(positional) !== findInterface(option)
   ) {
-    throw new UsageError(`interface given twice: "${positional}" and --interface ${option}`, command);
+    throw new UsageError(
+      `interface given twice: "${shown(positional)}" and --interface ${shown(option)}`,
+      command,
+    );
   }
   const name = positional ?? option;
   if (name === undefined) {
@@ -249,7 +253,7 @@ function requireInterface(args: ParsedArgs, command: string, required = true): I
   if (!entry) {
     const hint = suggest(name, INTERFACE_NAMES);
     throw new UsageError(
-      `unknown interface "${name}"${hint ? ` (did you mean ${hint}?)` : ""}; known: ${INTERFACE_NAMES.join(", ")}`,
+      `unknown interface "${shown(name)}"${hint ? ` (did you mean ${hint}?)` : ""}; known: ${INTERFACE_NAMES.join(", ")}`,
       command,
     );
   }
@@ -268,13 +272,14 @@ function listCommand(c: Context): number {
     simulateContracts: e.scenario.contracts,
     contractNote: e.contractNote,
     endpoints: e.endpoints,
+    defaultBag: e.defaultBag,
     resourceKey: e.resourceKey,
     charms: e.charms,
     summary: e.summary,
     notes: e.notes,
   }));
   if (c.json) {
-    write(c.io, `${JSON.stringify({ interfaces: rows }, null, 2)}\n`);
+    write(c.io, toJson({ interfaces: rows }));
     return 0;
   }
   const s = c.out;
@@ -329,7 +334,7 @@ function schemaCommand(c: Context): number {
         properties: { app: strip(app), unit: strip(unit) },
         additionalProperties: false,
       };
-  write(c.io, `${JSON.stringify(doc, null, 2)}\n`);
+  write(c.io, toJson(doc));
   return 0;
 }
 
@@ -357,7 +362,7 @@ async function validateCommand(c: Context): Promise<number> {
     }
     report = validateDatabag(entry, input.bag, raw.source, {
       ...(side ? { side } : {}),
-      bag: (c.args.options.bag as "app" | "unit" | undefined) ?? "app",
+      ...(c.args.options.bag !== undefined ? { bag: c.args.options.bag as "app" | "unit" } : {}),
       contract,
     });
   } else {
@@ -372,18 +377,19 @@ async function validateCommand(c: Context): Promise<number> {
       contract,
     });
   }
-  if (c.json) write(c.io, `${JSON.stringify(report, null, 2)}\n`);
+  if (c.json) write(c.io, toJson(report));
   else write(c.io, renderValidation(report, c.out));
   return report.ok ? 0 : 1;
 }
 
 export function renderValidation(report: ValidationReport, s: Style): string {
   const what = report.input === "databag" ? "databag" : "juju show-unit dump";
-  const out = [`${s.bold("validate")} ${report.source} (${what}): ${report.interfaces.join(", ")}`];
-  for (const n of report.notes) out.push(s.dim(`  ${n}`));
+  // Keys, owners, endpoints and the source come from the input: escaped and shortened (see escape.ts).
+  const out = [`${s.bold("validate")} ${shown(report.source)} (${what}): ${report.interfaces.join(", ")}`];
+  for (const n of report.notes) out.push(s.dim(`  ${escapeControls(n)}`));
   for (const check of report.checks) {
-    const whose = check.owner ? ` of ${check.owner}` : "";
-    const where = check.relation ? `${check.relation}  ` : "";
+    const whose = check.owner ? ` of ${shown(check.owner)}` : "";
+    const where = check.relation ? `${shown(check.relation)}  ` : "";
     const contract = check.contract && check.bag === "app" ? s.dim(` (${check.contract})`) : "";
     const head = `${s.mark(check.ok)} ${where}${check.side} ${check.bag} databag${whose}${contract}`;
     if (check.ok) {
@@ -393,7 +399,8 @@ export function renderValidation(report: ValidationReport, s: Style): string {
     const n = check.violations.length;
     out.push(`${head} ${s.red(`— ${n} violation${n === 1 ? "" : "s"}`)}`);
     for (const v of check.violations) {
-      out.push(`    ${s.bold(v.key)}: ${v.rule}${v.shape ? s.dim(`  (got ${v.shape})`) : ""}`);
+      const shape = v.shape ? s.dim(`  (got ${escapeControls(v.shape)})`) : "";
+      out.push(`    ${s.bold(shown(v.key))}: ${escapeControls(v.rule)}${shape}`);
     }
   }
   const sum = report.summary;
@@ -436,7 +443,7 @@ async function simulateCommand(c: Context): Promise<number> {
   } finally {
     progress.clear();
   }
-  if (c.json) write(c.io, `${JSON.stringify(report, null, 2)}\n`);
+  if (c.json) write(c.io, toJson(report));
   else write(c.io, renderReport(report, c.out, { verbose: c.args.options.verbose === true }));
   return report.ok ? 0 : 1;
 }
@@ -469,7 +476,7 @@ async function demoCommand(c: Context): Promise<number> {
   }
   const ok = reports.every((r) => r.ok);
   if (c.json) {
-    write(c.io, `${JSON.stringify({ ok, reports }, null, 2)}\n`);
+    write(c.io, toJson({ ok, reports }));
   } else {
     const verdict = ok
       ? s.green(`All ${reports.length} interfaces settled with no failed hook and no orphaned secret.`)
@@ -558,22 +565,22 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) {
       const kind = error instanceof UsageError ? "usage" : "input";
-      if (json)
-        write(io, `${JSON.stringify({ ok: false, error: { kind, message: error.message } }, null, 2)}\n`);
+      if (json) write(io, toJson({ ok: false, error: { kind, message: error.message } }));
       const name = (error instanceof UsageError ? error.command : undefined) ?? commandName;
       const where = name ? ` ${name}` : "";
-      io.stderr.write(`${errStyle.red(`${BIN}${where}: error:`)} ${error.message}\n`);
+      // Messages quote names from the input and the command line: never raw on the terminal.
+      io.stderr.write(`${errStyle.red(`${BIN}${where}: error:`)} ${escapeControls(error.message)}\n`);
       if (error instanceof UsageError) io.stderr.write(usageFooter(name));
       return 2;
     }
     // Not expected: report without a stack trace full of paths, but with enough to file a bug.
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    if (json) write(io, `${JSON.stringify({ ok: false, error: { kind: "internal", message } }, null, 2)}\n`);
+    if (json) write(io, toJson({ ok: false, error: { kind: "internal", message } }));
     io.stderr.write(
-      `${errStyle.red(`${BIN}${commandName ? ` ${commandName}` : ""}: internal error:`)} ${message}\n`,
+      `${errStyle.red(`${BIN}${commandName ? ` ${commandName}` : ""}: internal error:`)} ${escapeControls(message)}\n`,
     );
     if (io.env.CHARM_RELATIONS_DEBUG && error instanceof Error && error.stack)
-      io.stderr.write(`${error.stack}\n`);
+      io.stderr.write(`${escapeControls(error.stack)}\n`);
     return 1;
   }
 }

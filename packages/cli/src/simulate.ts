@@ -20,6 +20,7 @@ import {
   Simulation,
   type SimulationOptions,
 } from "@charm-relations/juju-secrets-core/testing";
+import { hasUrlCredentials } from "./patterns.js";
 import type { EventDetail, Scenario, ScenarioApp } from "./scenarios/types.js";
 
 export const PHASES = ["deploy", "relate", "rotate", "scale-out", "scale-in", "remove"] as const;
@@ -143,11 +144,12 @@ export interface SimulateOptions {
 // Redaction
 
 const SENSITIVE_KEY = /(^|[-_])(password|passwd|key|token|private|credentials?|uris)$/i;
-const SENSITIVE_VALUE = [
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
-  // A URL with a password in its userinfo (postgresql://user:pw@host/db).
-  /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^@\s/]+@/i,
-];
+/**
+ * Private keys, and URLs with a password in their userinfo (postgresql://user:pw@host/db). The URL
+ * check is a scan, not `/[a-z][a-z0-9+.-]*:\/\/…@/i`: that pattern is quadratic on a long run of letters.
+ */
+const isSensitiveValue = (v: string): boolean =>
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v) || hasUrlCredentials(v);
 
 const isSensitiveKey = (key: string): boolean => SENSITIVE_KEY.test(key) && !key.startsWith("secret-");
 
@@ -157,11 +159,7 @@ function redactJson(value: unknown, state: { changed: boolean }): unknown {
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (
-      typeof v === "string" &&
-      v !== "" &&
-      (isSensitiveKey(k) || SENSITIVE_VALUE.some((re) => re.test(v)))
-    ) {
+    if (typeof v === "string" && v !== "" && (isSensitiveKey(k) || isSensitiveValue(v))) {
       out[k] = "<redacted>";
       state.changed = true;
     } else out[k] = typeof v === "string" ? redactStringJson(k, v, state) : redactJson(v, state);
@@ -192,7 +190,7 @@ function redactStringJson(_key: string, v: string, state: { changed: boolean }):
 export function redactValue(key: string, value: string): string {
   if (value === "") return value;
   if (isSensitiveKey(key)) return "<redacted>";
-  if (SENSITIVE_VALUE.some((re) => re.test(value))) return "<redacted>";
+  if (isSensitiveValue(value)) return "<redacted>";
   return redactStringJson(key, value, { changed: false });
 }
 

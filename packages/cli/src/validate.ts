@@ -10,8 +10,10 @@
 import type { BagKind, Contract, Side } from "@charm-relations/juju-secrets-core";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import { UsageError } from "./args.js";
+import { shown } from "./escape.js";
 import type { DumpRelation } from "./input.js";
 import { INTERFACES, type InterfaceEntry, interfacesForEndpoint } from "./interfaces.js";
+import { judge } from "./judgement.js";
 
 export type ContractChoice = Contract | "auto";
 
@@ -155,13 +157,17 @@ export function checkBag(
     side: options.side,
     bag: options.bag,
   });
-  if (result.ok) return { ...base, ok: true, violations: [] };
-  const violations = result.error.issues.map((i) => ({
-    key: i.key,
-    rule: i.rule,
-    ...(i.shape !== undefined ? { shape: i.shape } : {}),
-  }));
-  return { ...base, ok: false, violations: dedupe(violations) };
+  const violations: Violation[] = result.ok
+    ? []
+    : result.error.issues.map((i) => ({
+        key: i.key,
+        rule: i.rule,
+        ...(i.shape !== undefined ? { shape: i.shape } : {}),
+      }));
+  // What the real consumers would choke on, for keys the schema found nothing wrong with.
+  const flagged = new Set(violations.map((v) => v.key));
+  for (const v of judge(entry, bag, options.side)) if (!flagged.has(v.key)) violations.push(v);
+  return { ...base, ok: violations.length === 0, violations: dedupe(violations) };
 }
 
 function dedupe(list: readonly Violation[]): Violation[] {
@@ -202,7 +208,8 @@ export function summarise(
 
 export interface DatabagOptions {
   readonly side?: Side;
-  readonly bag: BagKind;
+  /** Default: the interface's `defaultBag`. */
+  readonly bag?: BagKind;
   readonly contract: ContractChoice;
 }
 
@@ -213,21 +220,23 @@ export function validateDatabag(
   options: DatabagOptions,
 ): ValidationReport {
   const notes: string[] = [];
+  const kind = options.bag ?? entry.defaultBag;
+  if (options.bag === undefined && kind !== "app")
+    notes.push(`bag: ${kind} (${entry.name} has no application databag; pass --bag to override)`);
   let side = options.side;
   if (!side) {
-    side = guessSide(bag, options.bag, entry);
+    side = guessSide(bag, kind, entry);
     if (!side) {
       throw new UsageError(
-        `cannot tell which side wrote this ${options.bag} databag: pass --side provider or --side requirer`,
+        `cannot tell which side wrote this ${kind} databag: pass --side provider or --side requirer`,
         "validate",
       );
     }
     notes.push(`side: ${side} (from the keys present; pass --side to override)`);
   }
-  const contract = resolveContract(entry, options.contract, options.bag === "app" ? bag : undefined);
-  if (options.contract === "auto")
-    notes.push(`contract: ${contract} (${contractReason(entry, bag, options.bag)})`);
-  return summarise("databag", source, [checkBag(entry, bag, { side, bag: options.bag, contract })], notes);
+  const contract = resolveContract(entry, options.contract, kind === "app" ? bag : undefined);
+  if (options.contract === "auto") notes.push(`contract: ${contract} (${contractReason(entry, bag, kind)})`);
+  return summarise("databag", source, [checkBag(entry, bag, { side, bag: kind, contract })], notes);
 }
 
 function contractReason(
@@ -270,14 +279,14 @@ export function selectRelations(
   options: Pick<DumpOptions, "interface" | "endpoint">,
   skipped: string[] = [],
 ): { relation: DumpRelation; entry: InterfaceEntry }[] {
-  const available = [...new Set(relations.map((r) => r.endpoint))];
+  const available = [...new Set(relations.map((r) => shown(r.endpoint)))];
   const listed = available.length ? available.join(", ") : "none";
   let picked = relations;
   if (options.endpoint !== undefined) {
     picked = relations.filter((r) => r.endpoint === options.endpoint);
     if (picked.length === 0) {
       throw new UsageError(
-        `no relation on endpoint "${options.endpoint}" in the dump (endpoints: ${listed})`,
+        `no relation on endpoint "${shown(options.endpoint)}" in the dump (endpoints: ${listed})`,
         "validate",
       );
     }
@@ -295,7 +304,7 @@ export function selectRelations(
         known.has(relation.relatedEndpoint)
       ) {
         out.push({ relation, entry: options.interface });
-      } else skipped.push(`${relation.unit} ${relation.endpoint}:${relation.relationId}`);
+      } else skipped.push(relationName(relation));
       continue;
     }
     // Both endpoint names count: `etcd` alone could be either etcd interface, `etcd` ⇄ `db` only legacy etcd.
@@ -304,12 +313,11 @@ export function selectRelations(
     const both = mine.filter((e) => theirs.includes(e));
     const candidates = new Set(both.length ? both : mine.length && theirs.length ? [] : [...mine, ...theirs]);
     if (candidates.size === 1) out.push({ relation, entry: [...candidates][0]! });
-    else if (options.endpoint === undefined)
-      skipped.push(`${relation.unit} ${relation.endpoint}:${relation.relationId}`);
+    else if (options.endpoint === undefined) skipped.push(relationName(relation));
     else {
       const names = candidates.size ? [...candidates].map((c) => c.name) : INTERFACES.map((c) => c.name);
       throw new UsageError(
-        `cannot tell the interface of endpoint "${relation.endpoint}": pass --interface (${names.join(", ")})`,
+        `cannot tell the interface of endpoint "${shown(relation.endpoint)}": pass --interface (${names.join(", ")})`,
         "validate",
       );
     }
@@ -324,6 +332,9 @@ export function selectRelations(
   }
   return out;
 }
+
+/** `app/0 db:4`, for notes and messages (names from the dump: escaped, shortened). */
+const relationName = (r: DumpRelation) => `${shown(r.unit)} ${shown(r.endpoint)}:${r.relationId}`;
 
 const other = (side: Side): Side => (side === "provider" ? "requirer" : "provider");
 
@@ -360,19 +371,19 @@ export function validateDump(
       `skipped (not ${options.interface?.name ?? "a known interface"} by endpoint name): ${skipped.join(", ")}`,
     );
   for (const { relation, entry } of selected) {
-    const where = `${relation.endpoint}:${relation.relationId}`;
+    const where = `${shown(relation.endpoint)}:${relation.relationId}`;
     let mine: Side;
     if (options.side) mine = options.side;
     else {
       const found = localSide(relation, entry);
       if (!found) {
         throw new UsageError(
-          `cannot tell which side ${relation.unit} is on in relation ${where} (nothing written yet?): pass --side provider|requirer (the side of the unit you ran juju show-unit on)`,
+          `cannot tell which side ${shown(relation.unit)} is on in relation ${where} (nothing written yet?): pass --side provider|requirer (the side of the unit you ran juju show-unit on)`,
           "validate",
         );
       }
       mine = found.side;
-      notes.push(`${where}: ${entry.name}; ${relation.unit} is the ${mine} (from ${found.how})`);
+      notes.push(`${where}: ${entry.name}; ${shown(relation.unit)} is the ${mine} (from ${found.how})`);
     }
     const theirs = other(mine);
     // The other application's bag says which contract is spoken (`version: v1`, else v0).

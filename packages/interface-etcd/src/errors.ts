@@ -24,14 +24,17 @@ export class EtcdCredentialsUnavailableError extends CharmRelationsError {
   }
 }
 
-/** Writing a credentials file failed; names the path and the system error code, never the content. */
+/**
+ * A credentials or state file cannot be read or written, or something other than a regular file is at
+ * its path. Names the path and the system error code (or what is there), never the content.
+ */
 export class EtcdFileError extends CharmRelationsError {
   override name = "EtcdFileError";
   readonly path: string;
   readonly code: string | undefined;
-  constructor(path: string, operation: string, cause: unknown) {
+  constructor(path: string, operation: string, cause: unknown, detail?: string) {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-    super(`etcd: cannot ${operation} ${path}${code ? ` (${code})` : ""}`);
+    super(`etcd: cannot ${operation} ${path}${detail ? `: ${detail}` : code ? ` (${code})` : ""}`);
     this.path = path;
     this.code = code;
   }

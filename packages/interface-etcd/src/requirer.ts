@@ -14,12 +14,12 @@
  */
 
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { Charm, RelationEvent, RelationRef, RemoteDataError } from "@charm-relations/juju-secrets-core";
 import { Emitter, type Handler, type Relation } from "@charm-relations/juju-secrets-core";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
-import { EtcdCredentialsUnavailableError, EtcdFileError, EtcdInputError } from "./errors.js";
+import { EtcdCredentialsUnavailableError, EtcdInputError } from "./errors.js";
+import { readRegularFile, saveCredentialSet, writeFileAtomically } from "./files.js";
 import {
   ETCD_KEYS,
   type EtcdClientCredentials,
@@ -160,6 +160,9 @@ interface StoredState {
   readonly credentials: string;
 }
 
+/** The state file holds a few short strings; anything bigger is not ours. */
+const STATE_FILE_MAX_BYTES = 64 * 1024;
+
 const RELATION_HOOKS = [
   "relationCreated",
   "relationJoined",
@@ -231,8 +234,10 @@ export class EtcdRequirer {
 
   /**
    * Write the client credentials to files (mode 0600, parent folders created), like the reactive
-   * `save_client_credentials(key, cert, ca)`. Every file is written to a temporary sibling first and
-   * renamed into place only when all were written, so a failure leaves no half-updated set.
+   * `save_client_credentials(key, cert, ca)`, replacing the set as one: each path becomes a symlink
+   * into `.etcd-client-credentials/` next to the key, switched by a single rename (see `files.ts`), so
+   * a failure or a crash never leaves a new key next to an old certificate. Something other than a
+   * regular file at a path (a FIFO, a device, a socket, a folder) is refused before anything is written.
    */
   saveClientCredentials(paths: EtcdCredentialPaths): EtcdSavedCredentials;
   saveClientCredentials(keyPath?: string, certPath?: string, caPath?: string): EtcdSavedCredentials;
@@ -259,8 +264,8 @@ export class EtcdRequirer {
     }
     const credentials = this.clientCredentials;
     if (!credentials) throw new EtcdCredentialsUnavailableError(this.endpoint);
-    const files = wanted.map(([name, path]) => ({ path, content: credentials[name] }));
-    const changed = writeFilesAtomically(files);
+    const files = wanted.map(([role, path]) => ({ role, path, content: credentials[role] }));
+    const changed = saveCredentialSet(files);
     return { changed, paths: Object.fromEntries(wanted) };
   }
 
@@ -407,12 +412,13 @@ export class EtcdRequirer {
 
   #loadState(): StoredState | undefined {
     if (this.#stateFile === undefined) return undefined;
-    let text: string;
+    let text: string | undefined;
     try {
-      text = readFileSync(this.#stateFile, "utf8");
+      text = readRegularFile(this.#stateFile, STATE_FILE_MAX_BYTES);
     } catch {
-      return undefined; // first hook on this unit
+      text = ""; // not a regular file, or unreadable: warned about below
     }
+    if (text === undefined) return undefined; // first hook on this unit
     try {
       const s = JSON.parse(text) as Partial<StoredState>;
       if (
@@ -434,7 +440,7 @@ export class EtcdRequirer {
   #saveState(next: StoredState): void {
     if (this.#stateFile === undefined) return;
     try {
-      writeFilesAtomically([{ path: this.#stateFile, content: `${JSON.stringify(next)}\n` }]);
+      writeFileAtomically(this.#stateFile, `${JSON.stringify(next)}\n`);
     } catch (error) {
       // Losing the state only repeats change events in a later hook: never fail the hook for it.
       this.#charm.model.log(
@@ -485,56 +491,4 @@ function sameState(a: StoredState | undefined, b: StoredState): boolean {
 /** `kcp/0` → `kcp-0` (Juju's own spelling in tags); anything unusual in a file name → `_`. */
 function safeName(name: string): string {
   return name.replace("/", "-").replace(/[^A-Za-z0-9_-]/g, "_");
-}
-
-/**
- * Write files with mode 0600 (parents created): skip those already holding the content, write the
- * rest to temporary siblings, then rename them all into place. Returns whether any content changed.
- */
-export function writeFilesAtomically(
-  files: readonly { readonly path: string; readonly content: string }[],
-): boolean {
-  const pending: { path: string; temp: string }[] = [];
-  try {
-    for (const { path, content } of files) {
-      let current: string | undefined;
-      try {
-        current = readFileSync(path, "utf8");
-      } catch {
-        current = undefined;
-      }
-      if (current === content) {
-        try {
-          if ((statSync(path).mode & 0o777) !== 0o600) chmodSync(path, 0o600);
-        } catch (error) {
-          throw new EtcdFileError(path, "set mode 0600 on", error);
-        }
-        continue;
-      }
-      try {
-        mkdirSync(dirname(path), { recursive: true });
-      } catch (error) {
-        throw new EtcdFileError(dirname(path), "create folder", error);
-      }
-      const temp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-      try {
-        writeFileSync(temp, content, { mode: 0o600, flag: "wx" });
-        pending.push({ path, temp });
-        chmodSync(temp, 0o600);
-      } catch (error) {
-        throw new EtcdFileError(path, "write", error);
-      }
-    }
-    for (const { path, temp } of pending) {
-      try {
-        renameSync(temp, path);
-      } catch (error) {
-        throw new EtcdFileError(path, "replace", error);
-      }
-    }
-    return pending.length > 0;
-  } catch (error) {
-    for (const { temp } of pending) rmSync(temp, { force: true });
-    throw error;
-  }
 }

@@ -519,7 +519,9 @@ describe("saveClientCredentials", () => {
     expect(readFileSync(paths.cert, "utf8")).toBe(CREDS_1.cert);
     expect(readFileSync(paths.ca, "utf8")).toBe(CREDS_1.ca);
     for (const p of Object.values(paths)) expect(statSync(p).mode & 0o777).toBe(0o600);
-    expect(readdirSync(join(dir, "a/b"))).toEqual(["client-key.pem"]); // no temporary file left
+    // The set lives in one store next to the key; no temporary file is left anywhere.
+    expect(readdirSync(join(dir, "a/b")).sort()).toEqual([".etcd-client-credentials", "client-key.pem"]);
+    expect(readdirSync(join(dir, "c"))).toEqual(["client-cert.pem"]);
   });
 
   it("accepts the reactive positional order (key, cert, ca), skips empty paths, tightens a loose mode", async () => {
