@@ -83,16 +83,36 @@ export interface ParsedSecretUri {
   readonly modelUuid?: string;
   /** The value exactly as given (publish this, never the bare xid). */
   readonly raw: string;
+  /** The value as the hook tools get it: `raw` without surrounding blanks. */
+  readonly uri: string;
+}
+
+// Python's `str.strip()` whitespace: ops strips secret ids with it (`Secret._canonicalize_id`).
+const PY_BLANKS = new Set([
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002,
+  0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+]);
+
+/**
+ * The one normalisation of a secret URI from a databag, for validation and for the hook tools alike:
+ * surrounding blanks removed the way ops removes them, nothing else changed.
+ */
+export function trimSecretUri(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && PY_BLANKS.has(s.charCodeAt(start))) start++;
+  while (end > start && PY_BLANKS.has(s.charCodeAt(end - 1))) end--;
+  return s.slice(start, end);
 }
 
 /**
  * Parse any of the three forms Juju accepts: bare `<xid>`, `secret:<xid>` and
- * `secret://<model-uuid>/<xid>`. Returns `undefined` for anything else.
+ * `secret://<model-uuid>/<xid>`, after `trimSecretUri`. Returns `undefined` for anything else.
  */
 export function parseSecretUri(s: string): ParsedSecretUri | undefined {
-  if (typeof s !== "string") return undefined;
-  const text = s.trim();
-  if (SECRET_XID_RE.test(text)) return { xid: text, raw: s };
+  if (typeof s !== "string" || s.length > 200) return undefined;
+  const text = trimSecretUri(s);
+  if (SECRET_XID_RE.test(text)) return { xid: text, raw: s, uri: text };
   if (text.startsWith("secret://")) {
     const rest = text.slice("secret://".length);
     const slash = rest.indexOf("/");
@@ -100,13 +120,18 @@ export function parseSecretUri(s: string): ParsedSecretUri | undefined {
     const uuid = rest.slice(0, slash);
     const xid = rest.slice(slash + 1);
     if (!UUID_RE.test(uuid) || !SECRET_XID_RE.test(xid)) return undefined;
-    return { xid, modelUuid: uuid, raw: s };
+    return { xid, modelUuid: uuid, raw: s, uri: text };
   }
   if (text.startsWith("secret:")) {
     const xid = text.slice("secret:".length);
-    return SECRET_XID_RE.test(xid) ? { xid, raw: s } : undefined;
+    return SECRET_XID_RE.test(xid) ? { xid, raw: s, uri: text } : undefined;
   }
   return undefined;
+}
+
+/** What to hand a hook tool for a secret URI read from a databag: `trimSecretUri`, if it parses. */
+export function secretIdArg(s: string): string {
+  return parseSecretUri(s)?.uri ?? s;
 }
 
 /** True when both name the same secret (same xid), whatever their URI forms. */
