@@ -19,6 +19,7 @@ import {
   ProtocolEncodeError,
   type ProviderRequest,
   parseJsonObjects,
+  pemBlocks,
   type RelationInvalidEvent,
   type RelationRef,
   type RelationStatus,
@@ -269,8 +270,6 @@ function validateRequest(r: ProviderRequest): RemoteDataError | undefined {
   ]);
 }
 
-const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
-
 /** Validated input → the engine's canonical fields in kafka-connect-operator's spelling. */
 function toFields(input: Partial<ConnectResponseInput>, complete: boolean): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -305,7 +304,7 @@ function toFields(input: Partial<ConnectResponseInput>, complete: boolean): Reco
     if (typeof input.tls !== "boolean") throw new ProtocolEncodeError("tls", "expected a boolean");
     fields.tls = formatBool(input.tls, "enabled");
     if (input.tls) {
-      if (typeof input.tlsCa !== "string" || !PEM_CERT.test(input.tlsCa)) {
+      if (typeof input.tlsCa !== "string" || pemBlocks(input.tlsCa).length === 0) {
         throw new ProtocolEncodeError("tlsCa", "TLS is on: a PEM CA certificate is required");
       }
       fields["tls-ca"] = input.tlsCa;

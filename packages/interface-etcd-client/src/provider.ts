@@ -24,6 +24,7 @@ import {
   type ProviderRequest,
   parseJsonObjects as parseObjects,
   parseSecretLabel,
+  pemBlocks,
   type RelationGoneEvent,
   type RelationInvalidEvent,
   type RelationRef,
@@ -605,7 +606,7 @@ function checkUris(uris: readonly string[]): string[] {
 }
 
 function checkCa(ca: string): void {
-  if (typeof ca !== "string" || !/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(ca)) {
+  if (typeof ca !== "string" || pemBlocks(ca).length === 0) {
     throw new EtcdResponseError("tlsCa", "expected a PEM certificate");
   }
 }

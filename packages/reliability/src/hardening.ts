@@ -17,8 +17,8 @@ import {
 } from "@charm-relations/juju-secrets-core/testing";
 import { settledWorld } from "./hostile-bases.js";
 import { connectLifecycle, connectProvider, connectRequirer } from "./interfaces/connect.js";
-import { etcdClientLifecycle, etcdClientProvider, etcdClientRequirer } from "./interfaces/etcd-client.js";
 import { CLIENT1_CERT, CLIENT2_CERT } from "./interfaces/etcd-certs.js";
+import { etcdClientLifecycle, etcdClientProvider, etcdClientRequirer } from "./interfaces/etcd-client.js";
 import { etcdLegacyLifecycle, etcdLegacyProvider, etcdLegacyRequirer } from "./interfaces/etcd-legacy.js";
 import {
   postgresqlLifecycle,
@@ -137,7 +137,9 @@ export function refusal(r: RunOnceResult, relation: string, key: string, relatio
     if (!(r.error instanceof CharmRelationsError))
       return `untyped ${(r.error as Error)?.name}: ${String((r.error as Error)?.message).slice(0, 200)}`;
     const m = r.error.message;
-    return m.includes(relation) && m.includes(key) ? "refused" : `typed error not naming it: ${m.slice(0, 200)}`;
+    return m.includes(relation) && m.includes(key)
+      ? "refused"
+      : `typed error not naming it: ${m.slice(0, 200)}`;
   }
   const blocked = blockedMessages(r).find((m) => m.includes(relation));
   if (!blocked) return `accepted${wroteOn(r, relationId) ? ` (${wroteOn(r, relationId)})` : ""}`;

@@ -112,7 +112,8 @@ function folder(sf: ts.SourceFile, load: (file: string) => ts.SourceFile | undef
   }
   const seen = new Set<string>();
   const fold = (e: ts.Expression): Folded | undefined => {
-    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return { kind: "string", text: e.text };
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e))
+      return { kind: "string", text: e.text };
     if (ts.isRegularExpressionLiteral(e)) return { kind: "regex", ...splitRegexLiteral(e.text) };
     if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e))
       return fold(e.expression);
@@ -128,7 +129,9 @@ function folder(sf: ts.SourceFile, load: (file: string) => ts.SourceFile | undef
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
       const a = fold(e.left);
       const b = fold(e.right);
-      return a?.kind === "string" && b?.kind === "string" ? { kind: "string", text: a.text + b.text } : undefined;
+      return a?.kind === "string" && b?.kind === "string"
+        ? { kind: "string", text: a.text + b.text }
+        : undefined;
     }
     if (ts.isPropertyAccessExpression(e)) {
       const base = fold(e.expression);
@@ -169,8 +172,9 @@ function unwrap(e: ts.Expression): ts.Expression {
 export function jsonSchemaPatterns(name: string, schema: unknown): PatternSite[] {
   const out: PatternSite[] = [];
   const walk = (v: unknown, path: string): void => {
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
-    else if (v !== null && typeof v === "object") {
+    if (Array.isArray(v)) {
+      for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
+    } else if (v !== null && typeof v === "object") {
       for (const [k, x] of Object.entries(v)) {
         if (k === "pattern" && typeof x === "string")
           out.push({ where: `json-schema ${name} ${path}`, source: x, flags: "u" });

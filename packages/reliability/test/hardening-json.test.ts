@@ -3,7 +3,10 @@
  * inside JSON-valued fields. A bad relation ends typed or blocked with nothing written; the others are
  * still served.
  */
-import { requirerAppDatabagSchema, requirerUnitDatabagSchema } from "@charm-relations/interface-postgresql-client";
+import {
+  requirerAppDatabagSchema,
+  requirerUnitDatabagSchema,
+} from "@charm-relations/interface-postgresql-client";
 import { computeRequestId, pyDumps } from "@charm-relations/juju-secrets-core";
 import { bagError } from "@charm-relations/juju-secrets-core/schema";
 import { JujuModel } from "@charm-relations/juju-secrets-core/testing";
@@ -40,8 +43,11 @@ describe("class 2: deep and oversized JSON", () => {
     const w = await world("postgresql");
     const rel = w.relations[1]!; // postgresql ↔ reports, v1
     const raw = `[{"resource": "orders", "salt": "AAAAAAAAAAAAAAAA", "x": ${deep(5000)}}]`;
-    const r = await hostileHook(runnerOf("postgresql", "postgresql"), w.state, changed("postgresql/0", rel), (m) =>
-      m.setAppBag(rel, "reports", { ...m.appBag(rel, "reports"), requests: raw }),
+    const r = await hostileHook(
+      runnerOf("postgresql", "postgresql"),
+      w.state,
+      changed("postgresql/0", rel),
+      (m) => m.setAppBag(rel, "reports", { ...m.appBag(rel, "reports"), requests: raw }),
     );
     expect(refusal(r, `database:${rel}`, "requests", rel)).toBe("refused");
   });
@@ -49,12 +55,17 @@ describe("class 2: deep and oversized JSON", () => {
   it("requirer: a v1 response with an unknown key nested 100,000 deep is refused, typed, nothing written", async () => {
     const w = await world("postgresql");
     const rel = w.relations[1]!;
-    const r = await hostileHook(runnerOf("postgresql", "reports"), w.state, changed("reports/0", rel), (m) => {
-      const bag = m.appBag(rel, "postgresql");
-      const objects = JSON.parse(bag.requests!) as Record<string, unknown>[];
-      const text = pyDumps(objects).replace(/"resource": /, `"x": ${deep(100_000)}, "resource": `);
-      m.setAppBag(rel, "postgresql", { ...bag, requests: text });
-    });
+    const r = await hostileHook(
+      runnerOf("postgresql", "reports"),
+      w.state,
+      changed("reports/0", rel),
+      (m) => {
+        const bag = m.appBag(rel, "postgresql");
+        const objects = JSON.parse(bag.requests!) as Record<string, unknown>[];
+        const text = pyDumps(objects).replace(/"resource": /, `"x": ${deep(100_000)}, "resource": `);
+        m.setAppBag(rel, "postgresql", { ...bag, requests: text });
+      },
+    );
     expect(refusal(r, `database:${rel}`, "requests", rel)).toBe("refused");
   });
 
@@ -72,8 +83,11 @@ describe("class 2: deep and oversized JSON", () => {
     const rel = w.relations[1]!;
     const raw = requests(1, () => ({ comment: "x".repeat(2 * 1024 * 1024) }));
     const parse = vi.spyOn(JSON, "parse");
-    const r = await hostileHook(runnerOf("postgresql", "postgresql"), w.state, changed("postgresql/0", rel), (m) =>
-      m.setAppBag(rel, "reports", { ...m.appBag(rel, "reports"), requests: raw }),
+    const r = await hostileHook(
+      runnerOf("postgresql", "postgresql"),
+      w.state,
+      changed("postgresql/0", rel),
+      (m) => m.setAppBag(rel, "reports", { ...m.appBag(rel, "reports"), requests: raw }),
     );
     const parsedHuge = parse.mock.calls.some(([text]) => typeof text === "string" && text.length > 2_000_000);
     parse.mockRestore();
@@ -102,15 +116,25 @@ describe("class 8: v1 request floods", () => {
     const w = await world("postgresql");
     const [v0, v1] = [w.relations[0]!, w.relations[1]!];
     const flood = (m: JujuModel) => m.setAppBag(v1, "reports", { version: "v1", requests: requests(4000) });
-    const r = await hostileHook(runnerOf("postgresql", "postgresql"), w.state, changed("postgresql/0", v1), flood);
+    const r = await hostileHook(
+      runnerOf("postgresql", "postgresql"),
+      w.state,
+      changed("postgresql/0", v1),
+      flood,
+    );
     expect(refusal(r, `database:${v1}`, "requests", v1)).toBe("refused");
     expect(blockedMessages(r).join(" ")).toMatch(/100/);
     expect(r.calls.length).toBeLessThan(20);
     // The other relation's hooks still run (rotation over every relation included), the flood aside.
-    const other = await hostileHook(runnerOf("postgresql", "postgresql"), w.state, changed("postgresql/0", v0), (m) => {
-      flood(m);
-      resetProvider(m, v0, "postgresql");
-    });
+    const other = await hostileHook(
+      runnerOf("postgresql", "postgresql"),
+      w.state,
+      changed("postgresql/0", v0),
+      (m) => {
+        flood(m);
+        resetProvider(m, v0, "postgresql");
+      },
+    );
     expect(other.ok, String(other.error)).toBe(true);
     expect(JujuModel.fromJSON(other.state).appBag(v0, "postgresql")["secret-user"]).toBeDefined();
     const rotate = await hostileHook(
@@ -133,15 +157,22 @@ describe("class 8: v1 request floods", () => {
     const rel = w.relations[1]!;
     const cost = async (n: number) => {
       const parse = vi.spyOn(JSON, "parse");
-      const r = await hostileHook(runnerOf("postgresql", "postgresql"), w.state, changed("postgresql/0", rel), (m) => {
-        resetProvider(m, rel, "postgresql");
-        m.setAppBag(rel, "reports", { version: "v1", requests: requests(n) });
-      });
+      const r = await hostileHook(
+        runnerOf("postgresql", "postgresql"),
+        w.state,
+        changed("postgresql/0", rel),
+        (m) => {
+          resetProvider(m, rel, "postgresql");
+          m.setAppBag(rel, "reports", { version: "v1", requests: requests(n) });
+        },
+      );
       const parsedChars = parse.mock.calls.reduce((a, [t]) => a + (typeof t === "string" ? t.length : 0), 0);
       parse.mockRestore();
       expect(r.ok, String(r.error)).toBe(true);
       expect(wroteOn(r, rel)).toBeDefined();
-      const published = JSON.parse(JujuModel.fromJSON(r.state).appBag(rel, "postgresql").requests!) as unknown[];
+      const published = JSON.parse(
+        JujuModel.fromJSON(r.state).appBag(rel, "postgresql").requests!,
+      ) as unknown[];
       expect(published).toHaveLength(n);
       return { calls: r.calls.length, parsedChars, bytes: requests(n).length };
     };

@@ -24,15 +24,20 @@ describe("class 5: remote names are own keys, never inherited members", () => {
   it.each(names)("requested-secrets naming %s keeps every credential in secrets", async (name) => {
     const w = await world("postgresql");
     const rel = w.relations[0]!; // postgresql ↔ app, v0
-    const r = await hostileHook(runnerOf("postgresql", "postgresql"), w.state, changed("postgresql/0", rel), (m) => {
-      // A fresh provider (nothing answered yet) and a request naming an Object.prototype member.
-      resetProvider(m, rel, "postgresql");
-      const bag = m.appBag(rel, "app");
-      m.setAppBag(rel, "app", {
-        ...bag,
-        "requested-secrets": pyDumps([...DEFAULT_REQUESTED_SECRETS, name]),
-      });
-    });
+    const r = await hostileHook(
+      runnerOf("postgresql", "postgresql"),
+      w.state,
+      changed("postgresql/0", rel),
+      (m) => {
+        // A fresh provider (nothing answered yet) and a request naming an Object.prototype member.
+        resetProvider(m, rel, "postgresql");
+        const bag = m.appBag(rel, "app");
+        m.setAppBag(rel, "app", {
+          ...bag,
+          "requested-secrets": pyDumps([...DEFAULT_REQUESTED_SECRETS, name]),
+        });
+      },
+    );
     expect(r.ok, String(r.error)).toBe(true);
     const own = JujuModel.fromJSON(r.state).appBag(rel, "postgresql");
     expect(Object.keys(own)).toContain("secret-user");
@@ -56,7 +61,7 @@ describe("class 5: remote names are own keys, never inherited members", () => {
     expect(r.ok, String(r.error)).toBe(true);
     const own = r.state.relations[String(rel)]!.appData.postgresql!;
     expect(Object.hasOwn(own, "constructor")).toBe(false);
-    expect(Object.hasOwn(own, "__proto__") && own.__proto__).toBe("kept");
+    expect(Object.getOwnPropertyDescriptor(own, "__proto__")?.value).toBe("kept");
     expect(Object.hasOwn(own, "toString") && own.toString).toBe("kept too");
   });
 
@@ -71,7 +76,7 @@ describe("class 5: remote names are own keys, never inherited members", () => {
     ]);
     b.relationSet({ endpoint: "database", id: rel }, data, true);
     const read = b.relationGet({ endpoint: "database", id: rel }, "postgresql", true);
-    expect(Object.hasOwn(read, "__proto__") && read.__proto__).toBe("a");
+    expect(Object.getOwnPropertyDescriptor(read, "__proto__")?.value).toBe("a");
     expect(Object.hasOwn(read, "constructor") && read.constructor).toBe("b");
     b.commit();
     const stored = model.appBag(rel, "postgresql");
@@ -122,7 +127,8 @@ describe("class 6: secret URIs with surrounding blanks are read as ops reads the
         }
         const bag = m.appBag(rel, provider);
         const padded: Record<string, string> = {};
-        for (const [k, v] of Object.entries(bag)) padded[k] = k.startsWith("secret-") ? (pad(v, blanks) as string) : v;
+        for (const [k, v] of Object.entries(bag))
+          padded[k] = k.startsWith("secret-") ? (pad(v, blanks) as string) : v;
         if (bag.requests) {
           const objects = JSON.parse(bag.requests) as Record<string, unknown>[];
           padded.requests = pyDumps(

@@ -5,7 +5,16 @@
  * process group as a terminal or a service manager sends it). Needs the core built (`dist/`).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -93,7 +102,8 @@ describe("class 10: temp secret files are removed on SIGTERM / SIGINT", () => {
     // The hook dies of the signal as it would without the library (Juju then discards the hook).
     expect(result.signal, stderr).toBe(signal);
     // Its watcher removes the files once the process is gone (it polls; wait for it, generously).
-    for (let i = 0; i < 200 && readdirSync(w.tmp).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && readdirSync(w.tmp).length > 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(readdirSync(w.tmp), "temp secret files left behind").toEqual([]);
   });
 });

@@ -5,7 +5,15 @@
 import { CharmRelationsError, ProcessBackend, pyDumps } from "@charm-relations/juju-secrets-core";
 import { JujuModel } from "@charm-relations/juju-secrets-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { blockedMessages, changed, hostileHook, resetProvider, runnerOf, world, wroteOn } from "../src/hardening.js";
+import {
+  blockedMessages,
+  changed,
+  hostileHook,
+  resetProvider,
+  runnerOf,
+  world,
+  wroteOn,
+} from "../src/hardening.js";
 import { postgresqlProvider } from "../src/interfaces/postgresql.js";
 import { removeCharmDirs } from "../src/lifecycle.js";
 import { createFaultyBin, type FaultyBin, processRunner } from "../src/process-faults.js";
@@ -47,10 +55,15 @@ describe("class 4: remote key names in statuses", () => {
   it.each(keys)("through ProcessBackend and the fakes: %s", { timeout: 120_000 }, async (_name, key) => {
     const w = await world("postgresql");
     const rel = w.relations[0]!;
-    const r = await hostileHook(processRunner(postgresqlProvider(), { bin }), w.state, changed("postgresql/0", rel), (m) =>
-      withExtraKey(key)(m, rel),
+    const r = await hostileHook(
+      processRunner(postgresqlProvider(), { bin }),
+      w.state,
+      changed("postgresql/0", rel),
+      (m) => withExtraKey(key)(m, rel),
     );
-    expect(r.ok, `${(r.error as Error)?.name}: ${String((r.error as Error)?.message).slice(0, 200)}`).toBe(true);
+    expect(r.ok, `${(r.error as Error)?.name}: ${String((r.error as Error)?.message).slice(0, 200)}`).toBe(
+      true,
+    );
     const [message] = blockedMessages(r);
     expect(message).toContain(`database:${rel}`);
     expect(message).toContain("entity-permissions");
@@ -62,8 +75,11 @@ describe("class 4: remote key names in statuses", () => {
   it.each(keys)("in memory: %s", async (_name, key) => {
     const w = await world("postgresql");
     const rel = w.relations[0]!;
-    const r = await hostileHook(runnerOf("postgresql", "postgresql"), w.state, changed("postgresql/0", rel), (m) =>
-      withExtraKey(key)(m, rel),
+    const r = await hostileHook(
+      runnerOf("postgresql", "postgresql"),
+      w.state,
+      changed("postgresql/0", rel),
+      (m) => withExtraKey(key)(m, rel),
     );
     expect(r.ok, String(r.error)).toBe(true);
     const status = JujuModel.fromJSON(r.state).unit("postgresql/0").status;

@@ -3,9 +3,10 @@
  * read stdin by Juju's rules (refuse raw U+007F, C1 controls, U+FFFE/U+FFFF; fold raw NEL, LS, PS), and
  * what the library sends is stored byte for byte as meant — end to end through `ProcessBackend`.
  */
+
+import { POSTGRESQL_CLIENT } from "@charm-relations/interface-postgresql-client";
 import { DataRequirer } from "@charm-relations/juju-secrets-core";
 import { JujuModel, MemoryBackend, runHookTool } from "@charm-relations/juju-secrets-core/testing";
-import { POSTGRESQL_CLIENT } from "@charm-relations/interface-postgresql-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changed, hostileHook, resetProvider, runnerOf, world } from "../src/hardening.js";
 import { postgresqlProvider } from "../src/interfaces/postgresql.js";
@@ -46,7 +47,11 @@ describe("class 3: the fake relation-set reads stdin as go-yaml v2 does", () => 
   ];
   it.each(refused)("%s is refused with Juju's error", async (_name, value) => {
     const { result, bag } = await fakeRelationSet(`{"k": "${value}"}`);
-    expect(result).toEqual({ stdout: "", stderr: "ERROR yaml: control characters are not allowed\n", exitCode: 1 });
+    expect(result).toEqual({
+      stdout: "",
+      stderr: "ERROR yaml: control characters are not allowed\n",
+      exitCode: 1,
+    });
     expect(bag.k).toBeUndefined();
   });
 
@@ -78,7 +83,9 @@ describe("class 3: the fake relation-set reads stdin as go-yaml v2 does", () => 
   });
 
   it("refuses what go-yaml refuses in escapes (\\/, surrogate escapes) and invalid UTF-8", async () => {
-    expect((await fakeRelationSet('{"k": "a\\/b"}')).result.stderr).toBe("ERROR yaml: found unknown escape character\n");
+    expect((await fakeRelationSet('{"k": "a\\/b"}')).result.stderr).toBe(
+      "ERROR yaml: found unknown escape character\n",
+    );
     expect((await fakeRelationSet('{"k": "\\ud83d\\ude00"}')).result.stderr).toBe(
       "ERROR yaml: found invalid Unicode character escape code\n",
     );
@@ -92,7 +99,9 @@ describe("class 3: the fake relation-set reads stdin as go-yaml v2 does", () => 
     expect(bag).toMatchObject({ a: "true", b: "1.50", d: "x" });
     expect(bag.c).toBeUndefined();
     const seq = await fakeRelationSet('{"a": [1, 2]}');
-    expect(seq.result.stderr).toBe("ERROR yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into string\n");
+    expect(seq.result.stderr).toBe(
+      "ERROR yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into string\n",
+    );
   });
 });
 
@@ -113,10 +122,15 @@ describe("class 3: what the library writes is stored exactly as meant", () => {
   it.each(hostileNames)("in memory: database %j is echoed and stored exactly", async (database) => {
     const w = await world("postgresql");
     const rel = w.relations[0]!;
-    const r = await hostileHook(runnerOf("postgresql", "postgresql"), w.state, changed("postgresql/0", rel), (m) => {
-      resetProvider(m, rel, "postgresql");
-      m.setAppBag(rel, "app", { ...m.appBag(rel, "app"), database });
-    });
+    const r = await hostileHook(
+      runnerOf("postgresql", "postgresql"),
+      w.state,
+      changed("postgresql/0", rel),
+      (m) => {
+        resetProvider(m, rel, "postgresql");
+        m.setAppBag(rel, "app", { ...m.appBag(rel, "app"), database });
+      },
+    );
     // The provider may refuse the name (a typed refusal) but must not fail in relation-set.
     expect(r.ok, String(r.error)).toBe(true);
     const own = JujuModel.fromJSON(r.state).appBag(rel, "postgresql");
@@ -132,14 +146,22 @@ describe("class 3: what the library writes is stored exactly as meant", () => {
     // The requirer writes its request through ProcessBackend and the fakes too.
     const requirer = processRunner(
       (charm) => {
-        new DataRequirer(charm, "database", POSTGRESQL_CLIENT, { contract: "v0", requests: [{ resource: database }] });
+        new DataRequirer(charm, "database", POSTGRESQL_CLIENT, {
+          contract: "v0",
+          requests: [{ resource: database }],
+        });
       },
       { bin },
     );
-    const asked = await hostileHook(requirer, w.state, { unit: "app/0", kind: "relation-created", relationId: v0 }, (m) => {
-      m.setAppBag(v0, "app", {});
-      resetProvider(m, v0, "postgresql");
-    });
+    const asked = await hostileHook(
+      requirer,
+      w.state,
+      { unit: "app/0", kind: "relation-created", relationId: v0 },
+      (m) => {
+        m.setAppBag(v0, "app", {});
+        resetProvider(m, v0, "postgresql");
+      },
+    );
     expect(asked.ok, String(asked.error)).toBe(true);
     expect(JujuModel.fromJSON(asked.state).appBag(v0, "app").database).toBe(database);
     const answered = await hostileHook(

@@ -141,7 +141,9 @@ export class ProcessBackend implements Backend {
       total += bytes + 1;
     }
     if (total > MAX_ARGV_BYTES) {
-      throw new CharmRelationsError(`${tool}: arguments total ${total} bytes (at most ${MAX_ARGV_BYTES}); not run`);
+      throw new CharmRelationsError(
+        `${tool}: arguments total ${total} bytes (at most ${MAX_ARGV_BYTES}); not run`,
+      );
     }
   }
 

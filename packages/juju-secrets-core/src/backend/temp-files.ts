@@ -20,7 +20,8 @@ const PREFIX = "juju-secret-";
 let base: string | undefined;
 
 // Poll the hook process; once it is gone (or the base dir is), remove the base dir.
-const WATCHER = 'while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 0.2 2>/dev/null || sleep 1; done; rm -rf "$2"';
+const WATCHER =
+  'while kill -0 "$1" 2>/dev/null && [ -d "$2" ]; do sleep 0.2 2>/dev/null || sleep 1; done; rm -rf "$2"';
 
 function alive(pid: number): boolean {
   try {

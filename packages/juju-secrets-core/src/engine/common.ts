@@ -53,9 +53,16 @@ export class IssueCollector {
 
   /** Remote JSON text, parsed within the limits; an issue naming the rule otherwise. */
   json(key: string, raw: string, expected: string): { ok: true; value: unknown } | { ok: false } {
-    const parsed = parseJson(raw, { maxBytes: this.limits.maxValueBytes, maxDepth: this.limits.maxJsonDepth });
+    const parsed = parseJson(raw, {
+      maxBytes: this.limits.maxValueBytes,
+      maxDepth: this.limits.maxJsonDepth,
+    });
     if (parsed.ok) return parsed;
-    const limit = parsed.error.startsWith("JSON nested") ? "maxJsonDepth" : parsed.error.startsWith("JSON larger") ? "maxValueBytes" : undefined;
+    const limit = parsed.error.startsWith("JSON nested")
+      ? "maxJsonDepth"
+      : parsed.error.startsWith("JSON larger")
+        ? "maxValueBytes"
+        : undefined;
     this.add(key, limit ? `${expected}: ${parsed.error}` : expected, raw, limit);
     return { ok: false };
   }

@@ -13,6 +13,7 @@ import type { Model, Relation } from "../model/model.js";
 import { parseBool, parseCommaList } from "../protocol/codecs.js";
 import { fernetDecrypt, generateFernetKey } from "../protocol/fernet.js";
 import { parseJson, parseJsonObjects, pyDumps } from "../protocol/json.js";
+import type { RemoteLimits } from "../protocol/limits.js";
 import {
   encryptionSecretLabel,
   groupOf,
@@ -32,7 +33,6 @@ import {
   type V1Object,
   v1DataEntry,
 } from "../protocol/v1.js";
-import type { RemoteLimits } from "../protocol/limits.js";
 import {
   canonicalKey,
   IssueCollector,
@@ -204,7 +204,8 @@ export class DataProvider {
     const rel = this.model.relation(ref);
     const requirerBag = rel.remoteAppData();
     const issues = this.#issues(ref);
-    if (!issues.withinLimits(requirerBag)) return this.#reportInvalid(ref, new RemoteDataError(issues.issues));
+    if (!issues.withinLimits(requirerBag))
+      return this.#reportInvalid(ref, new RemoteDataError(issues.issues));
     const version = requirerBag.version;
     if (version !== undefined && version !== "v1") {
       issues.add("version", 'expected "v1" or no version key (v0)', version);
@@ -727,7 +728,11 @@ export class DataProvider {
     if (index === undefined) {
       if (!request) throw new Error(`${rel.name}: no request with id ${requestId}`);
       index = answers.objects.length;
-      answers.objects.push({ resource: request.resource, "request-id": requestId, salt: request.salt ?? null });
+      answers.objects.push({
+        resource: request.resource,
+        "request-id": requestId,
+        salt: request.salt ?? null,
+      });
       answers.texts.push("[]");
       answers.index.set(requestId, index);
     }

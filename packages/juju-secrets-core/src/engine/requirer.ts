@@ -12,9 +12,11 @@ import type { Charm } from "../hook/charm.js";
 import { Emitter } from "../hook/emitter.js";
 import { DepartureMarker } from "../model/departure.js";
 import type { Model, Relation } from "../model/model.js";
+import { xidOf } from "../model/model.js";
 import { formatCommaList, parseBool, parseSecretUri } from "../protocol/codecs.js";
 import { fernetDecrypt, fernetEncrypt } from "../protocol/fernet.js";
 import { parseJson, parseJsonObjects, pyDumps } from "../protocol/json.js";
+import type { RemoteLimits } from "../protocol/limits.js";
 import {
   DEFAULT_PROVIDED_SECRETS,
   DEFAULT_REQUESTED_SECRETS,
@@ -27,8 +29,6 @@ import {
 import { diffBags, v0Snapshot } from "../protocol/snapshot.js";
 import { diffStatuses, type RelationStatus } from "../protocol/status.js";
 import { computeRequestId, formatRequests, generateSalt, serializeRequestObject } from "../protocol/v1.js";
-import type { RemoteLimits } from "../protocol/limits.js";
-import { xidOf } from "../model/model.js";
 import {
   BOOKKEEPING_KEYS,
   canonicalKey,
@@ -500,7 +500,8 @@ export class DataRequirer {
     const rel = this.model.relation(ref);
     const providerBag = rel.remoteAppData();
     const limits = this.#issues(ref);
-    if (!limits.withinLimits(providerBag)) return this.#reportInvalid(ref, new RemoteDataError(limits.issues));
+    if (!limits.withinLimits(providerBag))
+      return this.#reportInvalid(ref, new RemoteDataError(limits.issues));
     if (this.#gatedBySubordinate(rel, providerBag)) return;
     if (this.definition.mtls) this.#resendCrossModelCert(rel, providerBag);
     let outcome: ChangeOutcome;

@@ -436,7 +436,12 @@ export function xidOf(uri: string): string {
 function safeLogText(message: string): string {
   return message
     .split("\n")
-    .map((line) => line.split("\t").map((part) => safeText(part, Number.POSITIVE_INFINITY)).join("\t"))
+    .map((line) =>
+      line
+        .split("\t")
+        .map((part) => safeText(part, Number.POSITIVE_INFINITY))
+        .join("\t"),
+    )
     .join("\n");
 }
 

@@ -187,3 +187,71 @@ export function jsonType(value: unknown): string {
       return typeof value;
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Linear-time checks of remote text (DESIGN.md principle 8): split, then test each part with an
+// anchored pattern that cannot backtrack, instead of one pattern over the whole value.
+
+/** Remove every trailing `ch` (what `/ch+$/` does, without its quadratic search). */
+export function trimTrailing(s: string, ch: string): string {
+  let end = s.length;
+  while (end > 0 && s[end - 1] === ch) end--;
+  return s.slice(0, end);
+}
+
+const HOST_NAME_RE = /^[A-Za-z0-9_.-]+$/;
+const HOST_IP6_RE = /^\[[0-9a-fA-F:.]+\]$/;
+const PORT_RE = /^\d{1,5}$/;
+
+/** `host:port` without a scheme (`[v6]:port` too); with `portRange`, the port must be 0–65535. */
+export function isHostPort(item: string, options: { portRange?: boolean } = {}): boolean {
+  const colon = item.lastIndexOf(":");
+  if (colon < 1) return false;
+  const host = item.slice(0, colon);
+  const port = item.slice(colon + 1);
+  if (!PORT_RE.test(port) || (options.portRange && Number(port) > 65535)) return false;
+  return host.startsWith("[") ? HOST_IP6_RE.test(host) : HOST_NAME_RE.test(host);
+}
+
+/** A PEM block's label: `CERTIFICATE`, `PRIVATE KEY`, `RSA PRIVATE KEY`, … */
+export const PEM_CERTIFICATE = ["CERTIFICATE"] as const;
+export const PEM_PRIVATE_KEY = [
+  "PRIVATE KEY",
+  "RSA PRIVATE KEY",
+  "EC PRIVATE KEY",
+  "ENCRYPTED PRIVATE KEY",
+] as const;
+
+/**
+ * The `-----BEGIN <label>-----` … `-----END <label>-----` blocks of a text, in order (each with at
+ * least one character between the markers, as `/BEGIN[\s\S]+?END/g` finds them), for the given labels.
+ * One forward pass: once a BEGIN has no END after it, no later one has either.
+ */
+export function pemBlocks(text: string, labels: readonly string[] = PEM_CERTIFICATE): string[] {
+  const blocks: string[] = [];
+  if (typeof text !== "string") return blocks;
+  // Labels whose END marker is nowhere after some point: none of their later BEGINs can close.
+  const unclosed = new Set<string>();
+  let from = 0;
+  for (;;) {
+    const begin = text.indexOf("-----BEGIN ", from);
+    if (begin < 0) return blocks;
+    const labelEnd = text.indexOf("-----", begin + 11);
+    if (labelEnd < 0) return blocks;
+    const label = text.slice(begin + 11, labelEnd);
+    if (!labels.includes(label) || unclosed.has(label)) {
+      from = begin + 11;
+      continue;
+    }
+    const footer = `-----END ${label}-----`;
+    const end = text.indexOf(footer, labelEnd + 6);
+    if (end < 0) {
+      unclosed.add(label);
+      if (unclosed.size === labels.length) return blocks;
+      from = labelEnd + 5;
+      continue;
+    }
+    blocks.push(text.slice(begin, end + footer.length));
+    from = end + footer.length;
+  }
+}

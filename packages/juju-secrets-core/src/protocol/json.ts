@@ -166,7 +166,8 @@ export function parseJson(text: string, limits: ParseJsonLimits = {}): ParseJson
   if (text.length > maxBytes || utf8Length(text) > maxBytes) {
     return { ok: false, error: `JSON larger than ${maxBytes} bytes` };
   }
-  if (jsonTextDepth(text) > maxDepth) return { ok: false, error: `JSON nested deeper than ${maxDepth} levels` };
+  if (jsonTextDepth(text) > maxDepth)
+    return { ok: false, error: `JSON nested deeper than ${maxDepth} levels` };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (e) {

@@ -15,6 +15,7 @@ import { pathToFileURL } from "node:url";
 import { HOOK_TOOLS, type LogLevel, type RelationRef, type StatusName } from "../backend/types.js";
 import { HookToolError } from "../errors.js";
 import type { HookKind } from "../hook/types.js";
+import { trimTrailing } from "../protocol/codecs.js";
 import { JujuYamlError, unmarshalStringMap } from "./juju-yaml.js";
 import { MemoryBackend, type SessionState } from "./memory-backend.js";
 import { appOfUnit, isAppName, isUnitName, JujuModel } from "./model.js";
@@ -257,7 +258,7 @@ function decodeBase64(key: string, value: string): string {
 function secretContentArgs(args: readonly string[], io: Required<HookToolIO>): Record<string, string> {
   const data: Record<string, string> = {};
   for (const val of args) {
-    const stripped = val.replace(/=+$/, "");
+    const stripped = trimTrailing(val, "=");
     const idx = stripped.indexOf("=");
     if (idx < 1) throw new UsageError(`key value "${val}" not valid`);
     let key = val.slice(0, idx);

@@ -52,7 +52,8 @@ function decodeUtf8(b: Uint8Array, start: number): number[] {
   let i = start;
   while (i < b.length) {
     const o = b[i]!;
-    const width = o < 0x80 ? 1 : (o & 0xe0) === 0xc0 ? 2 : (o & 0xf0) === 0xe0 ? 3 : (o & 0xf8) === 0xf0 ? 4 : 0;
+    const width =
+      o < 0x80 ? 1 : (o & 0xe0) === 0xc0 ? 2 : (o & 0xf0) === 0xe0 ? 3 : (o & 0xf8) === 0xf0 ? 4 : 0;
     if (width === 0) readerError("invalid leading UTF-8 octet");
     if (i + width > b.length) readerError("incomplete UTF-8 octet sequence");
     let v = width === 1 ? o : o & (width === 2 ? 0x1f : width === 3 ? 0x0f : 0x07);
@@ -147,7 +148,10 @@ class Scanner {
   atDocumentIndicator(): boolean {
     if (this.column !== 0) return false;
     const [a, b, c] = [this.peek(), this.peek(1), this.peek(2)];
-    return ((a === 0x2d && b === 0x2d && c === 0x2d) || (a === 0x2e && b === 0x2e && c === 0x2e)) && isBlankz(this.peek(3));
+    return (
+      ((a === 0x2d && b === 0x2d && c === 0x2d) || (a === 0x2e && b === 0x2e && c === 0x2e)) &&
+      isBlankz(this.peek(3))
+    );
   }
   /** Blanks, breaks and comments between tokens. */
   skipSpace(): void {
@@ -215,24 +219,24 @@ class Scanner {
   escape(startLine: number): string {
     const e = this.peek(1);
     const simple: Record<number, string> = {
-      0x30: "\0",
-      0x61: "\x07",
-      0x62: "\b",
-      0x74: "\t",
-      0x09: "\t",
-      0x6e: "\n",
-      0x76: "\v",
-      0x66: "\f",
-      0x72: "\r",
-      0x65: "\x1b",
-      0x20: " ",
-      0x22: '"',
-      0x27: "'",
-      0x5c: "\\",
-      0x4e: "\x85",
-      0x5f: "\xa0",
-      0x4c: "\u2028",
-      0x50: "\u2029",
+      48: "\0",
+      97: "\x07",
+      98: "\b",
+      116: "\t",
+      9: "\t",
+      110: "\n",
+      118: "\v",
+      102: "\f",
+      114: "\r",
+      101: "\x1b",
+      32: " ",
+      34: '"',
+      39: "'",
+      92: "\\",
+      78: "\x85",
+      95: "\xa0",
+      76: "\u2028",
+      80: "\u2029",
     };
     const length = e === 0x78 ? 2 : e === 0x75 ? 4 : e === 0x55 ? 8 : 0;
     if (length === 0 && (e === undefined || !Object.hasOwn(simple, e)))
@@ -281,7 +285,16 @@ function scalar(sc: Scanner): YamlValue {
   const line = sc.line + 1;
   const c = sc.peek();
   if (c === 0x22 || c === 0x27) return { kind: "scalar", value: sc.quoted(), line };
-  if (c === 0x26 || c === 0x2a || c === 0x21 || c === 0x7c || c === 0x3e || c === 0x25 || c === 0x40 || c === 0x60)
+  if (
+    c === 0x26 ||
+    c === 0x2a ||
+    c === 0x21 ||
+    c === 0x7c ||
+    c === 0x3e ||
+    c === 0x25 ||
+    c === 0x40 ||
+    c === 0x60
+  )
     sc.fail("anchors, aliases, tags and block scalars are not modelled by the hook-tool fakes");
   const text = sc.plain();
   return { kind: "scalar", value: NULLS.has(text) ? null : text, line };
@@ -356,7 +369,8 @@ function blockMapping(sc: Scanner, out: [string | null, YamlValue][]): void {
     else if (c === undefined || isBreak(c) || c === 0x23) {
       // Nothing on this line: an indented block (a collection) or a "- " list makes a non-scalar.
       sc.skipSpace();
-      const nested = sc.peek() !== undefined && (sc.column > 0 || (sc.peek() === 0x2d && isBlankz(sc.peek(1))));
+      const nested =
+        sc.peek() !== undefined && (sc.column > 0 || (sc.peek() === 0x2d && isBlankz(sc.peek(1))));
       if (nested) sc.fail("nested block collections are not modelled by the hook-tool fakes");
       value = { kind: "scalar", value: null, line };
     } else value = scalar(sc);
@@ -384,7 +398,8 @@ export function parseYamlMapping(
   if (c === 0x7b) {
     flowMapping(sc, entries);
     sc.skipSpace();
-    if (sc.peek() !== undefined && !sc.atDocumentIndicator()) sc.fail("did not find expected <document start>");
+    if (sc.peek() !== undefined && !sc.atDocumentIndicator())
+      sc.fail("did not find expected <document start>");
     return { entries };
   }
   if (c === 0x5b || (c === 0x2d && isBlankz(sc.peek(1)))) return { notMapping: "!!seq" };
@@ -404,11 +419,17 @@ export function parseYamlMapping(
  * `goyaml.Unmarshal(data, map[string]string)`: every entry as a string, YAML null as "" (relation-set
  * then deletes the key). Keys are kept as own keys (a `__proto__` key is a key).
  */
-export function unmarshalStringMap(input: string | Uint8Array, what = "map[string]string"): Map<string, string> {
+export function unmarshalStringMap(
+  input: string | Uint8Array,
+  what = "map[string]string",
+): Map<string, string> {
   const doc = parseYamlMapping(input);
   const out = new Map<string, string>();
   if (doc === null) return out;
-  if ("notMapping" in doc) throw new JujuYamlError(`yaml: unmarshal errors:\n  line 1: cannot unmarshal ${doc.notMapping} into ${what}`);
+  if ("notMapping" in doc)
+    throw new JujuYamlError(
+      `yaml: unmarshal errors:\n  line 1: cannot unmarshal ${doc.notMapping} into ${what}`,
+    );
   const errors: string[] = [];
   for (const [key, value] of doc.entries) {
     if (value.kind !== "scalar") {

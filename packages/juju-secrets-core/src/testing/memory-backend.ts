@@ -14,6 +14,7 @@
  * The hook-tool fakes (`hook-tool-cli.ts`) drive this same class from a state file.
  */
 
+import { encodeRelationSettings } from "../backend/settings-file.js";
 import type {
   Backend,
   Databag,
@@ -34,10 +35,8 @@ import {
   classifyHookToolFailure,
   describeShape,
   type HookToolError,
-  RelationDataAccessError,
   SecretContentError,
 } from "../errors.js";
-import { encodeRelationSettings } from "../backend/settings-file.js";
 import type { HookKind } from "../hook/types.js";
 import { JujuYamlError, unmarshalStringMap } from "./juju-yaml.js";
 import {
@@ -163,15 +162,46 @@ function parseExpire(spec: string, now: Date = new Date()): string {
     const t = new Date(`${spec}Z`);
     if (!Number.isNaN(t.getTime())) return t.toISOString().replace(".000Z", "Z");
   }
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 };
-  const m = /^([+-]?)((?:\d+(?:\.\d*)?(?:ns|us|µs|ms|s|m|h))+)$/.exec(spec);
-  if (!m) return fail(2, `expire time or duration "${spec}" not valid`);
-  let ms = 0;
-  for (const part of m[2]!.matchAll(/(\d+(?:\.\d*)?)(ns|us|µs|ms|s|m|h)/g)) {
-    ms += Number.parseFloat(part[1]!) * units[part[2]!]!;
-  }
-  if (m[1] === "-" || ms <= 0) return fail(2, `negative expire duration "${spec}" not valid`);
+  const ms = goDurationMs(spec);
+  if (ms === undefined) return fail(2, `expire time or duration "${spec}" not valid`);
+  if (ms <= 0) return fail(2, `negative expire duration "${spec}" not valid`);
   return new Date(now.getTime() + ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+const DURATION_UNITS: readonly [string, number][] = [
+  ["ns", 1e-6],
+  ["us", 1e-3],
+  ["µs", 1e-3],
+  ["ms", 1],
+  ["s", 1e3],
+  ["m", 60e3],
+  ["h", 3600e3],
+];
+
+/** A Go duration (`90m`, `1h30m`, `1.5h`) in milliseconds, read left to right; `-` gives ≤ 0. */
+function goDurationMs(spec: string): number | undefined {
+  let i = spec[0] === "+" || spec[0] === "-" ? 1 : 0;
+  const sign = spec[0] === "-" ? -1 : 1;
+  let total = 0;
+  let parts = 0;
+  const digits = (from: number) => {
+    let j = from;
+    while (j < spec.length && spec[j]! >= "0" && spec[j]! <= "9") j++;
+    return j;
+  };
+  while (i < spec.length) {
+    let j = digits(i);
+    if (j === i) return undefined;
+    if (spec[j] === ".") j = digits(j + 1);
+    const unit = DURATION_UNITS.filter(([u]) => spec.startsWith(u, j)).sort(
+      (a, b) => b[0].length - a[0].length,
+    )[0];
+    if (!unit) return undefined;
+    total += Number.parseFloat(spec.slice(i, j)) * unit[1];
+    i = j + unit[0].length;
+    parts++;
+  }
+  return parts === 0 ? undefined : sign * total;
 }
 
 /** Juju's relation key (requirer first) as a relation tag: `relation-wordpress.db#mysql.server`. */
