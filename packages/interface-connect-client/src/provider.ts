@@ -24,6 +24,7 @@ import {
   type RelationRef,
   type RelationStatus,
   RemoteDataError,
+  type RemoteLimits,
 } from "@charm-relations/juju-secrets-core";
 import {
   CONNECT_CLIENT,
@@ -99,6 +100,11 @@ export interface ConnectProviderOptions {
    * relation-departed and relation-broken (default: the charm directory).
    */
   readonly stateDir?: string;
+  /**
+   * Limits on what the requirers write (value size, JSON depth, v1 requests per relation); defaults in
+   * `DEFAULT_REMOTE_LIMITS`. A relation over a limit is refused (typed, blocked), the others are served.
+   */
+  readonly limits?: Partial<RemoteLimits>;
 }
 
 /** `relation-<id>` matches `relation-<id>`, `relation-<id>-…` and `relation-<id>.…` but never `relation-<id>0`. */
@@ -121,6 +127,7 @@ export class ConnectProvider {
     this.charm = charm;
     this.endpoint = endpoint;
     this.#engine = new DataProvider(charm, endpoint, CONNECT_CLIENT, {
+      ...(options.limits ? { limits: options.limits } : {}),
       validateRequest: (request) => validateRequest(request),
       // The engine keeps a departing unit's secrets (LP#1979811); its markers live under stateDir.
       ...(options.stateDir ? { stateDir: join(options.stateDir, ".charm-relations") } : {}),

@@ -29,6 +29,7 @@ import {
   type RelationInvalidEvent,
   type RelationRef,
   type RelationStatus,
+  type RemoteLimits,
 } from "@charm-relations/juju-secrets-core";
 import { requestValidator } from "@charm-relations/juju-secrets-core/schema";
 import { type ClientCertificate, ClientCertificateError, parseClientCertificate } from "./certificate.js";
@@ -164,6 +165,11 @@ export interface EtcdClientProviderOptions {
   readonly retainSecretsOnBroken?: DataProviderOptions["retainSecretsOnBroken"];
   /** Where this unit remembers that it is departing (default `<charm dir>/.charm-relations`). */
   readonly stateDir?: string;
+  /**
+   * Limits on what the requirers write (value size, JSON depth, v1 requests per relation); defaults in
+   * `DEFAULT_REMOTE_LIMITS`. A relation over a limit is refused (typed, blocked), the others are served.
+   */
+  readonly limits?: Partial<RemoteLimits>;
 }
 
 const key = (relation: RelationRef, requestId?: string): string => `${relation.id}/${requestId ?? ""}`;
@@ -192,6 +198,7 @@ export class EtcdClientProvider {
     charm.on("relationChanged", (e) => this.#beforeChanged(e.context.relation!), filter);
     charm.on("relationBroken", (e) => this.#beforeBroken(e.context.relation!), filter);
     this.engine = new DataProvider(charm, endpoint, ETCD_CLIENT, {
+      ...(options.limits ? { limits: options.limits } : {}),
       ...(options.retainSecretsOnBroken ? { retainSecretsOnBroken: options.retainSecretsOnBroken } : {}),
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
       validateRequest: requestValidator(requirerAppV0, requestObject),
