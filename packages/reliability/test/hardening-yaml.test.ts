@@ -5,8 +5,14 @@
  */
 
 import { POSTGRESQL_CLIENT } from "@charm-relations/interface-postgresql-client";
-import { DataRequirer } from "@charm-relations/juju-secrets-core";
-import { JujuModel, MemoryBackend, runHookTool } from "@charm-relations/juju-secrets-core/testing";
+import { DataRequirer, encodeRelationSettings } from "@charm-relations/juju-secrets-core";
+import {
+  JujuModel,
+  MemoryBackend,
+  runHookTool,
+  unmarshalStringMap,
+} from "@charm-relations/juju-secrets-core/testing";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changed, hostileHook, resetProvider, runnerOf, world } from "../src/hardening.js";
 import { postgresqlProvider } from "../src/interfaces/postgresql.js";
@@ -106,6 +112,25 @@ describe("class 3: the fake relation-set reads stdin as go-yaml v2 does", () => 
 });
 
 describe("class 3: what the library writes is stored exactly as meant", () => {
+  it("any keys and values (every code point, lone surrogates aside) round-trip through Juju's reader", () => {
+    const text = fc.string({ unit: "binary", maxLength: 40 }).filter((s) => !/[\uD800-\uDFFF]/u.test(s));
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          text.filter((k) => k !== ""),
+          text,
+          { maxKeys: 5 },
+        ),
+        (bag) => {
+          const stdin = encodeRelationSettings(bag, "test");
+          expect(/^[\x20-\x7e]*$/.test(stdin)).toBe(true);
+          expect(unmarshalStringMap(stdin)).toEqual(new Map(Object.entries(bag)));
+        },
+      ),
+      { numRuns: 300, seed: 15 },
+    );
+  });
+
   const hostileNames = [
     "my\x7fapp",
     "a\x85b",
