@@ -431,11 +431,11 @@ async function checkGzipTar(
 export function tarHeaderProblem(block: Buffer): string | undefined {
   if (block.length < BLOCK) return "it is too short to be a tar archive";
   if (block.every((b) => b === 0)) return "it is an empty tar archive";
-  const field = block
-    .subarray(148, 156)
-    .toString("latin1")
-    .replace(/[\0 ]+$/g, "")
-    .trim();
+  // The checksum field ends in NULs and spaces (trimmed without a `/[\0 ]+$/` search).
+  const raw = block.subarray(148, 156).toString("latin1");
+  let end = raw.length;
+  while (end > 0 && (raw[end - 1] === "\0" || raw[end - 1] === " ")) end--;
+  const field = raw.slice(0, end).trim();
   if (!/^[0-7]{1,7}$/.test(field)) return "it has no valid tar header";
   const stored = Number.parseInt(field, 8);
   let unsigned = 0;

@@ -19,10 +19,12 @@ import {
   ProtocolEncodeError,
   type ProviderRequest,
   parseJsonObjects,
+  pemBlocks,
   type RelationInvalidEvent,
   type RelationRef,
   type RelationStatus,
   RemoteDataError,
+  type RemoteLimits,
 } from "@charm-relations/juju-secrets-core";
 import {
   CONNECT_CLIENT,
@@ -98,6 +100,11 @@ export interface ConnectProviderOptions {
    * relation-departed and relation-broken (default: the charm directory).
    */
   readonly stateDir?: string;
+  /**
+   * Limits on what the requirers write (value size, JSON depth, v1 requests per relation); defaults in
+   * `DEFAULT_REMOTE_LIMITS`. A relation over a limit is refused (typed, blocked), the others are served.
+   */
+  readonly limits?: Partial<RemoteLimits>;
 }
 
 /** `relation-<id>` matches `relation-<id>`, `relation-<id>-…` and `relation-<id>.…` but never `relation-<id>0`. */
@@ -120,6 +127,7 @@ export class ConnectProvider {
     this.charm = charm;
     this.endpoint = endpoint;
     this.#engine = new DataProvider(charm, endpoint, CONNECT_CLIENT, {
+      ...(options.limits ? { limits: options.limits } : {}),
       validateRequest: (request) => validateRequest(request),
       // The engine keeps a departing unit's secrets (LP#1979811); its markers live under stateDir.
       ...(options.stateDir ? { stateDir: join(options.stateDir, ".charm-relations") } : {}),
@@ -269,8 +277,6 @@ function validateRequest(r: ProviderRequest): RemoteDataError | undefined {
   ]);
 }
 
-const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
-
 /** Validated input → the engine's canonical fields in kafka-connect-operator's spelling. */
 function toFields(input: Partial<ConnectResponseInput>, complete: boolean): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -305,7 +311,7 @@ function toFields(input: Partial<ConnectResponseInput>, complete: boolean): Reco
     if (typeof input.tls !== "boolean") throw new ProtocolEncodeError("tls", "expected a boolean");
     fields.tls = formatBool(input.tls, "enabled");
     if (input.tls) {
-      if (typeof input.tlsCa !== "string" || !PEM_CERT.test(input.tlsCa)) {
+      if (typeof input.tlsCa !== "string" || pemBlocks(input.tlsCa).length === 0) {
         throw new ProtocolEncodeError("tlsCa", "TLS is on: a PEM CA certificate is required");
       }
       fields["tls-ca"] = input.tlsCa;

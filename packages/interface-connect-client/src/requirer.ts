@@ -20,6 +20,7 @@ import {
   type RelationRef,
   type RelationStatusEvent,
   type RemoteDataError,
+  type RemoteLimits,
   type ResolvedResponse,
 } from "@charm-relations/juju-secrets-core";
 import { bagError, parseBag } from "@charm-relations/juju-secrets-core/schema";
@@ -89,6 +90,11 @@ export interface ConnectRequirerOptions {
   readonly pluginUrl: string;
   /** `v0` (default; what kafka-connect-operator serves) or `v1` (our own providers also serve it). */
   readonly contract?: Contract;
+  /**
+   * Limits on what the providers write (value size, JSON depth, v1 requests per relation); defaults in
+   * `DEFAULT_REMOTE_LIMITS`. A relation over a limit is refused (typed, blocked), the others are served.
+   */
+  readonly limits?: Partial<RemoteLimits>;
 }
 
 /** Fields whose change after created is a credentials event, not an endpoints event (plain-text mode). */
@@ -111,6 +117,7 @@ export class ConnectRequirer {
     this.endpoint = endpoint;
     this.pluginUrl = url === NOT_REQUIRED ? null : url;
     this.#engine = new DataRequirer(charm, endpoint, CONNECT_CLIENT, {
+      ...(options.limits ? { limits: options.limits } : {}),
       contract: options.contract ?? "v0",
       requests: [{ resource: url }],
       validateBag: (bag, relation) =>

@@ -5,7 +5,7 @@
  */
 
 import { connect } from "node:net";
-import { ProtocolEncodeError } from "@charm-relations/juju-secrets-core";
+import { ProtocolEncodeError, trimTrailing } from "@charm-relations/juju-secrets-core";
 import type { ConnectIntegration } from "./requirer.js";
 
 export interface ConnectRestTarget {
@@ -32,7 +32,7 @@ export function restTarget(
   if (integration.username.includes(":"))
     throw new ProtocolEncodeError("username", "must not contain ':' for basic auth");
   const url = new URL(endpoint);
-  const baseUrl = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+  const baseUrl = `${url.protocol}//${url.host}${trimTrailing(url.pathname, "/")}`;
   const authorization = `Basic ${Buffer.from(`${integration.username}:${integration.password}`, "utf8").toString("base64")}`;
   return {
     endpoint,

@@ -12,8 +12,14 @@
  */
 
 import type { InterfaceDefinition } from "@charm-relations/juju-secrets-core";
-import { isNoneCa, parseCommaList } from "@charm-relations/juju-secrets-core";
-import { jsonField, secretUri, toWireJsonSchema, wireBool } from "@charm-relations/juju-secrets-core/schema";
+import { isNoneCa } from "@charm-relations/juju-secrets-core";
+import {
+  commaListOf,
+  jsonField,
+  secretUri,
+  toWireJsonSchema,
+  wireBool,
+} from "@charm-relations/juju-secrets-core/schema";
 import { z } from "zod";
 
 /** The Juju interface name. */
@@ -80,7 +86,6 @@ export function connectUsername(relationId: number, requestId?: string): string 
 
 const URL_PATTERN = /^https?:\/\/\S+$/;
 const NOT_REQUIRED_OR_URL = /^(NOT-REQUIRED|https?:\/\/\S+)$/;
-const URL_LIST_PATTERN = /^\s*https?:\/\/[^\s,]+\s*(,\s*https?:\/\/[^\s,]+\s*)*,?\s*$/;
 
 /**
  * `plugin-url`: an http(s) URL, or `NOT-REQUIRED`. Parses to the URL, or `null` for "no plugin".
@@ -105,13 +110,18 @@ export const restEndpoint = () =>
       if (problem) ctx.addIssue({ code: "custom", message: problem, input: v });
     });
 
-/** `endpoints`: a comma list of REST URLs with scheme, at least one. */
+/**
+ * `endpoints`: a comma list of REST URLs with scheme, at least one (one trailing comma tolerated).
+ * Checked item by item: one pattern over the whole list would backtrack on hostile input.
+ */
 export const restEndpointList = () =>
-  z
-    .string()
-    .regex(URL_LIST_PATTERN, { message: "expected a comma list of http(s) REST URLs" })
-    .transform((v) => parseCommaList(v))
-    .pipe(z.array(restEndpoint()).min(1, { message: "expected at least one REST URL" }));
+  commaListOf((item) => URL_ITEM.test(item), {
+    message: "expected a comma list of http(s) REST URLs",
+    itemPattern: "https?://[^\\s,]+",
+    strict: true,
+  }).pipe(z.array(restEndpoint()).min(1, { message: "expected at least one REST URL" }));
+
+const URL_ITEM = /^https?:\/\/[^\s,]+$/;
 
 /** `tls-ca`: a PEM bundle, or `"disabled"` / `""` for none (read as `null`). */
 export const tlsCa = () => z.string().transform((v) => (isNoneCa(v) ? null : v));

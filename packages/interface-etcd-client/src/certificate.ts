@@ -8,7 +8,7 @@
  */
 
 import { createHash, X509Certificate } from "node:crypto";
-import { CharmRelationsError } from "@charm-relations/juju-secrets-core";
+import { CharmRelationsError, pemBlocks } from "@charm-relations/juju-secrets-core";
 
 export type ClientCertificateProblem = "empty" | "malformed" | "ca-certificate" | "no-common-name";
 
@@ -71,12 +71,9 @@ export interface ClientCertificate {
   readonly validTo: Date;
 }
 
-const PEM_BLOCK_RE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-
 /** The `-----BEGIN CERTIFICATE-----` blocks of a PEM text, in order, each normalised to end with `\n`. */
 export function splitPemCertificates(pem: string): string[] {
-  if (typeof pem !== "string") return [];
-  return [...pem.matchAll(PEM_BLOCK_RE)].map((m) => `${m[0]}\n`);
+  return pemBlocks(pem).map((block) => `${block}\n`);
 }
 
 /**

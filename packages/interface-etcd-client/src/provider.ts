@@ -24,10 +24,12 @@ import {
   type ProviderRequest,
   parseJsonObjects as parseObjects,
   parseSecretLabel,
+  pemBlocks,
   type RelationGoneEvent,
   type RelationInvalidEvent,
   type RelationRef,
   type RelationStatus,
+  type RemoteLimits,
 } from "@charm-relations/juju-secrets-core";
 import { requestValidator } from "@charm-relations/juju-secrets-core/schema";
 import { type ClientCertificate, ClientCertificateError, parseClientCertificate } from "./certificate.js";
@@ -163,6 +165,11 @@ export interface EtcdClientProviderOptions {
   readonly retainSecretsOnBroken?: DataProviderOptions["retainSecretsOnBroken"];
   /** Where this unit remembers that it is departing (default `<charm dir>/.charm-relations`). */
   readonly stateDir?: string;
+  /**
+   * Limits on what the requirers write (value size, JSON depth, v1 requests per relation); defaults in
+   * `DEFAULT_REMOTE_LIMITS`. A relation over a limit is refused (typed, blocked), the others are served.
+   */
+  readonly limits?: Partial<RemoteLimits>;
 }
 
 const key = (relation: RelationRef, requestId?: string): string => `${relation.id}/${requestId ?? ""}`;
@@ -191,6 +198,7 @@ export class EtcdClientProvider {
     charm.on("relationChanged", (e) => this.#beforeChanged(e.context.relation!), filter);
     charm.on("relationBroken", (e) => this.#beforeBroken(e.context.relation!), filter);
     this.engine = new DataProvider(charm, endpoint, ETCD_CLIENT, {
+      ...(options.limits ? { limits: options.limits } : {}),
       ...(options.retainSecretsOnBroken ? { retainSecretsOnBroken: options.retainSecretsOnBroken } : {}),
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
       validateRequest: requestValidator(requirerAppV0, requestObject),
@@ -605,7 +613,7 @@ function checkUris(uris: readonly string[]): string[] {
 }
 
 function checkCa(ca: string): void {
-  if (typeof ca !== "string" || !/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(ca)) {
+  if (typeof ca !== "string" || pemBlocks(ca).length === 0) {
     throw new EtcdResponseError("tlsCa", "expected a PEM certificate");
   }
 }

@@ -20,6 +20,7 @@ import {
   type RelationRef,
   type RelationStatusEvent,
   RemoteDataError,
+  type RemoteLimits,
   type ResolvedResponse,
 } from "@charm-relations/juju-secrets-core";
 import { parseClientCertificate } from "./certificate.js";
@@ -37,6 +38,11 @@ export interface EtcdClientRequirerOptions {
   readonly contract?: Contract;
   /** Where this unit remembers that it is departing (default `<charm dir>/.charm-relations`). */
   readonly stateDir?: string;
+  /**
+   * Limits on what the providers write (value size, JSON depth, v1 requests per relation); defaults in
+   * `DEFAULT_REMOTE_LIMITS`. A relation over a limit is refused (typed, blocked), the others are served.
+   */
+  readonly limits?: Partial<RemoteLimits>;
 }
 
 /** Everything needed to connect: `etcdctl --endpoints <uris> --cert … --key … --cacert <tlsCa>`. */
@@ -103,6 +109,7 @@ export class EtcdClientRequirer {
     this.prefix = options.prefix;
     this.contract = options.contract ?? "v1";
     this.engine = new DataRequirer(charm, endpoint, ETCD_CLIENT, {
+      ...(options.limits ? { limits: options.limits } : {}),
       contract: this.contract,
       requests: [{ resource: options.prefix, ...(options.mtlsCert ? { mtlsCert: options.mtlsCert } : {}) }],
       validateResponse: (response) => validate(response),

@@ -8,8 +8,18 @@
  */
 
 import type { InterfaceDefinition } from "@charm-relations/juju-secrets-core";
-import { isNoneCa, parseCommaList } from "@charm-relations/juju-secrets-core";
-import { jsonString, secretUri, toWireJsonSchema, wireBool } from "@charm-relations/juju-secrets-core/schema";
+import { isHostPort, isNoneCa, parseCommaList, trimTrailing } from "@charm-relations/juju-secrets-core";
+import {
+  commaListPattern,
+  HOST_PORT_PATTERN,
+  jsonString,
+  pemText,
+  SECRET_URI_PATTERN,
+  secretUri,
+  toWireJsonSchema,
+  WIRE_BOOL_PATTERN,
+  wireBool,
+} from "@charm-relations/juju-secrets-core/schema";
 import { z } from "zod";
 
 /** The v0 requirer key that carries the request (v1: `resource`). */
@@ -32,15 +42,13 @@ export const ETCD_CLIENT: InterfaceDefinition = {
 // ---------------------------------------------------------------------------------------------
 // Value codecs
 
-const HOST_PORT_RE = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/;
-
 /**
  * One etcd client endpoint, `host:port` without a scheme. The first spec revision showed
  * `https://ip:2379`; such items are accepted and reduced to `host:port`.
  */
 export function normaliseEndpoint(item: string): string | undefined {
-  const bare = item.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/+$/, "");
-  return HOST_PORT_RE.test(bare) ? bare : undefined;
+  const bare = trimTrailing(item.replace(/^[a-z][a-z0-9+.-]*:\/\//i, ""), "/");
+  return isHostPort(bare) ? bare : undefined;
 }
 
 /** `endpoints`: comma list of `host:port`, at least one. */
@@ -88,11 +96,8 @@ export const uriList = () =>
     return items;
   });
 
-/** A PEM text with at least one certificate block. */
-export const pemCertificate = () =>
-  z.string().regex(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, {
-    message: "expected a PEM certificate",
-  });
+/** A PEM text with at least one certificate block (found in one linear pass). */
+export const pemCertificate = () => pemText();
 
 const stringArrayJson = () => jsonString(z.array(z.string()));
 const statusJson = () =>
@@ -274,15 +279,16 @@ export function connectionIssues(fields: Readonly<Record<string, string>>): { ke
 
 export type JsonSchema = Record<string, unknown>;
 
-/** Patterns for the JSON Schema, where zod refinements cannot express themselves. */
+/**
+ * Patterns for the JSON Schema, where zod refinements cannot express themselves. Each is linear
+ * (no nested or overlapping quantifiers; checked by recheck in CI): other tools run them too.
+ */
 export const WIRE_PATTERNS = {
-  secretUri:
-    "^\\s*(secret:(//[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/)?)?[0-9a-z]{20}\\s*$",
-  endpoints:
-    "^\\s*([a-z][a-z0-9+.-]*://)?(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9_.-]+):[0-9]{1,5}/*\\s*(,\\s*(([a-z][a-z0-9+.-]*://)?(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9_.-]+):[0-9]{1,5}/*)?\\s*)*$",
-  uris: "^\\s*https?://[^,\\s]+\\s*(,\\s*(https?://[^,\\s]+)?\\s*)*$",
-  bool: "^\\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Ee][Nn][Aa][Bb][Ll][Ee][Dd]|[Dd][Ii][Ss][Aa][Bb][Ll][Ee][Dd]|[Yy][Ee][Ss]|[Nn][Oo]|[Oo][Nn]|[Oo][Ff][Ff]|1|0|)\\s*$",
-  pem: "-----BEGIN CERTIFICATE-----[\\s\\S]+-----END CERTIFICATE-----",
+  secretUri: SECRET_URI_PATTERN,
+  endpoints: commaListPattern(`(?:[a-z][a-z0-9+.-]*://)?${HOST_PORT_PATTERN}/*`),
+  uris: commaListPattern("https?://[^,\\s]+"),
+  bool: WIRE_BOOL_PATTERN,
+  pem: "-----BEGIN CERTIFICATE-----",
 } as const;
 
 const jsonContent = (contentSchema: JsonSchema): JsonSchema => ({

@@ -5,10 +5,9 @@
  */
 
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
+import { PEM_PRIVATE_KEY, pemBlocks } from "@charm-relations/juju-secrets-core";
 import { EtcdInputError } from "./errors.js";
-import { CERTIFICATE_PATTERN, type EtcdClientCredentials, PRIVATE_KEY_PATTERN } from "./schema.js";
-
-const CERT_BLOCKS = new RegExp(CERTIFICATE_PATTERN.source, "g");
+import type { EtcdClientCredentials } from "./schema.js";
 
 function requireString(field: string, value: unknown): string {
   if (typeof value !== "string") throw new EtcdInputError(field, `expected a string, got ${typeof value}`);
@@ -17,8 +16,9 @@ function requireString(field: string, value: unknown): string {
 }
 
 function parseCertificates(field: string, pem: string): X509Certificate[] {
-  const blocks = pem.match(CERT_BLOCKS);
-  if (!blocks) throw new EtcdInputError(field, "expected a PEM certificate (-----BEGIN CERTIFICATE-----)");
+  const blocks = pemBlocks(pem);
+  if (blocks.length === 0)
+    throw new EtcdInputError(field, "expected a PEM certificate (-----BEGIN CERTIFICATE-----)");
   return blocks.map((block, i) => {
     try {
       return new X509Certificate(block);
@@ -32,7 +32,7 @@ function parseCertificates(field: string, pem: string): X509Certificate[] {
 }
 
 function parsePrivateKey(field: string, pem: string): KeyObject {
-  if (!PRIVATE_KEY_PATTERN.test(pem)) {
+  if (pemBlocks(pem, PEM_PRIVATE_KEY).length === 0) {
     throw new EtcdInputError(field, "expected a PEM private key (-----BEGIN … PRIVATE KEY-----)");
   }
   try {

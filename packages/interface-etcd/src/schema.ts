@@ -5,7 +5,8 @@
  * TypeScript types and the published JSON Schema.
  */
 
-import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
+import { PEM_CERTIFICATE, PEM_PRIVATE_KEY } from "@charm-relations/juju-secrets-core";
+import { pemText, toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
 import { z } from "zod";
 
 /** The provider unit-bag keys, exactly as layer-etcd writes them (underscores, not dashes). */
@@ -31,11 +32,6 @@ const URL_ITEM = "[A-Za-z][A-Za-z0-9+.-]*://[^\\s,]+";
 /** A comma list of URLs (whitespace around items tolerated), or the empty string. */
 export const CONNECTION_STRING_PATTERN = new RegExp(`^(?:\\s*${URL_ITEM}\\s*(?:,\\s*${URL_ITEM}\\s*)*)?$`);
 const URL_ITEM_PATTERN = new RegExp(`^${URL_ITEM}$`);
-/** At least one certificate block; a CA bundle or a chain has several. */
-export const CERTIFICATE_PATTERN = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
-/** A PKCS#1 (`RSA`), SEC1 (`EC`), PKCS#8 or encrypted PKCS#8 private key block. */
-export const PRIVATE_KEY_PATTERN =
-  /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
 /** `3.4.22`, `3.5.9+k8s`, or empty (etcd 2.x): one line, no separators that would break a flag. */
 export const VERSION_PATTERN = /^[0-9A-Za-z.+~_-]*$/;
 
@@ -58,13 +54,17 @@ export const versionSchema = z
   .regex(VERSION_PATTERN, { message: "expected an etcd version such as 3.4.22 (empty means etcd 2.x)" })
   .describe("etcd server version (third token of `etcdctl version`); empty or absent means etcd 2.x");
 
-export const certificatePemSchema = z
-  .string()
-  .regex(CERTIFICATE_PATTERN, { message: "expected a PEM certificate (-----BEGIN CERTIFICATE-----)" });
+/** At least one certificate block (a CA bundle or a chain has several), found in one linear pass. */
+export const certificatePemSchema = pemText(
+  PEM_CERTIFICATE,
+  "expected a PEM certificate (-----BEGIN CERTIFICATE-----)",
+);
 
-export const privateKeyPemSchema = z
-  .string()
-  .regex(PRIVATE_KEY_PATTERN, { message: "expected a PEM private key (-----BEGIN … PRIVATE KEY-----)" });
+/** A PKCS#1 (`RSA`), SEC1 (`EC`), PKCS#8 or encrypted PKCS#8 private key block. */
+export const privateKeyPemSchema = pemText(
+  PEM_PRIVATE_KEY,
+  "expected a PEM private key (-----BEGIN … PRIVATE KEY-----)",
+);
 
 /**
  * One provider unit databag. Every key is optional: a unit that has not configured etcd yet writes

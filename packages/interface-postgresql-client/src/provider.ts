@@ -22,6 +22,7 @@ import {
   type RelationStatus,
   RemoteDataError,
   type RemoteDataIssue,
+  type RemoteLimits,
   type RequestedEntityRead,
 } from "@charm-relations/juju-secrets-core";
 import { isPrefixRequest, prefixOf } from "./helpers.js";
@@ -178,6 +179,11 @@ export interface PostgresqlProviderOptions {
   readonly peerEndpoint?: string;
   /** Spelling of `tls` (default `True`, as PostgreSQL and PgBouncer write it). */
   readonly tlsSpelling?: BoolSpelling;
+  /**
+   * Limits on what the requirers write (value size, JSON depth, v1 requests per relation); defaults in
+   * `DEFAULT_REMOTE_LIMITS`. A relation over a limit is refused (typed, blocked), the others are served.
+   */
+  readonly limits?: Partial<RemoteLimits>;
 }
 
 function toRequest(r: ProviderRequest): PostgresqlRequest {
@@ -221,6 +227,7 @@ export class PostgresqlProvider {
     this.#peerEndpoint = options.peerEndpoint;
     this.#tlsSpelling = options.tlsSpelling ?? TLS_SPELLING;
     this.#engine = new DataProvider(charm, this.endpoint, POSTGRESQL_CLIENT, {
+      ...(options.limits ? { limits: options.limits } : {}),
       // The engine keeps a departing unit's secrets itself; PgBouncer's peer flag counts too.
       retainSecretsOnBroken: (relation) => this.#peerFlag(relation),
       validateRequest: (request) => this.#validate(request),

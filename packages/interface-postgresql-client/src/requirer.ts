@@ -23,6 +23,7 @@ import {
   type RelationInvalidEvent,
   type RelationRef,
   type RelationStatusEvent,
+  type RemoteLimits,
   type RequestSpec,
   type ResolvedResponse,
   SECRET_GROUPS,
@@ -69,6 +70,11 @@ export interface PostgresqlRequirerOptions {
   readonly prefixMatching?: string;
   /** Further provider fields to receive in secrets (appended to the default `requested-secrets`). */
   readonly additionalSecretFields?: readonly string[];
+  /**
+   * Limits on what the providers write (value size, JSON depth, v1 requests per relation); defaults in
+   * `DEFAULT_REMOTE_LIMITS`. A relation over a limit is refused (typed, blocked), the others are served.
+   */
+  readonly limits?: Partial<RemoteLimits>;
 }
 
 /** What a requirer unit knows about its database on one relation, with secrets resolved. */
@@ -213,6 +219,7 @@ export class PostgresqlRequirer {
     this.endpoint = endpoint;
     this.options = options;
     this.#engine = new DataRequirer(charm, endpoint, POSTGRESQL_CLIENT, {
+      ...(options.limits ? { limits: options.limits } : {}),
       contract: "v0",
       requests: [requestSpec(options)],
       ...(options.additionalSecretFields ? { additionalSecretFields: options.additionalSecretFields } : {}),

@@ -13,8 +13,17 @@ import type {
   RelationRef,
   Side,
 } from "@charm-relations/juju-secrets-core";
-import { groupOf, parseBool, parseCommaList, RemoteDataError } from "@charm-relations/juju-secrets-core";
-import { bagError, commaList, jsonString, zodIssues } from "@charm-relations/juju-secrets-core/schema";
+import { groupOf, RemoteDataError } from "@charm-relations/juju-secrets-core";
+import {
+  bagError,
+  commaList,
+  commaListOf,
+  hostPortList as coreHostPortList,
+  secretUri as coreSecretUri,
+  wireBool as coreWireBool,
+  jsonString,
+  zodIssues,
+} from "@charm-relations/juju-secrets-core/schema";
 import { z } from "zod";
 
 /** What the core engines need to know about postgresql_client. */
@@ -34,57 +43,26 @@ export const DEFAULT_ENDPOINT = "database";
 export const TLS_SPELLING = "True" as const;
 
 // ---------------------------------------------------------------------------------------------
-// Codecs with JSON-Schema-visible patterns
-
-/** A case-insensitive word as a JSON Schema (ECMA-262, no flags) character-class pattern. */
-function anyCase(word: string): string {
-  return [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)).join("");
-}
-
-const BOOL_WORDS = ["true", "enabled", "yes", "on", "1", "false", "disabled", "no", "off", "0"];
-/** Every boolean spelling the protocol reads (protocol §2.4), surrounding blanks allowed. */
-export const WIRE_BOOL_PATTERN = `^\\s*(?:${BOOL_WORDS.map(anyCase).join("|")})?\\s*$`;
+// Codecs (the core's: checked in linear time, with linear JSON-Schema patterns)
 
 const wireBool = () =>
-  z
-    .string()
-    .regex(new RegExp(WIRE_BOOL_PATTERN), {
-      message: "expected a boolean spelling (True/False, true/false, enabled/disabled, yes/no, on/off, 1/0)",
-    })
-    .transform((v) => parseBool(v) === true);
+  coreWireBool("expected a boolean spelling (True/False, true/false, enabled/disabled, yes/no, on/off, 1/0)");
 
-/** `secret:<xid>`, `secret://<model-uuid>/<xid>` or a bare xid (juju-hook-tools.md §7.1). */
-export const SECRET_URI_PATTERN =
-  "^(?:secret:(?://[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/)?)?[0-9a-z]{20}$";
+/** `secret:<xid>`, `secret://<model-uuid>/<xid>` or a bare xid (juju-hook-tools.md §7.1), blanks trimmed. */
+const secretUri = () => coreSecretUri();
 
-const secretUri = () =>
-  z.string().regex(new RegExp(SECRET_URI_PATTERN), {
-    message: "expected a secret URI (secret:<id> or secret://<model-uuid>/<id>)",
-  });
-
-const HOST_PORT =
-  "(?:\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9_.-]+):(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d{2}|6[0-4]\\d{3}|[1-5]?\\d{1,4})";
-/** Comma-separated `host:port` items, no scheme (blanks around items and empty items tolerated). */
-export const HOST_PORT_LIST_PATTERN = `^\\s*${HOST_PORT}\\s*(?:,\\s*(?:${HOST_PORT})?\\s*)*$`;
-
+/** Comma-separated `host:port` items, no scheme, port 0–65535 (blanks and empty items tolerated). */
 const hostPortList = () =>
-  z
-    .string()
-    .regex(new RegExp(HOST_PORT_LIST_PATTERN), {
-      message: "expected a comma list of host:port (port 0-65535)",
-    })
-    .transform((v) => parseCommaList(v));
+  coreHostPortList({ portRange: true, message: "expected a comma list of host:port (port 0-65535)" });
 
+const POSTGRES_URI_RE = /^postgres(?:ql)?:\/\/[^\s,]+$/;
 /** `postgresql://…` or `postgres://…` connection URIs, comma-separated. */
-export const URI_LIST_PATTERN = "^\\s*postgres(?:ql)?://[^,]+(?:,\\s*postgres(?:ql)?://[^,]+)*\\s*$";
-
 const uriList = () =>
-  z
-    .string()
-    .regex(new RegExp(URI_LIST_PATTERN), {
-      message: "expected postgresql:// connection URIs (comma-separated)",
-    })
-    .transform((v) => parseCommaList(v));
+  commaListOf((item) => POSTGRES_URI_RE.test(item), {
+    message: "expected postgresql:// connection URIs (comma-separated)",
+    itemPattern: "postgres(?:ql)?://[^\\s,]+",
+    min: 1,
+  });
 
 /** A string holding JSON, with the inner schema published as `contentSchema`. */
 function json<T extends z.ZodType>(inner: T) {

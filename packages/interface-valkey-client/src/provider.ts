@@ -21,6 +21,7 @@ import {
   type RelationInvalidEvent,
   type RelationRef,
   type RelationStatus,
+  type RemoteLimits,
 } from "@charm-relations/juju-secrets-core";
 import { requestValidator } from "@charm-relations/juju-secrets-core/schema";
 import {
@@ -70,6 +71,11 @@ export interface ValkeyProviderOptions {
    * relation-broken on a departing unit); add your own rule here.
    */
   readonly retainSecretsOnBroken?: (relation: RelationRef) => boolean;
+  /**
+   * Limits on what the requirers write (value size, JSON depth, v1 requests per relation); defaults in
+   * `DEFAULT_REMOTE_LIMITS`. A relation over a limit is refused (typed, blocked), the others are served.
+   */
+  readonly limits?: Partial<RemoteLimits>;
 }
 
 export class ValkeyProvider {
@@ -84,6 +90,7 @@ export class ValkeyProvider {
     this.charm = charm;
     this.endpoint = endpoint;
     this.#engine = new DataProvider(charm, endpoint, VALKEY_CLIENT, {
+      ...(options.limits ? { limits: options.limits } : {}),
       ...(options.retainSecretsOnBroken ? { retainSecretsOnBroken: options.retainSecretsOnBroken } : {}),
       // The requirer's request against the wire schema (key pattern safe for an ACL rule, known shapes).
       validateRequest: requestValidator(requirerAppBagV0, valkeyRequestObject),

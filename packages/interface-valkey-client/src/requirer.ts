@@ -18,6 +18,7 @@ import {
   type RelationRef,
   type RelationStatusEvent,
   type RemoteDataError,
+  type RemoteLimits,
   type ResolvedResponse,
 } from "@charm-relations/juju-secrets-core";
 import { bagError, parseBag, prefixIssueKeys } from "@charm-relations/juju-secrets-core/schema";
@@ -86,6 +87,11 @@ export interface ValkeyRequirerOptions {
   readonly resources: readonly string[];
   /** `v1` (default; what dpcharmlibs clients speak) or `v0` (`DatabaseRequires`, key `database`). */
   readonly contract?: Contract;
+  /**
+   * Limits on what the providers write (value size, JSON depth, v1 requests per relation); defaults in
+   * `DEFAULT_REMOTE_LIMITS`. A relation over a limit is refused (typed, blocked), the others are served.
+   */
+  readonly limits?: Partial<RemoteLimits>;
 }
 
 /** Plain-field changes after created, by canonical key → event. */
@@ -117,6 +123,7 @@ export class ValkeyRequirer {
     this.charm = charm;
     this.endpoint = endpoint;
     this.#engine = new DataRequirer(charm, endpoint, VALKEY_CLIENT, {
+      ...(options.limits ? { limits: options.limits } : {}),
       contract,
       requests: resources.map((resource) => ({ resource })),
       // Checked before anything is emitted or written: a bad answer leaves the snapshot where it was.

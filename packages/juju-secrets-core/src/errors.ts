@@ -5,6 +5,7 @@
  */
 
 import type { RelationRef } from "./backend/types.js";
+import { type RemoteLimits, safeText } from "./protocol/limits.js";
 
 export class CharmRelationsError extends Error {
   override name = "CharmRelationsError";
@@ -121,11 +122,14 @@ export interface RemoteDataIssue {
   readonly rule: string;
   /** A shape description of the value (`string of 12 chars`, `JSON object`), never the value. */
   readonly shape?: string;
+  /** Set when the value broke one of the limits on remote input (`maxValueBytes`, …). */
+  readonly limit?: keyof RemoteLimits;
 }
 
 /**
  * The other side's databag holds something we cannot parse. It names the relation, side, key and
- * rule, and carries no value (values may be secret).
+ * rule, and carries no value (values may be secret). Key names come from the remote side: the message
+ * shows them escaped and cut (`safeText`), so it is safe for a status, a log or a terminal.
  */
 export class RemoteDataError extends CharmRelationsError {
   override name = "RemoteDataError";
@@ -133,7 +137,7 @@ export class RemoteDataError extends CharmRelationsError {
   constructor(issues: readonly RemoteDataIssue[]) {
     const first = issues[0];
     const where = first
-      ? `${first.relation.endpoint}:${first.relation.id} ${first.side} ${first.bag} databag key "${first.key}": ${first.rule}${first.shape ? ` (got ${first.shape})` : ""}`
+      ? `${first.relation.endpoint}:${first.relation.id} ${first.side} ${first.bag} databag key "${safeText(first.key)}": ${safeText(first.rule, 300)}${first.shape ? ` (got ${first.shape})` : ""}`
       : "remote databag";
     super(issues.length > 1 ? `${where} (and ${issues.length - 1} more)` : where);
     this.issues = issues;

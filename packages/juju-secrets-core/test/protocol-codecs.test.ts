@@ -80,17 +80,17 @@ describe("comma lists", () => {
 
 describe("secret URIs", () => {
   it("accepts a bare xid", () => {
-    expect(parseSecretUri(XID)).toEqual({ xid: XID, raw: XID });
+    expect(parseSecretUri(XID)).toEqual({ xid: XID, raw: XID, uri: XID });
   });
 
   it("accepts secret:<xid>", () => {
-    expect(parseSecretUri(`secret:${XID}`)).toEqual({ xid: XID, raw: `secret:${XID}` });
+    expect(parseSecretUri(`secret:${XID}`)).toEqual({ xid: XID, raw: `secret:${XID}`, uri: `secret:${XID}` });
   });
 
   it("accepts secret://<model-uuid>/<xid> and keeps the raw text verbatim", () => {
     const uri = `secret://${UUID}/${XID}`;
     const parsed = parseSecretUri(uri);
-    expect(parsed).toEqual({ xid: XID, modelUuid: UUID, raw: uri });
+    expect(parsed).toEqual({ xid: XID, modelUuid: UUID, raw: uri, uri });
     expect(parsed && "modelUuid" in parsed).toBe(true);
     expect("modelUuid" in (parseSecretUri(`secret:${XID}`) ?? {})).toBe(false);
   });

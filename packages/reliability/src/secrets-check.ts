@@ -15,7 +15,8 @@ export function relationOfLabel(
   const parsed = parseSecretLabel(label);
   if (parsed) return parsed.relationId;
   for (const uuid of modelUuids) {
-    const m = new RegExp(`^${uuid}-(\\d+)-(requested-entity|encryption-secret)$`).exec(label);
+    if (!label.startsWith(`${uuid}-`)) continue;
+    const m = /^(\d+)-(?:requested-entity|encryption-secret)$/.exec(label.slice(uuid.length + 1));
     if (m) return Number(m[1]);
   }
   return undefined;

@@ -1,2 +1,3 @@
 export * from "./process.js";
+export * from "./settings-file.js";
 export * from "./types.js";

@@ -5,8 +5,7 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   CharmRelationsError,
@@ -14,11 +13,13 @@ import {
   HookToolError,
   type HookToolFailure,
   HookToolMissingError,
-  RelationDataAccessError,
   RelationNotFoundError,
 } from "../errors.js";
 import { parseSecretUri } from "../protocol/codecs.js";
+import { utf8Length } from "../protocol/limits.js";
 import { validateSecretContent } from "../protocol/secrets.js";
+import { encodeRelationSettings } from "./settings-file.js";
+import { withSecretDir } from "./temp-files.js";
 import type {
   Backend,
   Databag,
@@ -54,6 +55,8 @@ export interface HookToolCall {
 
 // One argv string may hold at most 128 KiB incl. its NUL (Linux MAX_ARG_STRLEN); ops chunks the same.
 const LOG_CHUNK = 131071;
+/** Room for argv in ARG_MAX (2 MiB on Linux, shared with the environment). */
+const MAX_ARGV_BYTES = 1024 * 1024;
 const STATUSES: ReadonlySet<string> = new Set<StatusName>(["maintenance", "blocked", "waiting", "active"]);
 const LOG_LEVELS: ReadonlySet<string> = new Set<LogLevel>(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]);
 
@@ -121,9 +124,33 @@ export class ProcessBackend implements Backend {
   // ------------------------------------------------------------------------------------------
   // Spawning
 
+  /**
+   * The kernel refuses a NUL inside an argument (Node throws a `TypeError`) and argv beyond its limits
+   * (`E2BIG`): refuse both here, as a typed error naming the tool and argument, never the value.
+   */
+  #checkArgv(tool: string, args: readonly string[]): void {
+    let total = 0;
+    for (const [i, arg] of args.entries()) {
+      const bytes = utf8Length(arg);
+      const problem = arg.includes("\0")
+        ? "contains a NUL character"
+        : bytes > LOG_CHUNK
+          ? `is ${bytes} bytes (an argument may hold ${LOG_CHUNK})`
+          : undefined;
+      if (problem) throw new CharmRelationsError(`${tool}: argument ${i + 1} ${problem}; not run`);
+      total += bytes + 1;
+    }
+    if (total > MAX_ARGV_BYTES) {
+      throw new CharmRelationsError(
+        `${tool}: arguments total ${total} bytes (at most ${MAX_ARGV_BYTES}); not run`,
+      );
+    }
+  }
+
   /** Run one tool; returns stdout. Throws the classified error on failure. */
   #run(tool: string, argv: readonly string[], input?: string): string {
     const args = [...argv];
+    this.#checkArgv(tool, args);
     this.calls.push({ tool, argv: args });
     this.#onCall?.(tool, args);
     const result = spawnSync(tool, args, {
@@ -174,12 +201,13 @@ export class ProcessBackend implements Backend {
     );
   }
 
-  /** Write secret content to 0600 files in a fresh 0700 dir, run `use`, then remove the dir. */
+  /**
+   * Write secret content to 0600 files in a fresh 0700 dir, run `use`, then remove the dir — also when
+   * the hook is interrupted by SIGTERM, SIGINT or SIGHUP meanwhile (see `withSecretDir`).
+   */
   #withSecretFiles<T>(content: Readonly<Record<string, string>>, use: (args: string[]) => T): T {
     for (const warning of validateSecretContent(content)) this.#warn(warning);
-    const dir = mkdtempSync(join(tmpdir(), "juju-secret-"));
-    try {
-      chmodSync(dir, 0o700);
+    return withSecretDir((dir) => {
       const args: string[] = [];
       for (const [key, value] of Object.entries(content)) {
         // The key matched SECRET_KEY_RE, so it is a safe file name.
@@ -188,9 +216,7 @@ export class ProcessBackend implements Backend {
         args.push(`${key}#file=${path}`);
       }
       return use(args);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -252,23 +278,9 @@ export class ProcessBackend implements Backend {
 
   relationSet(relation: RelationRef, data: Databag, isApp: boolean): void {
     const where = `${relation.endpoint}:${relation.id} ${isApp ? "app" : "unit"} databag`;
-    if (data === null || typeof data !== "object" || Array.isArray(data)) {
-      throw new RelationDataAccessError(`${where}: relation data must be an object of strings`);
-    }
-    for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
-      if (key === "") throw new RelationDataAccessError(`${where}: relation data keys must not be empty`);
-      if (typeof value !== "string") {
-        throw new RelationDataAccessError(
-          `${where} key "${key}": relation data values must be strings, got ${value === null ? "null" : typeof value}`,
-        );
-      }
-      // Juju reads stdin as UTF-8 YAML; a lone surrogate cannot be encoded.
-      if (/[\uD800-\uDFFF]/u.test(key) || /[\uD800-\uDFFF]/u.test(value)) {
-        throw new RelationDataAccessError(`${where} key "${key}": contains a lone UTF-16 surrogate`);
-      }
-    }
+    const stdin = encodeRelationSettings(data, where);
     const argv = ["-r", relationArg(relation), ...(isApp ? ["--app"] : []), "--file", "-"];
-    this.#run("relation-set", argv, JSON.stringify(data));
+    this.#run("relation-set", argv, stdin);
   }
 
   relationModelGet(relation: RelationRef): string | null {

@@ -13,6 +13,7 @@ import type { Model, Relation } from "../model/model.js";
 import { parseBool, parseCommaList } from "../protocol/codecs.js";
 import { fernetDecrypt, generateFernetKey } from "../protocol/fernet.js";
 import { parseJson, parseJsonObjects, pyDumps } from "../protocol/json.js";
+import type { RemoteLimits } from "../protocol/limits.js";
 import {
   encryptionSecretLabel,
   groupOf,
@@ -32,7 +33,14 @@ import {
   type V1Object,
   v1DataEntry,
 } from "../protocol/v1.js";
-import { canonicalKey, IssueCollector, tearDownBrokenRelation, wireString } from "./common.js";
+import {
+  canonicalKey,
+  IssueCollector,
+  ownValue,
+  remoteLimits,
+  tearDownBrokenRelation,
+  wireString,
+} from "./common.js";
 import type { Contract, EntityPermission, InterfaceDefinition } from "./definition.js";
 import { emitOrBlock, type RelationGoneEvent, type RelationInvalidEvent } from "./events.js";
 
@@ -73,6 +81,12 @@ export interface DataProviderOptions {
    * corrected request is seen as new.
    */
   readonly validateRequest?: (request: ProviderRequest) => RemoteDataError | undefined;
+  /**
+   * Limits on what requirers write (value size, JSON depth, v1 requests per relation; see
+   * `DEFAULT_REMOTE_LIMITS`). A relation over a limit gets `requestInvalid` and nothing is written for
+   * it; the others are served as usual.
+   */
+  readonly limits?: Partial<RemoteLimits>;
 }
 
 /** The entity a requirer asked for in its `requested-entity-secret` (§4.10), as the provider reads it. */
@@ -113,6 +127,7 @@ export class DataProvider {
   readonly definition: InterfaceDefinition;
   readonly #retainSecretsOnBroken: DataProviderOptions["retainSecretsOnBroken"];
   readonly #validateRequest: DataProviderOptions["validateRequest"];
+  readonly #limits: RemoteLimits;
   readonly #departure: DepartureMarker;
   /**
    * v1 requests parsed per relation (keyed by the raw `requests` value, which cannot change within a
@@ -124,9 +139,12 @@ export class DataProvider {
    * `requests` value is the one we wrote, so K publishes on one relation serialise one response each
    * instead of all K (O(K²) → O(K)).
    */
-  readonly #v1Answers = new Map<number, { raw: string; objects: V1Object[]; texts: string[] }>();
-  /** Our v1 `data` per relation, parsed once per hook while it is the value we last saw or wrote. */
-  readonly #v1Data = new Map<number, { raw: string | undefined; data: Record<string, unknown> }>();
+  readonly #v1Answers = new Map<
+    number,
+    { objects: V1Object[]; texts: string[]; index: Map<string, number> }
+  >();
+  /** Our v1 `data` per relation, parsed once per hook and kept while only publishes change it. */
+  readonly #v1Data = new Map<number, Record<string, unknown>>();
 
   constructor(
     charm: Charm,
@@ -139,6 +157,7 @@ export class DataProvider {
     this.definition = definition;
     this.#retainSecretsOnBroken = options.retainSecretsOnBroken;
     this.#validateRequest = options.validateRequest;
+    this.#limits = remoteLimits(options.limits);
     this.#departure = new DepartureMarker(
       charm,
       endpoint,
@@ -156,6 +175,10 @@ export class DataProvider {
 
   get model(): Model {
     return this.charm.model;
+  }
+
+  #issues(relation: RelationRef): IssueCollector {
+    return new IssueCollector(relation, "requirer", "app", this.#limits);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -180,7 +203,9 @@ export class DataProvider {
     if (!this.model.isLeader()) return;
     const rel = this.model.relation(ref);
     const requirerBag = rel.remoteAppData();
-    const issues = new IssueCollector(ref, "requirer", "app");
+    const issues = this.#issues(ref);
+    if (!issues.withinLimits(requirerBag))
+      return this.#reportInvalid(ref, new RemoteDataError(issues.issues));
     const version = requirerBag.version;
     if (version !== undefined && version !== "v1") {
       issues.add("version", 'expected "v1" or no version key (v0)', version);
@@ -247,8 +272,10 @@ export class DataProvider {
       issues.add("entity-type", "expected USER or GROUP", entityType);
     }
     let permissions: EntityPermission[] | undefined;
-    if (bag["entity-permissions"] !== undefined) {
-      permissions = parsePermissions(issues, "entity-permissions", parseJson(bag["entity-permissions"]));
+    const rawPermissions = bag["entity-permissions"];
+    if (rawPermissions !== undefined) {
+      const parsed = issues.json("entity-permissions", rawPermissions, PERMISSIONS_RULE);
+      if (parsed.ok) permissions = parsePermissions(issues, "entity-permissions", parsed);
     }
     const enc = bag["external-node-connectivity"];
     if (enc !== undefined && parseBool(enc) === undefined) {
@@ -290,19 +317,12 @@ export class DataProvider {
     if (!requests) return;
     const own = rel.localApp;
     const oldRaw = own.get("data");
-    const oldParsed = oldRaw === undefined ? { ok: true as const, value: {} } : parseJson(oldRaw);
-    const old =
-      oldParsed.ok &&
-      oldParsed.value &&
-      typeof oldParsed.value === "object" &&
-      !Array.isArray(oldParsed.value)
-        ? (oldParsed.value as Record<string, Record<string, unknown>>)
-        : {};
-    const data: Record<string, unknown> = {};
+    const old = ownObject(oldRaw) as Record<string, Record<string, unknown>>;
+    const data: Record<string, unknown> = Object.create(null);
     for (const request of requests) {
       const id = request.requestId!;
       const entry = this.#dataEntry(request);
-      const before = old[id];
+      const before = ownValue(old, id);
       data[id] = entry;
       if (!before) {
         const kind = request.entityType ? "entityRequested" : "requested";
@@ -326,13 +346,14 @@ export class DataProvider {
     if (issues.issues.length) return;
     // Requests the requirer withdrew: drop their responses and secrets, then tell the charm.
     for (const [id, before] of Object.entries(old)) {
-      if (id in data || id === "status") continue;
+      if (Object.hasOwn(data, id) || id === "status") continue;
       this.#dropResponse(rel, id);
       const resource = typeof before?.resource === "string" ? before.resource : "";
       pending.push(() => this.events.emit("requestRemoved", { relation: rel.ref, requestId: id, resource }));
     }
     const text = pyDumps(data);
     if (text !== oldRaw) own.set("data", text);
+    this.#v1Data.delete(rel.id);
   }
 
   /** One relation's v1 requests, parsed once per hook; undefined (issues recorded) when malformed. */
@@ -357,21 +378,18 @@ export class DataProvider {
   ): ProviderRequest[] | undefined {
     const raw = bag.requests;
     if (raw === undefined) return [];
-    const parsed = parseJson(raw);
-    if (!parsed.ok || !Array.isArray(parsed.value)) {
-      issues.add("requests", "expected a JSON array of request objects", raw);
-      return undefined;
-    }
+    const list = issues.array("requests", raw, "expected a JSON array of request objects");
+    if (!list || !issues.requestCount("requests", list)) return undefined;
     const out: ProviderRequest[] = [];
     const seen = new Set<string>();
-    for (const [i, obj] of parsed.value.entries()) {
+    for (const [i, obj] of list.entries()) {
       const at = `requests[${i}]`;
       if (!obj || typeof obj !== "object" || Array.isArray(obj)) {
         issues.add(at, "expected a JSON object", obj);
         continue;
       }
       const o = obj as Record<string, unknown>;
-      const resource = o.resource ?? o[this.definition.resourceKey];
+      const resource = ownValue(o, "resource") ?? ownValue(o, this.definition.resourceKey);
       if (typeof resource !== "string" || resource === "") {
         issues.add(`${at}.resource`, "required string", resource);
         continue;
@@ -451,7 +469,7 @@ export class DataProvider {
     const out: ProviderRequest[] = [];
     for (const rel of this.model.relations(this.endpoint)) {
       const bag = rel.remoteAppData();
-      const issues = new IssueCollector(rel.ref, "requirer", "app");
+      const issues = this.#issues(rel.ref);
       if (bag.version === "v1") out.push(...(this.#requestsV1(rel, bag, issues) ?? []));
       else if (bag.version === undefined && bag[this.definition.resourceKey] !== undefined) {
         const r = this.#parseV0(rel, bag, issues);
@@ -669,11 +687,11 @@ export class DataProvider {
       const early = Object.keys(fields).filter((k) => !PREMATURE_OK.has(k));
       if (early.length) throw new PrematureWriteError(rel.ref, early);
     }
-    const issues = new IssueCollector(rel.ref, "requirer", "app");
+    const issues = this.#issues(rel.ref);
     const requested = issues.stringArray("requested-secrets", requirerBag["requested-secrets"]);
     if (issues.issues.length) throw new RemoteDataError(issues.issues);
     const own = rel.localApp;
-    const flat = (f: string) => def.v0Keys?.[f] ?? f;
+    const flat = (f: string) => ownValue(def.v0Keys, f) ?? f;
     // Sticky plain mode: a relation that already carries requested fields in plain text stays plain.
     const sticky = requested?.some((f) => own.get(flat(f)) !== undefined) ?? false;
     const useSecrets = requested !== undefined && requested.length > 0 && !sticky && hasSecrets(this.model);
@@ -702,20 +720,23 @@ export class DataProvider {
     const def = this.definition;
     const own = rel.localApp;
     // This relation's requests only: answering one relation must not read every other one (O(N) calls).
-    const issues = new IssueCollector(rel.ref, "requirer", "app");
+    const issues = this.#issues(rel.ref);
     const asked = this.#requestsV1(rel, rel.remoteAppData(), issues);
     const request = asked?.find((r) => r.requestId === requestId);
-    const raw = own.get("requests");
-    const cached = this.#v1Answers.get(rel.id);
-    const answers = cached?.raw === raw ? cached : undefined;
-    const responses = answers?.objects ?? parseJsonObjects(raw);
-    let index = responses.findIndex((r) => r["request-id"] === requestId);
-    if (index < 0) {
+    const answers = this.#answersOf(rel);
+    let index = answers.index.get(requestId);
+    if (index === undefined) {
       if (!request) throw new Error(`${rel.name}: no request with id ${requestId}`);
-      index = responses.length;
-      responses.push({ resource: request.resource, "request-id": requestId, salt: request.salt ?? null });
+      index = answers.objects.length;
+      answers.objects.push({
+        resource: request.resource,
+        "request-id": requestId,
+        salt: request.salt ?? null,
+      });
+      answers.texts.push("[]");
+      answers.index.set(requestId, index);
     }
-    const response = responses[index]!;
+    const response = answers.objects[index]!;
     const extraSecret = new Set(def.extraSecretFields ?? []);
     const groups = new Map<SecretGroup, Record<string, string | undefined>>();
     for (const [field, value] of Object.entries(fields)) {
@@ -728,40 +749,60 @@ export class DataProvider {
         typeof response[`secret-${group}`] === "string" ? (response[`secret-${group}`] as string) : undefined;
       response[`secret-${group}`] = this.#writeGroup(rel, requestId, group, current, values) ?? null;
     }
+    try {
+      // `formatRequests` of the list is the JSON of each object joined by ", " in brackets: serialise
+      // this response alone, and join the list once, when the bag is flushed (K answers cost O(K)).
+      answers.texts[index] = this.#responseText(response);
+    } catch (e) {
+      this.#v1Answers.delete(rel.id); // the cached objects hold the rejected value
+      throw e;
+    }
+    own.set("version", "v1");
+    own.setLazy("requests", () => `[${answers.texts.join(", ")}]`);
+    // Python v1 requirers stall without a `data` entry for every answered id (I-10, §5.6).
+    if (request) {
+      const data = this.#dataOf(rel);
+      if (!Object.hasOwn(data, requestId)) {
+        data[requestId] = this.#dataEntry(request);
+        own.setLazy("data", () => pyDumps(data));
+      }
+    }
+  }
+
+  /** This hook's v1 answers of a relation: our `requests` parsed once, then kept (we are its only writer). */
+  #answersOf(rel: Relation): { objects: V1Object[]; texts: string[]; index: Map<string, number> } {
+    let answers = this.#v1Answers.get(rel.id);
+    if (!answers) {
+      const objects = parseJsonObjects(rel.localApp.get("requests"));
+      const index = new Map<string, number>();
+      for (const [i, o] of objects.entries()) {
+        const id = o["request-id"];
+        if (typeof id === "string" && !index.has(id)) index.set(id, i);
+      }
+      answers = { objects, texts: objects.map((o) => this.#responseText(o)), index };
+      this.#v1Answers.set(rel.id, answers);
+    }
+    return answers;
+  }
+
+  /** One response object as it appears inside `requests`. */
+  #responseText(response: V1Object): string {
+    const def = this.definition;
     const options = {
       ...(def.responseExtraKeys ? { extraKeys: [...def.responseExtraKeys] } : {}),
       trailingMtlsCert: def.trailingMtlsCert ?? false,
     };
-    let texts: string[];
-    try {
-      // `formatRequests` of the list is the JSON of each object joined by ", " in brackets.
-      const json = (r: V1Object) => formatRequests([serializeResponseObject(r, options)]).slice(1, -1);
-      texts = answers?.texts ?? responses.map(json);
-      if (answers) texts[index] = json(response);
-    } catch (e) {
-      this.#v1Answers.delete(rel.id); // the cached objects may hold the rejected value
-      throw e;
-    }
-    const requests = `[${texts.join(", ")}]`;
-    own.update({ version: "v1", requests });
-    this.#v1Answers.set(rel.id, { raw: requests, objects: responses, texts });
-    // Python v1 requirers stall without a `data` entry for every answered id (I-10, §5.6).
-    const dataRaw = own.get("data");
+    return formatRequests([serializeResponseObject(response, options)]).slice(1, -1);
+  }
+
+  /** Our v1 `data` of a relation, parsed once per hook (then kept: we are its only writer). */
+  #dataOf(rel: Relation): Record<string, unknown> {
     let data = this.#v1Data.get(rel.id);
-    if (!data || data.raw !== dataRaw) {
-      const parsed = dataRaw === undefined ? undefined : parseJson(dataRaw);
-      const value =
-        parsed?.ok && parsed.value && typeof parsed.value === "object" && !Array.isArray(parsed.value)
-          ? (parsed.value as Record<string, unknown>)
-          : {};
-      data = { raw: dataRaw, data: value };
+    if (!data) {
+      data = ownObject(rel.localApp.get("data"));
       this.#v1Data.set(rel.id, data);
     }
-    if (!(requestId in data.data) && request) {
-      data.data[requestId] = this.#dataEntry(request);
-      data.raw = pyDumps(data.data);
-      own.set("data", data.raw);
-    }
+    return data;
   }
 
   /**
@@ -812,6 +853,7 @@ export class DataProvider {
       }
     }
     if (keep.length !== responses.length) own.set("requests", formatRequests(keep));
+    this.#v1Answers.delete(rel.id);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -841,6 +883,15 @@ export class DataProvider {
   }
 }
 
+/** Our own JSON object value (`data`), or an empty one when missing or unreadable; own keys only. */
+function ownObject(raw: string | undefined): Record<string, unknown> {
+  const parsed = raw === undefined ? undefined : parseJson(raw);
+  const value = parsed?.ok ? parsed.value : undefined;
+  return value && typeof value === "object" && !Array.isArray(value)
+    ? Object.assign(Object.create(null), value)
+    : Object.create(null);
+}
+
 function readStatuses(rel: Relation): RelationStatus[] {
   const raw = rel.localApp.get("status");
   const parsed = raw === undefined ? undefined : parseJson(raw);
@@ -851,13 +902,14 @@ function writeStatuses(rel: Relation, list: RelationStatus[]): void {
   rel.localApp.set("status", list.length ? formatStatuses(list) : undefined);
 }
 
+const PERMISSIONS_RULE = "expected a JSON array of {resource_name, resource_type, privileges}";
+
 function parsePermissions(
   issues: IssueCollector,
   key: string,
-  parsed: { ok: true; value: unknown } | { ok: false; error: string },
+  parsed: { ok: true; value: unknown },
 ): EntityPermission[] | undefined {
   const ok =
-    parsed.ok &&
     Array.isArray(parsed.value) &&
     parsed.value.every(
       (p) =>
@@ -869,14 +921,10 @@ function parsePermissions(
         ((p as Record<string, unknown>).privileges as unknown[]).every((x) => typeof x === "string"),
     );
   if (!ok) {
-    issues.add(
-      key,
-      "expected a JSON array of {resource_name, resource_type, privileges}",
-      parsed.ok ? parsed.value : "",
-    );
+    issues.add(key, PERMISSIONS_RULE, parsed.value);
     return undefined;
   }
-  return (parsed as { value: EntityPermission[] }).value;
+  return parsed.value as EntityPermission[];
 }
 
 function wireOrUndefined(v: unknown): string | undefined {

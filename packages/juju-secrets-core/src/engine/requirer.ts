@@ -12,9 +12,11 @@ import type { Charm } from "../hook/charm.js";
 import { Emitter } from "../hook/emitter.js";
 import { DepartureMarker } from "../model/departure.js";
 import type { Model, Relation } from "../model/model.js";
+import { xidOf } from "../model/model.js";
 import { formatCommaList, parseBool, parseSecretUri } from "../protocol/codecs.js";
 import { fernetDecrypt, fernetEncrypt } from "../protocol/fernet.js";
-import { pyDumps } from "../protocol/json.js";
+import { parseJson, parseJsonObjects, pyDumps } from "../protocol/json.js";
+import type { RemoteLimits } from "../protocol/limits.js";
 import {
   DEFAULT_PROVIDED_SECRETS,
   DEFAULT_REQUESTED_SECRETS,
@@ -31,6 +33,8 @@ import {
   BOOKKEEPING_KEYS,
   canonicalKey,
   IssueCollector,
+  ownValue,
+  remoteLimits,
   tearDownBrokenRelation,
   wireString,
 } from "./common.js";
@@ -97,6 +101,12 @@ export interface DataRequirerOptions {
   readonly retainSecretsOnBroken?: (relation: RelationRef) => boolean;
   /** Where this unit remembers that it is departing (default `<charm dir>/.charm-relations`). */
   readonly stateDir?: string;
+  /**
+   * Limits on what providers write (value size, JSON depth, v1 responses per relation; see
+   * `DEFAULT_REMOTE_LIMITS`; the response cap is never below this requirer's own number of requests).
+   * A relation over a limit gets `invalid` and nothing is written for it.
+   */
+  readonly limits?: Partial<RemoteLimits>;
 }
 
 type Bag = Record<string, string>;
@@ -112,6 +122,7 @@ export class DataRequirer {
   readonly #validateBag: DataRequirerOptions["validateBag"];
   readonly #validateResponse: DataRequirerOptions["validateResponse"];
   readonly #retainSecretsOnBroken: DataRequirerOptions["retainSecretsOnBroken"];
+  readonly #limits: RemoteLimits;
   readonly #departure: DepartureMarker;
 
   constructor(charm: Charm, endpoint: string, definition: InterfaceDefinition, options: DataRequirerOptions) {
@@ -124,6 +135,7 @@ export class DataRequirer {
     this.#validateBag = options.validateBag;
     this.#validateResponse = options.validateResponse;
     this.#retainSecretsOnBroken = options.retainSecretsOnBroken;
+    this.#limits = remoteLimits(options.limits);
     this.#departure = new DepartureMarker(
       charm,
       endpoint,
@@ -147,6 +159,10 @@ export class DataRequirer {
 
   get model(): Model {
     return this.charm.model;
+  }
+
+  #issues(relation: RelationRef): IssueCollector {
+    return new IssueCollector(relation, "provider", "app", this.#limits);
   }
 
   get requests(): readonly RequestSpec[] {
@@ -444,12 +460,7 @@ export class DataRequirer {
   }
 
   #ownRequestObjects(rel: Relation): Record<string, unknown>[] {
-    const raw = rel.localApp.get("requests");
-    const issues = new IssueCollector(rel.ref, "requirer", "app");
-    const parsed = raw === undefined ? [] : (issues.object("requests", `{"r": ${raw}}`)?.r as unknown);
-    return Array.isArray(parsed)
-      ? (parsed.filter((o) => o && typeof o === "object") as Record<string, unknown>[])
-      : [];
+    return parseJsonObjects(rel.localApp.get("requests"));
   }
 
   /** v1: add a request on every relation (leader); the whole list is rewritten. */
@@ -488,6 +499,9 @@ export class DataRequirer {
   async #onChanged(ref: RelationRef): Promise<void> {
     const rel = this.model.relation(ref);
     const providerBag = rel.remoteAppData();
+    const limits = this.#issues(ref);
+    if (!limits.withinLimits(providerBag))
+      return this.#reportInvalid(ref, new RemoteDataError(limits.issues));
     if (this.#gatedBySubordinate(rel, providerBag)) return;
     if (this.definition.mtls) this.#resendCrossModelCert(rel, providerBag);
     let outcome: ChangeOutcome;
@@ -521,7 +535,7 @@ export class DataRequirer {
   }
 
   #computeChange(rel: Relation, providerBag: Readonly<Bag>): ChangeOutcome {
-    const issues = new IssueCollector(rel.ref, "provider", "app");
+    const issues = this.#issues(rel.ref);
     const ownRaw = rel.localUnit.get("data");
     const snapshot = ownRaw === undefined ? {} : (parseSnapshotLenient(ownRaw) ?? {});
     const statusNow = parseStatusValue(issues, providerBag.status);
@@ -530,7 +544,8 @@ export class DataRequirer {
 
     const events: ChangeEvent[] = [];
     const v1 = this.contract === "v1";
-    const newSnapshot: Record<string, unknown> = {};
+    // Null prototype: a remote `__proto__` key copied in by Object.assign stays a key.
+    const newSnapshot: Record<string, unknown> = Object.create(null);
     let oldStatus: RelationStatus[] = [];
     for (const { requestId, bag } of responses) {
       const oldBag = v1 ? toBag(snapshot[requestId ?? ""]) : toBag(snapshot);
@@ -557,8 +572,7 @@ export class DataRequirer {
     issues: IssueCollector,
   ): { requestId: string | undefined; bag: Bag }[] {
     if (this.contract === "v0") {
-      const bag: Bag = {};
-      for (const [k, v] of Object.entries(providerBag)) if (k !== "data") bag[k] = v;
+      const bag: Bag = Object.fromEntries(Object.entries(providerBag).filter(([k]) => k !== "data"));
       checkSecretUris(issues, "", bag);
       const sub = providerBag.subordinated;
       if (sub !== undefined && parseBool(sub) === undefined)
@@ -566,12 +580,10 @@ export class DataRequirer {
       return [{ requestId: undefined, bag }];
     }
     if (providerBag.requests === undefined) return [];
-    const holder = issues.object("requests", `{"r": ${providerBag.requests}}`);
-    const list = holder?.r;
-    if (!Array.isArray(list)) {
-      if (holder) issues.add("requests", "expected a JSON array of response objects", providerBag.requests);
+    const list = issues.array("requests", providerBag.requests, "expected a JSON array of response objects");
+    if (!list) return [];
+    if (!issues.requestCount("requests", list, Math.max(this.#limits.maxRequests, this.#requests.length)))
       return [];
-    }
     const out: { requestId: string | undefined; bag: Bag }[] = [];
     const seen = new Set<string>();
     list.forEach((obj, i) => {
@@ -604,8 +616,7 @@ export class DataRequirer {
       seen.add(id);
       // Not one of our requests (a withdrawn one's leftover, or never ours): nothing to read there.
       if (resource !== undefined && !this.#requests.some((r) => r.resource === resource)) return;
-      const bag: Bag = {};
-      for (const [k, v] of Object.entries(o)) if (v !== null && v !== undefined) bag[k] = wireString(v);
+      const bag: Bag = toBag(o);
       checkSecretUris(issues, `requests[${i}].`, bag);
       out.push({ requestId: id, bag });
     });
@@ -654,19 +665,20 @@ export class DataRequirer {
 
   #readyFromKeys(bag: Bag, resource: string | undefined): boolean {
     return this.#readyFieldsFor(resource).every((f) => {
-      const flat = this.contract === "v0" ? (this.definition.v0Keys?.[f] ?? f) : f;
+      const flat = this.contract === "v0" ? (ownValue(this.definition.v0Keys, f) ?? f) : f;
       return bag[flat] !== undefined || bag[f] !== undefined || bag[`secret-${groupOf(f)}`] !== undefined;
     });
   }
 
   /** Resolve a response bag: plain fields, then secret content over them (§4.4 reading rule). */
   #resolve(rel: Relation, requestId: string | undefined, bag: Bag): ResolvedResponse {
-    const fields: Record<string, string> = {};
+    // Remote keys as own data properties: `__proto__` or `constructor` are keys like any other.
+    const fields: Record<string, string> = Object.fromEntries(
+      Object.entries(bag)
+        .filter(([k]) => !(k.startsWith("secret-") || k === "data" || k === "status"))
+        .map(([k, v]) => [this.#canonical(k), v]),
+    );
     const pending: string[] = [];
-    for (const [k, v] of Object.entries(bag)) {
-      if (k.startsWith("secret-") || k === "data" || k === "status") continue;
-      fields[this.#canonical(k)] = v;
-    }
     for (const [k, uri] of Object.entries(bag)) {
       if (!k.startsWith("secret-")) continue;
       const group = k.slice("secret-".length);
@@ -702,7 +714,7 @@ export class DataRequirer {
   responses(): ResolvedResponse[] {
     const out: ResolvedResponse[] = [];
     for (const rel of this.model.relations(this.endpoint)) {
-      const issues = new IssueCollector(rel.ref, "provider", "app");
+      const issues = this.#issues(rel.ref);
       const providerBag = rel.remoteAppData();
       if (this.#gatedBySubordinate(rel, providerBag)) continue;
       const list = this.#responsesFromBag(rel, providerBag, issues);
@@ -748,7 +760,7 @@ export class DataRequirer {
     for (const rel of candidates) {
       if (!rel.active) continue;
       const providerBag = rel.remoteAppData();
-      const issues = new IssueCollector(rel.ref, "provider", "app");
+      const issues = this.#issues(rel.ref);
       for (const { requestId, bag } of this.#responsesFromBag(rel, providerBag, issues)) {
         const groups = Object.entries(bag)
           .filter(([k, v]) => k.startsWith("secret-") && xidOf(v) === xid)
@@ -801,15 +813,8 @@ function checkSecretUris(issues: IssueCollector, prefix: string, bag: Readonly<B
   }
 }
 
-function xidOf(uri: string): string {
-  const tail = uri.slice(uri.lastIndexOf("/") + 1);
-  return tail.startsWith("secret:") ? tail.slice(7) : tail;
-}
-
 function omit(bag: Bag, ...keys: string[]): Bag {
-  const out: Bag = {};
-  for (const [k, v] of Object.entries(bag)) if (!keys.includes(k)) out[k] = v;
-  return out;
+  return Object.fromEntries(Object.entries(bag).filter(([k]) => !keys.includes(k)));
 }
 
 /**
@@ -825,22 +830,21 @@ function isEcho(key: string): boolean {
   return key === "resource" || key === "request-id" || key === "salt";
 }
 
+/** A v1 object as a flat string bag (nulls dropped); entries, so a `__proto__` key stays a key. */
 function toBag(value: unknown): Bag {
-  const out: Bag = {};
-  if (value && typeof value === "object" && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = wireString(v);
-  }
-  return out;
+  if (!value || typeof value !== "object" || Array.isArray(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [k, wireString(v)]),
+  );
 }
 
 /** Our own snapshot: a JSON object, or nothing usable (then we start over, as Python does). */
 function parseSnapshotLenient(raw: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(raw) as unknown;
-    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = parseJson(raw);
+  const v = parsed.ok ? parsed.value : undefined;
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 function isStatus(v: unknown): v is RelationStatus {
@@ -852,23 +856,18 @@ function isStatus(v: unknown): v is RelationStatus {
 /** The provider's current `status`, validated (a malformed one is an issue, not a crash). */
 function parseStatusValue(issues: IssueCollector, raw: string | undefined): RelationStatus[] {
   if (raw === undefined) return [];
-  const holder = issues.object("status", `{"s": ${raw}}`);
-  const list = holder?.s;
-  if (!Array.isArray(list) || !list.every(isStatus)) {
-    if (holder) issues.add("status", "expected a JSON array of {code, message, resolution}", raw);
+  const rule = "expected a JSON array of {code, message, resolution}";
+  const list = issues.array("status", raw, rule);
+  if (list && !list.every(isStatus)) {
+    issues.add("status", rule, raw);
     return [];
   }
-  return list;
+  return (list as RelationStatus[] | undefined) ?? [];
 }
 
 function parseStatusLoose(raw: string | undefined): RelationStatus[] {
-  if (raw === undefined) return [];
-  try {
-    const v = JSON.parse(raw) as unknown;
-    return Array.isArray(v) ? v.filter(isStatus) : [];
-  } catch {
-    return [];
-  }
+  const parsed = raw === undefined ? undefined : parseJson(raw);
+  return parsed?.ok && Array.isArray(parsed.value) ? parsed.value.filter(isStatus) : [];
 }
 
 function statusFromV1Snapshot(value: unknown): RelationStatus[] {

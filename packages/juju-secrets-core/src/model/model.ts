@@ -22,6 +22,8 @@ import {
   SecretNotFoundError,
 } from "../errors.js";
 import type { HookContext } from "../hook/types.js";
+import { parseSecretUri, secretIdArg } from "../protocol/codecs.js";
+import { MAX_STATUS_MESSAGE, safeText } from "../protocol/limits.js";
 
 /** Juju's own unit-bag keys: never part of a protocol. */
 export const JUJU_UNIT_KEYS: ReadonlySet<string> = new Set([
@@ -32,10 +34,16 @@ export const JUJU_UNIT_KEYS: ReadonlySet<string> = new Set([
 
 export const relationName = (ref: RelationRef): string => `${ref.endpoint}:${ref.id}`;
 
-/** A databag this unit may write (own unit bag, or own app bag when leader). Writes are buffered. */
+/**
+ * A databag this unit may write (own unit bag, or own app bag when leader). Writes are buffered. Keys
+ * live in Maps: a key named `constructor` or `__proto__` is a key like any other (never an inherited
+ * member, never a prototype).
+ */
 export class LocalDatabag {
-  #original: Record<string, string> | undefined;
-  #current: Record<string, string> | undefined;
+  #original: Map<string, string> | undefined;
+  #current: Map<string, string> | undefined;
+  /** Values computed only when read or flushed (a v1 list rebuilt by many publishes in one hook). */
+  readonly #lazy = new Map<string, () => string | undefined>();
   readonly #load: () => Record<string, string>;
   readonly #guard: (op: string) => void;
 
@@ -44,32 +52,54 @@ export class LocalDatabag {
     this.#guard = guard;
   }
 
-  #bag(op: string): Record<string, string> {
+  #bag(op: string): Map<string, string> {
     this.#guard(op);
     if (this.#current === undefined) {
-      this.#original = this.#load();
-      this.#current = { ...this.#original };
+      this.#original = new Map(Object.entries(this.#load()));
+      this.#current = new Map(this.#original);
     }
+    if (op === "read" || op === "flush") this.#settle();
     return this.#current;
   }
 
+  #settle(): void {
+    if (this.#lazy.size === 0) return;
+    const bag = this.#current!;
+    for (const [key, compute] of this.#lazy) {
+      const value = compute();
+      if (value === undefined || value === "") bag.delete(key);
+      else bag.set(key, value);
+    }
+    this.#lazy.clear();
+  }
+
   get(key: string): string | undefined {
-    return this.#bag("read")[key];
+    return this.#bag("read").get(key);
   }
 
   /** A copy of the whole bag, pending writes included. */
   all(): Record<string, string> {
-    return { ...this.#bag("read") };
+    return Object.fromEntries(this.#bag("read"));
   }
 
   /** Set a key; `""` or `undefined` deletes it, as in Juju. */
   set(key: string, value: string | undefined): void {
     if (value !== undefined && typeof value !== "string") {
-      throw new RelationDataAccessError(`relation data value for key "${key}" must be a string`);
+      throw new RelationDataAccessError(`relation data value for key "${safeText(key)}" must be a string`);
     }
     const bag = this.#bag("write");
-    if (value === undefined || value === "") delete bag[key];
-    else bag[key] = value;
+    this.#lazy.delete(key);
+    if (value === undefined || value === "") bag.delete(key);
+    else bag.set(key, value);
+  }
+
+  /**
+   * Set a key to a value computed when the bag is next read or flushed: one serialisation for many
+   * changes in a hook (the last `compute` given wins; a later `set` replaces it).
+   */
+  setLazy(key: string, compute: () => string | undefined): void {
+    this.#bag("write");
+    this.#lazy.set(key, compute);
   }
 
   update(values: Readonly<Record<string, string | undefined>>): void {
@@ -83,30 +113,23 @@ export class LocalDatabag {
   /** The keys to send to `relation-set` (deleted keys as `""`), or undefined when nothing changed. */
   pendingChanges(): Record<string, string> | undefined {
     if (this.#current === undefined || this.#original === undefined) return undefined;
-    const out: Record<string, string> = {};
-    let dirty = false;
-    for (const [k, v] of Object.entries(this.#current)) {
-      if (this.#original[k] !== v) {
-        out[k] = v;
-        dirty = true;
-      }
-    }
-    for (const k of Object.keys(this.#original)) {
-      if (!(k in this.#current)) {
-        out[k] = "";
-        dirty = true;
-      }
-    }
-    return dirty ? out : undefined;
+    const current = this.#bag("flush");
+    const original = this.#original;
+    const out: [string, string][] = [];
+    for (const [k, v] of current) if (original.get(k) !== v) out.push([k, v]);
+    for (const k of original.keys()) if (!current.has(k)) out.push([k, ""]);
+    // Entries, not assignment: a `__proto__` key stays a plain key.
+    return out.length ? Object.fromEntries(out) : undefined;
   }
 
   /** After a flush, what was sent becomes the baseline. */
   markFlushed(): void {
-    if (this.#current) this.#original = { ...this.#current };
+    if (this.#current) this.#original = new Map(this.#bag("flush"));
   }
 
   discard(): void {
-    if (this.#original) this.#current = { ...this.#original };
+    this.#lazy.clear();
+    if (this.#original) this.#current = new Map(this.#original);
   }
 }
 
@@ -223,9 +246,7 @@ export class Relation {
 }
 
 function stripJujuKeys(bag: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(bag)) if (!JUJU_UNIT_KEYS.has(k)) out[k] = v;
-  return out;
+  return Object.fromEntries(Object.entries(bag).filter(([k]) => !JUJU_UNIT_KEYS.has(k)));
 }
 
 export type SecretReadMode = "tracked" | "peek" | "refresh";
@@ -259,6 +280,7 @@ export class SecretStore {
    * label conflict the read falls back to the URI alone). Cached per (secret, mode).
    */
   read(uri: string, options: { label?: string; mode?: SecretReadMode } = {}): SecretRead {
+    uri = secretIdArg(uri);
     const mode = options.mode ?? "refresh";
     const key = `${xidOf(uri)}|${mode}`;
     const owned = this.#owned.get(xidOf(uri));
@@ -299,6 +321,7 @@ export class SecretStore {
 
   /** Read a secret this app (leader) or unit owns: plain `secret-get <uri>`. */
   readOwned(uri: string): Readonly<Record<string, string>> | undefined {
+    uri = secretIdArg(uri);
     const xid = xidOf(uri);
     const owned = this.#owned.get(xid);
     if (owned) return owned;
@@ -331,6 +354,7 @@ export class SecretStore {
     content: Readonly<Record<string, string>>,
     options: { appOwned?: boolean } = {},
   ): boolean {
+    uri = secretIdArg(uri);
     if (options.appOwned ?? true) this.#model.requireLeader("secret-set");
     const current = this.readOwned(uri);
     if (current && sameContent(current, content)) return false;
@@ -341,15 +365,16 @@ export class SecretStore {
 
   grant(uri: string, relation: RelationRef, unit?: string): void {
     this.#model.requireLeader("secret-grant");
-    this.#model.backend.secretGrant(uri, relation, unit);
+    this.#model.backend.secretGrant(secretIdArg(uri), relation, unit);
   }
 
   revoke(uri: string, relation: RelationRef, unit?: string): void {
     this.#model.requireLeader("secret-revoke");
-    this.#model.backend.secretRevoke(uri, relation, unit);
+    this.#model.backend.secretRevoke(secretIdArg(uri), relation, unit);
   }
 
   remove(uri: string, options: { revision?: number; appOwned?: boolean } = {}): void {
+    uri = secretIdArg(uri);
     if (options.appOwned ?? true) this.#model.requireLeader("secret-remove");
     this.#model.backend.secretRemove(uri, options.revision);
     if (options.revision === undefined) {
@@ -400,9 +425,24 @@ export class SecretStore {
 }
 
 export function xidOf(uri: string): string {
+  const parsed = parseSecretUri(uri);
+  if (parsed) return parsed.xid;
   const i = uri.lastIndexOf("/");
   const tail = i >= 0 ? uri.slice(i + 1) : uri;
   return tail.startsWith("secret:") ? tail.slice("secret:".length) : tail;
+}
+
+/** `safeText` line by line: log messages may span lines; nothing else is let through raw. */
+function safeLogText(message: string): string {
+  return message
+    .split("\n")
+    .map((line) =>
+      line
+        .split("\t")
+        .map((part) => safeText(part, Number.POSITIVE_INFINITY))
+        .join("\t"),
+    )
+    .join("\n");
 }
 
 function sameContent(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
@@ -485,15 +525,23 @@ export class Model {
     return this.#config;
   }
 
+  /**
+   * `status-set`. The message is one line of `juju status`: control characters are escaped and it is
+   * cut at 1,024 characters, so remote text inside it cannot rewrite a terminal or fail the spawn.
+   */
   setStatus(status: StatusName, message = "", options: { app?: boolean } = {}): void {
     if (options.app) this.requireLeader("status-set --application");
-    this.backend.statusSet(status, message, options.app ?? false);
+    this.backend.statusSet(status, safeText(message, MAX_STATUS_MESSAGE), options.app ?? false);
   }
 
-  /** INFO and above go to juju-log (one process each); DEBUG goes to stdout, which Juju logs for free. */
+  /**
+   * INFO and above go to juju-log (one process each); DEBUG goes to stdout, which Juju logs for free.
+   * Control characters but line breaks and tabs are escaped.
+   */
   log(level: LogLevel, message: string): void {
-    if (level === "DEBUG") process.stdout.write(`DEBUG ${message}\n`);
-    else this.backend.jujuLog(level, message);
+    const text = safeLogText(message);
+    if (level === "DEBUG") process.stdout.write(`DEBUG ${text}\n`);
+    else this.backend.jujuLog(level, text);
   }
 
   /** Send every changed databag: one relation-set per bag. Called once, after all handlers succeeded. */

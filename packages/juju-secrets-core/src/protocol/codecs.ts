@@ -83,16 +83,36 @@ export interface ParsedSecretUri {
   readonly modelUuid?: string;
   /** The value exactly as given (publish this, never the bare xid). */
   readonly raw: string;
+  /** The value as the hook tools get it: `raw` without surrounding blanks. */
+  readonly uri: string;
+}
+
+// Python's `str.strip()` whitespace: ops strips secret ids with it (`Secret._canonicalize_id`).
+const PY_BLANKS = new Set([
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002,
+  0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+]);
+
+/**
+ * The one normalisation of a secret URI from a databag, for validation and for the hook tools alike:
+ * surrounding blanks removed the way ops removes them, nothing else changed.
+ */
+export function trimSecretUri(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && PY_BLANKS.has(s.charCodeAt(start))) start++;
+  while (end > start && PY_BLANKS.has(s.charCodeAt(end - 1))) end--;
+  return s.slice(start, end);
 }
 
 /**
  * Parse any of the three forms Juju accepts: bare `<xid>`, `secret:<xid>` and
- * `secret://<model-uuid>/<xid>`. Returns `undefined` for anything else.
+ * `secret://<model-uuid>/<xid>`, after `trimSecretUri`. Returns `undefined` for anything else.
  */
 export function parseSecretUri(s: string): ParsedSecretUri | undefined {
-  if (typeof s !== "string") return undefined;
-  const text = s.trim();
-  if (SECRET_XID_RE.test(text)) return { xid: text, raw: s };
+  if (typeof s !== "string" || s.length > 200) return undefined;
+  const text = trimSecretUri(s);
+  if (SECRET_XID_RE.test(text)) return { xid: text, raw: s, uri: text };
   if (text.startsWith("secret://")) {
     const rest = text.slice("secret://".length);
     const slash = rest.indexOf("/");
@@ -100,13 +120,18 @@ export function parseSecretUri(s: string): ParsedSecretUri | undefined {
     const uuid = rest.slice(0, slash);
     const xid = rest.slice(slash + 1);
     if (!UUID_RE.test(uuid) || !SECRET_XID_RE.test(xid)) return undefined;
-    return { xid, modelUuid: uuid, raw: s };
+    return { xid, modelUuid: uuid, raw: s, uri: text };
   }
   if (text.startsWith("secret:")) {
     const xid = text.slice("secret:".length);
-    return SECRET_XID_RE.test(xid) ? { xid, raw: s } : undefined;
+    return SECRET_XID_RE.test(xid) ? { xid, raw: s, uri: text } : undefined;
   }
   return undefined;
+}
+
+/** What to hand a hook tool for a secret URI read from a databag: `trimSecretUri`, if it parses. */
+export function secretIdArg(s: string): string {
+  return parseSecretUri(s)?.uri ?? s;
 }
 
 /** True when both name the same secret (same xid), whatever their URI forms. */
@@ -160,5 +185,73 @@ export function jsonType(value: unknown): string {
       return "an object";
     default:
       return typeof value;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linear-time checks of remote text (DESIGN.md principle 8): split, then test each part with an
+// anchored pattern that cannot backtrack, instead of one pattern over the whole value.
+
+/** Remove every trailing `ch` (what `/ch+$/` does, without its quadratic search). */
+export function trimTrailing(s: string, ch: string): string {
+  let end = s.length;
+  while (end > 0 && s[end - 1] === ch) end--;
+  return s.slice(0, end);
+}
+
+const HOST_NAME_RE = /^[A-Za-z0-9_.-]+$/;
+const HOST_IP6_RE = /^\[[0-9a-fA-F:.]+\]$/;
+const PORT_RE = /^\d{1,5}$/;
+
+/** `host:port` without a scheme (`[v6]:port` too); with `portRange`, the port must be 0–65535. */
+export function isHostPort(item: string, options: { portRange?: boolean } = {}): boolean {
+  const colon = item.lastIndexOf(":");
+  if (colon < 1) return false;
+  const host = item.slice(0, colon);
+  const port = item.slice(colon + 1);
+  if (!PORT_RE.test(port) || (options.portRange && Number(port) > 65535)) return false;
+  return host.startsWith("[") ? HOST_IP6_RE.test(host) : HOST_NAME_RE.test(host);
+}
+
+/** A PEM block's label: `CERTIFICATE`, `PRIVATE KEY`, `RSA PRIVATE KEY`, … */
+export const PEM_CERTIFICATE = ["CERTIFICATE"] as const;
+export const PEM_PRIVATE_KEY = [
+  "PRIVATE KEY",
+  "RSA PRIVATE KEY",
+  "EC PRIVATE KEY",
+  "ENCRYPTED PRIVATE KEY",
+] as const;
+
+/**
+ * The `-----BEGIN <label>-----` … `-----END <label>-----` blocks of a text, in order (each with at
+ * least one character between the markers, as `/BEGIN[\s\S]+?END/g` finds them), for the given labels.
+ * One forward pass: once a BEGIN has no END after it, no later one has either.
+ */
+export function pemBlocks(text: string, labels: readonly string[] = PEM_CERTIFICATE): string[] {
+  const blocks: string[] = [];
+  if (typeof text !== "string") return blocks;
+  // Labels whose END marker is nowhere after some point: none of their later BEGINs can close.
+  const unclosed = new Set<string>();
+  let from = 0;
+  for (;;) {
+    const begin = text.indexOf("-----BEGIN ", from);
+    if (begin < 0) return blocks;
+    const labelEnd = text.indexOf("-----", begin + 11);
+    if (labelEnd < 0) return blocks;
+    const label = text.slice(begin + 11, labelEnd);
+    if (!labels.includes(label) || unclosed.has(label)) {
+      from = begin + 11;
+      continue;
+    }
+    const footer = `-----END ${label}-----`;
+    const end = text.indexOf(footer, labelEnd + 6);
+    if (end < 0) {
+      unclosed.add(label);
+      if (unclosed.size === labels.length) return blocks;
+      from = labelEnd + 5;
+      continue;
+    }
+    blocks.push(text.slice(begin, end + footer.length));
+    from = end + footer.length;
   }
 }

@@ -6,6 +6,7 @@
 
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { FernetError } from "../errors.js";
+import { trimTrailing } from "./codecs.js";
 
 const VERSION = 0x80;
 const HEADER_BYTES = 1 + 8 + 16; // version, timestamp, IV
@@ -16,7 +17,7 @@ const URLSAFE_B64_RE = /^[A-Za-z0-9_-]*={0,2}$/;
 /** Decode url-safe base64, padded or not; `undefined` when the text is not url-safe base64. */
 function decodeUrlsafeBase64(text: string): Buffer | undefined {
   if (typeof text !== "string" || !URLSAFE_B64_RE.test(text)) return undefined;
-  const body = text.replace(/=+$/, "");
+  const body = trimTrailing(text, "=");
   // A lone trailing character cannot encode a byte; padding, when present, must be complete.
   if (body.length % 4 === 1) return undefined;
   if (body.length !== text.length && text.length % 4 !== 0) return undefined;

@@ -5,6 +5,7 @@
 export * from "./codecs.js";
 export * from "./fernet.js";
 export * from "./json.js";
+export * from "./limits.js";
 // `validateSecretContent` stays module-level (import from "./protocol/secrets.js"): the package root
 // already exports the backend's function of the same name and rules, and two star exports would clash.
 export {

@@ -5,6 +5,7 @@
  */
 
 import { CharmRelationsError } from "../errors.js";
+import { DEFAULT_REMOTE_LIMITS, utf8Length } from "./limits.js";
 
 /**
  * A value we were asked to write cannot be encoded on the wire. `field` is a path such as
@@ -49,6 +50,13 @@ function isPlainObject(value: object): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * Deepest nesting the encoder walks. Remote JSON is refused deeper than `maxJsonDepth` when parsed; this
+ * bound turns anything else (a caller's own cyclic-free but absurd structure) into a typed error, not
+ * a `RangeError` from the call stack.
+ */
+const MAX_ENCODE_DEPTH = 512;
+
 function encode(value: unknown, path: string, seen: Set<object>): string {
   if (value === null) return "null";
   switch (typeof value) {
@@ -69,6 +77,9 @@ function encode(value: unknown, path: string, seen: Set<object>): string {
   }
   const obj = value as object;
   if (seen.has(obj)) throw new ProtocolEncodeError(path, "circular reference");
+  if (seen.size >= MAX_ENCODE_DEPTH) {
+    throw new ProtocolEncodeError(shortPath(path), `nested deeper than ${MAX_ENCODE_DEPTH} levels`);
+  }
   seen.add(obj);
   try {
     if (Array.isArray(obj)) {
@@ -94,6 +105,11 @@ function encode(value: unknown, path: string, seen: Set<object>): string {
   }
 }
 
+/** A path of a very deep value, shortened for an error message. */
+function shortPath(path: string): string {
+  return path.length > 120 ? `${path.slice(0, 60)}…${path.slice(-40)}` : path;
+}
+
 /**
  * Byte-identical to Python's `json.dumps(value)`: separators `", "` / `": "`, ensure_ascii with
  * lowercase `\uXXXX`, insertion key order, no trailing newline. Accepts null, booleans, safe
@@ -109,12 +125,49 @@ export function pyDumps(value: unknown): string {
 
 export type ParseJsonResult = { ok: true; value: unknown } | { ok: false; error: string };
 
+export interface ParseJsonLimits {
+  /** Largest text, in UTF-8 bytes (default `DEFAULT_REMOTE_LIMITS.maxValueBytes`). */
+  readonly maxBytes?: number;
+  /** Deepest nesting of arrays and objects (default `DEFAULT_REMOTE_LIMITS.maxJsonDepth`). */
+  readonly maxDepth?: number;
+}
+
 /**
- * `JSON.parse` that never throws. The error text describes the problem and position only: V8's own
- * message quotes the input, which may be a secret.
+ * The nesting depth of JSON text, counted in one linear pass that skips strings (so a hostile document
+ * is refused before `JSON.parse` builds it, and before anything walks it recursively).
  */
-export function parseJson(text: string): ParseJsonResult {
+export function jsonTextDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/**
+ * `JSON.parse` that never throws, for remote text: bounded in size and depth (`limits`), and the error
+ * text describes the problem and position only (V8's own message quotes the input, which may be a
+ * secret).
+ */
+export function parseJson(text: string, limits: ParseJsonLimits = {}): ParseJsonResult {
   if (typeof text !== "string") return { ok: false, error: "not a string" };
+  const maxBytes = limits.maxBytes ?? DEFAULT_REMOTE_LIMITS.maxValueBytes;
+  const maxDepth = limits.maxDepth ?? DEFAULT_REMOTE_LIMITS.maxJsonDepth;
+  if (text.length > maxBytes || utf8Length(text) > maxBytes) {
+    return { ok: false, error: `JSON larger than ${maxBytes} bytes` };
+  }
+  if (jsonTextDepth(text) > maxDepth)
+    return { ok: false, error: `JSON nested deeper than ${maxDepth} levels` };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (e) {

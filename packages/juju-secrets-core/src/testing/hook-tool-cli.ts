@@ -15,13 +15,15 @@ import { pathToFileURL } from "node:url";
 import { HOOK_TOOLS, type LogLevel, type RelationRef, type StatusName } from "../backend/types.js";
 import { HookToolError } from "../errors.js";
 import type { HookKind } from "../hook/types.js";
+import { trimTrailing } from "../protocol/codecs.js";
+import { JujuYamlError, unmarshalStringMap } from "./juju-yaml.js";
 import { MemoryBackend, type SessionState } from "./memory-backend.js";
 import { appOfUnit, isAppName, isUnitName, JujuModel } from "./model.js";
 import { FAKE_STATE_ENV, readFakeState, writeFakeState } from "./state-file.js";
 
 export interface HookToolIO {
-  /** Standard input (read only when a tool is given `--file -`). */
-  readonly stdin?: () => string;
+  /** Standard input (read only when a tool is given `--file -`); bytes, as Juju reads them, or text. */
+  readonly stdin?: () => string | Uint8Array;
   readonly readFile?: (path: string) => string;
 }
 
@@ -233,54 +235,16 @@ function outputFormat(p: Parsed, formats: readonly string[], fallback: string): 
 const ALL_FORMATS = ["json", "yaml", "smart"] as const;
 
 // ---------------------------------------------------------------------------------------------
-// Input files: relation settings and secret content (YAML maps; JSON is YAML)
+// Input files: relation settings and secret content, read as go-yaml v2 reads them (juju-yaml.ts)
 
-/** A flat YAML map, or JSON. Returns the raw values. */
-function parseMapFile(text: string, what: string): Record<string, unknown> {
-  if (text.trim() === "") return {};
-  let parsed: unknown;
+/** A YAML (or JSON) map file as a map of strings; Juju's text for what it refuses. */
+function mapFile(text: string | Uint8Array, what: string): Map<string, string> {
   try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = parseSimpleYaml(text);
+    return unmarshalStringMap(text, what);
+  } catch (e) {
+    if (e instanceof JujuYamlError) throw new RunError(e.message);
+    throw e;
   }
-  if (parsed === null) return {};
-  if (typeof parsed !== "object" || Array.isArray(parsed)) {
-    const tag = Array.isArray(parsed) ? "!!seq" : "!!str";
-    throw new RunError(`yaml: unmarshal errors:\n  line 1: cannot unmarshal ${tag} into ${what}`);
-  }
-  return parsed as Record<string, unknown>;
-}
-
-function parseSimpleYaml(text: string): unknown {
-  const out: Record<string, unknown> = {};
-  for (const [i, raw] of text.split("\n").entries()) {
-    const line = raw.replace(/\s+#.*$/, "");
-    if (line.trim() === "" || line.trim() === "---") continue;
-    const m = /^([^:\s][^:]*?):(?:\s+(.*))?$/.exec(line);
-    if (!m) throw new RunError(`yaml: line ${i + 1}: could not find expected ':'`);
-    let v = (m[2] ?? "").trim();
-    if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) {
-      v = v.startsWith('"') ? (JSON.parse(v) as string) : v.slice(1, -1).replace(/''/g, "'");
-    }
-    out[m[1]!.trim()] = v;
-  }
-  return out;
-}
-
-/** Relation settings: every value a string (YAML scalars are stringified, null deletes). */
-function settingsFromFile(text: string): Record<string, string> {
-  const raw = parseMapFile(text, "map[string]string");
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (v === null) out[k] = "";
-    else if (typeof v === "object") {
-      throw new RunError(
-        `yaml: unmarshal errors:\n  line 1: cannot unmarshal ${Array.isArray(v) ? "!!seq" : "!!map"} into string`,
-      );
-    } else out[k] = String(v);
-  }
-  return out;
 }
 
 function decodeBase64(key: string, value: string): string {
@@ -294,7 +258,7 @@ function decodeBase64(key: string, value: string): string {
 function secretContentArgs(args: readonly string[], io: Required<HookToolIO>): Record<string, string> {
   const data: Record<string, string> = {};
   for (const val of args) {
-    const stripped = val.replace(/=+$/, "");
+    const stripped = trimTrailing(val, "=");
     const idx = stripped.indexOf("=");
     if (idx < 1) throw new UsageError(`key value "${val}" not valid`);
     let key = val.slice(0, idx);
@@ -317,20 +281,19 @@ function secretContentArgs(args: readonly string[], io: Required<HookToolIO>): R
 }
 
 function secretContentFile(path: string, io: Required<HookToolIO>): Record<string, string> {
-  let text: string;
+  let text: string | Uint8Array;
   try {
     text = path === "-" ? io.stdin() : io.readFile(path);
   } catch {
     throw new UsageError(`open ${path}: no such file or directory`);
   }
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(parseMapFile(text, "secrets.SecretData"))) {
+  const out: [string, string][] = [];
+  for (const [k, value] of mapFile(text, "secrets.SecretData")) {
     const key = k.endsWith("#base64") ? k.slice(0, -"#base64".length) : k;
-    const value = String(v ?? "");
     if (!SECRET_KEY_RE.test(key)) throw new UsageError(`key "${key}" not valid`);
-    out[key] = k.endsWith("#base64") ? decodeBase64(key, value) : value;
+    out.push([key, k.endsWith("#base64") ? decodeBase64(key, value) : value]);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,27 +400,28 @@ const HANDLERS: Record<string, Handler> = {
       file: { kind: "string", key: "file" },
     });
     const rel = requireRelation(p, backend);
-    const overrides: Record<string, string> = {};
+    const overrides = new Map<string, string>();
     for (const a of p.args) {
       const i = a.indexOf("=");
       if (i < 1) throw new UsageError(`expected "key=value", got "${a}"`);
       const k = a.slice(0, i);
-      if (k in overrides) throw new UsageError(`key "${k}" specified more than once`);
-      overrides[k] = a.slice(i + 1);
+      if (overrides.has(k)) throw new UsageError(`key "${k}" specified more than once`);
+      overrides.set(k, a.slice(i + 1));
     }
     if (last(p, "format")) call.stderr += `--format flag deprecated for command "relation-set"`;
     const file = str(p, "file");
-    let settings: Record<string, string> = {};
+    let settings = new Map<string, string>();
     if (file !== undefined) {
-      let text: string;
+      let text: string | Uint8Array;
       try {
         text = file === "-" ? io.stdin() : io.readFile(file);
       } catch {
         throw new RunError(`open ${file}: no such file or directory`);
       }
-      settings = settingsFromFile(text);
+      settings = mapFile(text, "map[string]string");
     }
-    backend.relationSet(rel, { ...settings, ...overrides }, bool(p, "app"));
+    // CLI pairs override file entries; entries, so a `__proto__` key is a key.
+    backend.relationSet(rel, Object.fromEntries([...settings, ...overrides]), bool(p, "app"));
     return "";
   },
 
@@ -874,7 +838,7 @@ function main(): void {
     tool = args[0];
     args = args.slice(1);
   }
-  const result = hookToolMain(tool, args, process.env, { stdin: () => readFileSync(0, "utf8") });
+  const result = hookToolMain(tool, args, process.env, { stdin: () => readFileSync(0) });
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   process.exitCode = result.exitCode;

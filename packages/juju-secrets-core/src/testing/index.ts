@@ -14,6 +14,13 @@ export {
   redactArgv,
   runHookTool,
 } from "./hook-tool-cli.js";
+export {
+  JujuYamlError,
+  parseYamlMapping,
+  readYamlInput,
+  unmarshalStringMap,
+  type YamlValue,
+} from "./juju-yaml.js";
 export * from "./memory-backend.js";
 export * from "./model.js";
 export * from "./simulation.js";

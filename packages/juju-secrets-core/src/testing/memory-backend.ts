@@ -14,6 +14,7 @@
  * The hook-tool fakes (`hook-tool-cli.ts`) drive this same class from a state file.
  */
 
+import { encodeRelationSettings } from "../backend/settings-file.js";
 import type {
   Backend,
   Databag,
@@ -34,10 +35,10 @@ import {
   classifyHookToolFailure,
   describeShape,
   type HookToolError,
-  RelationDataAccessError,
   SecretContentError,
 } from "../errors.js";
 import type { HookKind } from "../hook/types.js";
+import { JujuYamlError, unmarshalStringMap } from "./juju-yaml.js";
 import {
   appOfUnit,
   cloneJson,
@@ -161,15 +162,46 @@ function parseExpire(spec: string, now: Date = new Date()): string {
     const t = new Date(`${spec}Z`);
     if (!Number.isNaN(t.getTime())) return t.toISOString().replace(".000Z", "Z");
   }
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 };
-  const m = /^([+-]?)((?:\d+(?:\.\d*)?(?:ns|us|µs|ms|s|m|h))+)$/.exec(spec);
-  if (!m) return fail(2, `expire time or duration "${spec}" not valid`);
-  let ms = 0;
-  for (const part of m[2]!.matchAll(/(\d+(?:\.\d*)?)(ns|us|µs|ms|s|m|h)/g)) {
-    ms += Number.parseFloat(part[1]!) * units[part[2]!]!;
-  }
-  if (m[1] === "-" || ms <= 0) return fail(2, `negative expire duration "${spec}" not valid`);
+  const ms = goDurationMs(spec);
+  if (ms === undefined) return fail(2, `expire time or duration "${spec}" not valid`);
+  if (ms <= 0) return fail(2, `negative expire duration "${spec}" not valid`);
   return new Date(now.getTime() + ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+const DURATION_UNITS: readonly [string, number][] = [
+  ["ns", 1e-6],
+  ["us", 1e-3],
+  ["µs", 1e-3],
+  ["ms", 1],
+  ["s", 1e3],
+  ["m", 60e3],
+  ["h", 3600e3],
+];
+
+/** A Go duration (`90m`, `1h30m`, `1.5h`) in milliseconds, read left to right; `-` gives ≤ 0. */
+function goDurationMs(spec: string): number | undefined {
+  let i = spec[0] === "+" || spec[0] === "-" ? 1 : 0;
+  const sign = spec[0] === "-" ? -1 : 1;
+  let total = 0;
+  let parts = 0;
+  const digits = (from: number) => {
+    let j = from;
+    while (j < spec.length && spec[j]! >= "0" && spec[j]! <= "9") j++;
+    return j;
+  };
+  while (i < spec.length) {
+    let j = digits(i);
+    if (j === i) return undefined;
+    if (spec[j] === ".") j = digits(j + 1);
+    const unit = DURATION_UNITS.filter(([u]) => spec.startsWith(u, j)).sort(
+      (a, b) => b[0].length - a[0].length,
+    )[0];
+    if (!unit) return undefined;
+    total += Number.parseFloat(spec.slice(i, j)) * unit[1];
+    i = j + unit[0].length;
+    parts++;
+  }
+  return parts === 0 ? undefined : sign * total;
 }
 
 /** Juju's relation key (requirer first) as a relation tag: `relation-wordpress.db#mysql.server`. */
@@ -334,9 +366,10 @@ export class MemoryBackend implements Backend {
       for (const [bag, owner, baseBags, workBags] of bags) {
         const before = baseBags[owner] ?? {};
         const after = workBags[owner] ?? {};
-        const set: Record<string, string> = {};
-        for (const [k, v] of Object.entries(after)) if (before[k] !== v) set[k] = v;
-        const deleted = Object.keys(before).filter((k) => !(k in after));
+        const set = Object.fromEntries(
+          Object.entries(after).filter(([k, v]) => !Object.hasOwn(before, k) || before[k] !== v),
+        );
+        const deleted = Object.keys(before).filter((k) => !Object.hasOwn(after, k));
         if (Object.keys(set).length === 0 && deleted.length === 0) continue;
         // Other open sessions keep reading the relation as it was when their hook started.
         for (const other of openSessions.get(this.model) ?? []) other.#detachRelation(key);
@@ -516,32 +549,41 @@ export class MemoryBackend implements Backend {
     });
   }
 
+  /**
+   * Juju's relation-set as `ProcessBackend` drives it: the data goes through the one stdin encoder and
+   * back through go-yaml's rules (`unmarshalStringMap`), so what is stored is what Juju would store
+   * (and an encoder that let Juju refuse or fold a value would fail here too).
+   */
   relationSet(relation: RelationRef, data: Databag, isApp: boolean): void {
     const where = `${this.#relationArg(relation)} ${isApp ? "app" : "unit"} databag`;
-    if (data === null || typeof data !== "object" || Array.isArray(data)) {
-      throw new RelationDataAccessError(`${where}: relation data must be an object of strings`);
-    }
-    for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
-      if (typeof value !== "string") {
-        throw new RelationDataAccessError(
-          `${where} key "${key}": relation data values must be strings, got ${describeShape(value)}`,
-        );
-      }
-    }
+    const stdin = encodeRelationSettings(data, where);
     const arg = this.#relationArg(relation);
     this.#run("relation-set", ["-r", arg, ...(isApp ? ["--app"] : []), "--file", "-"], () => {
       this.#relation(relation, "-r", arg);
-      if (isApp && !this.model.isLeader(this.unit)) fail(1, "cannot write relation settings");
-      const rel = this.#writableRelation(String(relation.id));
-      const bags = isApp ? rel.appData : rel.unitData;
-      const owner = isApp ? this.app : this.unit;
-      const bag = { ...(bags[owner] ?? {}) };
-      for (const [k, v] of Object.entries(data)) {
-        if (v === "") delete bag[k];
-        else bag[k] = v;
+      let settings: Map<string, string>;
+      try {
+        settings = unmarshalStringMap(stdin);
+      } catch (e) {
+        if (e instanceof JujuYamlError) fail(1, e.message);
+        throw e;
       }
-      bags[owner] = bag;
+      this.applySettings(relation, settings, isApp);
     });
+  }
+
+  /** Apply decoded settings (`""` deletes) to this unit's or app's bag; the relation-set fake calls it too. */
+  applySettings(relation: RelationRef, settings: ReadonlyMap<string, string>, isApp: boolean): void {
+    if (isApp && !this.model.isLeader(this.unit)) fail(1, "cannot write relation settings");
+    const rel = this.#writableRelation(String(relation.id));
+    const bags = isApp ? rel.appData : rel.unitData;
+    const owner = isApp ? this.app : this.unit;
+    const bag = new Map(Object.entries(bags[owner] ?? {}));
+    for (const [k, v] of settings) {
+      if (v === "") bag.delete(k);
+      else bag.set(k, v);
+    }
+    // Entries, not assignment: a `__proto__` key is stored as Juju stores it.
+    bags[owner] = Object.fromEntries(bag);
   }
 
   relationModelGet(relation: RelationRef): string | null {
@@ -1038,9 +1080,7 @@ function metadataArgs(options: SecretAddOptions | SecretSetOptions): string[] {
 
 /** Juju prints a databag from a Go map: keys sorted, whatever order they were written in. */
 function sortedBag(bag: Readonly<Record<string, string>> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(bag ?? {}).sort()) out[k] = bag![k]!;
-  return out;
+  return Object.fromEntries(Object.entries(bag ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function byUnitNumber(a: string, b: string): number {

@@ -164,13 +164,28 @@ export interface ModelState {
 // ---------------------------------------------------------------------------------------------
 // Names and small helpers
 
-const APP_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$/;
-const UNIT_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*\/[0-9]+$/;
+// Juju's names, checked part by part: `^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$` as one
+// pattern backtracks exponentially on a long hostile name.
+const APP_HEAD_RE = /^[a-z][a-z0-9]*$/;
+const APP_PART_RE = /^[a-z0-9]+$/;
+const HAS_LETTER_RE = /[a-z]/;
+const UNIT_NUMBER_RE = /^[0-9]+$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const XID_RE = /^[0-9a-z]{20}$/;
 
-export const isAppName = (s: string): boolean => APP_RE.test(s);
-export const isUnitName = (s: string): boolean => UNIT_RE.test(s);
+/** An application name: `[a-z][a-z0-9]*`, then `-`-separated parts that each hold a letter. */
+export function isAppName(s: string): boolean {
+  if (typeof s !== "string") return false;
+  const [head, ...rest] = s.split("-");
+  return APP_HEAD_RE.test(head!) && rest.every((p) => APP_PART_RE.test(p) && HAS_LETTER_RE.test(p));
+}
+
+/** A unit name: `<application>/<number>`. */
+export function isUnitName(s: string): boolean {
+  if (typeof s !== "string") return false;
+  const slash = s.indexOf("/");
+  return slash > 0 && isAppName(s.slice(0, slash)) && UNIT_NUMBER_RE.test(s.slice(slash + 1));
+}
 export const isModelUuid = (s: string): boolean => UUID_RE.test(s);
 
 /** `app/3` → `app`. */
