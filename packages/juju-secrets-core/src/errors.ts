@@ -4,8 +4,8 @@
  * - errors about relation data name the relation (`endpoint:id`), the side and the key.
  */
 
-import type { RelationRef } from "./backend/types.js";
-import { type RemoteLimits, safeText } from "./protocol/limits.js";
+import { type RemoteLimits, safeText } from "./limits.js";
+import type { BagKind, RelationRef, Side } from "./types.js";
 
 export class CharmRelationsError extends Error {
   override name = "CharmRelationsError";
@@ -108,8 +108,7 @@ export class RelationDataAccessError extends CharmRelationsError {
   override name = "RelationDataAccessError";
 }
 
-export type Side = "provider" | "requirer";
-export type BagKind = "app" | "unit";
+export type { BagKind, Side };
 
 export interface RemoteDataIssue {
   readonly relation: RelationRef;

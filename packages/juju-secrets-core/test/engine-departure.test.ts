@@ -195,7 +195,10 @@ describe("DepartureMarker", () => {
       units: 2,
       endpoints: { database: "provides:postgresql_client" },
       runner: charmRunner((charm) => {
-        const marker = new DepartureMarker(charm, "database", { stateDir });
+        const marker = new DepartureMarker(charm.model, { stateDir });
+        charm.on("relationDeparted", (e) => marker.departed(e.relation.ref, e.departingUnit), {
+          endpoint: "database",
+        });
         charm.on("relationBroken", (e) => {
           answers[charm.unit] = [...(answers[charm.unit] ?? []), marker.isDeparting(e.relation.ref)];
         });

@@ -2,10 +2,10 @@
 
 import type { RelationRef } from "../backend/types.js";
 import { type BagKind, describeShape, type RemoteDataIssue, type Side } from "../errors.js";
+import { DEFAULT_REMOTE_LIMITS, type RemoteLimits, utf8Length } from "../limits.js";
 import type { DepartureMarker } from "../model/departure.js";
 import type { Model } from "../model/model.js";
 import { parseJson } from "../protocol/json.js";
-import { DEFAULT_REMOTE_LIMITS, type RemoteLimits, utf8Length } from "../protocol/limits.js";
 import { encryptionSecretLabel, parseSecretLabel, requestedEntityLabel } from "../protocol/secrets.js";
 
 /** Keys a side writes about itself that are never "fields" of a request or response. */

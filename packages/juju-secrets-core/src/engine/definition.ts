@@ -3,7 +3,9 @@
  * all protocol logic; an interface is this declaration plus its zod schemas and event names.
  */
 
-export type Contract = "v0" | "v1";
+import type { Contract } from "../types.js";
+
+export type { Contract };
 
 export interface InterfaceDefinition {
   /** Juju interface name, e.g. `postgresql_client`. */

@@ -8,12 +8,12 @@ import type { RelationRef } from "../backend/types.js";
 import { PrematureWriteError, RemoteDataError } from "../errors.js";
 import type { Charm } from "../hook/charm.js";
 import { Emitter } from "../hook/emitter.js";
+import type { RemoteLimits } from "../limits.js";
 import { DepartureMarker } from "../model/departure.js";
 import type { Model, Relation } from "../model/model.js";
 import { parseBool, parseCommaList } from "../protocol/codecs.js";
 import { fernetDecrypt, generateFernetKey } from "../protocol/fernet.js";
 import { parseJson, parseJsonObjects, pyDumps } from "../protocol/json.js";
-import type { RemoteLimits } from "../protocol/limits.js";
 import {
   encryptionSecretLabel,
   groupOf,
@@ -159,11 +159,11 @@ export class DataProvider {
     this.#validateRequest = options.validateRequest;
     this.#limits = remoteLimits(options.limits);
     this.#departure = new DepartureMarker(
-      charm,
-      endpoint,
+      charm.model,
       options.stateDir ? { stateDir: options.stateDir } : {},
     );
     const filter = { endpoint };
+    charm.on("relationDeparted", (e) => this.#departure.departed(e.relation.ref, e.departingUnit), filter);
     charm.on("relationCreated", (e) => this.#onCreated(e.context.relation!), filter);
     charm.on("relationChanged", (e) => this.#onChanged(e.context.relation!), filter);
     charm.on("relationBroken", (e) => this.#onBroken(e.context.relation!, e.context.remoteApp), filter);

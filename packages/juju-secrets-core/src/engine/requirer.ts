@@ -10,13 +10,12 @@ import type { RelationRef } from "../backend/types.js";
 import { RemoteDataError } from "../errors.js";
 import type { Charm } from "../hook/charm.js";
 import { Emitter } from "../hook/emitter.js";
+import type { RemoteLimits } from "../limits.js";
 import { DepartureMarker } from "../model/departure.js";
 import type { Model, Relation } from "../model/model.js";
-import { xidOf } from "../model/model.js";
-import { formatCommaList, parseBool, parseSecretUri } from "../protocol/codecs.js";
+import { formatCommaList, parseBool, parseSecretUri, xidOf } from "../protocol/codecs.js";
 import { fernetDecrypt, fernetEncrypt } from "../protocol/fernet.js";
 import { parseJson, parseJsonObjects, pyDumps } from "../protocol/json.js";
-import type { RemoteLimits } from "../protocol/limits.js";
 import {
   DEFAULT_PROVIDED_SECRETS,
   DEFAULT_REQUESTED_SECRETS,
@@ -137,8 +136,7 @@ export class DataRequirer {
     this.#retainSecretsOnBroken = options.retainSecretsOnBroken;
     this.#limits = remoteLimits(options.limits);
     this.#departure = new DepartureMarker(
-      charm,
-      endpoint,
+      charm.model,
       options.stateDir ? { stateDir: options.stateDir } : {},
     );
     if (this.#requests.filter((r) => r.requestedEntity).length > 1) {
@@ -150,6 +148,7 @@ export class DataRequirer {
       );
     }
     const filter = { endpoint };
+    charm.on("relationDeparted", (e) => this.#departure.departed(e.relation.ref, e.departingUnit), filter);
     charm.on("relationCreated", (e) => this.#onCreated(e.context.relation!), filter);
     charm.on("relationChanged", (e) => this.#onChanged(e.context.relation!), filter);
     charm.on("relationBroken", (e) => this.#onBroken(e.context.relation!, e.context.remoteApp), filter);

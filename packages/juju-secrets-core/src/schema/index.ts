@@ -8,8 +8,6 @@
  */
 
 import { z } from "zod";
-import type { RelationRef } from "../backend/types.js";
-import type { ProviderRequest } from "../engine/provider.js";
 import { type BagKind, describeShape, RemoteDataError, type RemoteDataIssue, type Side } from "../errors.js";
 import {
   isHostPort,
@@ -20,6 +18,7 @@ import {
   pemBlocks,
 } from "../protocol/codecs.js";
 import { parseJson } from "../protocol/json.js";
+import type { RelationRef } from "../types.js";
 
 // ---------------------------------------------------------------------------------------------
 // Codecs. Values are checked in code (split, then anchored per-part patterns): linear whatever the
@@ -255,6 +254,14 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
+/** What `requestValidator` reads of a provider's parsed request. */
+export interface RequestToValidate {
+  readonly relation: RelationRef;
+  readonly contract: "v0" | "v1";
+  readonly requestId?: string;
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
 /**
  * A provider's `validateRequest` from the interface's schemas: the v0 requirer app bag, or one v1
  * request object (issues then name `requests[<request-id>].<key>`).
@@ -262,7 +269,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 export function requestValidator(
   v0: z.ZodType,
   v1: z.ZodType,
-): (request: ProviderRequest) => RemoteDataError | undefined {
+): (request: RequestToValidate) => RemoteDataError | undefined {
   return (request) => {
     const isV1 = request.contract === "v1";
     const context = { relation: request.relation, side: "requirer", bag: "app" } as const;
