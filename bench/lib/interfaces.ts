@@ -320,7 +320,7 @@ async function etcdClient(): Promise<InterfaceVariants> {
       provider: (charm) => {
         const p = new ec.EtcdClientProvider(charm, "etcd-client", { stateDir: stateDir(charm) });
         p.on("clientRequested", (e) =>
-          p.publishClient(e, {
+          p.publish(e, {
             username: e.commonName,
             endpoints: endpointsOf(charm),
             version: "3.6.5",
@@ -328,10 +328,10 @@ async function etcdClient(): Promise<InterfaceVariants> {
           }),
         );
         charm.on("configChanged", () => {
-          if (charm.model.isLeader()) p.publishEndpoints({ endpoints: endpointsOf(charm) });
+          if (charm.model.isLeader()) p.publishAll({ endpoints: endpointsOf(charm) });
         });
         charm.on("action", () => {
-          if (isRotate(charm)) p.publishTlsCa(certs.ca2);
+          if (isRotate(charm)) p.publishAll({ tlsCa: certs.ca2 });
         });
       },
       requirer: (charm) => {

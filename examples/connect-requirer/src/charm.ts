@@ -53,27 +53,27 @@ export function setup(charm: Charm): void {
       charm.on(event, () => model.setStatus("blocked", `invalid plugin-url: ${problem}`));
     return;
   }
-  const requirer = new ConnectRequirer(charm, ENDPOINT, { pluginUrl });
+  const requirer = new ConnectRequirer(charm, { endpoint: ENDPOINT, pluginUrl });
 
   const describe = (i: ConnectIntegration) => {
     const target = restTarget(i);
     return `connector ${requirer.connectorName(i.relation, name)} via ${target.baseUrl} as ${i.username}, tls ${i.tls ? "on" : "off"}`;
   };
 
-  requirer.on("integrationCreated", ({ integration }) => {
+  requirer.on("integrationCreated", ({ connection: integration }) => {
     // A real integrator POSTs its connector config to `${restTarget(integration).baseUrl}/connectors` here.
     model.log(
       "INFO",
       `integration created on ${ENDPOINT}:${integration.relation.id}: ${describe(integration)}`,
     );
   });
-  requirer.on("endpointsChanged", ({ integration }) => {
+  requirer.on("endpointsChanged", ({ connection: integration }) => {
     model.log(
       "INFO",
       `endpoints changed on ${ENDPOINT}:${integration.relation.id}: ${integration.endpoints.join(",")}`,
     );
   });
-  requirer.on("credentialsRotated", ({ integration, groups }) => {
+  requirer.on("credentialsRotated", ({ connection: integration, groups }) => {
     model.log("INFO", `credentials rotated on ${ENDPOINT}:${integration.relation.id} (${groups.join(", ")})`);
   });
   requirer.on("gone", ({ relation }) => {
@@ -92,7 +92,7 @@ export function setup(charm: Charm): void {
 
   const refresh = () => {
     if (invalid) return; // keep this hook's blocked status; the next hook re-evaluates
-    const ready = requirer.integrations();
+    const ready = requirer.connections();
     if (ready.length === 0) model.setStatus("waiting", `waiting for Kafka Connect (plugin ${pluginUrl})`);
     else model.setStatus("active", `ready: ${ready.map(describe).join("; ")}`);
   };

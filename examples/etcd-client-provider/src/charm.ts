@@ -93,7 +93,7 @@ export function setup(charm: Charm): void {
     model.log("INFO", `etcd user ${cn}: role ${cn} readwrite on prefix ${client.prefix}`);
     provider.resolveStatus(client.relation, STATUS.usernameExists(cn).code);
     provider.resolveStatus(client.relation, STATUS.invalidCertificate.code);
-    provider.publishClient(client, response(cn));
+    provider.publish(client, response(cn));
   };
 
   provider.on("clientRequested", (e) => serve(e, e.commonName));
@@ -111,7 +111,7 @@ export function setup(charm: Charm): void {
     provider.raiseStatus(e.relation, STATUS.invalidCertificate);
   });
   provider.on("clientRemoved", (e) => model.log("INFO", `etcd user ${e.commonName} deleted (${e.reason})`));
-  provider.on("requestInvalid", (e) => model.log("WARNING", e.error.message));
+  provider.on("invalid", (e) => model.log("WARNING", e.error.message));
 
   let trusted: TrustedClientCertificate[] | undefined;
   provider.on("trustStoreRefresh", (e) => {
@@ -123,8 +123,8 @@ export function setup(charm: Charm): void {
     if (!model.isLeader()) return;
     const ca = str(config["tls-ca"]);
     if (!ca) return;
-    provider.publishTlsCa(ca);
-    provider.publishEndpoints({ endpoints: endpoints(), version: str(config.version) ?? "3.6.5" });
+    provider.publishAll({ tlsCa: ca });
+    provider.publishAll({ endpoints: endpoints(), version: str(config.version) ?? "3.6.5" });
     // Clients that arrived while the CA was missing (or whose CN was taken) get their answer now.
     const served = provider.servedClients();
     for (const client of provider.clients()) {

@@ -10,12 +10,7 @@
  */
 
 import { EtcdClientRequirer, parseClientCertificate } from "@charm-relations/interface-etcd-client";
-import {
-  type Charm,
-  type CharmEventName,
-  CharmRelationsError,
-  runCharmIfMain,
-} from "@charm-relations/juju-secrets-core";
+import { type Charm, type CharmEventName, CharmRelationsError, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 const STATUS_ON: readonly CharmEventName[] = [
   "install",
@@ -52,23 +47,23 @@ export function setup(charm: Charm): void {
       cert = undefined;
     }
   }
-  const requirer = new EtcdClientRequirer(charm, "etcd-client", {
-    prefix,
+  const requirer = new EtcdClientRequirer(charm, { endpoint: "etcd-client", prefix,
     contract,
-    ...(cert ? { mtlsCert: cert } : {}),
-  });
+    ...(cert ? { mtlsCert: cert } : {}) });
   let invalid: string | undefined;
 
-  requirer.on("etcdReady", (c) =>
-    model.log("INFO", `etcd ready: user ${c.username}, ${c.uris.join(",")}, etcd ${c.version}`),
+  requirer.on("etcdReady", ({ connection: c }) =>
+    model.log("INFO", `etcd ready: user ${c.username}, ${c.uris.join(",")}, etcd ${c.version ?? "?"}`),
   );
-  requirer.on("endpointsChanged", (c) =>
+  requirer.on("endpointsChanged", ({ connection: c }) =>
     model.log("INFO", `etcd endpoints changed: ${c.endpoints.join(",")}`),
   );
-  requirer.on("versionChanged", (c) => model.log("INFO", `etcd version ${c.version}`));
+  requirer.on("versionChanged", ({ connection: c }) => model.log("INFO", `etcd version ${c.version ?? "?"}`));
   // A real client writes the new CA to its --cacert file here.
   requirer.on("caRotated", () => model.log("INFO", "etcd server CA rotated"));
-  requirer.on("credentialsRotated", (c) => model.log("INFO", `etcd user is now ${c.username}`));
+  requirer.on("credentialsRotated", ({ connection: c, groups }) => {
+    if (groups.includes("user")) model.log("INFO", `etcd user is now ${c.username}`);
+  });
   requirer.on("statusRaised", ({ status }) =>
     model.log("WARNING", `etcd says ${status.code}: ${status.message}`),
   );

@@ -37,7 +37,7 @@ const STATUS_ON: readonly CharmEventName[] = [
 ];
 
 export function setup(charm: Charm): void {
-  const etcd = new EtcdRequirer(charm, "etcd");
+  const etcd = new EtcdRequirer(charm, { endpoint: "etcd" });
   const model = charm.model;
   const dataDir = (): string => {
     const v = model.config()["data-dir"];

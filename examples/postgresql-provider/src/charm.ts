@@ -53,7 +53,7 @@ interface Settings {
 }
 
 export function setup(charm: Charm): void {
-  const provider = new PostgresqlProvider(charm, "database", { peerEndpoint: PEERS });
+  const provider = new PostgresqlProvider(charm, { endpoint: "database", peerEndpoint: PEERS });
   const model = charm.model;
   let blocked: string | undefined;
 
@@ -131,16 +131,16 @@ export function setup(charm: Charm): void {
       entityPassword:
         request.entityType === "GROUP"
           ? null
-          : (published.entityPassword ?? (entity.ok ? entity.password : undefined) ?? generatePassword()),
+          : (published["entity-password"] ?? (entity.ok ? entity.password : undefined) ?? generatePassword()),
     });
   };
 
   provider.on("databaseRequested", ({ request }) => serve(request, false));
   provider.on("databaseEntityRequested", ({ request }) => serveEntity(request));
-  provider.on("entityPermissionsChanged", ({ request }) => {
+  provider.on("databaseEntityPermissionsChanged", ({ request }) => {
     model.log("INFO", `${request.relation.endpoint}:${request.relation.id}: entity permissions changed`);
   });
-  provider.on("requestInvalid", ({ error }) => {
+  provider.on("invalid", ({ error }) => {
     blocked = error.message;
   });
 
@@ -157,14 +157,18 @@ export function setup(charm: Charm): void {
     if (peers && rotate) peers.set(GENERATION_KEY, s.generation);
   });
 
-  provider.on("relationDeparted", ({ relation, departing }) => {
-    // Keep the connection information current for the units that stay.
-    if (model.isLeader() && !departing && provider.request(relation)) {
-      provider.publish(relation, connection(settings()));
-    }
-  });
+  charm.on(
+    "relationDeparted",
+    ({ relation, departingUnit }) => {
+      // Keep the connection information current for the units that stay.
+      if (departingUnit !== charm.unit && model.isLeader() && provider.request(relation.ref)) {
+        provider.publish(relation.ref, connection(settings()));
+      }
+    },
+    { endpoint: provider.endpoint },
+  );
 
-  provider.on("gone", ({ relation, departing, removeUser }) => {
+  provider.on("gone", ({ relation, departing }) => {
     if (departing) {
       model.log(
         "INFO",
@@ -172,7 +176,7 @@ export function setup(charm: Charm): void {
       );
       return;
     }
-    if (!removeUser) return;
+    if (!model.isLeader()) return;
     const user = relationUsername(relation.id);
     model.log("INFO", `dropping user ${user} (the database is kept)`);
     const peers = peerApp();

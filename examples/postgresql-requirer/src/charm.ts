@@ -38,20 +38,18 @@ export function setup(charm: Charm): void {
   const config = model.config();
   const database = typeof config.database === "string" && config.database !== "" ? config.database : "myapp";
   const roles = list(config["extra-user-roles"]);
-  const requirer = new PostgresqlRequirer(charm, "database", {
-    database,
-    ...(roles.length ? { extraUserRoles: roles } : {}),
-  });
+  const requirer = new PostgresqlRequirer(charm, { endpoint: "database", database,
+    ...(roles.length ? { extraUserRoles: roles } : {}) });
   let invalid: string | undefined;
 
   requirer.on("databaseCreated", ({ connection }) => {
     model.log("INFO", `database ${connection.database} created for ${connection.username ?? "?"}`);
   });
-  requirer.on("endpointsChanged", ({ endpoints }) =>
-    model.log("INFO", `endpoints changed: ${endpoints.join(",")}`),
+  requirer.on("endpointsChanged", ({ connection }) =>
+    model.log("INFO", `endpoints changed: ${connection.endpoints.join(",")}`),
   );
-  requirer.on("readOnlyEndpointsChanged", ({ readOnlyEndpoints }) =>
-    model.log("INFO", `read-only endpoints changed: ${readOnlyEndpoints.join(",")}`),
+  requirer.on("readOnlyEndpointsChanged", ({ connection }) =>
+    model.log("INFO", `read-only endpoints changed: ${connection.readOnlyEndpoints.join(",")}`),
   );
   requirer.on("credentialsRotated", ({ groups }) =>
     model.log("INFO", `credentials rotated (${groups.join(", ")})`),

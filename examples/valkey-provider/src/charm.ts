@@ -23,12 +23,7 @@ import {
   type ValkeyResponseInput,
   valkeyAclFile,
 } from "@charm-relations/interface-valkey-client";
-import {
-  type Charm,
-  type CharmEventName,
-  ProtocolEncodeError,
-  runCharmIfMain,
-} from "@charm-relations/juju-secrets-core";
+import { type Charm, type CharmEventName, ProtocolEncodeError, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 export const ACL_FILE = "users.acl";
 
@@ -56,7 +51,7 @@ export function setup(charm: Charm): void {
   };
   // A unit being removed still gets relation-broken for relations that live on (LP#1979811): the
   // provider keeps their secrets and says `departing` in `gone`, so no user is deleted either.
-  const valkey = new ValkeyProvider(charm, "valkey-client");
+  const valkey = new ValkeyProvider(charm, { endpoint: "valkey-client" });
   let configError: string | undefined;
 
   /** What every request gets, from config; undefined (and a blocked status) when config is invalid. */
@@ -128,7 +123,7 @@ export function setup(charm: Charm): void {
     model.log("INFO", `deleting the ACL users of relation ${relation.id} (relation-${relation.id}*)`);
     renderAcl();
   });
-  valkey.on("requestInvalid", ({ error }) => model.log("WARNING", `ignoring a request: ${error.message}`));
+  valkey.on("invalid", ({ error }) => model.log("WARNING", `ignoring a request: ${error.message}`));
 
   charm.on("configChanged", () => {
     if (!model.isLeader()) return;

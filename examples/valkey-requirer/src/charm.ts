@@ -50,7 +50,7 @@ export function setup(charm: Charm): void {
   const wanted = resourcesOf(charm);
   // v0 carries exactly one pattern per relation.
   const resources = contract === "v0" ? wanted.slice(0, 1) : wanted;
-  const valkey = new ValkeyRequirer(charm, "valkey-client", { resources, contract });
+  const valkey = new ValkeyRequirer(charm, { endpoint: "valkey-client", resources, contract });
   const dataDir = (): string =>
     typeof cfg["data-dir"] === "string" && cfg["data-dir"] !== ""
       ? cfg["data-dir"]

@@ -9,16 +9,16 @@
 import { createRequire } from "node:module";
 import {
   connectJsonSchemas,
-  providerAppBag as connectProviderApp,
-  providerUnitBag as connectProviderUnit,
-  requirerAppBag as connectRequirerApp,
-  requirerUnitBag as connectRequirerUnit,
+  providerAppV0 as connectProviderApp,
+  providerUnit as connectProviderUnit,
+  requirerAppV0 as connectRequirerApp,
+  requirerUnit as connectRequirerUnit,
 } from "@charm-relations/interface-connect-client";
 import {
-  etcdAppSchema,
+  appBag,
   etcdJsonSchemas,
-  etcdProviderUnitSchema,
-  etcdRequirerUnitSchema,
+  providerUnit,
+  requirerUnit,
 } from "@charm-relations/interface-etcd";
 import {
   etcdClientJsonSchemas,
@@ -29,22 +29,23 @@ import {
   requirerUnit as etcdClientRequirerUnit,
 } from "@charm-relations/interface-etcd-client";
 import {
-  providerAppDatabagSchema as pgProviderApp,
-  providerUnitDatabagSchema as pgProviderUnit,
-  requirerAppDatabagSchema as pgRequirerApp,
-  requirerUnitDatabagSchema as pgRequirerUnit,
+  providerAppV0 as pgProviderApp,
+  providerUnit as pgProviderUnit,
+  requirerAppV0 as pgRequirerApp,
+  requirerUnit as pgRequirerUnit,
   jsonSchema as postgresqlJsonSchema,
 } from "@charm-relations/interface-postgresql-client";
 import {
   valkeyJsonSchemas,
-  providerAppBagV0 as valkeyProviderAppV0,
-  providerAppBagV1 as valkeyProviderAppV1,
-  providerUnitBag as valkeyProviderUnit,
-  requirerAppBagV0 as valkeyRequirerAppV0,
-  requirerAppBagV1 as valkeyRequirerAppV1,
-  requirerUnitBag as valkeyRequirerUnit,
+  providerAppV0 as valkeyProviderAppV0,
+  providerAppV1 as valkeyProviderAppV1,
+  providerUnit as valkeyProviderUnit,
+  requirerAppV0 as valkeyRequirerAppV0,
+  requirerAppV1 as valkeyRequirerAppV1,
+  requirerUnit as valkeyRequirerUnit,
 } from "@charm-relations/interface-valkey-client";
-import type { BagKind, Contract, Side } from "@charm-relations/juju-secrets-core";
+import type { Contract } from "@charm-relations/juju-secrets-core";
+import type { BagKind, Side } from "@charm-relations/juju-secrets-core/interface";
 import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
 import { z } from "zod";
 import { connectClientScenario } from "./scenarios/connect-client.js";
@@ -217,8 +218,8 @@ const etcdLegacy = entry({
   resourceKey: null,
   charms: { provider: "charmed-kubernetes layer-etcd", requirer: "kubernetes-control-plane (reactive)" },
   schemas: {
-    provider: { v0: { app: etcdAppSchema, unit: etcdProviderUnitSchema } },
-    requirer: { v0: { app: etcdAppSchema, unit: etcdRequirerUnitSchema } },
+    provider: { v0: { app: appBag, unit: providerUnit } },
+    requirer: { v0: { app: appBag, unit: requirerUnit } },
   },
   jsonSchema: (side) => {
     const js = etcdJsonSchemas();

@@ -5,16 +5,8 @@
  * (`providerConformance`, `requirerConformance`) to run against your own charm.
  */
 
-import {
-  type Contract,
-  computeRequestId,
-  DEFAULT_PROVIDED_SECRETS,
-  DEFAULT_REQUESTED_SECRETS,
-  parseJsonObjects as objects,
-  parseJson,
-  pyDumps,
-  v0Snapshot,
-} from "@charm-relations/juju-secrets-core";
+import type { Contract } from "@charm-relations/juju-secrets-core";
+import { computeRequestId, DEFAULT_PROVIDED_SECRETS, DEFAULT_REQUESTED_SECRETS, parseJsonObjects as objects, parseJson, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
 import {
   charmRunner,
   deployTarget,
@@ -25,7 +17,8 @@ import {
 import { parseClientCertificate } from "./certificate.js";
 import { EtcdClientProvider } from "./provider.js";
 import { EtcdClientRequirer } from "./requirer.js";
-import { DEFAULT_ENDPOINT, tlsSecret, userSecret } from "./schema.js";
+import { DEFAULT_ENDPOINT } from "./definition.js";
+import { tlsSecret, userSecret } from "./schema.js";
 
 // ---------------------------------------------------------------------------------------------
 // Test certificates (EC P-256, generated once with OpenSSL 3, valid ten years; private keys
@@ -70,12 +63,12 @@ export interface ReferenceProviderOptions {
  */
 export function referenceProvider(options: ReferenceProviderOptions = {}): HookRunner {
   return charmRunner((charm) => {
-    const provider = new EtcdClientProvider(charm, options.endpoint ?? DEFAULT_ENDPOINT);
+    const provider = new EtcdClientProvider(charm, { endpoint: options.endpoint ?? DEFAULT_ENDPOINT });
     const config = () => charm.model.config();
     const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
     const endpoints = () => str(config().endpoints)?.split(",") ?? options.endpoints ?? ["10.1.0.10:2379"];
-    const answer = (client: Parameters<EtcdClientProvider["publishClient"]>[0], username: string) =>
-      provider.publishClient(client, {
+    const answer = (client: Parameters<EtcdClientProvider["publish"]>[0], username: string) =>
+      provider.publish(client, {
         username,
         endpoints: endpoints(),
         version: str(config().version) ?? options.version ?? "3.6.5",
@@ -89,8 +82,8 @@ export function referenceProvider(options: ReferenceProviderOptions = {}): HookR
     charm.on("configChanged", () => {
       if (!charm.model.isLeader()) return;
       const ca = str(config()["tls-ca"]);
-      if (ca) provider.publishTlsCa(ca);
-      if (str(config().endpoints)) provider.publishEndpoints({ endpoints: endpoints() });
+      if (ca) provider.publishAll({ tlsCa: ca });
+      if (str(config().endpoints)) provider.publishAll({ endpoints: endpoints() });
     });
   });
 }
@@ -112,11 +105,9 @@ export function referenceRequirer(options: ReferenceRequirerOptions = {}): HookR
       typeof configured === "string" && configured !== ""
         ? configured
         : (options.mtlsCert ?? TEST_CLIENT_CERT);
-    const requirer = new EtcdClientRequirer(charm, options.endpoint ?? DEFAULT_ENDPOINT, {
-      prefix: options.prefix ?? "/requirer/",
+    const requirer = new EtcdClientRequirer(charm, { endpoint: options.endpoint ?? DEFAULT_ENDPOINT, prefix: options.prefix ?? "/requirer/",
       mtlsCert: cert,
-      ...(options.contract ? { contract: options.contract } : {}),
-    });
+      ...(options.contract ? { contract: options.contract } : {}) });
     charm.on("configChanged", () => {
       if (charm.model.isLeader()) requirer.setMtlsCert(cert);
     });

@@ -5,7 +5,7 @@
  * TypeScript types and the published JSON Schema.
  */
 
-import { PEM_CERTIFICATE, PEM_PRIVATE_KEY } from "@charm-relations/juju-secrets-core";
+import { PEM_CERTIFICATE, PEM_PRIVATE_KEY } from "@charm-relations/juju-secrets-core/protocol";
 import { pemText, toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
 import { z } from "zod";
 
@@ -70,7 +70,7 @@ export const privateKeyPemSchema = pemText(
  * One provider unit databag. Every key is optional: a unit that has not configured etcd yet writes
  * nothing, and Juju deletes keys set to `""` (so an empty `version` arrives as an absent key).
  */
-export const etcdProviderUnitSchema = z
+export const providerUnit = z
   .looseObject({
     connection_string: connectionStringSchema.optional(),
     version: versionSchema.optional(),
@@ -88,17 +88,21 @@ export const etcdProviderUnitSchema = z
   .describe("Legacy etcd interface: a provider (etcd) unit databag");
 
 /** The requirer's unit databag: the legacy requirer writes nothing but Juju's own keys. */
-export const etcdRequirerUnitSchema = z
+export const requirerUnit = z
   .strictObject({ ...jujuUnitKeys })
   .describe("Legacy etcd interface: a requirer unit databag (nothing is written)");
 
 /** The legacy interface has no application databag on either side. */
-export const etcdAppSchema = z
+export const appBag = z
   .strictObject({})
   .describe("Legacy etcd interface: application databags stay empty");
+/** The requirer's app databag (the one legacy contract, named v0 here): empty. */
+export const requirerAppV0 = appBag;
+/** The provider's app databag: empty. */
+export const providerAppV0 = appBag;
 
-export type EtcdProviderUnitData = z.output<typeof etcdProviderUnitSchema>;
-export type EtcdRequirerUnitData = z.output<typeof etcdRequirerUnitSchema>;
+export type EtcdProviderUnitData = z.output<typeof providerUnit>;
+export type EtcdRequirerUnitData = z.output<typeof requirerUnit>;
 
 /** The shared client credentials, PEM-encoded. `key` is a private key: never log it. */
 export interface EtcdClientCredentials {
@@ -113,8 +117,8 @@ export function etcdJsonSchemas(): {
   readonly requirer: { readonly app: Record<string, unknown>; readonly unit: Record<string, unknown> };
 } {
   return {
-    provider: { app: toWireJsonSchema(etcdAppSchema), unit: toWireJsonSchema(etcdProviderUnitSchema) },
-    requirer: { app: toWireJsonSchema(etcdAppSchema), unit: toWireJsonSchema(etcdRequirerUnitSchema) },
+    provider: { app: toWireJsonSchema(appBag), unit: toWireJsonSchema(providerUnit) },
+    requirer: { app: toWireJsonSchema(appBag), unit: toWireJsonSchema(requirerUnit) },
   };
 }
 

@@ -17,8 +17,8 @@ import { EtcdRequirer } from "./requirer.js";
 import {
   ETCD_KEYS,
   type EtcdClientCredentials,
-  etcdProviderUnitSchema,
-  etcdRequirerUnitSchema,
+  providerUnit,
+  requirerUnit,
 } from "./schema.js";
 
 export interface EtcdProviderBagInput {
@@ -57,13 +57,13 @@ const REF = { endpoint: "etcd", id: 0 } as const;
 
 /** Does a provider unit bag your charm wrote parse as the real requirers expect? */
 export function checkEtcdProviderUnitBag(bag: Readonly<Record<string, string>>): EtcdBagCheck {
-  const r = parseBag(etcdProviderUnitSchema, bag, { relation: REF, side: "provider", bag: "unit" });
+  const r = parseBag(providerUnit, bag, { relation: REF, side: "provider", bag: "unit" });
   return r.ok ? { ok: true } : { ok: false, error: r.error };
 }
 
 /** The requirer must write nothing but Juju's own keys. */
 export function checkEtcdRequirerUnitBag(bag: Readonly<Record<string, string>>): EtcdBagCheck {
-  const r = parseBag(etcdRequirerUnitSchema, bag, { relation: REF, side: "requirer", bag: "unit" });
+  const r = parseBag(requirerUnit, bag, { relation: REF, side: "requirer", bag: "unit" });
   return r.ok ? { ok: true } : { ok: false, error: r.error };
 }
 
@@ -112,7 +112,7 @@ export async function checkEtcdProviderCharm(
   const seen: Record<string, boolean> = {};
   sim.deploy("reference-requirer", {
     runner: charmRunner((charm) => {
-      const requirer = new EtcdRequirer(charm, "etcd", { stateDir: false });
+      const requirer = new EtcdRequirer(charm, { endpoint: "etcd", stateDir: false });
       requirer.on("available", () => {
         seen[charm.unit] = true;
       });

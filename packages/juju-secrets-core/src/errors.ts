@@ -149,6 +149,29 @@ export class RemoteDataError extends CharmRelationsError {
   }
 }
 
+/** The rule an immutable request field breaks when it changes (protocol §4.10, I-13). */
+export const IMMUTABLE_RULE = "cannot change after the request was made";
+
+/**
+ * The requirer changed `extra-user-roles`, `extra-group-roles`, `entity-type` or the resource after its
+ * request was made. Python's provider crashes its hook with `ValueError`; ours keeps serving the
+ * original request and says what to do.
+ */
+export class RequestChangedError extends RemoteDataError {
+  override name = "RequestChangedError";
+  /** The fields that changed (without a v1 `requests[<id>].` prefix). */
+  readonly keys: readonly string[];
+  constructor(issues: readonly RemoteDataIssue[]) {
+    super(issues);
+    this.keys = [...new Set(issues.map((i) => i.key.replace(/^requests\[[^\]]*\]\./, "")))];
+    const first = issues[0];
+    const where = first ? `${first.relation.endpoint}:${first.relation.id}: ` : "";
+    this.message =
+      `${where}the requirer changed ${this.keys.map((k) => safeText(k)).join(", ")} after its request was made; ` +
+      "these are fixed at creation: remove and re-add the relation to change them (the original request is still served)";
+  }
+}
+
 /** A provider tried to write credentials before the requirer asked for anything (protocol §4.5). */
 export class PrematureWriteError extends CharmRelationsError {
   override name = "PrematureWriteError";

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ProcessBackend } from "../src/backend/process.js";
 import type { Backend, SecretInfo } from "../src/backend/types.js";
 import { removeOwnedSecretsForRelation } from "../src/engine/common.js";
-import type { InterfaceDefinition } from "../src/engine/definition.js";
+import { defineInterface } from "../src/engine/definition.js";
 import { DataProvider } from "../src/engine/provider.js";
 import { DataRequirer } from "../src/engine/requirer.js";
 import { HookToolError, SecretNotFoundError } from "../src/errors.js";
@@ -157,18 +157,20 @@ describe("MemoryBackend.relationGet", () => {
 });
 
 describe("requirer: malformed provider answers are the provider's error, never a crash", () => {
-  const DEF: InterfaceDefinition = {
+  const DEF = defineInterface({
     name: "t",
+    defaultEndpoint: "database",
+    contracts: { requirer: ["v0", "v1"], provider: ["v0", "v1"] },
     resourceKey: "database",
-    readyFields: ["username", "password", "endpoints"],
-  };
+    ready: { default: ["username", "password", "endpoints"] },
+  });
 
   function requirerWorld(contract: "v0" | "v1") {
     const { model, id, uri } = world();
     const created: string[] = [];
     const runner = charmRunner((charm) => {
       const r = new DataRequirer(charm, "database", DEF, { contract, requests: [{ resource: "app:*" }] });
-      r.events.on("created", (e) => void created.push(e.response.resource));
+      r.events.on("created", (e) => void created.push(e.connection.resource));
     });
     return { model, id, uri, created, runner };
   }
@@ -275,11 +277,17 @@ describe("provider: remote JSON is parsed as JSON", () => {
     const { model, id } = world();
     const requested: string[] = [];
     const runner = charmRunner((charm) => {
-      const p = new DataProvider(charm, "database", {
-        name: "t",
-        resourceKey: "database",
-        readyFields: ["username"],
-      });
+      const p = new DataProvider(
+        charm,
+        "database",
+        defineInterface({
+          name: "t",
+          defaultEndpoint: "database",
+          contracts: { requirer: ["v0"], provider: ["v0", "v1"] },
+          resourceKey: "database",
+          ready: { default: ["username"] },
+        }),
+      );
       p.events.on("requested", (e) => void requested.push(e.request.resource));
     });
     const salt = "abcdefghABCDEFGH";

@@ -7,7 +7,7 @@ import {
   requirerAppDatabagSchema,
   requirerUnitDatabagSchema,
 } from "@charm-relations/interface-postgresql-client";
-import { computeRequestId, pyDumps } from "@charm-relations/juju-secrets-core";
+import { computeRequestId, pyDumps } from "@charm-relations/juju-secrets-core/protocol";
 import { bagError } from "@charm-relations/juju-secrets-core/schema";
 import { JujuModel } from "@charm-relations/juju-secrets-core/testing";
 import { afterAll, describe, expect, it, vi } from "vitest";

@@ -5,7 +5,8 @@
  */
 
 import { POSTGRESQL_CLIENT } from "@charm-relations/interface-postgresql-client";
-import { DataRequirer, encodeRelationSettings } from "@charm-relations/juju-secrets-core";
+import { DataRequirer } from "@charm-relations/juju-secrets-core/interface";
+import { encodeRelationSettings } from "@charm-relations/juju-secrets-core/backend";
 import {
   JujuModel,
   MemoryBackend,

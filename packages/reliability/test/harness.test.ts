@@ -5,7 +5,9 @@
  * prove nothing.
  */
 import { randomBytes } from "node:crypto";
-import { type Charm, DataProvider, HookToolError, pyDumps } from "@charm-relations/juju-secrets-core";
+import { type Charm, HookToolError } from "@charm-relations/juju-secrets-core";
+import { DataProvider } from "@charm-relations/juju-secrets-core/interface";
+import { pyDumps } from "@charm-relations/juju-secrets-core/protocol";
 import { charmRunner, JujuModel, MemoryBackend } from "@charm-relations/juju-secrets-core/testing";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";

@@ -25,7 +25,7 @@ export const connectClientScenario: Scenario = {
       units: 2,
       config: { "password-seed": "1" },
       setup(charm, ctx) {
-        const provider = new ConnectProvider(charm, ENDPOINT);
+        const provider = new ConnectProvider(charm, { endpoint: ENDPOINT });
         const answer = (request: ConnectIntegrationRequest) =>
           provider.publish(request, {
             endpoints: WORKERS,
@@ -45,8 +45,8 @@ export const connectClientScenario: Scenario = {
         provider.on("integrationRemoved", (e) =>
           ctx.record("integrationRemoved", { username: e.username, unitDeparting: e.unitDeparting }),
         );
-        provider.on("requestInvalid", ({ error }) => {
-          ctx.record("requestInvalid", { error: error.message });
+        provider.on("invalid", ({ error }) => {
+          ctx.record("invalid", { error: error.message });
           charm.model.setStatus("blocked", error.message);
         });
         charm.on("configChanged", () => {
@@ -59,18 +59,16 @@ export const connectClientScenario: Scenario = {
       endpoint: ENDPOINT,
       units: 2,
       setup(charm, ctx) {
-        const requirer = new ConnectRequirer(charm, ENDPOINT, {
-          pluginUrl: "http://10.1.1.200:8080/route/to/plugin.tar",
-          contract,
-        });
-        requirer.on("integrationCreated", ({ integration }) =>
+        const requirer = new ConnectRequirer(charm, { endpoint: ENDPOINT, pluginUrl: "http://10.1.1.200:8080/route/to/plugin.tar",
+          contract });
+        requirer.on("integrationCreated", ({ connection: integration }) =>
           ctx.record("integrationCreated", {
             username: integration.username,
             endpoints: integration.endpoints,
             connector: requirer.connectorName(integration.relation, "demo"),
           }),
         );
-        requirer.on("endpointsChanged", ({ integration }) =>
+        requirer.on("endpointsChanged", ({ connection: integration }) =>
           ctx.record("endpointsChanged", { endpoints: integration.endpoints }),
         );
         requirer.on("credentialsRotated", ({ groups }) => ctx.record("credentialsRotated", { groups }));

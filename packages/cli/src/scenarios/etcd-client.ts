@@ -57,9 +57,9 @@ export const etcdClientScenario: Scenario = {
         units: 2,
         config: { "ca-generation": 1 },
         setup(charm, ctx) {
-          const provider = new EtcdClientProvider(charm, ENDPOINT);
+          const provider = new EtcdClientProvider(charm, { endpoint: ENDPOINT });
           const answer = (client: EtcdClientRef, username: string) =>
-            provider.publishClient(client, {
+            provider.publish(client, {
               username,
               endpoints: ENDPOINTS,
               version: "3.6.5",
@@ -93,8 +93,8 @@ export const etcdClientScenario: Scenario = {
               clients: e.certificates().map((c) => c.commonName),
             }),
           );
-          provider.on("requestInvalid", ({ error }) => {
-            ctx.record("requestInvalid", { error: error.message });
+          provider.on("invalid", ({ error }) => {
+            ctx.record("invalid", { error: error.message });
             charm.model.setStatus("blocked", error.message);
           });
           provider.on("gone", (e) => ctx.record("gone", { relation: e.relation.id, departing: e.departing }));
@@ -112,11 +112,9 @@ export const etcdClientScenario: Scenario = {
         config: { "cert-generation": 1 },
         setup(charm, ctx) {
           const cert = certs.client(generation(charm, "cert-generation"));
-          const requirer = new EtcdClientRequirer(charm, ENDPOINT, {
-            prefix: "/myapp/",
+          const requirer = new EtcdClientRequirer(charm, { endpoint: ENDPOINT, prefix: "/myapp/",
             mtlsCert: cert,
-            contract,
-          });
+            contract });
           const conn = (c: { username: string; endpoints: readonly string[]; version: string }) => ({
             username: c.username,
             endpoints: c.endpoints,

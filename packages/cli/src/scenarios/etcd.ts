@@ -39,7 +39,7 @@ export const etcdScenario: Scenario = {
         units: 2,
         config: { "credentials-generation": 1 },
         setup(charm, ctx) {
-          const provider = new EtcdProvider(charm, "db");
+          const provider = new EtcdProvider(charm, { endpoint: "db" });
           // Any unit publishes (no leadership in this protocol); unchanged values cost no write.
           const publish = () => {
             provider.setConnectionString(MEMBERS, "3.5.18");
@@ -55,7 +55,7 @@ export const etcdScenario: Scenario = {
         endpoint: "etcd",
         units: 2,
         setup(charm, ctx) {
-          const requirer = new EtcdRequirer(charm, "etcd");
+          const requirer = new EtcdRequirer(charm, { endpoint: "etcd" });
           requirer.on("connectionChanged", (e) =>
             ctx.record("connectionChanged", { endpoints: e.endpoints, version: e.version }),
           );

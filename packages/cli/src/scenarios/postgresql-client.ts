@@ -27,7 +27,7 @@ export const postgresqlClientScenario: Scenario = {
       units: 2,
       config: { "password-seed": "1" },
       setup(charm, ctx) {
-        const provider = new PostgresqlProvider(charm, ENDPOINT);
+        const provider = new PostgresqlProvider(charm, { endpoint: ENDPOINT });
         const answer = (request: PostgresqlRequest) => {
           const username = relationUsername(request.relation.id);
           const password = derivedPassword(charm.model.config()["password-seed"], "pg", request.relation.id);
@@ -67,7 +67,7 @@ export const postgresqlClientScenario: Scenario = {
       endpoint: ENDPOINT,
       units: 2,
       setup(charm, ctx) {
-        const requirer = new PostgresqlRequirer(charm, ENDPOINT, { database: "myapp" });
+        const requirer = new PostgresqlRequirer(charm, { endpoint: ENDPOINT, database: "myapp" });
         requirer.on("databaseCreated", ({ connection }) =>
           ctx.record("databaseCreated", {
             database: connection.database,

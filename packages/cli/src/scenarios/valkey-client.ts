@@ -20,7 +20,7 @@ export const valkeyClientScenario: Scenario = {
       units: 2,
       config: { "password-seed": "1" },
       setup(charm, ctx) {
-        const provider = new ValkeyProvider(charm, ENDPOINT);
+        const provider = new ValkeyProvider(charm, { endpoint: ENDPOINT });
         const password = (request: ValkeyRequest) =>
           derivedPassword(charm.model.config()["password-seed"], "valkey", request.username);
         provider.on("resourceRequested", ({ request }) => {
@@ -64,10 +64,8 @@ export const valkeyClientScenario: Scenario = {
       endpoint: ENDPOINT,
       units: 2,
       setup(charm, ctx) {
-        const requirer = new ValkeyRequirer(charm, ENDPOINT, {
-          resources: contract === "v1" ? ["myapp:*", "sessions:*"] : ["myapp:*"],
-          contract,
-        });
+        const requirer = new ValkeyRequirer(charm, { endpoint: ENDPOINT, resources: contract === "v1" ? ["myapp:*", "sessions:*"] : ["myapp:*"],
+          contract });
         requirer.on("resourceCreated", ({ connection }) =>
           ctx.record("resourceCreated", {
             resource: connection.resource,

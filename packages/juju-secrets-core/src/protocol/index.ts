@@ -3,12 +3,12 @@
  * groups and labels, Fernet, the v0 snapshot, relation statuses and the v1 requests contract.
  */
 
+export { describeShape, FernetError } from "../errors.js";
 export * from "../limits.js";
+export * from "./bag.js";
 export * from "./codecs.js";
 export * from "./fernet.js";
 export * from "./json.js";
-// `validateSecretContent` stays module-level (import from "./protocol/secrets.js"): the package root
-// already exports the backend's function of the same name and rules, and two star exports would clash.
 export {
   CREDENTIAL_FIELDS,
   DEFAULT_PROVIDED_SECRETS,
@@ -30,6 +30,7 @@ export {
   type SecretLabelParts,
   secretKey,
   secretLabel,
+  validateSecretContent,
 } from "./secrets.js";
 export * from "./snapshot.js";
 export * from "./status.js";

@@ -7,12 +7,13 @@
 
 import {
   connectionUri,
-  POSTGRESQL_CLIENT,
+  postgresqlClient,
   PostgresqlProvider,
   type PostgresqlRequest,
   PostgresqlRequirer,
 } from "@charm-relations/interface-postgresql-client";
-import { type Charm, DataRequirer } from "@charm-relations/juju-secrets-core";
+import type { Charm } from "@charm-relations/juju-secrets-core";
+import { DataRequirer } from "@charm-relations/juju-secrets-core/interface";
 import { charmRunner } from "@charm-relations/juju-secrets-core/testing";
 import fc from "fast-check";
 import { EventLog, makePassword, type PasswordMode, passwordSeed } from "../generic.js";
@@ -32,7 +33,7 @@ export interface CharmOptions {
 export function postgresqlProvider(options: CharmOptions = {}): (charm: Charm) => void {
   const seed = passwordSeed(options.passwords ?? "derived");
   return (charm) => {
-    const provider = new PostgresqlProvider(charm, EP);
+    const provider = new PostgresqlProvider(charm, { endpoint: EP });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     const serve = (r: PostgresqlRequest) => {
       const username = r.requestId
@@ -68,7 +69,7 @@ export function postgresqlProvider(options: CharmOptions = {}): (charm: Charm) =
 
 export function postgresqlRequirer(options: CharmOptions = {}): (charm: Charm) => void {
   return (charm) => {
-    const requirer = new PostgresqlRequirer(charm, EP, { database: "myapp" });
+    const requirer = new PostgresqlRequirer(charm, { endpoint: EP, database: "myapp" });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     requirer.on("databaseCreated", ({ relation }) => log("created", String(relation.id)));
     requirer.on("credentialsRotated", ({ relation }) => log("rotated", String(relation.id)));
@@ -80,7 +81,7 @@ export function postgresqlRequirer(options: CharmOptions = {}): (charm: Charm) =
 /** A v1 client of the PostgreSQL provider (the package's requirer speaks v0 only). */
 export function postgresqlV1Requirer(options: CharmOptions = {}): (charm: Charm) => void {
   return (charm) => {
-    const engine = new DataRequirer(charm, EP, POSTGRESQL_CLIENT, {
+    const engine = new DataRequirer(charm, EP, postgresqlClient, {
       contract: "v1",
       requests: [{ resource: "orders" }, { resource: "reports" }],
     });

@@ -41,9 +41,7 @@ export function valkeyProvider(options: CharmOptions = {}): (charm: Charm) => vo
       },
       { endpoint: EP },
     );
-    const provider = new ValkeyProvider(charm, EP, {
-      retainSecretsOnBroken: (r) => existsSync(marker(r.id)),
-    });
+    const provider = new ValkeyProvider(charm, { endpoint: EP, retainSecretsOnBroken: (r) => existsSync(marker(r.id)) });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     const shared = {
       endpoints: ["10.1.0.10:6379"],
@@ -82,7 +80,7 @@ export function valkeyRequirer(
   return (charm) => {
     const drop = charm.model.config().drop;
     const wanted = resources.filter((r) => r !== drop);
-    const requirer = new ValkeyRequirer(charm, EP, { resources: wanted, contract });
+    const requirer = new ValkeyRequirer(charm, { endpoint: EP, resources: wanted, contract });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     requirer.on("resourceCreated", ({ connection }) =>
       log("created", `${connection.relation.id} ${connection.resource}`),

@@ -1,2 +1,0 @@
-export * from "./departure.js";
-export * from "./model.js";
