@@ -46,7 +46,7 @@ import {
 } from "@charm-relations/interface-valkey-client";
 import type { BagKind, Contract, Side } from "@charm-relations/juju-secrets-core";
 import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
-import { z } from "zod";
+import * as z from "zod";
 import { connectClientScenario } from "./scenarios/connect-client.js";
 import { etcdScenario } from "./scenarios/etcd.js";
 import { etcdClientScenario } from "./scenarios/etcd-client.js";

@@ -20,7 +20,7 @@ import {
   WIRE_BOOL_PATTERN,
   wireBool,
 } from "@charm-relations/juju-secrets-core/schema";
-import { z } from "zod";
+import * as z from "zod";
 
 /** The v0 requirer key that carries the request (v1: `resource`). */
 export const RESOURCE_KEY = "prefix";

@@ -7,7 +7,7 @@
 
 import { PEM_CERTIFICATE, PEM_PRIVATE_KEY } from "@charm-relations/juju-secrets-core";
 import { pemText, toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
-import { z } from "zod";
+import * as z from "zod";
 
 /** The provider unit-bag keys, exactly as layer-etcd writes them (underscores, not dashes). */
 export const ETCD_KEYS = {

@@ -1,6 +1,6 @@
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import {
   CONNECTION_STRING_PATTERN,
   checkClientCredentials,

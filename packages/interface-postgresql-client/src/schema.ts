@@ -24,7 +24,7 @@ import {
   jsonString,
   zodIssues,
 } from "@charm-relations/juju-secrets-core/schema";
-import { z } from "zod";
+import * as z from "zod";
 
 /** What the core engines need to know about postgresql_client. */
 export const POSTGRESQL_CLIENT: InterfaceDefinition = {
