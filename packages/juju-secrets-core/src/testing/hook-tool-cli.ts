@@ -16,14 +16,20 @@ import { HOOK_TOOLS, type LogLevel, type RelationRef, type StatusName } from "..
 import { HookToolError } from "../errors.js";
 import type { HookKind } from "../hook/types.js";
 import { MemoryBackend, type SessionState } from "./memory-backend.js";
-import { appOfUnit, isAppName, isUnitName, JujuModel } from "./model.js";
-import { FAKE_STATE_ENV, readFakeState, writeFakeState } from "./state-file.js";
+import { appOfUnit, isAppName, isUnitName, type JujuModel } from "./model.js";
+import { FAKE_STATE_ENV, FAKE_STATE_FILES, type FakeStateStore } from "./state-file.js";
 
 export interface HookToolIO {
-  /** Standard input (read only when a tool is given `--file -`). */
+  /** Standard input (read only when a tool is given `--file -`); may throw `StdinRequired`. */
   readonly stdin?: () => string;
   readonly readFile?: (path: string) => string;
 }
+
+/**
+ * Thrown by a `HookToolIO.stdin` that has no input yet (Juju's `ErrNoStdin`): `hookToolMain` then
+ * saves nothing and rethrows, and the caller runs the call again with the input.
+ */
+export class StdinRequired extends Error {}
 
 export interface HookToolResult {
   stdout: string;
@@ -814,13 +820,16 @@ function sessionFromEnv(env: NodeJS.ProcessEnv): SessionState {
 
 /**
  * What one executable does: load the state file, run the tool, log the call (secret values
- * redacted), save. `tool` is the name it was invoked by.
+ * redacted), save. `tool` is the name it was invoked by. Throws `StdinRequired` (having saved
+ * nothing) when the tool needs the standard input and `io.stdin` throws it. `store` reads and writes
+ * the state file (the fake server's keeps the models it saved).
  */
 export function hookToolMain(
   tool: string,
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
   io: HookToolIO = {},
+  store: FakeStateStore = FAKE_STATE_FILES,
 ): HookToolResult {
   const path = env[FAKE_STATE_ENV];
   if (!path) return { stdout: "", stderr: `ERROR ${FAKE_STATE_ENV} is not set\n`, exitCode: 1 };
@@ -830,8 +839,8 @@ export function hookToolMain(
   let model: JujuModel;
   let backend: MemoryBackend;
   try {
-    const file = readFakeState(path);
-    model = JujuModel.fromJSON(file.model);
+    const file = store.load(path);
+    model = file.model;
     if (file.session) backend = MemoryBackend.resume(model, file.session, { recordCalls: false });
     else {
       const session = sessionFromEnv(env);
@@ -840,7 +849,22 @@ export function hookToolMain(
   } catch (e) {
     return { stdout: "", stderr: `ERROR ${(e as Error).message}\n`, exitCode: 1 };
   }
-  const result = runHookTool(tool, argv, backend, io);
+  let stdinRequired = false;
+  const { stdin } = io;
+  const result = runHookTool(tool, argv, backend, {
+    ...io,
+    ...(stdin && {
+      stdin: () => {
+        try {
+          return stdin();
+        } catch (e) {
+          stdinRequired ||= e instanceof StdinRequired;
+          throw e;
+        }
+      },
+    }),
+  });
+  if (stdinRequired) throw new StdinRequired(`${tool} reads standard input`);
   if (result.exitCode !== 127) {
     model.recordCall({
       unit: backend.unit,
@@ -850,7 +874,7 @@ export function hookToolMain(
       exitCode: result.exitCode,
     });
   }
-  writeFakeState(path, model, backend.exportSession());
+  store.save(path, model, backend.exportSession());
   return result;
 }
 
