@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The hook-tool fakes: one executable per Juju hook tool (symlinks to this file, see
- * `createHookToolBin`), dispatching on the name they were called by. Each call loads the state file
+ * The hook-tool fakes: what each Juju hook tool does, run per call by the fake server behind the bash
+ * clients of `createHookToolBin` (`fake-server.ts`), or as an executable itself (a symlink to this file
+ * named like the tool, or `node hook-tool-cli.js <tool> …`). Each call loads the state file
  * named by `CHARM_RELATIONS_FAKE_STATE`, parses argv the way Juju does (flags anywhere, `-r x`,
  * `--relation=x`, `--format json`, `--`, `key=value`, `key#file=`, `key#base64=`, `--file -`), runs the
  * same `MemoryBackend` code the in-memory harness uses, prints Juju's output (JSON as Go encodes it,
