@@ -20,10 +20,9 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
-  closeSync,
   existsSync,
+  linkSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -32,11 +31,11 @@ import {
   rmSync,
   statSync,
   writeFileSync,
-  writeSync,
 } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { CharmRelationsError } from "../errors.js";
 import { hookToolMain, StdinRequired } from "./hook-tool-cli.js";
 import type { SessionState } from "./memory-backend.js";
 import type { JujuModel } from "./model.js";
@@ -66,6 +65,11 @@ export function rendezvousDir(bin: string): string {
 export function startFakeServer(bin: string, script: string): void {
   const dir = rendezvousDir(bin);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // The token in there opens the fake model to whoever reads it: the root must be ours alone.
+  const root = statSync(fakesRoot());
+  if (root.uid !== process.getuid?.() || (root.mode & 0o077) !== 0) {
+    throw new CharmRelationsError(`${fakesRoot()} must be a directory of this user's only (mode 700)`);
+  }
   writeAtomic(join(dir, "start"), `${process.execPath}\n${script}\n`);
   spawnServer(bin, script);
 }
@@ -86,20 +90,24 @@ function writeAtomic(path: string, text: string): void {
 // ---------------------------------------------------------------------------------------------
 // Server
 
-/** Take the bin dir's lock unless a live server holds it. */
+/** Take the bin dir's lock unless a live server holds it (a link appears whole, pid included). */
 function takeLock(path: string): boolean {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, "wx", 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return true;
-    } catch {
-      if (lockHeld(path)) return false;
-      rmSync(path, { force: true });
+  const mine = `${path}.${process.pid}`;
+  writeFileSync(mine, String(process.pid), { mode: 0o600 });
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        linkSync(mine, path);
+        return true;
+      } catch {
+        if (lockHeld(path)) return false;
+        rmSync(path, { force: true });
+      }
     }
+    return false;
+  } finally {
+    rmSync(mine, { force: true });
   }
-  return false;
 }
 
 function lockHeld(path: string): boolean {

@@ -61,13 +61,15 @@ if [[ $kind == stdin ]]; then
   read -r magic kind code errlen outlen <&3
 fi
 [[ $magic == "$MAGIC" && $kind == exit ]] || fail "the hook-tool fake server closed the connection"
-# read -N takes a byte per system call: cheaper than starting cat for the usual few hundred bytes.
+# read -N (bash 4+) takes a byte per system call: cheaper than starting cat for a few hundred bytes.
+small=8192
+((BASH_VERSINFO[0] >= 4)) || small=0
 if ((errlen > 0)); then
-  if ((errlen < 8192)); then IFS= read -r -d '' -N "$errlen" err <&3; printf '%s' "$err" >&2
+  if ((errlen < small)); then IFS= read -r -d '' -N "$errlen" err <&3; printf '%s' "$err" >&2
   else head -c "$errlen" <&3 >&2; fi
 fi
 if ((outlen > 0)); then
-  if ((outlen < 8192)); then IFS= read -r -d '' -N "$outlen" out <&3; printf '%s' "$out"
+  if ((outlen < small)); then IFS= read -r -d '' -N "$outlen" out <&3; printf '%s' "$out"
   elif ((code == 0)); then exec cat <&3
   else cat <&3; fi
 fi
