@@ -1,9 +1,10 @@
-#!/bin/bash
+#!/bin/bash -p
 # The hook-tool fakes' client, linked under every tool's name (like Juju's jujuc): it hands argv, the
 # working directory and the JUJU_* / CHARM_RELATIONS_* variables to the bin dir's fake server
 # (fake-server.js, which runs the tool on the state file) over loopback TCP, and replays the answer's
 # stderr, stdout and exit code. Bash builtins only, unless there is output to copy (cat, head) or no
-# server yet: a call starts no node, and node need not be on PATH.
+# server yet: a call starts no node, and node need not be on PATH. -p: no BASH_ENV, no functions
+# from the environment.
 LC_ALL=C
 PATH=/usr/bin:/bin
 MAGIC=charm-relations-fake/1
