@@ -211,4 +211,16 @@ describe("hook-tool fake server", () => {
     await until("the server has stopped", () => !alive(pid));
     expect(existsSync(rendezvousDir(bin))).toBe(false);
   });
+
+  it("forgets a removed bin dir whose server could not clean up", { timeout: 120_000 }, async () => {
+    const { bin, env } = setup();
+    expect(call(env, "is-leader", []).exitCode).toBe(0);
+    const pid = serverPid(bin)!;
+    process.kill(pid, "SIGKILL");
+    await until("the server is gone", () => !alive(pid));
+    rmSync(bin, { recursive: true, force: true });
+    expect(existsSync(join(rendezvousDir(bin), "start"))).toBe(true);
+    setup();
+    expect(existsSync(rendezvousDir(bin))).toBe(false);
+  });
 });

@@ -20,6 +20,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
+  type Dirent,
   existsSync,
   linkSync,
   mkdirSync,
@@ -63,6 +64,7 @@ export function rendezvousDir(bin: string): string {
  * the background; it detaches, and stops when `bin` is removed. Called by `createHookToolBin`.
  */
 export function startFakeServer(bin: string, script: string): void {
+  forgetRemovedBins();
   const dir = rendezvousDir(bin);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // The token in there opens the fake model to whoever reads it: the root must be ours alone.
@@ -164,6 +166,28 @@ function serve(bin: string): void {
     if (address && typeof address === "object")
       writeAtomic(join(dir, "server"), `${address.port} ${token}\n`);
   });
+}
+
+/**
+ * Drop the rendezvous dirs of bin dirs that are gone with no server to clean up after them (one that
+ * idled out before its bin dir was removed, or was killed).
+ */
+function forgetRemovedBins(): void {
+  const root = fakesRoot();
+  const walk = (dir: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const bin = dir.slice(root.length);
+    if (entries.some((e) => e.name === "start") && !existsSync(bin) && !lockHeld(join(dir, "lock"))) {
+      return removeRendezvous(dir);
+    }
+    for (const e of entries) if (e.isDirectory()) walk(join(dir, e.name));
+  };
+  walk(root);
 }
 
 /** Remove the rendezvous dir and its parents that became empty, up to the root. */
