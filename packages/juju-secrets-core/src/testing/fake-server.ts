@@ -26,7 +26,6 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
-  realpathSync,
   renameSync,
   rmdirSync,
   rmSync,
@@ -35,8 +34,9 @@ import {
 } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { CharmRelationsError } from "../errors.js";
+import { isMainModule } from "../hook/main.js";
 import { hookToolMain, StdinRequired } from "./hook-tool-cli.js";
 import type { SessionState } from "./memory-backend.js";
 import type { JujuModel } from "./model.js";
@@ -402,17 +402,7 @@ async function ensure(bin: string): Promise<number> {
   return 1;
 }
 
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
+if (isMainModule(import.meta.url)) {
   const [command, bin] = process.argv.slice(2);
   if (command === "serve" && bin) serve(resolve(bin));
   else if (command === "ensure" && bin) process.exitCode = await ensure(resolve(bin));
