@@ -24,7 +24,7 @@ let binDir: string;
 beforeAll(() => {
   // Incremental: compiles the examples and what they reference (core, this package) only if stale.
   for (const dir of [PROVIDER, REQUIRER])
-    execFileSync("pnpm", ["exec", "tsc", "-b"], { cwd: dir, stdio: "pipe" });
+    execFileSync(join(dir, "node_modules", ".bin", "tsc"), ["-b"], { cwd: dir, stdio: "pipe" });
   binDir = createHookToolBin();
 }, 180_000);
 
