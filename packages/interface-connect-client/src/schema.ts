@@ -14,7 +14,7 @@
 import type { InterfaceDefinition } from "@charm-relations/juju-secrets-core";
 import { isNoneCa, parseCommaList } from "@charm-relations/juju-secrets-core";
 import { jsonField, secretUri, toWireJsonSchema, wireBool } from "@charm-relations/juju-secrets-core/schema";
-import { z } from "zod";
+import * as z from "zod";
 
 /** The Juju interface name. */
 export const CONNECT_CLIENT_INTERFACE = "connect_client";

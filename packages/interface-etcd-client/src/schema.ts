@@ -10,7 +10,7 @@
 import type { InterfaceDefinition } from "@charm-relations/juju-secrets-core";
 import { isNoneCa, parseCommaList } from "@charm-relations/juju-secrets-core";
 import { jsonString, secretUri, toWireJsonSchema, wireBool } from "@charm-relations/juju-secrets-core/schema";
-import { z } from "zod";
+import * as z from "zod";
 
 /** The v0 requirer key that carries the request (v1: `resource`). */
 export const RESOURCE_KEY = "prefix";

@@ -6,7 +6,7 @@
  */
 
 import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
-import { z } from "zod";
+import * as z from "zod";
 
 /** The provider unit-bag keys, exactly as layer-etcd writes them (underscores, not dashes). */
 export const ETCD_KEYS = {

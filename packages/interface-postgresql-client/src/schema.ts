@@ -15,7 +15,7 @@ import type {
 } from "@charm-relations/juju-secrets-core";
 import { groupOf, parseBool, parseCommaList, RemoteDataError } from "@charm-relations/juju-secrets-core";
 import { bagError, commaList, jsonString, zodIssues } from "@charm-relations/juju-secrets-core/schema";
-import { z } from "zod";
+import * as z from "zod";
 
 /** What the core engines need to know about postgresql_client. */
 export const POSTGRESQL_CLIENT: InterfaceDefinition = {

@@ -20,7 +20,7 @@ import {
   toWireJsonSchema,
   wireBool,
 } from "@charm-relations/juju-secrets-core/schema";
-import { z } from "zod";
+import * as z from "zod";
 
 /** The Juju interface name. */
 export const VALKEY_CLIENT_INTERFACE = "valkey_client";

@@ -7,7 +7,7 @@
  * Separate entry point (`/schema`) so that charms that never validate do not load zod.
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import type { RelationRef } from "../backend/types.js";
 import type { ProviderRequest } from "../engine/provider.js";
 import { type BagKind, describeShape, RemoteDataError, type RemoteDataIssue, type Side } from "../errors.js";
