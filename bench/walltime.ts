@@ -163,11 +163,15 @@ function baselines(binDir: string, root: string): { fakeToolMs: number; nodeMs: 
   };
 }
 
+/** Where each example charm runs from: a copy of its dispatch + dist (default), or e.g. an unpacked .charm. */
+export type CharmDirFor = (example: string, root: string) => string;
+
 async function runPair(
   x: string,
   root: string,
   binDir: string,
   updateStatusRuns: number,
+  charmDirFor: CharmDirFor = charmCopy,
 ): Promise<HookTiming[]> {
   const timings: HookTiming[] = [];
   // No install/start/stop/remove: they cost what update-status costs, and every hook here is seconds.
@@ -177,7 +181,7 @@ async function runPair(
   const deploy = (side: "provider" | "requirer") => {
     const example = `${x}-${side}`;
     const meta = readCharmcraft(join(EXAMPLES_DIR, example));
-    const charmDir = charmCopy(example, root);
+    const charmDir = charmDirFor(example, root);
     const timingFile = join(root, `${example}.timing.json`);
     const env = {
       NODE_OPTIONS: `--import=${pathToFileURL(join(BENCH_DIR, "lib", "spawn-timer.mjs")).href}`,
@@ -296,7 +300,9 @@ async function fakesBin(root: string): Promise<{ binDir: string; bundled: boolea
   return { binDir, bundled: true };
 }
 
-export async function runWallTime(options: { updateStatusRuns?: number } = {}): Promise<WallTimeResult> {
+export async function runWallTime(
+  options: { updateStatusRuns?: number; charmDirFor?: CharmDirFor } = {},
+): Promise<WallTimeResult> {
   const root = mkdtempSync(join(tmpdir(), "charm-relations-bench-wall-"));
   try {
     const { binDir, bundled } = await fakesBin(root);
@@ -305,7 +311,7 @@ export async function runWallTime(options: { updateStatusRuns?: number } = {}): 
     const pairs: WallTimeResult["pairs"] = [];
     for (const x of examplePairs()) {
       try {
-        const t = await runPair(x, root, binDir, options.updateStatusRuns ?? 3);
+        const t = await runPair(x, root, binDir, options.updateStatusRuns ?? 3, options.charmDirFor);
         hooks.push(...t);
         pairs.push({ pair: x, hooks: t.length, failed: t.filter((h) => !h.ok).length });
       } catch (e) {
