@@ -14,7 +14,7 @@ import type {
   Side,
 } from "@charm-relations/juju-secrets-core";
 import { groupOf, parseBool, parseCommaList, RemoteDataError } from "@charm-relations/juju-secrets-core";
-import { bagError, commaList, jsonString, zodIssues } from "@charm-relations/juju-secrets-core/schema";
+import { bagError, commaList, jsonField, zodIssues } from "@charm-relations/juju-secrets-core/schema";
 import * as z from "zod";
 
 /** What the core engines need to know about postgresql_client. */
@@ -86,11 +86,11 @@ const uriList = () =>
     })
     .transform((v) => parseCommaList(v));
 
-/** A string holding JSON, with the inner schema published as `contentSchema`. */
-function json<T extends z.ZodType>(inner: T) {
-  const { $schema: _drop, ...contentSchema } = z.toJSONSchema(inner, { io: "input", unrepresentable: "any" });
-  return jsonString(inner).meta({ contentMediaType: "application/json", contentSchema });
-}
+/**
+ * A string holding JSON, with the inner schema published as `contentSchema` by `toWireJsonSchema`
+ * (computed when a JSON Schema is asked for, not at import: every hook imports this module).
+ */
+const json = jsonField;
 
 const stringArray = () => z.array(z.string());
 
