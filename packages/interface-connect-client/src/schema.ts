@@ -13,7 +13,13 @@
 
 import type { InterfaceDefinition } from "@charm-relations/juju-secrets-core";
 import { isNoneCa, parseCommaList } from "@charm-relations/juju-secrets-core";
-import { jsonField, secretUri, toWireJsonSchema, wireBool } from "@charm-relations/juju-secrets-core/schema";
+import {
+  jsonField,
+  lazySchema,
+  secretUri,
+  toWireJsonSchema,
+  wireBool,
+} from "@charm-relations/juju-secrets-core/schema";
 import * as z from "zod";
 
 /** The Juju interface name. */
@@ -126,22 +132,26 @@ const snapshot = () => jsonField(z.record(z.string(), z.string()));
 // Databags
 
 /** Requirer app bag (written by the requirer leader in relation-created, all in one hook). */
-export const requirerAppBag = z.looseObject({
-  /** The URL serving one tarball of connector JARs, or `NOT-REQUIRED`. The resource key. */
-  "plugin-url": pluginUrl(),
-  /** Provider fields that must travel in secrets; absent means the plain-text fallback. */
-  "requested-secrets": stringArray().optional(),
-  /** `["mtls-cert"]`; absent in cross-model relations. */
-  "provided-secrets": stringArray().optional(),
-});
+export const requirerAppBag = lazySchema(() =>
+  z.looseObject({
+    /** The URL serving one tarball of connector JARs, or `NOT-REQUIRED`. The resource key. */
+    "plugin-url": pluginUrl(),
+    /** Provider fields that must travel in secrets; absent means the plain-text fallback. */
+    "requested-secrets": stringArray().optional(),
+    /** `["mtls-cert"]`; absent in cross-model relations. */
+    "provided-secrets": stringArray().optional(),
+  }),
+);
 export type RequirerAppBag = z.output<typeof requirerAppBag>;
 
 /** Requirer unit bag: each unit's own snapshot of the provider app bag (and the leader's list copies). */
-export const requirerUnitBag = z.looseObject({
-  data: snapshot().optional(),
-  "requested-secrets": stringArray().optional(),
-  "provided-secrets": stringArray().optional(),
-});
+export const requirerUnitBag = lazySchema(() =>
+  z.looseObject({
+    data: snapshot().optional(),
+    "requested-secrets": stringArray().optional(),
+    "provided-secrets": stringArray().optional(),
+  }),
+);
 export type RequirerUnitBag = z.output<typeof requirerUnitBag>;
 
 /**
@@ -149,50 +159,58 @@ export type RequirerUnitBag = z.output<typeof requirerUnitBag>;
  * installed; plain `username`/`password`/`tls`/`tls-ca` only appear for a requirer that sent no
  * `requested-secrets` (pre-secrets Juju). `data` is the provider's snapshot of the requirer app bag.
  */
-export const providerAppBag = z.looseObject({
-  endpoints: restEndpointList().optional(),
-  "secret-user": secretUri().optional(),
-  "secret-tls": secretUri().optional(),
-  data: snapshot().optional(),
-  status: statusList().optional(),
-  username: z.string().min(1).optional(),
-  password: z.string().min(1).optional(),
-  tls: wireBool().optional(),
-  "tls-ca": tlsCa().optional(),
-});
+export const providerAppBag = lazySchema(() =>
+  z.looseObject({
+    endpoints: restEndpointList().optional(),
+    "secret-user": secretUri().optional(),
+    "secret-tls": secretUri().optional(),
+    data: snapshot().optional(),
+    status: statusList().optional(),
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    tls: wireBool().optional(),
+    "tls-ca": tlsCa().optional(),
+  }),
+);
 export type ProviderAppBag = z.output<typeof providerAppBag>;
 
 /** Provider unit bags stay empty (kafka-connect-operator is not a subordinate). */
-export const providerUnitBag = z.looseObject({});
+export const providerUnitBag = lazySchema(() => z.looseObject({}));
 
 // ---------------------------------------------------------------------------------------------
 // Secret contents
 
 /** `secret-user`: Kafka Connect REST basic-auth credentials; `username` is `relation-<id>`. */
-export const userSecret = z.looseObject({
-  username: z.string().min(1),
-  password: z.string().min(1),
-});
+export const userSecret = lazySchema(() =>
+  z.looseObject({
+    username: z.string().min(1),
+    password: z.string().min(1),
+  }),
+);
 export type UserSecret = z.output<typeof userSecret>;
 
 /** `secret-tls`: `tls` is `enabled`/`disabled` (any boolean spelling is read); `tls-ca` PEM or `disabled`. */
-export const tlsSecret = z.looseObject({
-  tls: wireBool().optional(),
-  "tls-ca": tlsCa().optional(),
-});
+export const tlsSecret = lazySchema(() =>
+  z.looseObject({
+    tls: wireBool().optional(),
+    "tls-ca": tlsCa().optional(),
+  }),
+);
 export type TlsSecret = z.output<typeof tlsSecret>;
 
 /**
  * A resolved provider answer: plain keys with the secret contents over them, as the requirer engine
  * hands it over. This is what `integrationCreated` and friends are built from.
  */
-export const connectResponse = z.looseObject({
-  endpoints: restEndpointList(),
-  username: z.string().min(1),
-  password: z.string().min(1),
-  tls: wireBool().optional(),
-  "tls-ca": tlsCa().optional(),
-});
+export const connectResponse = lazySchema(() =>
+  z.looseObject({
+    endpoints: restEndpointList(),
+    username: z.string().min(1),
+    password: z.string().min(1),
+    tls: wireBool().optional(),
+    "tls-ca": tlsCa().optional(),
+  }),
+);
 export type ConnectResponse = z.output<typeof connectResponse>;
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,13 @@
 
 import type { InterfaceDefinition } from "@charm-relations/juju-secrets-core";
 import { isNoneCa, parseCommaList } from "@charm-relations/juju-secrets-core";
-import { jsonString, secretUri, toWireJsonSchema, wireBool } from "@charm-relations/juju-secrets-core/schema";
+import {
+  jsonString,
+  lazySchema,
+  secretUri,
+  toWireJsonSchema,
+  wireBool,
+} from "@charm-relations/juju-secrets-core/schema";
 import * as z from "zod";
 
 /** The v0 requirer key that carries the request (v1: `resource`). */
@@ -102,126 +108,146 @@ const statusJson = () =>
 // v0 (flat) databags
 
 /** Requirer app databag, v0. `secret-mtls` same-model; `mtls-cert` + `encryption-secret` cross-model. */
-export const requirerAppV0 = z.looseObject({
-  prefix: z.string().min(1),
-  "secret-mtls": secretUri().optional(),
-  "requested-secrets": stringArrayJson().optional(),
-  "provided-secrets": stringArrayJson().optional(),
-  /** Cross-model: a Fernet token (or, before the handshake, the PEM itself). */
-  "mtls-cert": z.string().min(1).optional(),
-  "encryption-secret": secretUri().optional(),
-  alias: z.string().optional(),
-});
+export const requirerAppV0 = lazySchema(() =>
+  z.looseObject({
+    prefix: z.string().min(1),
+    "secret-mtls": secretUri().optional(),
+    "requested-secrets": stringArrayJson().optional(),
+    "provided-secrets": stringArrayJson().optional(),
+    /** Cross-model: a Fernet token (or, before the handshake, the PEM itself). */
+    "mtls-cert": z.string().min(1).optional(),
+    "encryption-secret": secretUri().optional(),
+    alias: z.string().optional(),
+  }),
+);
 
 /** Requirer unit databag (both contracts): the unit's snapshot of the provider app bag. */
-export const requirerUnit = z.looseObject({
-  data: jsonString(z.record(z.string(), z.unknown())).optional(),
-  "requested-secrets": stringArrayJson().optional(),
-  "provided-secrets": stringArrayJson().optional(),
-  alias: z.string().optional(),
-});
+export const requirerUnit = lazySchema(() =>
+  z.looseObject({
+    data: jsonString(z.record(z.string(), z.unknown())).optional(),
+    "requested-secrets": stringArrayJson().optional(),
+    "provided-secrets": stringArrayJson().optional(),
+    alias: z.string().optional(),
+  }),
+);
 
 /**
  * Provider app databag, v0. A v1 provider answering a v0 requirer also echoes `prefix` and adds
  * `resource` and `salt`; a provider without secrets writes the credentials as plain keys.
  */
-export const providerAppV0 = z.looseObject({
-  endpoints: endpointList().optional(),
-  version: z.string().min(1).optional(),
-  "secret-user": secretUri().optional(),
-  "secret-tls": secretUri().optional(),
-  data: jsonString(z.record(z.string(), z.string())).optional(),
-  status: statusJson().optional(),
-  "encryption-secret": secretUri().optional(),
-  prefix: z.string().optional(),
-  resource: z.string().optional(),
-  salt: z.string().optional(),
-  // Plain-text fallback (no secrets): same names as the secret fields.
-  username: z.string().optional(),
-  password: z.string().optional(),
-  uris: uriList().optional(),
-  tls: wireBool().optional(),
-  "tls-ca": z.string().optional(),
-});
+export const providerAppV0 = lazySchema(() =>
+  z.looseObject({
+    endpoints: endpointList().optional(),
+    version: z.string().min(1).optional(),
+    "secret-user": secretUri().optional(),
+    "secret-tls": secretUri().optional(),
+    data: jsonString(z.record(z.string(), z.string())).optional(),
+    status: statusJson().optional(),
+    "encryption-secret": secretUri().optional(),
+    prefix: z.string().optional(),
+    resource: z.string().optional(),
+    salt: z.string().optional(),
+    // Plain-text fallback (no secrets): same names as the secret fields.
+    username: z.string().optional(),
+    password: z.string().optional(),
+    uris: uriList().optional(),
+    tls: wireBool().optional(),
+    "tls-ca": z.string().optional(),
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // v1 (requests) databags
 
 /** One request object (requirer → provider). Unknown keys are kept. */
-export const requestObject = z.looseObject({
-  resource: z.string().min(1),
-  "request-id": z.string().nullable().optional(),
-  salt: z.string().min(1),
-  "extra-user-roles": z.string().nullable().optional(),
-  "extra-group-roles": z.string().nullable().optional(),
-  "external-node-connectivity": z.boolean().optional(),
-  "entity-type": z.enum(["USER", "GROUP"]).nullable().optional(),
-  "entity-permissions": z
-    .array(
-      z.object({ resource_name: z.string(), resource_type: z.string(), privileges: z.array(z.string()) }),
-    )
-    .nullable()
-    .optional(),
-  "secret-mtls": secretUri().nullable().optional(),
-  /** dpcharmlibs, cross-model: the Fernet token of the certificate. */
-  "mtls-cert": z.string().nullable().optional(),
-});
+export const requestObject = lazySchema(() =>
+  z.looseObject({
+    resource: z.string().min(1),
+    "request-id": z.string().nullable().optional(),
+    salt: z.string().min(1),
+    "extra-user-roles": z.string().nullable().optional(),
+    "extra-group-roles": z.string().nullable().optional(),
+    "external-node-connectivity": z.boolean().optional(),
+    "entity-type": z.enum(["USER", "GROUP"]).nullable().optional(),
+    "entity-permissions": z
+      .array(
+        z.object({ resource_name: z.string(), resource_type: z.string(), privileges: z.array(z.string()) }),
+      )
+      .nullable()
+      .optional(),
+    "secret-mtls": secretUri().nullable().optional(),
+    /** dpcharmlibs, cross-model: the Fernet token of the certificate. */
+    "mtls-cert": z.string().nullable().optional(),
+  }),
+);
 
 /** One response object (provider → requirer). Secret-backed fields never appear here. */
-export const responseObject = z.looseObject({
-  resource: z.string(),
-  "request-id": z.string().nullable().optional(),
-  salt: z.string(),
-  endpoints: endpointList().nullable().optional(),
-  "read-only-endpoints": z.string().nullable().optional(),
-  "secret-user": secretUri().nullable().optional(),
-  "secret-tls": secretUri().nullable().optional(),
-  "secret-extra": secretUri().nullable().optional(),
-  "secret-entity": secretUri().nullable().optional(),
-  version: z.string().nullable().optional(),
-});
+export const responseObject = lazySchema(() =>
+  z.looseObject({
+    resource: z.string(),
+    "request-id": z.string().nullable().optional(),
+    salt: z.string(),
+    endpoints: endpointList().nullable().optional(),
+    "read-only-endpoints": z.string().nullable().optional(),
+    "secret-user": secretUri().nullable().optional(),
+    "secret-tls": secretUri().nullable().optional(),
+    "secret-extra": secretUri().nullable().optional(),
+    "secret-entity": secretUri().nullable().optional(),
+    version: z.string().nullable().optional(),
+  }),
+);
 
 /** Requirer app databag, v1. */
-export const requirerAppV1 = z.looseObject({
-  version: z.literal("v1"),
-  requests: jsonString(z.array(requestObject)),
-  "encryption-secret": secretUri().optional(),
-  alias: z.string().optional(),
-});
+export const requirerAppV1 = lazySchema(() =>
+  z.looseObject({
+    version: z.literal("v1"),
+    requests: jsonString(z.array(requestObject)),
+    "encryption-secret": secretUri().optional(),
+    alias: z.string().optional(),
+  }),
+);
 
 /** Provider app databag, v1: responses, plus `data` keyed by request id (Python v1 requirers need it). */
-export const providerAppV1 = z.looseObject({
-  version: z.literal("v1"),
-  requests: jsonString(z.array(responseObject)),
-  data: jsonString(z.record(z.string(), z.record(z.string(), z.unknown()))).optional(),
-  status: statusJson().optional(),
-  "encryption-secret": secretUri().optional(),
-});
+export const providerAppV1 = lazySchema(() =>
+  z.looseObject({
+    version: z.literal("v1"),
+    requests: jsonString(z.array(responseObject)),
+    data: jsonString(z.record(z.string(), z.record(z.string(), z.unknown()))).optional(),
+    status: statusJson().optional(),
+    "encryption-secret": secretUri().optional(),
+  }),
+);
 
 /** Either contract, told apart by `version`. */
-export const requirerApp = z.union([requirerAppV1, requirerAppV0]);
-export const providerApp = z.union([providerAppV1, providerAppV0]);
+export const requirerApp = lazySchema(() => z.union([requirerAppV1, requirerAppV0]));
+export const providerApp = lazySchema(() => z.union([providerAppV1, providerAppV0]));
 
 // ---------------------------------------------------------------------------------------------
 // Secret contents
 
 /** `secret-user`: the etcd user (the certificate CN) and the client URLs. v0-era providers add `password: ""`. */
-export const userSecret = z.looseObject({
-  username: z.string().min(1),
-  uris: uriList(),
-  password: z.string().optional(),
-});
+export const userSecret = lazySchema(() =>
+  z.looseObject({
+    username: z.string().min(1),
+    uris: uriList(),
+    password: z.string().optional(),
+  }),
+);
 
 /** `secret-tls`: the CA that issued the server certificate; v0 also `tls: "True"`. */
-export const tlsSecret = z.looseObject({
-  "tls-ca": pemCertificate(),
-  tls: wireBool().optional(),
-});
+export const tlsSecret = lazySchema(() =>
+  z.looseObject({
+    "tls-ca": pemCertificate(),
+    tls: wireBool().optional(),
+  }),
+);
 
 /** `secret-mtls` (requirer-owned): the client certificate, leaf first. */
-export const mtlsSecret = z.looseObject({
-  "mtls-cert": pemCertificate(),
-});
+export const mtlsSecret = lazySchema(() =>
+  z.looseObject({
+    "mtls-cert": pemCertificate(),
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -241,14 +267,16 @@ export type MtlsSecret = z.output<typeof mtlsSecret>;
 // The resolved answer (plain keys + secret contents, canonical names)
 
 /** Everything a ready requirer needs, from the resolved fields of one response. */
-export const connectionFields = z.object({
-  endpoints: endpointList(),
-  uris: uriList(),
-  username: z.string().min(1),
-  version: z.string().min(1),
-  "tls-ca": pemCertificate().refine((v) => !isNoneCa(v), { message: "no CA" }),
-  tls: wireBool().optional(),
-});
+export const connectionFields = lazySchema(() =>
+  z.object({
+    endpoints: endpointList(),
+    uris: uriList(),
+    username: z.string().min(1),
+    version: z.string().min(1),
+    "tls-ca": pemCertificate().refine((v) => !isNoneCa(v), { message: "no CA" }),
+    tls: wireBool().optional(),
+  }),
+);
 
 export type ConnectionFields = z.output<typeof connectionFields>;
 

@@ -5,7 +5,7 @@
  * TypeScript types and the published JSON Schema.
  */
 
-import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
+import { lazySchema, toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
 import * as z from "zod";
 
 /** The provider unit-bag keys, exactly as layer-etcd writes them (underscores, not dashes). */
@@ -40,62 +40,74 @@ export const PRIVATE_KEY_PATTERN =
 export const VERSION_PATTERN = /^[0-9A-Za-z.+~_-]*$/;
 
 /** Juju's own unit-bag keys: present in every real bag, never part of the protocol. */
-const jujuUnitKeys = {
+const jujuUnitKeys = lazySchema(() => ({
   "egress-subnets": z.string().optional(),
   "ingress-address": z.string().optional(),
   "private-address": z.string().optional(),
-};
+}));
 
-export const connectionStringSchema = z
-  .string()
-  .regex(CONNECTION_STRING_PATTERN, { message: "expected a comma list of URLs (https://host:port,…)" })
-  .describe(
-    "Comma list of client URLs of every etcd member, e.g. https://10.5.0.11:2379,https://10.5.0.12:2379",
-  );
+export const connectionStringSchema = lazySchema(() =>
+  z
+    .string()
+    .regex(CONNECTION_STRING_PATTERN, { message: "expected a comma list of URLs (https://host:port,…)" })
+    .describe(
+      "Comma list of client URLs of every etcd member, e.g. https://10.5.0.11:2379,https://10.5.0.12:2379",
+    ),
+);
 
-export const versionSchema = z
-  .string()
-  .regex(VERSION_PATTERN, { message: "expected an etcd version such as 3.4.22 (empty means etcd 2.x)" })
-  .describe("etcd server version (third token of `etcdctl version`); empty or absent means etcd 2.x");
+export const versionSchema = lazySchema(() =>
+  z
+    .string()
+    .regex(VERSION_PATTERN, { message: "expected an etcd version such as 3.4.22 (empty means etcd 2.x)" })
+    .describe("etcd server version (third token of `etcdctl version`); empty or absent means etcd 2.x"),
+);
 
-export const certificatePemSchema = z
-  .string()
-  .regex(CERTIFICATE_PATTERN, { message: "expected a PEM certificate (-----BEGIN CERTIFICATE-----)" });
+export const certificatePemSchema = lazySchema(() =>
+  z
+    .string()
+    .regex(CERTIFICATE_PATTERN, { message: "expected a PEM certificate (-----BEGIN CERTIFICATE-----)" }),
+);
 
-export const privateKeyPemSchema = z
-  .string()
-  .regex(PRIVATE_KEY_PATTERN, { message: "expected a PEM private key (-----BEGIN … PRIVATE KEY-----)" });
+export const privateKeyPemSchema = lazySchema(() =>
+  z
+    .string()
+    .regex(PRIVATE_KEY_PATTERN, { message: "expected a PEM private key (-----BEGIN … PRIVATE KEY-----)" }),
+);
 
 /**
  * One provider unit databag. Every key is optional: a unit that has not configured etcd yet writes
  * nothing, and Juju deletes keys set to `""` (so an empty `version` arrives as an absent key).
  */
-export const etcdProviderUnitSchema = z
-  .looseObject({
-    connection_string: connectionStringSchema.optional(),
-    version: versionSchema.optional(),
-    client_ca: certificatePemSchema
-      .describe("PEM of the CA that signed the etcd server and client certificates")
-      .optional(),
-    client_cert: certificatePemSchema
-      .describe("PEM of the etcd charm's client certificate, shared by every consumer")
-      .optional(),
-    client_key: privateKeyPemSchema
-      .describe("PEM private key of client_cert, in plain relation data (legacy protocol)")
-      .optional(),
-    ...jujuUnitKeys,
-  })
-  .describe("Legacy etcd interface: a provider (etcd) unit databag");
+export const etcdProviderUnitSchema = lazySchema(() =>
+  z
+    .looseObject({
+      connection_string: connectionStringSchema.optional(),
+      version: versionSchema.optional(),
+      client_ca: certificatePemSchema
+        .describe("PEM of the CA that signed the etcd server and client certificates")
+        .optional(),
+      client_cert: certificatePemSchema
+        .describe("PEM of the etcd charm's client certificate, shared by every consumer")
+        .optional(),
+      client_key: privateKeyPemSchema
+        .describe("PEM private key of client_cert, in plain relation data (legacy protocol)")
+        .optional(),
+      ...jujuUnitKeys,
+    })
+    .describe("Legacy etcd interface: a provider (etcd) unit databag"),
+);
 
 /** The requirer's unit databag: the legacy requirer writes nothing but Juju's own keys. */
-export const etcdRequirerUnitSchema = z
-  .strictObject({ ...jujuUnitKeys })
-  .describe("Legacy etcd interface: a requirer unit databag (nothing is written)");
+export const etcdRequirerUnitSchema = lazySchema(() =>
+  z
+    .strictObject({ ...jujuUnitKeys })
+    .describe("Legacy etcd interface: a requirer unit databag (nothing is written)"),
+);
 
 /** The legacy interface has no application databag on either side. */
-export const etcdAppSchema = z
-  .strictObject({})
-  .describe("Legacy etcd interface: application databags stay empty");
+export const etcdAppSchema = lazySchema(() =>
+  z.strictObject({}).describe("Legacy etcd interface: application databags stay empty"),
+);
 
 export type EtcdProviderUnitData = z.output<typeof etcdProviderUnitSchema>;
 export type EtcdRequirerUnitData = z.output<typeof etcdRequirerUnitSchema>;

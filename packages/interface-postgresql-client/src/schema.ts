@@ -14,7 +14,13 @@ import type {
   Side,
 } from "@charm-relations/juju-secrets-core";
 import { groupOf, parseBool, parseCommaList, RemoteDataError } from "@charm-relations/juju-secrets-core";
-import { bagError, commaList, jsonField, zodIssues } from "@charm-relations/juju-secrets-core/schema";
+import {
+  bagError,
+  commaList,
+  jsonField,
+  lazySchema,
+  zodIssues,
+} from "@charm-relations/juju-secrets-core/schema";
 import * as z from "zod";
 
 /** What the core engines need to know about postgresql_client. */
@@ -95,163 +101,188 @@ const json = jsonField;
 const stringArray = () => z.array(z.string());
 
 /** One entity permission; exactly these three keys (protocol §4.10). */
-export const entityPermissionSchema = z.strictObject({
-  resource_name: z.string().min(1),
-  resource_type: z.string().min(1),
-  privileges: z.array(z.string().min(1)).min(1),
-});
+export const entityPermissionSchema = lazySchema(() =>
+  z.strictObject({
+    resource_name: z.string().min(1),
+    resource_type: z.string().min(1),
+    privileges: z.array(z.string().min(1)).min(1),
+  }),
+);
 
 /** Protocol §4.7: `{"code", "message", "resolution"}`. */
-export const relationStatusSchema = z.object({
-  code: z.int(),
-  message: z.string(),
-  resolution: z.string(),
-});
+export const relationStatusSchema = lazySchema(() =>
+  z.object({
+    code: z.int(),
+    message: z.string(),
+    resolution: z.string(),
+  }),
+);
 
 /** The shortest accepted prefix request: three characters and the `*` (postgresql 16/edge). */
 export const MIN_PREFIX_LENGTH = 3;
 
 /** A database name, or a prefix request `xyz*`. */
-export const databaseNameSchema = z
-  .string()
-  .min(1, { message: "must not be empty" })
-  .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" })
-  .refine((v) => !v.endsWith("*") || v.length > MIN_PREFIX_LENGTH, {
-    message: `a prefix request needs at least ${MIN_PREFIX_LENGTH} characters before "*"`,
-  })
-  .refine((v) => !v.slice(0, -1).includes("*"), {
-    message: '"*" is only allowed at the end (prefix request)',
-  });
+export const databaseNameSchema = lazySchema(() =>
+  z
+    .string()
+    .min(1, { message: "must not be empty" })
+    .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" })
+    .refine((v) => !v.endsWith("*") || v.length > MIN_PREFIX_LENGTH, {
+      message: `a prefix request needs at least ${MIN_PREFIX_LENGTH} characters before "*"`,
+    })
+    .refine((v) => !v.slice(0, -1).includes("*"), {
+      message: '"*" is only allowed at the end (prefix request)',
+    }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Databags
 
 /** The requirer's app databag (written by its leader in relation-created). */
-export const requirerAppDatabagSchema = z
-  .looseObject({
-    database: databaseNameSchema,
-    "requested-secrets": json(stringArray()).optional(),
-    "provided-secrets": json(stringArray()).optional(),
-    "extra-user-roles": commaList().optional(),
-    "extra-group-roles": commaList().optional(),
-    "entity-type": z.enum(["USER", "GROUP"]).optional(),
-    "entity-permissions": json(z.array(entityPermissionSchema)).optional(),
-    "requested-entity-secret": secretUri().optional(),
-    "external-node-connectivity": wireBool().optional(),
-    "prefix-matching": z.string().optional(),
-    alias: z.string().optional(),
-  })
-  .superRefine((bag, ctx) => {
-    // Protocol §4.10: which role list goes with which entity type.
-    if (bag["extra-user-roles"]?.length && bag["entity-type"] === "GROUP") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["extra-user-roles"],
-        message: "only allowed without entity-type or with entity-type USER",
-      });
-    }
-    if (bag["extra-group-roles"]?.length && bag["entity-type"] !== "GROUP") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["extra-group-roles"],
-        message: "only allowed with entity-type GROUP",
-      });
-    }
-    if (bag["entity-permissions"] !== undefined && bag["entity-type"] === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["entity-permissions"],
-        message: "only allowed with an entity-type",
-      });
-    }
-  });
+export const requirerAppDatabagSchema = lazySchema(() =>
+  z
+    .looseObject({
+      database: databaseNameSchema,
+      "requested-secrets": json(stringArray()).optional(),
+      "provided-secrets": json(stringArray()).optional(),
+      "extra-user-roles": commaList().optional(),
+      "extra-group-roles": commaList().optional(),
+      "entity-type": z.enum(["USER", "GROUP"]).optional(),
+      "entity-permissions": json(z.array(entityPermissionSchema)).optional(),
+      "requested-entity-secret": secretUri().optional(),
+      "external-node-connectivity": wireBool().optional(),
+      "prefix-matching": z.string().optional(),
+      alias: z.string().optional(),
+    })
+    .superRefine((bag, ctx) => {
+      // Protocol §4.10: which role list goes with which entity type.
+      if (bag["extra-user-roles"]?.length && bag["entity-type"] === "GROUP") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["extra-user-roles"],
+          message: "only allowed without entity-type or with entity-type USER",
+        });
+      }
+      if (bag["extra-group-roles"]?.length && bag["entity-type"] !== "GROUP") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["extra-group-roles"],
+          message: "only allowed with entity-type GROUP",
+        });
+      }
+      if (bag["entity-permissions"] !== undefined && bag["entity-type"] === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["entity-permissions"],
+          message: "only allowed with an entity-type",
+        });
+      }
+    }),
+);
 
 /** Each requirer unit's databag: its own snapshot of the provider app bag, and the leader's list copies. */
-export const requirerUnitDatabagSchema = z.looseObject({
-  data: json(z.record(z.string(), z.string())).optional(),
-  "requested-secrets": json(stringArray()).optional(),
-  "provided-secrets": json(stringArray()).optional(),
-  alias: z.string().optional(),
-});
+export const requirerUnitDatabagSchema = lazySchema(() =>
+  z.looseObject({
+    data: json(z.record(z.string(), z.string())).optional(),
+    "requested-secrets": json(stringArray()).optional(),
+    "provided-secrets": json(stringArray()).optional(),
+    alias: z.string().optional(),
+  }),
+);
 
-const providerAppShape = {
-  database: z.string().min(1).optional(),
-  endpoints: hostPortList().optional(),
-  "read-only-endpoints": hostPortList().optional(),
-  version: z.string().min(1).optional(),
-  "prefix-databases": commaList().optional(),
-  "secret-user": secretUri().optional(),
-  "secret-tls": secretUri().optional(),
-  "secret-entity": secretUri().optional(),
-  "secret-extra": secretUri().optional(),
-  subordinated: wireBool().optional(),
-  status: json(z.array(relationStatusSchema)).optional(),
-  data: json(z.record(z.string(), z.string())).optional(),
-  "encryption-secret": secretUri().optional(),
-  // The plain-text fallback: the same names as the secret contents (interfaces.md §1.2).
-  username: z.string().min(1).optional(),
-  password: z.string().min(1).optional(),
-  uris: uriList().optional(),
-  "read-only-uris": uriList().optional(),
-  tls: wireBool().optional(),
-  "tls-ca": z.string().optional(),
-  "entity-name": z.string().min(1).optional(),
-  "entity-password": z.string().optional(),
-} as const;
+const providerAppShape = lazySchema(
+  () =>
+    ({
+      database: z.string().min(1).optional(),
+      endpoints: hostPortList().optional(),
+      "read-only-endpoints": hostPortList().optional(),
+      version: z.string().min(1).optional(),
+      "prefix-databases": commaList().optional(),
+      "secret-user": secretUri().optional(),
+      "secret-tls": secretUri().optional(),
+      "secret-entity": secretUri().optional(),
+      "secret-extra": secretUri().optional(),
+      subordinated: wireBool().optional(),
+      status: json(z.array(relationStatusSchema)).optional(),
+      data: json(z.record(z.string(), z.string())).optional(),
+      "encryption-secret": secretUri().optional(),
+      // The plain-text fallback: the same names as the secret contents (interfaces.md §1.2).
+      username: z.string().min(1).optional(),
+      password: z.string().min(1).optional(),
+      uris: uriList().optional(),
+      "read-only-uris": uriList().optional(),
+      tls: wireBool().optional(),
+      "tls-ca": z.string().optional(),
+      "entity-name": z.string().min(1).optional(),
+      "entity-password": z.string().optional(),
+    }) as const,
+);
 
 /** The provider's app databag at any moment (everything optional: it fills up over the lifecycle). */
-export const providerAppDatabagSchema = z.looseObject(providerAppShape);
+export const providerAppDatabagSchema = lazySchema(() => z.looseObject(providerAppShape));
 
-const answeredBase = {
+const answeredBase = lazySchema(() => ({
   ...providerAppShape,
   database: z.string().min(1),
   endpoints: hostPortList(),
   version: z.string().min(1),
-};
+}));
 
 /**
  * A provider app databag that answers a request: the database echo, endpoints, version and the user
  * credentials, either as `secret-user` (secrets mode) or as plain `username` + `password` (fallback).
  */
-export const providerAnsweredAppDatabagSchema = z.union([
-  z.looseObject({ ...answeredBase, "secret-user": secretUri() }),
-  z.looseObject({ ...answeredBase, username: z.string().min(1), password: z.string().min(1) }),
-]);
+export const providerAnsweredAppDatabagSchema = lazySchema(() =>
+  z.union([
+    z.looseObject({ ...answeredBase, "secret-user": secretUri() }),
+    z.looseObject({ ...answeredBase, username: z.string().min(1), password: z.string().min(1) }),
+  ]),
+);
 
 /** Provider unit databags: only subordinate providers (PgBouncer on machines) write `state`. */
-export const providerUnitDatabagSchema = z.looseObject({
-  state: z.literal("ready").optional(),
-});
+export const providerUnitDatabagSchema = lazySchema(() =>
+  z.looseObject({
+    state: z.literal("ready").optional(),
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Secret contents (interfaces.md §1.3)
 
 /** `secret-user`: the client's login. */
-export const userSecretSchema = z.looseObject({
-  username: z.string().min(1),
-  password: z.string().min(1).optional(),
-  uris: uriList().optional(),
-  "read-only-uris": uriList().optional(),
-});
+export const userSecretSchema = lazySchema(() =>
+  z.looseObject({
+    username: z.string().min(1),
+    password: z.string().min(1).optional(),
+    uris: uriList().optional(),
+    "read-only-uris": uriList().optional(),
+  }),
+);
 
 /** `secret-tls`: `tls` is `True`/`False`; `tls-ca` is a PEM chain, or `""` when TLS is off. */
-export const tlsSecretSchema = z.looseObject({
-  tls: wireBool().optional(),
-  "tls-ca": z.string().optional(),
-});
+export const tlsSecretSchema = lazySchema(() =>
+  z.looseObject({
+    tls: wireBool().optional(),
+    "tls-ca": z.string().optional(),
+  }),
+);
 
 /** `secret-entity`: a custom user or group created for an entity request. */
-export const entitySecretSchema = z.looseObject({
-  "entity-name": z.string().min(1),
-  "entity-password": z.string().optional(),
-});
+export const entitySecretSchema = lazySchema(() =>
+  z.looseObject({
+    "entity-name": z.string().min(1),
+    "entity-password": z.string().optional(),
+  }),
+);
 
 /** The requirer-owned `requested-entity-secret`: v0 spells the password `password`, v1 `entity-password`. */
-export const requestedEntitySecretSchema = z.looseObject({
-  "entity-name": z.string().min(1),
-  password: z.string().optional(),
-  "entity-password": z.string().optional(),
-});
+export const requestedEntitySecretSchema = lazySchema(() =>
+  z.looseObject({
+    "entity-name": z.string().min(1),
+    password: z.string().optional(),
+    "entity-password": z.string().optional(),
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Types
