@@ -4,14 +4,16 @@
  * 1. pack: every example packed for every platform of its charmcraft.yaml (into a temporary
  *    directory): time per example and the size of each .charm.
  * 2. start: how long a hook takes to start on the shipped runtime, against a bare `node -e 0` of the
- *    same runtime. The charm runs through its own `dispatch` with a hook's environment; every hook tool
- *    on its PATH is `kill -KILL $PPID`, so the process ends at its first hook-tool call and the time is
- *    everything a hook pays before it talks to Juju: runtime start, dispatch, loading the bundle,
- *    parsing the context, `setup()`. "first hook" runs with no compile cache (removed before each run),
- *    "later hooks" with the cache a previous hook left in the charm directory. Runs are interleaved
- *    (node, first, later, node, …); the ratio is the median of the per-round ratios.
- *    For postgresql-requirer also the choices behind the shipped setup: no compile cache, built-ins
- *    imported eagerly (plain ESM imports), and `--enable-source-maps` off.
+ *    same runtime. The charm runs through its own `dispatch` with a hook's environment (update-status).
+ *    "no hook tool": a preloaded script ends the process where the charm would first load
+ *    child_process, i.e. right before its first hook-tool call: runtime start, dispatch, loading the
+ *    bundle, parsing the context, `setup()` — what a hook that calls no tool pays. "to 1st tool
+ *    spawned": every hook tool on PATH is `kill -KILL $PPID`, so the time also holds loading
+ *    child_process and spawning the first tool. "first hook" runs with no compile cache (removed
+ *    before each run), "later hooks" with the cache a previous hook left in the charm directory.
+ *    Runs are interleaved (node, variant 1, variant 2, …, node, …); the ratio is the median of the
+ *    per-round ratios. For postgresql-requirer also the choices behind the shipped setup: no compile
+ *    cache, without `--enable-source-maps`, built-ins imported eagerly (plain ESM imports).
  * 3. walltime: the median hook wall time of the example pairs run as processes (bench/walltime.ts),
  *    unbundled (`node dist/charm.js` on this machine's Node) against packed (unpacked .charm).
  *
@@ -24,6 +26,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -94,7 +97,30 @@ const JUJU_ENV = {
   JUJU_CONTEXT_ID: "app/0-update-status-1",
 };
 
-/** Hook tools that end the charm at its first call. */
+/**
+ * Preloaded into every timed process: at exit it appends the process's CPU time (user + system, all
+ * threads, µs) to `$BENCH_CPU_FILE`, the figure that stays meaningful on a busy machine. With
+ * `BENCH_STOP=1` it also ends the charm where it would first load child_process, i.e. right before its
+ * first hook-tool call: what a hook that calls no tool costs.
+ */
+function recorder(dir: string): string {
+  const file = join(dir, "bench-recorder.cjs");
+  writeFileSync(
+    file,
+    [
+      'const { appendFileSync } = require("node:fs");',
+      'process.on("exit", () => { const u = process.cpuUsage(); appendFileSync(process.env.BENCH_CPU_FILE, String(u.user + u.system) + "\\n"); });',
+      'if (process.env.BENCH_STOP === "1") {',
+      "  const real = process.getBuiltinModule;",
+      '  process.getBuiltinModule = (id) => (id === "node:child_process" || id === "child_process" ? process.exit(0) : real(id));',
+      "}",
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
+
+/** Hook tools that end the charm at its first call (no CPU figure then: SIGKILL skips exit handlers). */
 function killTools(dir: string): string {
   mkdirSync(dir, { recursive: true });
   for (const tool of HOOK_TOOLS) {
@@ -104,69 +130,98 @@ function killTools(dir: string): string {
   return dir;
 }
 
-function timeRun(command: string, args: string[], env: Record<string, string>, cwd: string): number {
+interface Sample {
+  readonly wall: number;
+  readonly cpu: number | undefined;
+}
+
+function timeRun(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  cwd: string,
+  cpuFile: string,
+): Sample {
+  writeFileSync(cpuFile, "");
   const start = performance.now();
-  spawnSync(command, args, { env, cwd, stdio: "ignore" });
-  return performance.now() - start;
+  spawnSync(command, args, { env: { ...env, BENCH_CPU_FILE: cpuFile }, cwd, stdio: "ignore" });
+  const wall = performance.now() - start;
+  const text = readFileSync(cpuFile, "utf8").trim();
+  return { wall, cpu: text ? Number(text.split("\n").pop()) / 1000 : undefined };
 }
 
 interface StartRow {
   readonly example: string;
   readonly variant: string;
+  /** Medians: wall ms of `node -e 0` and of the variant, and their CPU ms. */
   readonly nodeMs: number;
   readonly ms: number;
+  readonly nodeCpuMs: number;
+  readonly cpuMs: number | undefined;
+  /** Medians of the per-round ratios to `node -e 0`. */
   readonly ratio: number;
+  readonly cpuRatio: number | undefined;
 }
 
 interface Variant {
   readonly name: string;
   readonly command: string;
-  readonly args: string[];
+  readonly args: readonly string[];
   readonly env: Record<string, string>;
   readonly prepare?: () => void;
 }
 
 /**
  * Interleaved runs of `node -e 0` and each variant; a variant's `prepare` runs before each of its
- * runs, untimed (e.g. removing the compile cache).
+ * runs, untimed (e.g. removing the compile cache). Every process preloads the recorder.
  */
 function measure(
   example: string,
   node: string,
   cwd: string,
   runs: number,
-  variants: {
-    name: string;
-    command: string;
-    args: string[];
-    env: Record<string, string>;
-    prepare?: () => void;
-  }[],
+  recorderFile: string,
+  variants: readonly Variant[],
 ): StartRow[] {
-  const base: number[] = [];
-  const times = variants.map(() => [] as number[]);
+  const cpuFile = join(cwd, "..", `${example}.cpu`);
+  const preload = (env: Record<string, string>) => ({
+    ...env,
+    NODE_OPTIONS: `--require=${recorderFile}${env.NODE_OPTIONS ? ` ${env.NODE_OPTIONS}` : ""}`,
+  });
+  const base: Sample[] = [];
+  const samples = variants.map(() => [] as Sample[]);
   for (let i = 0; i < runs + 2; i++) {
-    const b = timeRun(node, ["-e", "0"], { PATH: "/usr/bin:/bin" }, cwd);
-    const timed = variants.map((v) => {
+    const b = timeRun(node, ["-e", "0"], preload({ PATH: "/usr/bin:/bin" }), cwd, cpuFile);
+    const round_ = variants.map((v) => {
       v.prepare?.();
-      return timeRun(v.command, v.args, v.env, cwd);
+      return timeRun(v.command, v.args, preload(v.env), cwd, cpuFile);
     });
     if (i < 2) continue; // warm-up rounds
     base.push(b);
-    for (const [j, t] of timed.entries()) times[j]!.push(t);
+    for (const [j, t] of round_.entries()) samples[j]!.push(t);
   }
-  return variants.map((v, j) => ({
-    example,
-    variant: v.name,
-    nodeMs: round(median(base)),
-    ms: round(median(times[j]!)),
-    ratio: round(median(times[j]!.map((t, i) => t / base[i]!)), 2),
-  }));
+  const cpus = (list: readonly Sample[]) =>
+    list.map((s) => s.cpu).filter((c): c is number => c !== undefined);
+  return variants.map((v, j) => {
+    const list = samples[j]!;
+    const withCpu = list.every((s) => s.cpu !== undefined);
+    return {
+      example,
+      variant: v.name,
+      nodeMs: round(median(base.map((s) => s.wall))),
+      ms: round(median(list.map((s) => s.wall))),
+      nodeCpuMs: round(median(cpus(base))),
+      cpuMs: withCpu ? round(median(cpus(list))) : undefined,
+      ratio: round(median(list.map((s, i) => s.wall / base[i]!.wall)), 2),
+      cpuRatio: withCpu ? round(median(list.map((s, i) => s.cpu! / base[i]!.cpu!)), 2) : undefined,
+    };
+  });
 }
 
 async function runStart(out: string, results: Record<string, PackResult>, runs: number): Promise<StartRow[]> {
   const rows: StartRow[] = [];
   const tools = killTools(join(out, "kill-tools"));
+  const recorderFile = recorder(out);
   for (const example of examples()) {
     const charm = results[example]?.charms.find((c) => c.arches.length === 1 && c.arches[0] === ARCH);
     if (!charm) continue;
@@ -180,15 +235,29 @@ async function runStart(out: string, results: Record<string, PackResult>, runs: 
       if (readdirSync(dir).includes(".node-compile-cache")) return;
       spawnSync(join(dir, "dispatch"), [], { env: { PATH: "/usr/bin:/bin" }, cwd: dir, stdio: "ignore" });
     };
+    const noTool = { ...env, BENCH_STOP: "1" };
     const variants: Variant[] = [
       {
-        name: "first hook (no compile cache yet)",
+        name: "first hook, no hook tool",
+        command: join(dir, "dispatch"),
+        args: [],
+        env: noTool,
+        prepare: () => rmSync(cache, { recursive: true, force: true }),
+      },
+      {
+        name: "later hooks, no hook tool",
+        command: join(dir, "dispatch"),
+        args: [],
+        env: noTool,
+        prepare: warm,
+      },
+      {
+        name: "later hooks, to 1st tool spawned",
         command: join(dir, "dispatch"),
         args: [],
         env,
-        prepare: () => rmSync(cache, { recursive: true, force: true }),
+        prepare: warm,
       },
-      { name: "later hooks", command: join(dir, "dispatch"), args: [], env, prepare: warm },
     ];
     if (example === "postgresql-requirer") {
       const eager = await bundleCharm({
@@ -206,16 +275,22 @@ async function runStart(out: string, results: Record<string, PackResult>, runs: 
       });
       const bundle = join(dir, "dist", "charm.mjs");
       variants.push(
-        { name: "  without the compile cache", command: node, args: ["--enable-source-maps", bundle], env },
         {
-          name: "  without --enable-source-maps",
+          name: "  no hook tool, without the compile cache",
+          command: node,
+          args: ["--enable-source-maps", bundle],
+          env: noTool,
+        },
+        {
+          name: "  no hook tool, without --enable-source-maps",
           command: node,
           args: [bundle],
-          env: { ...env, NODE_COMPILE_CACHE: cache },
+          env: { ...noTool, NODE_COMPILE_CACHE: cache },
           prepare: warm,
         },
         {
-          name: "  built-ins imported eagerly",
+          // Eager built-ins load child_process at start: compare with "to 1st tool spawned".
+          name: "  to 1st tool spawned, built-ins imported eagerly",
           command: node,
           args: ["--enable-source-maps", join(dir, "dist", "charm-eager.mjs")],
           env: { ...env, NODE_COMPILE_CACHE: eagerCache },
@@ -223,7 +298,7 @@ async function runStart(out: string, results: Record<string, PackResult>, runs: 
       );
     }
     process.stderr.write(`bench: start ${example}…\n`);
-    rows.push(...measure(example, node, dir, runs, variants));
+    rows.push(...measure(example, node, dir, runs, recorderFile, variants));
   }
   return rows;
 }
@@ -291,10 +366,19 @@ async function main(): Promise<void> {
       const rows = await runStart(out, packed.results, opts.runs);
       report.start = { runs: opts.runs, rows };
       print(
-        `## Hook start on the shipped runtime, to the first hook-tool call (medians of ${opts.runs} interleaved runs)\n\n` +
+        `## Hook start on the shipped runtime against node -e 0 (medians of ${opts.runs} interleaved runs; wall and CPU)\n\n` +
           table(
-            ["example", "variant", "node -e 0 ms", "ms", "× node -e 0"],
-            rows.map((r) => [r.example, r.variant, ms(r.nodeMs), ms(r.ms), r.ratio.toFixed(2)]),
+            ["example", "variant", "node -e 0 ms", "ms", "× node", "node cpu ms", "cpu ms", "cpu × node"],
+            rows.map((r) => [
+              r.example,
+              r.variant,
+              ms(r.nodeMs),
+              ms(r.ms),
+              r.ratio.toFixed(2),
+              ms(r.nodeCpuMs),
+              r.cpuMs === undefined ? "-" : ms(r.cpuMs),
+              r.cpuRatio === undefined ? "-" : r.cpuRatio.toFixed(2),
+            ]),
           ),
       );
     }

@@ -5,7 +5,7 @@
  */
 
 import { existsSync, readFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { type BuildOptions, build, type Metafile } from "esbuild";
 import { builtinsPlugin, scanBuiltinImports } from "./builtins.js";
 import { PackError } from "./errors.js";
@@ -32,8 +32,15 @@ export interface Bundle {
   readonly thirdPartyLicenses: string | undefined;
 }
 
-/** Gives bundled CommonJS dependencies a `require` (esbuild's `__require` looks for one). */
-const BANNER = 'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);';
+/**
+ * Gives bundled CommonJS dependencies a `require` (esbuild's `__require` looks for one), and keeps
+ * dispatch's NODE_COMPILE_CACHE (read by now) from the processes the charm spawns: a workload's `node`
+ * would otherwise write its cache into the charm directory.
+ */
+const BANNER = [
+  'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);',
+  "delete process.env.NODE_COMPILE_CACHE;",
+].join("\n");
 
 export const BUNDLE_NAME = "charm.mjs";
 /** Where the bundle sits in the charm. */
@@ -86,8 +93,47 @@ export async function bundleCharm(options: BundleOptions): Promise<Bundle> {
     plugins,
   });
   const files = new Map<string, Buffer>();
-  for (const f of result.outputFiles!) files.set(relative(absWorkingDir, f.path), Buffer.from(f.contents));
+  for (const f of result.outputFiles!) {
+    const name = relative(absWorkingDir, f.path);
+    files.set(
+      name,
+      name.endsWith(".map") ? charmRelativeSources(f.text, absWorkingDir) : Buffer.from(f.contents),
+    );
+  }
   return { files, thirdPartyLicenses: thirdPartyLicenses(result.metafile!, absWorkingDir) };
+}
+
+/**
+ * Source map paths as a unit will show them in stack traces: the charm's own files where they are
+ * (`../src/charm.ts`), every dependency as `../node_modules/<package>/<file>`, wherever it came from
+ * (a pnpm store, a workspace package), instead of `../../../node_modules/.pnpm/…`.
+ */
+function charmRelativeSources(mapText: string, charmDir: string): Buffer {
+  const map = JSON.parse(mapText) as { sources: string[] };
+  const distDir = join(charmDir, "dist");
+  const roots = new Map<string, { root: string; name: string } | null>();
+  const packageOf = (dir: string): { root: string; name: string } | null => {
+    if (roots.has(dir)) return roots.get(dir)!;
+    let name: unknown;
+    try {
+      name = (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown }).name;
+    } catch {
+      // no package.json here
+    }
+    const parent = dirname(dir);
+    // Nested package.json files without a name (zod has some) are not package roots.
+    const found = typeof name === "string" ? { root: dir, name } : parent === dir ? null : packageOf(parent);
+    roots.set(dir, found);
+    return found;
+  };
+  map.sources = map.sources.map((source) => {
+    if (!source.startsWith(".")) return source; // esbuild's own namespaces (the built-in stand-ins)
+    const path = resolve(distDir, source);
+    if (!relative(charmDir, path).startsWith("..")) return source;
+    const pkg = packageOf(dirname(path));
+    return pkg ? `../node_modules/${pkg.name}/${relative(pkg.root, path).split(sep).join("/")}` : source;
+  });
+  return Buffer.from(JSON.stringify(map));
 }
 
 /** The license of every npm package with code in the bundle (package.json `license` and its LICENSE file). */

@@ -20,7 +20,7 @@ Options:
   --node <x.y.z>    Node version to ship (default ${NODE_RUNTIME.version}, pinned with its integrity)
   --entry <file>    entry module, relative to the charm (default src/charm.ts)
   --condition <c>   extra package.json export condition for the bundle (repeatable)
-  --no-sourcemap    do not ship dist/charm.mjs.map
+  --no-sourcemap    no dist/charm.mjs.map, no --enable-source-maps
   --cache-dir <d>   runtime cache (default ~/.cache/charm-relations)
   -q, --quiet       print only the .charm paths
   -h, --help        this help

@@ -8,6 +8,8 @@
  * - `NODE_COMPILE_CACHE`: V8's compiled bundle is kept in `.node-compile-cache` inside the charm
  *   directory across hooks (every hook is a fresh process). Unwritable (a read-only charm directory),
  *   Node silently runs without it; a new bundle (upgrade-charm) misses its checksum and recompiles.
+ *   The bundle removes the variable from its environment once started, so the processes the charm
+ *   spawns (a workload's own `node`) do not inherit it.
  */
 
 import type { Arch } from "./plan.js";

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HOOK_TOOLS } from "@charm-relations/juju-secrets-core";
 import { hookToolCliPath } from "@charm-relations/juju-secrets-core/testing";
+import { build } from "esbuild";
 import yauzl from "yauzl";
 
 export const REPO = fileURLToPath(new URL("../../../", import.meta.url));
@@ -73,13 +74,25 @@ export function systemBin(dir: string): string {
 /**
  * WORKAROUND, to drop once the hook-tool fakes start without `node` on PATH: `createHookToolBin()`
  * links each tool to a `#!/usr/bin/env node` script, which finds no `node` on the PATH these tests
- * give the charm. These wrappers run the same fake with this test's Node, by absolute path.
+ * give the charm. These wrappers run the same fake with this test's Node, by absolute path; the fake
+ * is bundled into one file first (same code, as bench/walltime.ts does) because every hook-tool call
+ * is a process and loading ~60 modules each time is most of this test's minutes.
  */
-export function hookToolWrappers(dir: string): string {
+export async function hookToolWrappers(dir: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const cli = hookToolCliPath();
+  const cli = join(dir, "hook-tool-cli.mjs");
+  await build({
+    entryPoints: [hookToolCliPath()],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile: cli,
+    logLevel: "silent",
+  });
   for (const tool of HOOK_TOOLS) {
-    writeFileSync(join(dir, tool), `#!/bin/sh\nexec '${process.execPath}' '${cli}' ${tool} "$@"\n`, {
+    // Each call notes whether the charm passed its compile cache setting on (it must not).
+    const note = `echo "\${NODE_COMPILE_CACHE:-unset}" >> '${join(dir, "compile-cache-seen.log")}'`;
+    writeFileSync(join(dir, tool), `#!/bin/sh\n${note}\nexec '${process.execPath}' '${cli}' ${tool} "$@"\n`, {
       mode: 0o755,
     });
   }

@@ -62,10 +62,19 @@ describe("a packed .charm", () => {
     expect(entries.every((e) => e.madeBy === 3)).toBe(true);
     // No node_modules, no sources, no second copy of anything: the bundle is the code.
     expect(entries.some((e) => e.name.startsWith("node_modules/") || e.name.startsWith("src/"))).toBe(false);
+    // Stack traces name files as in the charm's project: its own, and its packages by name.
+    const map = JSON.parse(entries.find((e) => e.name === "dist/charm.mjs.map")!.data.toString()) as {
+      sources: string[];
+    };
+    expect(map.sources).toContain("../src/charm.ts");
+    expect(map.sources).toContain(
+      "../node_modules/@charm-relations/juju-secrets-core/src/backend/process.ts",
+    );
+    expect(map.sources.filter((s) => s.startsWith("../../"))).toEqual([]);
   });
 
   it("lives through a relation's lifecycle with no node on PATH, from another working directory", async () => {
-    const tools = hookToolWrappers(join(root, "hook-tools"));
+    const tools = await hookToolWrappers(join(root, "hook-tools"));
     const PATH = `${tools}:${systemBin(join(root, "system-bin"))}`;
     expect(spawnSync("/bin/sh", ["-c", "command -v node"], { env: { PATH } }).status).not.toBe(0);
     const elsewhere = mkdtempSync(join(root, "cwd-"));
@@ -127,6 +136,10 @@ describe("a packed .charm", () => {
       expect(readdirSync(join(dir, ".node-compile-cache")).length).toBeGreaterThan(0);
     }
     expect(existsSync(join(elsewhere, ".node-compile-cache"))).toBe(false);
+    // …and kept that setting to itself: no hook tool it spawned saw NODE_COMPILE_CACHE.
+    const seen = readFileSync(join(tools, "compile-cache-seen.log"), "utf8").trim().split("\n");
+    expect(seen.length).toBeGreaterThan(20);
+    expect(new Set(seen)).toEqual(new Set(["unset"]));
   }, 600_000);
 
   it("carries metadata.yaml, config.yaml, actions.yaml and manifest.yaml that say what charmcraft.yaml says", async () => {
