@@ -301,7 +301,7 @@ async function fakesBin(root: string): Promise<{ binDir: string; bundled: boolea
 }
 
 export async function runWallTime(
-  options: { updateStatusRuns?: number; charmDirFor?: CharmDirFor } = {},
+  options: { updateStatusRuns?: number; charmDirFor?: CharmDirFor; pairs?: readonly string[] } = {},
 ): Promise<WallTimeResult> {
   const root = mkdtempSync(join(tmpdir(), "charm-relations-bench-wall-"));
   try {
@@ -309,7 +309,7 @@ export async function runWallTime(
     const { fakeToolMs, nodeMs } = baselines(binDir, root);
     const hooks: HookTiming[] = [];
     const pairs: WallTimeResult["pairs"] = [];
-    for (const x of examplePairs()) {
+    for (const x of examplePairs().filter((p) => !options.pairs || options.pairs.includes(p))) {
       try {
         const t = await runPair(x, root, binDir, options.updateStatusRuns ?? 3, options.charmDirFor);
         hooks.push(...t);

@@ -6,7 +6,7 @@
  *   triggers its lazy getters: `fs.promises` alone pulls in streams, readline and more (≈15 ms).
  *   Reading only the names the bundle imports avoids that.
  * - `child_process` (≈20 ms with net, dgram and streams), `crypto`, `http`, … load when one of their
- *   functions is first called: a hook that spawns nothing does not pay for spawning.
+ *   functions or classes is first used: a hook that spawns nothing does not pay for spawning.
  *
  * The names each built-in is imported with come from a first esbuild pass (built-ins external, not
  * minified, every module kept even when `sideEffects: false` would drop it, since esbuild checks the
@@ -17,16 +17,21 @@
 import { builtinModules, createRequire } from "node:module";
 import type { Plugin } from "esbuild";
 
-/** Built-ins loaded on the first call of one of their functions. */
+/** Built-ins loaded on the first use of one of their functions or classes. */
 const LAZY = new Set([
   "child_process",
   "crypto",
   "dgram",
   "dns",
+  "fs/promises",
   "http",
   "http2",
   "https",
   "net",
+  "os",
+  "readline",
+  "stream",
+  "stream/promises",
   "tls",
   "zlib",
 ]);
@@ -72,6 +77,18 @@ export function scanBuiltinImports(code: string): BuiltinImports {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * A class of a lazy built-in (`X509Certificate`, `Socket`): a proxy that loads the module when the
+ * class is first used. `new`, `extends` (super() constructs the real class with the subclass as
+ * new.target), `instanceof` (through `prototype`) and static members reach the real class.
+ */
+const LAZY_CLASS = `const lazyClass = (get) => new Proxy(function () {}, {
+  get: (_, key) => Reflect.get(get(), key),
+  has: (_, key) => Reflect.has(get(), key),
+  apply: (_, self, args) => Reflect.apply(get(), self, args),
+  construct: (_, args, newTarget) => Reflect.construct(get(), args, newTarget),
+});`;
+
 /** The module text standing in for built-in `name` imported as `names`. */
 function standIn(name: string, names: Set<string>): string {
   const real = require(name) as Record<string, unknown>;
@@ -79,20 +96,22 @@ function standIn(name: string, names: Set<string>): string {
   const lines = lazy
     ? [`let m;`, `const g = () => (m ??= process.getBuiltinModule(${JSON.stringify(`node:${name}`)}));`]
     : [`const m = process.getBuiltinModule(${JSON.stringify(`node:${name}`)});`, `const g = () => m;`];
+  if (lazy) lines.push(LAZY_CLASS);
   for (const key of [...names].sort()) {
     if (key === "default") {
       lines.push(`export default g();`);
       continue;
     }
     const d = Object.getOwnPropertyDescriptor(real, key);
-    // Plain functions only (lower-case: classes must stay themselves for `new`, `extends`, `instanceof`).
-    if (lazy && d && "value" in d && typeof d.value === "function" && /^[a-z]/.test(key)) {
+    const fn = lazy && d !== undefined && "value" in d && typeof d.value === "function";
+    if (fn && /^[a-z]/.test(key)) {
       lines.push(
         `export function ${key}(...a) { return g().${key}(...a); }`,
         // util.promisify(exec) and friends read this marker.
         `Object.defineProperty(${key}, Symbol.for("nodejs.util.promisify.custom"), { get: () => g().${key}[Symbol.for("nodejs.util.promisify.custom")] });`,
       );
-    } else lines.push(`export const ${key} = g().${key};`);
+    } else if (fn) lines.push(`export const ${key} = lazyClass(() => g().${key});`);
+    else lines.push(`export const ${key} = g().${key};`);
   }
   return lines.join("\n");
 }

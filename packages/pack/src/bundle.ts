@@ -33,14 +33,13 @@ export interface Bundle {
 }
 
 /**
- * Gives bundled CommonJS dependencies a `require` (esbuild's `__require` looks for one), and keeps
- * dispatch's NODE_COMPILE_CACHE (read by now) from the processes the charm spawns: a workload's `node`
- * would otherwise write its cache into the charm directory.
+ * Keeps dispatch's NODE_COMPILE_CACHE (read by now) from the processes the charm spawns: a
+ * workload's `node` would otherwise write its cache into the charm directory.
  */
-const BANNER = [
-  'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);',
-  "delete process.env.NODE_COMPILE_CACHE;",
-].join("\n");
+const BANNER = "delete process.env.NODE_COMPILE_CACHE;";
+/** Gives bundled CommonJS dependencies a `require` (esbuild's `__require` looks for one). */
+const REQUIRE_BANNER =
+  'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);';
 
 export const BUNDLE_NAME = "charm.mjs";
 /** Where the bundle sits in the charm. */
@@ -76,18 +75,18 @@ export async function bundleCharm(options: BundleOptions): Promise<Bundle> {
       );
     }
   };
-  const plugins = [];
-  if (options.lazyBuiltins ?? true) {
-    const scan = await run({ minify: false, treeShaking: false, ignoreAnnotations: true });
-    plugins.push(
-      builtinsPlugin(scanBuiltinImports(scan.outputFiles!.find((f) => f.path.endsWith(".mjs"))!.text)),
-    );
-  }
+  // A first pass over the whole module graph: which built-ins are imported, and any CommonJS in it.
+  const scan = await run({ minify: false, treeShaking: false, ignoreAnnotations: true });
+  const plugins =
+    (options.lazyBuiltins ?? true)
+      ? [builtinsPlugin(scanBuiltinImports(scan.outputFiles!.find((f) => f.path.endsWith(".mjs"))!.text))]
+      : [];
+  const commonJs = Object.values(scan.metafile!.inputs).some((input) => input.format === "cjs");
   const result = await run({
     minify: true,
     treeShaking: true,
     legalComments: "none",
-    banner: { js: BANNER },
+    banner: { js: commonJs ? `${REQUIRE_BANNER}\n${BANNER}` : BANNER },
     sourcemap: options.sourcemap ? "linked" : false,
     sourcesContent: false,
     plugins,

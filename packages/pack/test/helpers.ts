@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HOOK_TOOLS } from "@charm-relations/juju-secrets-core";
-import { hookToolCliPath } from "@charm-relations/juju-secrets-core/testing";
+import { createHookToolBin, hookToolCliPath } from "@charm-relations/juju-secrets-core/testing";
 import { build } from "esbuild";
 import yauzl from "yauzl";
 
@@ -72,13 +72,17 @@ export function systemBin(dir: string): string {
 }
 
 /**
- * WORKAROUND, to drop once the hook-tool fakes start without `node` on PATH: `createHookToolBin()`
- * links each tool to a `#!/usr/bin/env node` script, which finds no `node` on the PATH these tests
- * give the charm. These wrappers run the same fake with this test's Node, by absolute path; the fake
- * is bundled into one file first (same code, as bench/walltime.ts does) because every hook-tool call
- * is a process and loading ~60 modules each time is most of this test's minutes.
+ * A bin dir of hook-tool fakes that work with no `node` on the charm's PATH.
+ *
+ * WORKAROUND, to drop once the fast fakes are merged (their `hookToolCliPath()` is a bash client
+ * and `createHookToolBin()` alone is enough, which is what happens here when it is): today's fakes
+ * link each tool to a `#!/usr/bin/env node` script, which finds no `node` on the PATH these tests
+ * give the charm. These wrappers run the same fake with this test's Node, by absolute path; bundled
+ * into one file first (same code, as bench/walltime.ts does), because every hook-tool call is a
+ * process and loading ~60 modules each time was most of this test's minutes.
  */
-export async function hookToolWrappers(dir: string): Promise<string> {
+export async function hookToolBin(dir: string): Promise<string> {
+  if (!hookToolCliPath().endsWith(".js")) return createHookToolBin(dir);
   mkdirSync(dir, { recursive: true });
   const cli = join(dir, "hook-tool-cli.mjs");
   await build({
@@ -90,9 +94,7 @@ export async function hookToolWrappers(dir: string): Promise<string> {
     logLevel: "silent",
   });
   for (const tool of HOOK_TOOLS) {
-    // Each call notes whether the charm passed its compile cache setting on (it must not).
-    const note = `echo "\${NODE_COMPILE_CACHE:-unset}" >> '${join(dir, "compile-cache-seen.log")}'`;
-    writeFileSync(join(dir, tool), `#!/bin/sh\n${note}\nexec '${process.execPath}' '${cli}' ${tool} "$@"\n`, {
+    writeFileSync(join(dir, tool), `#!/bin/sh\nexec '${process.execPath}' '${cli}' ${tool} "$@"\n`, {
       mode: 0o755,
     });
   }
