@@ -158,11 +158,15 @@ function baselines(binDir: string, root: string): { fakeToolMs: number; nodeMs: 
   };
 }
 
+/** Where each example charm runs from: a copy of its dispatch + dist (default), or e.g. an unpacked .charm. */
+export type CharmDirFor = (example: string, root: string) => string;
+
 async function runPair(
   x: string,
   root: string,
   binDir: string,
   updateStatusRuns: number,
+  charmDirFor: CharmDirFor = charmCopy,
 ): Promise<HookTiming[]> {
   const timings: HookTiming[] = [];
   // No install/start/stop/remove: they cost what update-status costs, and every hook here is seconds.
@@ -172,7 +176,7 @@ async function runPair(
   const deploy = (side: "provider" | "requirer") => {
     const example = `${x}-${side}`;
     const meta = readCharmcraft(join(EXAMPLES_DIR, example));
-    const charmDir = charmCopy(example, root);
+    const charmDir = charmDirFor(example, root);
     const timingFile = join(root, `${example}.timing.json`);
     const env = {
       NODE_OPTIONS: `--import=${pathToFileURL(join(BENCH_DIR, "lib", "spawn-timer.mjs")).href}`,
@@ -267,16 +271,18 @@ async function runPair(
   });
 }
 
-export async function runWallTime(options: { updateStatusRuns?: number } = {}): Promise<WallTimeResult> {
+export async function runWallTime(
+  options: { updateStatusRuns?: number; charmDirFor?: CharmDirFor; pairs?: readonly string[] } = {},
+): Promise<WallTimeResult> {
   const root = mkdtempSync(join(tmpdir(), "charm-relations-bench-wall-"));
   try {
     const binDir = createHookToolBin(join(root, "bin"));
     const { fakeToolMs, nodeMs } = baselines(binDir, root);
     const hooks: HookTiming[] = [];
     const pairs: WallTimeResult["pairs"] = [];
-    for (const x of examplePairs()) {
+    for (const x of examplePairs().filter((p) => !options.pairs || options.pairs.includes(p))) {
       try {
-        const t = await runPair(x, root, binDir, options.updateStatusRuns ?? 3);
+        const t = await runPair(x, root, binDir, options.updateStatusRuns ?? 3, options.charmDirFor);
         hooks.push(...t);
         pairs.push({ pair: x, hooks: t.length, failed: t.filter((h) => !h.ok).length });
       } catch (e) {

@@ -16,6 +16,7 @@ import { parseCommaList } from "@charm-relations/juju-secrets-core";
 import {
   hostPort,
   jsonField,
+  lazySchema,
   secretUri,
   toWireJsonSchema,
   wireBool,
@@ -80,11 +81,13 @@ export const keyPattern = () =>
 const requestId = () => z.string().regex(/^[0-9a-f]{16}$/, { message: "expected 16 lowercase hex digits" });
 const nullableSecretUri = () => secretUri().nullable();
 
-const entityPermission = z.object({
-  resource_name: z.string(),
-  resource_type: z.string(),
-  privileges: z.array(z.string()),
-});
+const entityPermission = lazySchema(() =>
+  z.object({
+    resource_name: z.string(),
+    resource_type: z.string(),
+    privileges: z.array(z.string()),
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // v1 objects (inside the `requests` arrays)
@@ -93,42 +96,46 @@ const entityPermission = z.object({
  * One v1 request (requirer → provider). Recorded writers put every key, nulls included, in this
  * order; the upstream examples omit the nulls, so they are optional here. Unknown keys are kept.
  */
-export const valkeyRequestObject = z.looseObject({
-  /** The key pattern, used for both the key ACL and the pub/sub channel ACL (`app:*`, `*`). */
-  resource: keyPattern(),
-  "request-id": requestId().nullable().optional(),
-  salt: z.string().min(1),
-  "extra-user-roles": z.string().nullable().optional(),
-  "extra-group-roles": z.string().nullable().optional(),
-  "external-node-connectivity": z.boolean().optional(),
-  "entity-type": z.enum(["USER", "GROUP"]).nullable().optional(),
-  "entity-permissions": z.array(entityPermission).nullable().optional(),
-  "secret-mtls": nullableSecretUri().optional(),
-  "mtls-cert": z.string().nullable().optional(),
-});
+export const valkeyRequestObject = lazySchema(() =>
+  z.looseObject({
+    /** The key pattern, used for both the key ACL and the pub/sub channel ACL (`app:*`, `*`). */
+    resource: keyPattern(),
+    "request-id": requestId().nullable().optional(),
+    salt: z.string().min(1),
+    "extra-user-roles": z.string().nullable().optional(),
+    "extra-group-roles": z.string().nullable().optional(),
+    "external-node-connectivity": z.boolean().optional(),
+    "entity-type": z.enum(["USER", "GROUP"]).nullable().optional(),
+    "entity-permissions": z.array(entityPermission).nullable().optional(),
+    "secret-mtls": nullableSecretUri().optional(),
+    "mtls-cert": z.string().nullable().optional(),
+  }),
+);
 export type ValkeyRequestObject = z.output<typeof valkeyRequestObject>;
 
 /** One v1 response (provider → requirer): base keys, `version`, `sentinel-endpoints`, `mode`, `mtls-cert`. */
-export const valkeyResponseObject = z.looseObject({
-  resource: z.string(),
-  "request-id": requestId().nullable().optional(),
-  salt: z.string(),
-  endpoints: endpointList().nullable().optional(),
-  "read-only-endpoints": endpointList().nullable().optional(),
-  "secret-user": nullableSecretUri().optional(),
-  "secret-tls": nullableSecretUri().optional(),
-  "secret-extra": nullableSecretUri().optional(),
-  "secret-entity": nullableSecretUri().optional(),
-  /** The Valkey engine version (`9.0.1`), not the contract version. */
-  version: z.string().nullable().optional(),
-  "sentinel-endpoints": endpointList().nullable().optional(),
-  mode: z.string().nullable().optional(),
-  "mtls-cert": z.string().nullable().optional(),
-});
+export const valkeyResponseObject = lazySchema(() =>
+  z.looseObject({
+    resource: z.string(),
+    "request-id": requestId().nullable().optional(),
+    salt: z.string(),
+    endpoints: endpointList().nullable().optional(),
+    "read-only-endpoints": endpointList().nullable().optional(),
+    "secret-user": nullableSecretUri().optional(),
+    "secret-tls": nullableSecretUri().optional(),
+    "secret-extra": nullableSecretUri().optional(),
+    "secret-entity": nullableSecretUri().optional(),
+    /** The Valkey engine version (`9.0.1`), not the contract version. */
+    version: z.string().nullable().optional(),
+    "sentinel-endpoints": endpointList().nullable().optional(),
+    mode: z.string().nullable().optional(),
+    "mtls-cert": z.string().nullable().optional(),
+  }),
+);
 export type ValkeyResponseObject = z.output<typeof valkeyResponseObject>;
 
 /** The provider's v1 `data`: request id → the parsed request, nulls and defaults dropped. */
-const v1ProviderData = z.record(z.string(), z.looseObject({}));
+const v1ProviderData = lazySchema(() => z.record(z.string(), z.looseObject({})));
 
 const stringArray = () => jsonField(z.array(z.string()));
 const statusList = () =>
@@ -137,35 +144,41 @@ const statusList = () =>
 // ---------------------------------------------------------------------------------------------
 // Databags, v1
 
-export const requirerAppBagV1 = z.looseObject({
-  version: z.literal("v1"),
-  requests: jsonField(z.array(valkeyRequestObject)),
-  alias: z.string().optional(),
-  "encryption-secret": secretUri().optional(),
-});
+export const requirerAppBagV1 = lazySchema(() =>
+  z.looseObject({
+    version: z.literal("v1"),
+    requests: jsonField(z.array(valkeyRequestObject)),
+    alias: z.string().optional(),
+    "encryption-secret": secretUri().optional(),
+  }),
+);
 export type RequirerAppBagV1 = z.output<typeof requirerAppBagV1>;
 
-export const providerAppBagV1 = z.looseObject({
-  version: z.literal("v1"),
-  requests: jsonField(z.array(valkeyResponseObject)).optional(),
-  data: jsonField(v1ProviderData).optional(),
-  status: statusList().optional(),
-  "encryption-secret": secretUri().optional(),
-});
+export const providerAppBagV1 = lazySchema(() =>
+  z.looseObject({
+    version: z.literal("v1"),
+    requests: jsonField(z.array(valkeyResponseObject)).optional(),
+    data: jsonField(v1ProviderData).optional(),
+    status: statusList().optional(),
+    "encryption-secret": secretUri().optional(),
+  }),
+);
 export type ProviderAppBagV1 = z.output<typeof providerAppBagV1>;
 
 // ---------------------------------------------------------------------------------------------
 // Databags, v0 (a `DatabaseRequires` client)
 
-export const requirerAppBagV0 = z.looseObject({
-  /** The key pattern (v0 resource key). */
-  database: keyPattern(),
-  "requested-secrets": stringArray().optional(),
-  "provided-secrets": stringArray().optional(),
-  "external-node-connectivity": wireBool().optional(),
-  "extra-user-roles": z.string().optional(),
-  alias: z.string().optional(),
-});
+export const requirerAppBagV0 = lazySchema(() =>
+  z.looseObject({
+    /** The key pattern (v0 resource key). */
+    database: keyPattern(),
+    "requested-secrets": stringArray().optional(),
+    "provided-secrets": stringArray().optional(),
+    "external-node-connectivity": wireBool().optional(),
+    "extra-user-roles": z.string().optional(),
+    alias: z.string().optional(),
+  }),
+);
 export type RequirerAppBagV0 = z.output<typeof requirerAppBagV0>;
 
 /**
@@ -174,42 +187,46 @@ export type RequirerAppBagV0 = z.output<typeof requirerAppBagV0>;
  * its snapshot of the request (a v1-style object there, the flat bag from our provider). Plain
  * `username`/`password`/`tls`/`tls-ca` only appear for requirers that sent no `requested-secrets`.
  */
-export const providerAppBagV0 = z.looseObject({
-  database: z.string().optional(),
-  endpoints: endpointList().optional(),
-  "read-only-endpoints": endpointList().optional(),
-  [V0_SENTINEL_KEY]: endpointList().optional(),
-  "sentinel-endpoints": endpointList().optional(),
-  mode: z.string().optional(),
-  version: z.string().optional(),
-  "secret-user": secretUri().optional(),
-  "secret-tls": secretUri().optional(),
-  resource: z.string().optional(),
-  salt: z.string().optional(),
-  data: jsonField(z.record(z.string(), z.unknown())).optional(),
-  status: statusList().optional(),
-  username: z.string().optional(),
-  password: z.string().optional(),
-  tls: wireBool().optional(),
-  "tls-ca": z.string().optional(),
-});
+export const providerAppBagV0 = lazySchema(() =>
+  z.looseObject({
+    database: z.string().optional(),
+    endpoints: endpointList().optional(),
+    "read-only-endpoints": endpointList().optional(),
+    [V0_SENTINEL_KEY]: endpointList().optional(),
+    "sentinel-endpoints": endpointList().optional(),
+    mode: z.string().optional(),
+    version: z.string().optional(),
+    "secret-user": secretUri().optional(),
+    "secret-tls": secretUri().optional(),
+    resource: z.string().optional(),
+    salt: z.string().optional(),
+    data: jsonField(z.record(z.string(), z.unknown())).optional(),
+    status: statusList().optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    tls: wireBool().optional(),
+    "tls-ca": z.string().optional(),
+  }),
+);
 export type ProviderAppBagV0 = z.output<typeof providerAppBagV0>;
 
 /** Every requirer unit bag: its snapshot of the provider (`data`); the leader's copy of the secret lists (v0). */
-export const requirerUnitBag = z.looseObject({
-  data: jsonField(z.record(z.string(), z.unknown())).optional(),
-  "requested-secrets": stringArray().optional(),
-  "provided-secrets": stringArray().optional(),
-  alias: z.string().optional(),
-});
+export const requirerUnitBag = lazySchema(() =>
+  z.looseObject({
+    data: jsonField(z.record(z.string(), z.unknown())).optional(),
+    "requested-secrets": stringArray().optional(),
+    "provided-secrets": stringArray().optional(),
+    alias: z.string().optional(),
+  }),
+);
 export type RequirerUnitBag = z.output<typeof requirerUnitBag>;
 
 /** valkey-operator writes nothing to its unit bags on this relation. */
-export const providerUnitBag = z.looseObject({});
+export const providerUnitBag = lazySchema(() => z.looseObject({}));
 
 /** Either contract, selected by `version` like the provider does (protocol §3). */
-export const requirerAppBag = z.union([requirerAppBagV1, requirerAppBagV0]);
-export const providerAppBag = z.union([providerAppBagV1, providerAppBagV0]);
+export const requirerAppBag = lazySchema(() => z.union([requirerAppBagV1, requirerAppBagV0]));
+export const providerAppBag = lazySchema(() => z.union([providerAppBagV1, providerAppBagV0]));
 
 /** JSON Schemas of the real databags (`{ app, unit }` per side, both contracts), generated from the zod schemas. */
 export function valkeyJsonSchemas(): {
@@ -226,53 +243,61 @@ export function valkeyJsonSchemas(): {
 // Secret contents
 
 /** `secret-user`: `relation-<id>-<request-id>` (v1) or `relation-<id>` (v0), and the password. */
-export const userSecretContent = z.looseObject({
-  username: z.string().min(1),
-  password: z.string().min(1),
-});
+export const userSecretContent = lazySchema(() =>
+  z.looseObject({
+    username: z.string().min(1),
+    password: z.string().min(1),
+  }),
+);
 export type UserSecretContent = z.output<typeof userSecretContent>;
 
 /** `secret-tls`: `tls` written `"true"`/`"false"` (read leniently); `tls-ca` only while TLS is on. */
-export const tlsSecretContent = z.looseObject({
-  tls: wireBool(),
-  "tls-ca": z.string().optional(),
-});
+export const tlsSecretContent = lazySchema(() =>
+  z.looseObject({
+    tls: wireBool(),
+    "tls-ca": z.string().optional(),
+  }),
+);
 export type TlsSecretContent = z.output<typeof tlsSecretContent>;
 
 // ---------------------------------------------------------------------------------------------
 // What a requirer resolves (plain fields + secret content, canonical names)
 
-export const resolvedFields = z.looseObject({
-  username: z.string().min(1),
-  password: z.string().min(1),
-  endpoints: endpointList(),
-  "read-only-endpoints": endpointList().optional(),
-  "sentinel-endpoints": endpointList().optional(),
-  mode: z.string().optional(),
-  version: z.string().optional(),
-  tls: wireBool().optional(),
-  "tls-ca": z.string().optional(),
-});
+export const resolvedFields = lazySchema(() =>
+  z.looseObject({
+    username: z.string().min(1),
+    password: z.string().min(1),
+    endpoints: endpointList(),
+    "read-only-endpoints": endpointList().optional(),
+    "sentinel-endpoints": endpointList().optional(),
+    mode: z.string().optional(),
+    version: z.string().optional(),
+    tls: wireBool().optional(),
+    "tls-ca": z.string().optional(),
+  }),
+);
 export type ResolvedFields = z.output<typeof resolvedFields>;
 
 /** What may already be checked before a response is complete (endpoints first, credentials later). */
-export const partialResolvedFields = resolvedFields.partial();
+export const partialResolvedFields = lazySchema(() => resolvedFields.partial());
 
 // ---------------------------------------------------------------------------------------------
 // What a provider charm publishes (validated before anything is written)
 
-const endpointInput = z.union([z.array(hostPort()), endpointList()]);
+const endpointInput = lazySchema(() => z.union([z.array(hostPort()), endpointList()]));
 
-export const responseInput = z.strictObject({
-  username: z.string().min(1).optional(),
-  password: z.string().min(1).optional(),
-  endpoints: endpointInput.optional(),
-  readOnlyEndpoints: endpointInput.optional(),
-  sentinelEndpoints: endpointInput.optional(),
-  mode: z.string().min(1).optional(),
-  version: z.string().min(1).optional(),
-  tls: z.boolean().optional(),
-  tlsCa: z.string().min(1).optional(),
-});
+export const responseInput = lazySchema(() =>
+  z.strictObject({
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    endpoints: endpointInput.optional(),
+    readOnlyEndpoints: endpointInput.optional(),
+    sentinelEndpoints: endpointInput.optional(),
+    mode: z.string().min(1).optional(),
+    version: z.string().min(1).optional(),
+    tls: z.boolean().optional(),
+    tlsCa: z.string().min(1).optional(),
+  }),
+);
 /** Fields a provider publishes for a request; omitted fields are left as they are. */
 export type ValkeyResponseInput = z.input<typeof responseInput>;
