@@ -42,13 +42,25 @@ export type BuiltinImports = Map<string, Set<string> | "*">;
 const bare = (specifier: string) => specifier.replace(/^node:/, "");
 const isBuiltin = (specifier: string) => builtinModules.includes(bare(specifier));
 
+/** `import … from "x";` / `export … from "x";` on one line → [clause, specifier]; split, not a regex (linear). */
+function importLine(line: string): [string, string] | undefined {
+  const keyword = line.startsWith("import ") ? 7 : line.startsWith("export ") ? 7 : 0;
+  if (!keyword || !line.endsWith('";')) return undefined;
+  const from = line.lastIndexOf(' from "');
+  if (from < keyword) return undefined;
+  const specifier = line.slice(from + 7, -2);
+  if (specifier.includes('"')) return undefined;
+  return [line.slice(keyword, from).trim(), specifier];
+}
+
 /** The built-in imports of an unminified esbuild ESM output. */
 export function scanBuiltinImports(code: string): BuiltinImports {
   const out: BuiltinImports = new Map();
-  const re = /^(?:import|export)\s+(.+?)\s+from\s+"([^"]+)";$/gm;
-  for (const m of code.matchAll(re)) {
-    const [, clause, specifier] = m as unknown as [string, string, string];
-    if (!isBuiltin(specifier)) continue;
+  for (const line of code.split("\n")) {
+    const found = importLine(line.endsWith("\r") ? line.slice(0, -1) : line);
+    if (!found) continue;
+    const [clause, specifier] = found;
+    if (!clause || !isBuiltin(specifier)) continue;
     const name = bare(specifier);
     const names = out.get(name);
     if (names === "*") continue;
@@ -57,17 +69,13 @@ export function scanBuiltinImports(code: string): BuiltinImports {
       continue;
     }
     const set = names ?? new Set<string>();
-    const braces = /\{([^}]*)\}/.exec(clause);
-    const head = clause
-      .replace(/\{[^}]*\}/, "")
-      .replace(/,\s*$/, "")
-      .trim();
-    if (head) set.add("default");
-    for (const part of braces?.[1]?.split(",") ?? []) {
-      const imported = part
-        .trim()
-        .split(/\s+as\s+/)[0]
-        ?.trim();
+    const open = clause.indexOf("{");
+    const close = open < 0 ? -1 : clause.indexOf("}", open);
+    const inner = close < 0 ? undefined : clause.slice(open + 1, close);
+    const head = (close < 0 ? clause : clause.slice(0, open) + clause.slice(close + 1)).trim();
+    if (head.replace(/,$/, "").trim()) set.add("default");
+    for (const part of inner?.split(",") ?? []) {
+      const imported = part.trim().split(" as ")[0]?.trim();
       if (imported) set.add(imported === "default" ? "default" : imported);
     }
     out.set(name, set);

@@ -68,7 +68,7 @@ export async function extractFromTgz(tgz: string, wanted: ReadonlyMap<string, st
     if (meta && header) {
       const data = Buffer.concat(meta);
       if (header.type === "x") nextName = paxRecords(data).get("path") ?? nextName;
-      else if (header.type === "L") nextName = data.toString("utf8").replace(/\0+$/, "");
+      else if (header.type === "L") nextName = trimNuls(data.toString("utf8"));
       meta = undefined;
     }
     header = undefined;
@@ -126,4 +126,11 @@ export async function extractFromTgz(tgz: string, wanted: ReadonlyMap<string, st
   if (header) await finishEntry();
   const missing = [...wanted.keys()].filter((k) => !found.has(k));
   if (missing.length) throw new PackError(`${tgz}: no ${missing.join(", ")} in the archive`);
+}
+
+/** Drop trailing NULs; a loop, not `/\0+$/` (quadratic on a long run of NULs). */
+function trimNuls(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0) end--;
+  return text.slice(0, end);
 }
