@@ -27,27 +27,47 @@ export interface DocBlock {
   readonly marker?: string;
 }
 
-const FENCE = /^(\s*)(`{3,}|~{3,})\s*([^`\s]*)[^`]*$/;
-const MARKER = /^\s*<!--\s*check:\s*(.*?)\s*-->\s*$/;
+/** A fence line: its indentation, the fence (3+ backticks or tildes) and the first word of its info. */
+function parseFence(line: string): { indent: string; fence: string; lang: string } | undefined {
+  const rest = line.trimStart();
+  const indent = line.slice(0, line.length - rest.length);
+  const c = rest[0];
+  if (c !== "`" && c !== "~") return undefined;
+  let n = 0;
+  while (rest[n] === c) n++;
+  if (n < 3) return undefined;
+  const info = rest.slice(n).trim();
+  if (c === "`" && info.includes("`")) return undefined;
+  return { indent, fence: rest.slice(0, n), lang: info.split(/\s/)[0] ?? "" };
+}
+
+/** `<!-- check: skip -->` → `skip`. */
+function parseMarker(line: string): string | undefined {
+  const t = line.trim();
+  if (!t.startsWith("<!--") || !t.endsWith("-->")) return undefined;
+  const inner = t.slice(4, -3).trim();
+  return inner.startsWith("check:") ? inner.slice("check:".length).trim() : undefined;
+}
 
 export function extractBlocks(markdown: string, file: string): DocBlock[] {
   const lines = markdown.split("\n");
   const blocks: DocBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = FENCE.exec(lines[i]!);
+    const open = parseFence(lines[i]!);
     if (!open) continue;
-    const [, indent = "", fence = "", lang = ""] = open;
+    const { indent, fence, lang } = open;
     const body: string[] = [];
     let j = i + 1;
     for (; j < lines.length; j++) {
       const l = lines[j]!;
-      const t = l.trim();
-      if (/^(`{3,}|~{3,})$/.test(t) && t[0] === fence[0] && t.length >= fence.length) break;
+      const close = parseFence(l);
+      if (close && close.lang === "" && close.fence[0] === fence[0] && close.fence.length >= fence.length)
+        break;
       body.push(l.startsWith(indent) ? l.slice(indent.length) : l.trimStart());
     }
     let k = i - 1;
     while (k >= 0 && lines[k]!.trim() === "") k--;
-    const marker = k >= 0 ? MARKER.exec(lines[k]!)?.[1] : undefined;
+    const marker = k >= 0 ? parseMarker(lines[k]!) : undefined;
     blocks.push({
       file,
       line: i + 2,

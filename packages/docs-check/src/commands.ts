@@ -116,12 +116,12 @@ export function cliCommands(blocks: readonly DocBlock[]): CliCommand[] {
  */
 export function excerptMismatch(shown: string, actual: string): { line: number; text: string } | undefined {
   const lines = actual
-    .replace(/\s+$/, "")
+    .trimEnd()
     .split("\n")
     .map((l) => l.trimEnd());
   const segments: { line: number; text: string }[][] = [[]];
   shown
-    .replace(/\s+$/, "")
+    .trimEnd()
     .split("\n")
     .forEach((l, line) => {
       if (l.trim() === "…") segments.push([]);
@@ -129,25 +129,37 @@ export function excerptMismatch(shown: string, actual: string): { line: number; 
     });
   let from = 0;
   for (const segment of segments.filter((s) => s.length > 0)) {
-    const patterns = segment.map(
-      ({ text }) =>
-        new RegExp(
-          `^${text
-            .split("…")
-            .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-            .join(".*?")}$`,
-        ),
-    );
     // The start where most of the segment matches; all of it, or the first line that differs.
     let best = { start: -1, matched: -1 };
     for (let start = from; start < lines.length; start++) {
       let k = 0;
-      while (k < patterns.length && start + k < lines.length && patterns[k]!.test(lines[start + k]!)) k++;
+      while (
+        k < segment.length &&
+        start + k < lines.length &&
+        lineMatches(segment[k]!.text, lines[start + k]!)
+      )
+        k++;
       if (k > best.matched) best = { start, matched: k };
-      if (k === patterns.length) break;
+      if (k === segment.length) break;
     }
-    if (best.matched < patterns.length) return segment[Math.max(0, best.matched)]!;
-    from = best.start + patterns.length;
+    if (best.matched < segment.length) return segment[Math.max(0, best.matched)]!;
+    from = best.start + segment.length;
   }
   return undefined;
+}
+
+/** `shown` with each `…` standing for any text (the earliest match of each piece is the right one). */
+export function lineMatches(shown: string, line: string): boolean {
+  const parts = shown.split("…");
+  const first = parts[0]!;
+  if (parts.length === 1) return line === first;
+  const last = parts.at(-1)!;
+  if (!line.startsWith(first) || !line.endsWith(last)) return false;
+  let at = first.length;
+  for (const part of parts.slice(1, -1)) {
+    const found = line.indexOf(part, at);
+    if (found < 0) return false;
+    at = found + part.length;
+  }
+  return at <= line.length - last.length;
 }

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { extractBlocks } from "../src/blocks.js";
-import { cliArgs, cliCommands, excerptMismatch, shellWords } from "../src/commands.js";
+import { cliArgs, cliCommands, excerptMismatch, lineMatches, shellWords } from "../src/commands.js";
 import { BLOCKS_DIR, tsUnits } from "../src/project.js";
 import { checkTypeScript } from "../src/typecheck.js";
 
@@ -139,5 +139,11 @@ describe("shell blocks", () => {
     expect(excerptMismatch("a\nc\n", out)).toEqual({ line: 1, text: "c" }); // not consecutive
     expect(excerptMismatch("d\n…\nb 123\n", out)).toEqual({ line: 2, text: "b 123" }); // order
     expect(excerptMismatch("x …\n", out)).toEqual({ line: 0, text: "x …" });
+    expect(lineMatches("a … c … e", "a b c d e")).toBe(true);
+    expect(lineMatches("a … c … e", "a b d e")).toBe(false);
+    expect(lineMatches("ab…ba", "aba")).toBe(false); // the pieces may not overlap
+    expect(lineMatches("ab…ba", "abba")).toBe(true);
+    expect(lineMatches("(… hooks, …)", "(103 hooks, 6 writes)")).toBe(true);
+    expect(lineMatches("exact", "exact ")).toBe(false);
   });
 });

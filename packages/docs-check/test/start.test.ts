@@ -16,13 +16,16 @@ const lastLine = (code: string) => code.trimEnd().split("\n").at(-1)!.trim();
 describe("starting a charm", () => {
   const blocks = allBlocks().filter(isTypeScript);
 
-  it.each(blocks.map((b) => [where(b), b] as const))("%s", (_, b) => {
-    expect(OTHER_STARTS.exec(b.code)?.[0], "another way to start a charm").toBeUndefined();
-    if (/\bexport (async )?function setup\b/.test(b.code) || b.code.includes("runCharmIfMain")) {
-      expect(lastLine(b.code)).toBe(START);
-      expect(b.code.split("runCharmIfMain(").length - 1).toBe(1);
-    }
-  });
+  it.each(blocks.map((b) => [where(b), b] as const))(
+    "%s: no other start; a charm ends with the start line",
+    (_, b) => {
+      expect(OTHER_STARTS.exec(b.code)?.[0], "another way to start a charm").toBeUndefined();
+      if (/\bexport (async )?function setup\b/.test(b.code) || b.code.includes("runCharmIfMain")) {
+        expect(lastLine(b.code)).toBe(START);
+        expect(b.code.split("runCharmIfMain(").length - 1).toBe(1);
+      }
+    },
+  );
 
   it("every example charm ends with the same line", () => {
     const examples = readdirSync(join(REPO, "examples"));

@@ -181,8 +181,10 @@ export class Charm {
   }
 
   /**
-   * Run the observers of this hook's event, then write buffered databags (one relation-set per changed
-   * bag). If a handler throws, buffered writes are discarded and the handler's own error is rethrown.
+   * Run the observers of this hook's event, evaluate the status (`collectAppStatus` on the leader,
+   * `collectStatus`), write buffered databags (one relation-set per changed bag), then set the winning
+   * statuses (none when unchanged). If a handler or evaluator throws, buffered writes are discarded and
+   * its own error is rethrown.
    */
   async dispatch(): Promise<void> {
     if (this.#dispatched) throw new CharmRelationsError("dispatch() already ran for this hook");
