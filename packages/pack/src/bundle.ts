@@ -36,7 +36,7 @@ export interface Bundle {
  * Keeps dispatch's NODE_COMPILE_CACHE (read by now) from the processes the charm spawns: a
  * workload's `node` would otherwise write its cache into the charm directory.
  */
-const BANNER = "delete process.env.NODE_COMPILE_CACHE;";
+const BANNER = "delete process.env.NODE_COMPILE_CACHE;delete process.env.NODE_COMPILE_CACHE_PORTABLE;";
 /** Gives bundled CommonJS dependencies a `require` (esbuild's `__require` looks for one). */
 const REQUIRE_BANNER =
   'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);';

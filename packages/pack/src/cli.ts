@@ -21,6 +21,7 @@ Options:
   --entry <file>    entry module, relative to the charm (default src/charm.ts)
   --condition <c>   extra package.json export condition for the bundle (repeatable)
   --no-sourcemap    no dist/charm.mjs.map, no --enable-source-maps
+  --no-warm-cache   do not run the charm once to ship its compile cache
   --cache-dir <d>   runtime cache (default ~/.cache/charm-relations)
   -q, --quiet       print only the .charm paths
   -h, --help        this help
@@ -62,6 +63,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         ...(values.condition ? { conditions: values.condition } : {}),
         ...(values["cache-dir"] ? { cacheDir: values["cache-dir"] } : {}),
         sourcemap: !values["no-sourcemap"],
+        warmCache: !values["no-warm-cache"],
         log,
       });
       for (const charm of result.charms) {
@@ -92,6 +94,7 @@ function parse(argv: readonly string[]) {
       entry: { type: "string" },
       condition: { type: "string", multiple: true },
       "no-sourcemap": { type: "boolean" },
+      "no-warm-cache": { type: "boolean" },
       "cache-dir": { type: "string" },
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },

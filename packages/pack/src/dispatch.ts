@@ -8,6 +8,8 @@
  * - `NODE_COMPILE_CACHE`: V8's compiled bundle is kept in `.node-compile-cache` inside the charm
  *   directory across hooks (every hook is a fresh process). Unwritable (a read-only charm directory),
  *   Node silently runs without it; a new bundle (upgrade-charm) misses its checksum and recompiles.
+ *   `NODE_COMPILE_CACHE_PORTABLE=1` keys the entries by the bundle's path relative to that directory,
+ *   so the cache built at pack time (warm.ts) stays valid wherever Juju unpacks the charm.
  *   The bundle removes the variable from its environment once started, so the processes the charm
  *   spawns (a workload's own `node`) do not inherit it.
  */
@@ -53,7 +55,8 @@ export function dispatchScript(options: DispatchOptions): string {
     `case $self in */*) charm=\${self%/*} ;; *) charm=\${JUJU_CHARM_DIR:-.} ;; esac`,
     ...pick,
     `NODE_COMPILE_CACHE="\${NODE_COMPILE_CACHE:-$charm/${COMPILE_CACHE_DIR}}"`,
-    "export NODE_COMPILE_CACHE",
+    "NODE_COMPILE_CACHE_PORTABLE=1",
+    "export NODE_COMPILE_CACHE NODE_COMPILE_CACHE_PORTABLE",
     run,
     "",
   ].join("\n");

@@ -5,6 +5,7 @@
  *     dispatch                  sh: runs node/<arch>/node on dist/charm.mjs
  *     dist/charm.mjs            the bundle (+ charm.mjs.map, THIRD_PARTY_LICENSES.txt)
  *     node/<arch>/node          the pinned Node runtime (+ LICENSE), one per architecture shipped
+ *     .node-compile-cache/      V8's compiled bundle for the runtime this machine runs (warm.ts)
  *     metadata.yaml, config.yaml, actions.yaml, manifest.yaml
  *     README.md, LICENSE, icon.svg, version, … when the charm directory has them
  *
@@ -33,6 +34,7 @@ import { type Arch, type PlannedCharm, planCharms } from "./plan.js";
 import { readProject } from "./project.js";
 import { prepareRuntime, type Runtime } from "./runtime.js";
 import { NODE_RUNTIME } from "./runtime-pin.js";
+import { warmCompileCache } from "./warm.js";
 import { type Deflated, writeZip, type ZipEntry } from "./zip.js";
 
 export interface PackOptions {
@@ -59,6 +61,11 @@ export interface PackOptions {
   readonly log?: (line: string) => void;
   /** Build time for manifest.yaml and the zip entries (default `$SOURCE_DATE_EPOCH`, else now). */
   readonly now?: Date;
+  /**
+   * Run the packed charm once (outside any hook) to ship its compile cache, so the first hook on a
+   * unit starts as fast as later ones (default true; only for runtimes this machine can run).
+   */
+  readonly warmCache?: boolean;
 }
 
 export interface PackedCharm {
@@ -144,7 +151,9 @@ export async function packCharm(options: PackOptions): Promise<PackResult> {
     const tree = charmTree(charm, bundle, runtimes, sourcemap, charmDir);
     const stageDir = join(charmDir, STAGE_DIR, charm.buildFor);
     stage(stageDir, tree);
+    const cache = options.warmCache === false ? [] : warmCompileCache(stageDir, charm.arches);
     const entries: ZipEntry[] = [
+      ...cache.map(({ name, content }) => ({ name, mode: 0o644, content })),
       ...tree.map(({ name, mode, content, deflated }) => ({
         name,
         mode,

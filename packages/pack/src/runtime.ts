@@ -52,7 +52,8 @@ const STRIP_TOOLS: Readonly<Record<Arch, readonly string[]>> = {
   arm64: ["aarch64-linux-gnu-strip", "llvm-strip"],
 };
 
-const HOST_ARCH: Partial<Record<string, Arch>> = { x64: "amd64", arm64: "arm64" };
+/** The architecture of the runtime this machine runs, by `process.arch`. */
+export const HOST_ARCH: Partial<Record<string, Arch>> = { x64: "amd64", arm64: "arm64" };
 
 export interface Runtime {
   readonly version: string;

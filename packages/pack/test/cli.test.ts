@@ -50,6 +50,9 @@ describe("charm-relations-pack", () => {
     const charm = join(out, `tiny_ubuntu@24.04-${HOST_ARCH}.charm`);
     const names = (await readZip(charm)).map((e) => e.name);
     expect(names).toEqual([
+      expect.stringMatching(
+        new RegExp(`^\\.node-compile-cache/v[\\d.]+-${process.arch}-[0-9a-f]+-0/[0-9a-f]+$`),
+      ),
       "dispatch",
       "dist/charm.mjs",
       "manifest.yaml",
@@ -62,5 +65,14 @@ describe("charm-relations-pack", () => {
       true,
     );
     expect(existsSync(join(dir, ".charm-relations", "stage", HOST_ARCH, "dispatch"))).toBe(true);
+
+    // --no-warm-cache: the charm is not run, and its first hook on a unit compiles the bundle.
+    const cold = await cli(
+      [dir, "--platform", HOST_ARCH, "--out", out, "--no-sourcemap", "--no-warm-cache"],
+      dir,
+    );
+    expect(cold.code).toBe(0);
+    expect((await readZip(charm)).map((e) => e.name)).toEqual(names.slice(1));
+    expect(existsSync(join(dir, ".charm-relations", "stage", HOST_ARCH, ".node-compile-cache"))).toBe(false);
   }, 300_000);
 });

@@ -5,7 +5,7 @@
  * shipped Node runtime. (The runtime comes from the cache, downloaded once per machine.)
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
@@ -71,6 +71,28 @@ describe("a packed .charm", () => {
       "../node_modules/@charm-relations/juju-secrets-core/src/backend/process.ts",
     );
     expect(map.sources.filter((s) => s.startsWith("../../"))).toEqual([]);
+    // V8's compiled bundle, built at pack time for root (the user Juju runs hooks as).
+    const cached = entries.filter((e) => e.name.startsWith(".node-compile-cache/"));
+    expect(cached.map((e) => e.name.split("/")[1])).toEqual([
+      expect.stringMatching(new RegExp(`^v\\d+\\.\\d+\\.\\d+-${process.arch}-[0-9a-f]+-0$`)),
+    ]);
+  });
+
+  it("ships a compile cache that Node accepts on the first hook, wherever the charm is unpacked", async () => {
+    const dir = mkdtempSync(join(root, "elsewhere-"));
+    await unpackCharm(charms["postgresql-requirer"]!.path, dir);
+    const cache = join(dir, ".node-compile-cache");
+    const uid = process.getuid?.() ?? 0;
+    // Node looks under its own uid: off root (a developer's machine), point that name at root's cache.
+    if (uid !== 0)
+      for (const tag of readdirSync(cache)) symlinkSync(tag, join(cache, tag.replace(/-0$/, `-${uid}`)));
+    const run = spawnSync(join(dir, "dispatch"), [], {
+      cwd: root,
+      env: { PATH: "/usr/bin:/bin", NODE_DEBUG_NATIVE: "COMPILE_CACHE" },
+      encoding: "utf8",
+    });
+    expect(run.stderr).toMatch(/V8 code cache for ESM file:\S+\/dist\/charm\.mjs was accepted/);
+    expect(run.stderr).not.toMatch(/rejected|mismatch/);
   });
 
   it("lives through a relation's lifecycle with no node on PATH, from another working directory", async () => {
