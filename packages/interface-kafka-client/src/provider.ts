@@ -80,7 +80,9 @@ export class KafkaProvider extends InterfaceProvider<typeof kafkaClient, KafkaRe
   }
 
   /** The user and password published for a request (leader), to rebuild users; undefined when unanswered. */
-  credentials(request: Pick<KafkaRequest, "relation" | "requestId">): { username: string; password: string } | undefined {
+  credentials(
+    request: Pick<KafkaRequest, "relation" | "requestId">,
+  ): { username: string; password: string } | undefined {
     const p = this.published(request);
     return p.username && p.password ? { username: p.username, password: p.password } : undefined;
   }
@@ -95,15 +97,24 @@ export class KafkaProvider extends InterfaceProvider<typeof kafkaClient, KafkaRe
   }
 
   /** Validated input → canonical fields in kafka-operator's spelling for the request's contract. */
-  protected fieldsOf(input: KafkaResponseInput, request: KafkaRequest | undefined): Record<string, string | undefined> {
+  protected fieldsOf(
+    input: KafkaResponseInput,
+    request: KafkaRequest | undefined,
+  ): Record<string, string | undefined> {
     const parsed = responseInput.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      const field = issue.path.map(String).join(".") || (issue.code === "unrecognized_keys" ? issue.keys.join(", ") : "response");
-      throw new ProtocolEncodeError(field, issue.code === "unrecognized_keys" ? "unknown field" : issue.message);
+      const field =
+        issue.path.map(String).join(".") ||
+        (issue.code === "unrecognized_keys" ? issue.keys.join(", ") : "response");
+      throw new ProtocolEncodeError(
+        field,
+        issue.code === "unrecognized_keys" ? "unknown field" : issue.message,
+      );
     }
     const { tls, tlsCa, bootstrapServer, ...rest } = parsed.data;
-    if (tlsCa != null && tls !== true) throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
+    if (tlsCa != null && tls !== true)
+      throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
     const fields = answerFields({ ...rest, endpoints: bootstrapServer });
     const v0 = request?.contract === "v0";
     if (tls !== undefined) {

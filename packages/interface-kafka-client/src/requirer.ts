@@ -43,7 +43,8 @@ export class KafkaRequirer extends InterfaceRequirer<typeof kafkaClient, KafkaRe
     super(charm, kafkaClient, options, (o) => {
       const topics = [...new Set([o.topic, ...(o.moreTopics ?? [])])];
       for (const [i, t] of topics.entries()) checkName(t, i === 0 ? "topic" : `moreTopics[${i - 1}]`);
-      if (v0 && topics.length !== 1) throw new TypeError("KafkaRequirer: the v0 contract takes exactly one topic");
+      if (v0 && topics.length !== 1)
+        throw new TypeError("KafkaRequirer: the v0 contract takes exactly one topic");
       if (o.consumerGroupPrefix !== undefined) checkName(o.consumerGroupPrefix, "consumerGroupPrefix");
       return topics.map((topic) => spec(topic, o));
     });
@@ -66,6 +67,8 @@ function spec(topic: string, o: KafkaRequestOptions): RequestSpec {
 
 function checkName(value: unknown, what: string): void {
   if (!topicName().safeParse(value).success) {
-    throw new TypeError(`KafkaRequirer: ${what} must be a non-empty name without '*' in its first three characters`);
+    throw new TypeError(
+      `KafkaRequirer: ${what} must be a non-empty name without '*' in its first three characters`,
+    );
   }
 }

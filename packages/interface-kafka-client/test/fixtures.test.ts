@@ -72,7 +72,10 @@ describe("our provider vs the recorded KafkaRequires", () => {
 
   it("creates the recorded secrets: labels, contents, one revision, granted to the requirer", () => {
     const owned = model.secrets().filter((s) => s.owner.kind === "application" && s.owner.app === "provider");
-    expect(owned.map((s) => s.label).sort()).toEqual(["kafka-client.0.tls.secret", "kafka-client.0.user.secret"]);
+    expect(owned.map((s) => s.label).sort()).toEqual([
+      "kafka-client.0.tls.secret",
+      "kafka-client.0.user.secret",
+    ]);
     for (const s of Object.values(rec.secrets)) {
       const ours = model.secretByLabel(s.owner_label)!;
       expect(ours.latestRevision).toBe(1);
@@ -108,14 +111,21 @@ describe("our provider vs the recorded KafkaRequires", () => {
     model.relation(relationId).dying = true;
     const out = await runHook(model, { unit: "provider/0", kind: "relation-broken", relationId }, setup);
     expect(out.ok).toBe(true);
-    expect(model.secrets().filter((s) => s.owner.kind === "application" && s.owner.app === "provider")).toEqual([]);
+    expect(
+      model.secrets().filter((s) => s.owner.kind === "application" && s.owner.app === "provider"),
+    ).toEqual([]);
   });
 });
 
 describe("our v0 requirer vs the recorded KafkaProvides", () => {
   const { model, relationId } = relatedModel({ uuid: f.model_uuid });
   const log = new EventLog();
-  const events: (keyof KafkaRequirerEvents)[] = ["topicCreated", "bootstrapServerChanged", "credentialsRotated", "invalid"];
+  const events: (keyof KafkaRequirerEvents)[] = [
+    "topicCreated",
+    "bootstrapServerChanged",
+    "credentialsRotated",
+    "invalid",
+  ];
   const setup = (charm: Charm) => {
     const kafka = new KafkaRequirer(charm, {
       contract: "v0",
@@ -141,7 +151,9 @@ describe("our v0 requirer vs the recorded KafkaProvides", () => {
     for (const unit of ["requirer/0", "requirer/1"]) {
       const out = await runHook(model, { unit, kind: "relation-changed", relationId }, setup);
       expect(out.ok).toBe(true);
-      expect(model.unitBag(relationId, unit).data).toBe(rewrite(rec.requirer_unit_databags[unit]!.data!, uris));
+      expect(model.unitBag(relationId, unit).data).toBe(
+        rewrite(rec.requirer_unit_databags[unit]!.data!, uris),
+      );
       expect(log.names(unit)).toEqual(["topicCreated"]);
       const c = log.of<{ connection: KafkaConnection }>("topicCreated", unit)[0]!.connection;
       const observed = rec.requirer_observed[unit]!;
@@ -155,15 +167,18 @@ describe("our v0 requirer vs the recorded KafkaProvides", () => {
       // The recorded `tls-ca: disabled` is no CA.
       expect(c.tlsCa).toBeUndefined();
       for (const s of Object.values(rec.secrets)) {
-        expect(model.secret(uris.get(Object.keys(rec.secrets).find((k) => rec.secrets[k] === s)!)!)!.consumerLabels[unit]).toBe(
-          s.consumer_labels[0],
-        );
+        expect(
+          model.secret(uris.get(Object.keys(rec.secrets).find((k) => rec.secrets[k] === s)!)!)!
+            .consumerLabels[unit],
+        ).toBe(s.consumer_labels[0]);
       }
     }
   });
 
   it("the recorded password rotation (revision 2) reaches every unit as credentialsRotated", async () => {
-    const [uri, s] = Object.entries(f.before_remove_relation.secrets).find(([, x]) => x.owner_label.endsWith("user.secret"))!;
+    const [uri, s] = Object.entries(f.before_remove_relation.secrets).find(([, x]) =>
+      x.owner_label.endsWith("user.secret"),
+    )!;
     addRevision(model, uris.get(uri)!, s.content_by_revision["2"]!);
     for (const unit of ["requirer/0", "requirer/1"]) {
       log.clear();

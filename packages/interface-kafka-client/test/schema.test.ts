@@ -43,7 +43,8 @@ describe("the recorded v0 databags", () => {
       expect(r["extra-user-roles"]).toEqual(["producer", "consumer"]);
       expect(r["requested-secrets"]).toContain("tls-ca");
       const raw = snap.requirer_app_databag;
-      for (const k of ["requested-secrets", "provided-secrets"]) expect(pyDumps(JSON.parse(raw[k]!))).toBe(raw[k]);
+      for (const k of ["requested-secrets", "provided-secrets"])
+        expect(pyDumps(JSON.parse(raw[k]!))).toBe(raw[k]);
       expect(v0Snapshot(JSON.parse(snap.provider_app_databag.data!))).toBe(snap.provider_app_databag.data);
       expect(v0Snapshot(raw)).toBe(snap.provider_app_databag.data);
       for (const bag of Object.values(snap.requirer_unit_databags)) {
@@ -57,7 +58,8 @@ describe("the recorded v0 databags", () => {
     for (const [, snap] of snapshots) {
       for (const s of Object.values(snap.secrets)) {
         for (const content of Object.values(s.content_by_revision)) {
-          if (s.owner_label === "kafka-client.0.user.secret") expect(userSecret.parse(content).username).toBe(kafkaUsername(0));
+          if (s.owner_label === "kafka-client.0.user.secret")
+            expect(userSecret.parse(content).username).toBe(kafkaUsername(0));
           else expect(tlsSecret.parse(content)).toEqual({ tls: false, "tls-ca": null });
         }
       }
@@ -71,17 +73,21 @@ describe("the JSON Schemas", () => {
     for (const [, snap] of snapshots) {
       expect(validate(schemas.provider.app, snap.provider_app_databag)).toEqual([]);
       expect(validate(schemas.requirer.app, snap.requirer_app_databag)).toEqual([]);
-      for (const bag of Object.values(snap.requirer_unit_databags)) expect(validate(schemas.requirer.unit, bag)).toEqual([]);
+      for (const bag of Object.values(snap.requirer_unit_databags))
+        expect(validate(schemas.requirer.unit, bag)).toEqual([]);
       for (const s of Object.values(snap.secrets)) {
         const group = s.owner_label.split(".")[2] as "user" | "tls";
-        for (const c of Object.values(s.content_by_revision)) expect(validate(schemas.secrets[group], c)).toEqual([]);
+        for (const c of Object.values(s.content_by_revision))
+          expect(validate(schemas.secrets[group], c)).toEqual([]);
       }
     }
   });
   it("reject broken bags", () => {
     const good = f.after_relate.requirer_app_databag;
     expect(validate(schemas.requirer.app, { ...good, "requested-secrets": "[" })).not.toEqual([]);
-    expect(validate(schemas.requirer.app, { version: "v1", requests: '[{"resource": "t"}]' })).not.toEqual([]);
+    expect(validate(schemas.requirer.app, { version: "v1", requests: '[{"resource": "t"}]' })).not.toEqual(
+      [],
+    );
     expect(validate(schemas.secrets.user, { username: "u" })).not.toEqual([]);
   });
 });
@@ -95,7 +101,11 @@ describe("hostile values", () => {
   });
   it("a bad bootstrap server in a v1 response names the key, not the value", () => {
     const requests = pyDumps([{ resource: "t", salt: "s", endpoints: "https://secret-host:9092" }]);
-    const parsed = parseBag(providerAppV1, { version: "v1", requests }, { relation: { endpoint: "kafka-client", id: 0 }, side: "provider", bag: "app" });
+    const parsed = parseBag(
+      providerAppV1,
+      { version: "v1", requests },
+      { relation: { endpoint: "kafka-client", id: 0 }, side: "provider", bag: "app" },
+    );
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.error.key).toBe("requests[0].endpoints[0]");
@@ -111,7 +121,10 @@ describe("hostile values", () => {
       kafka.on("topicRequested", (e) => log.record(charm.unit, "topicRequested", e));
       kafka.on("invalid", (e) => log.record(charm.unit, "invalid", e.error.message));
     };
-    model.setAppBag(relationId, "requirer", { ...f.after_relate.requirer_app_databag, topic: "*secret-topic" });
+    model.setAppBag(relationId, "requirer", {
+      ...f.after_relate.requirer_app_databag,
+      topic: "*secret-topic",
+    });
     const out = await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId }, setup);
     expect(out.ok).toBe(true);
     expect(out.commit?.databags).toEqual([]);

@@ -56,7 +56,13 @@ function world(requirerConfig: Record<string, unknown> = {}) {
         consumerGroupPrefix: "grp-",
         ...(typeof cfg.cert === "string" ? { mtlsCert: cfg.cert } : {}),
       });
-      for (const name of ["topicCreated", "bootstrapServerChanged", "credentialsRotated", "tlsChanged", "invalid"] as const)
+      for (const name of [
+        "topicCreated",
+        "bootstrapServerChanged",
+        "credentialsRotated",
+        "tlsChanged",
+        "invalid",
+      ] as const)
         kafka.on(name, (p) => log.record(charm.unit, name, p));
       charm.on("configChanged", () => {
         if (typeof cfg.cert === "string" && charm.model.isLeader()) kafka.setMtlsCert(cfg.cert);
@@ -75,7 +81,7 @@ describe("v1: our requirer and our provider", () => {
     await settleClean(sim, "relate");
     const req = sim.model.appBag(id, "app");
     expect(Object.keys(req).sort()).toEqual(["requests", "version"]);
-    const [{ salt, "request-id": rid }] = parse(req.requests) as { salt: string; "request-id": string }[];
+    const { salt, "request-id": rid } = parse(req.requests)[0] as { salt: string; "request-id": string };
     expect(rid).toBe(computeRequestId("orders", salt));
     expect(req.requests).toBe(
       `[{"resource": "orders", "request-id": "${rid}", "salt": "${salt}", "extra-user-roles": "producer,consumer", ` +
@@ -128,7 +134,10 @@ describe("v1: our requirer and our provider", () => {
       expect(last).toMatchObject({ password: "pw-2", tls: true, tlsCa: PEM("CA") });
     }
     const [resp] = parse(sim.model.appBag(id, "kafka").requests);
-    expect(sim.model.secretContent(String(resp!["secret-tls"]))).toEqual({ tls: "true", "tls-ca": PEM("CA") });
+    expect(sim.model.secretContent(String(resp!["secret-tls"]))).toEqual({
+      tls: "true",
+      "tls-ca": PEM("CA"),
+    });
   });
 
   it("carries the client certificate in a requirer-owned secret-mtls, and its rotation", async () => {
@@ -141,7 +150,9 @@ describe("v1: our requirer and our provider", () => {
     expect(request!["secret-mtls"]).toBe(sim.model.secretUri(mtls.xid));
     expect(sim.model.secretContent(String(request!["secret-mtls"]))).toEqual({ "mtls-cert": PEM("one") });
     expect(log.of<KafkaRequest>("topicRequested")[0]!.mtls).toBe(true);
-    expect(log.of<{ cert: string; fresh: boolean }>("mtlsCertUpdated", "kafka/0")[0]).toMatchObject({ cert: PEM("one") });
+    expect(log.of<{ cert: string; fresh: boolean }>("mtlsCertUpdated", "kafka/0")[0]).toMatchObject({
+      cert: PEM("one"),
+    });
     const [resp] = parse(sim.model.appBag(id, "kafka").requests);
     expect(resp!.endpoints).toBe("10.1.0.10:9094");
     log.clear();
@@ -171,19 +182,35 @@ describe("v0 requirer against our provider", () => {
       runner: charmRunner((charm) => {
         const kafka = new KafkaProvider(charm);
         kafka.on("topicRequested", ({ request }) =>
-          kafka.publish(request, { username: request.username, password: "pw", bootstrapServer: "10.1.0.10:9093", tls: true, tlsCa: PEM("CA") }),
+          kafka.publish(request, {
+            username: request.username,
+            password: "pw",
+            bootstrapServer: "10.1.0.10:9093",
+            tls: true,
+            tlsCa: PEM("CA"),
+          }),
         );
       }),
     });
     sim.deploy("app", {
       endpoints: { "kafka-client": "requires:kafka_client" },
-      runner: charmRunner((charm) => void new KafkaRequirer(charm, { contract: "v0", topic: "logs", extraUserRoles: ["consumer"] })),
+      runner: charmRunner(
+        (charm) =>
+          void new KafkaRequirer(charm, { contract: "v0", topic: "logs", extraUserRoles: ["consumer"] }),
+      ),
     });
     const id = sim.relate("kafka:kafka-client", "app:kafka-client");
     await settleClean(sim, "relate");
     const bag = sim.model.appBag(id, "kafka");
-    expect(bag).toMatchObject({ topic: "logs", endpoints: "10.1.0.10:9093", "consumer-group-prefix": `relation-${id}-` });
+    expect(bag).toMatchObject({
+      topic: "logs",
+      endpoints: "10.1.0.10:9093",
+      "consumer-group-prefix": `relation-${id}-`,
+    });
     expect(sim.model.secretContent(bag["secret-tls"]!)).toEqual({ tls: "enabled", "tls-ca": PEM("CA") });
-    expect(sim.model.secretContent(bag["secret-user"]!)).toEqual({ username: `relation-${id}`, password: "pw" });
+    expect(sim.model.secretContent(bag["secret-user"]!)).toEqual({
+      username: `relation-${id}`,
+      password: "pw",
+    });
   });
 });
