@@ -5,6 +5,7 @@
  * serves both; mTLS client certificates on both.
  */
 export * from "./definition.js";
+export * from "./descriptor.js";
 export * from "./provider.js";
 export * from "./requirer.js";
 export * from "./schema.js";

@@ -26,11 +26,13 @@ import {
   checkRemovalLeavesNoSecrets,
   checkReplayWritesNothing,
   firstIssue,
+  type InterfaceTesting,
   relateTarget,
 } from "@charm-relations/juju-secrets-core/testing";
 import { DEFAULT_KAFKA_ENDPOINT, kafkaClient } from "./definition.js";
 import { KafkaProvider } from "./provider.js";
 import { KafkaRequirer } from "./requirer.js";
+import { kafkaClientScenario } from "./scenario.js";
 import {
   providerAppV0,
   providerAppV1,
@@ -195,3 +197,8 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
     },
   ];
 }
+
+export { kafkaClientScenario };
+
+/** What the tools run kafka_client with (`@charm-relations/cli/registry`). */
+export const testingDescriptor: InterfaceTesting = { name: "kafka_client", scenario: kafkaClientScenario };

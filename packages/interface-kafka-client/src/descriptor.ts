@@ -1,0 +1,45 @@
+/** What the tools list kafka_client by (`@charm-relations/cli/registry`). */
+
+import { describeInterface } from "@charm-relations/juju-secrets-core/interface";
+import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
+import { kafkaClient } from "./definition.js";
+import {
+  providerAppV0,
+  providerAppV1,
+  providerUnit,
+  requirerAppV0,
+  requirerAppV1,
+  requirerUnit,
+} from "./schema.js";
+
+const schemas = {
+  provider: {
+    v1: { app: providerAppV1, unit: providerUnit },
+    v0: { app: providerAppV0, unit: providerUnit },
+  },
+  requirer: {
+    v1: { app: requirerAppV1, unit: requirerUnit },
+    v0: { app: requirerAppV0, unit: requirerUnit },
+  },
+} as const;
+
+export const descriptor = describeInterface({
+  name: "kafka_client",
+  package: "@charm-relations/interface-kafka-client",
+  summary: "Kafka topics with SCRAM users and mTLS client certificates (kafka-operator's `kafka-client`)",
+  definition: kafkaClient,
+  contracts: ["v1", "v0"],
+  contractNote: "v1 requests (data_interfaces v1, kafka-operator since 2025-11) or v0 flat (KafkaRequires)",
+  endpoints: { provider: ["kafka-client"], requirer: ["kafka-client", "kafka"] },
+  defaultBag: "app",
+  resourceKey: "topic",
+  charms: {
+    provider: "kafka-operator (kafka, kafka-k8s)",
+    requirer: "kafka-test-app, data-integrator, karapace",
+  },
+  schemas,
+  jsonSchema: (side, contract) => {
+    const bags = schemas[side][contract === "v1" ? "v1" : "v0"];
+    return { app: toWireJsonSchema(bags.app), unit: toWireJsonSchema(bags.unit) };
+  },
+});
