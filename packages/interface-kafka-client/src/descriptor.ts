@@ -3,25 +3,26 @@
 import { describeInterface } from "@charm-relations/juju-secrets-core/interface";
 import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
 import { kafkaClient } from "./definition.js";
-import {
-  providerAppV0,
-  providerAppV1,
-  providerUnit,
-  requirerAppV0,
-  requirerAppV1,
-  requirerUnit,
-} from "./schema.js";
+import * as s from "./schema.js";
 
 const schemas = {
   provider: {
-    v1: { app: providerAppV1, unit: providerUnit },
-    v0: { app: providerAppV0, unit: providerUnit },
+    v1: { app: s.providerAppV1, unit: s.providerUnit },
+    v0: { app: s.providerAppV0, unit: s.providerUnit },
   },
   requirer: {
-    v1: { app: requirerAppV1, unit: requirerUnit },
-    v0: { app: requirerAppV0, unit: requirerUnit },
+    v1: { app: s.requirerAppV1, unit: s.requirerUnit },
+    v0: { app: s.requirerAppV0, unit: s.requirerUnit },
   },
 } as const;
+
+/** JSON Schemas of the secrets' contents (the databags': `descriptor.jsonSchema(side, contract)`). */
+export const kafkaSecretJsonSchemas = () => ({
+  user: toWireJsonSchema(s.userSecret),
+  tls: toWireJsonSchema(s.tlsSecret),
+  extra: toWireJsonSchema(s.extraSecret),
+  mtls: toWireJsonSchema(s.mtlsSecret),
+});
 
 export const descriptor = describeInterface({
   name: "kafka_client",

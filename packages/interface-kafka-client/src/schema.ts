@@ -17,7 +17,6 @@ import {
   mtlsSecret,
   providerUnit,
   requirerUnit,
-  toWireJsonSchema,
   v0ProviderApp,
   v0RequirerApp,
   v1ProviderApp,
@@ -114,26 +113,6 @@ export const providerAppV0 = v0ProviderApp(
 );
 
 export { providerUnit, requirerUnit };
-
-/** JSON Schemas of the real databags (`{ app, unit }` per side, both contracts) and of the secrets. */
-export function kafkaJsonSchemas() {
-  return {
-    provider: {
-      app: toWireJsonSchema(z.union([providerAppV1, providerAppV0])),
-      unit: toWireJsonSchema(providerUnit),
-    },
-    requirer: {
-      app: toWireJsonSchema(z.union([requirerAppV1, requirerAppV0])),
-      unit: toWireJsonSchema(requirerUnit),
-    },
-    secrets: {
-      user: toWireJsonSchema(userSecret),
-      tls: toWireJsonSchema(tlsSecret),
-      extra: toWireJsonSchema(extraSecret),
-      mtls: toWireJsonSchema(mtlsSecret),
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // What a provider charm publishes (validated before anything is written)

@@ -8,10 +8,10 @@ import type { Charm } from "@charm-relations/juju-secrets-core";
 import { pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import { describe, expect, it } from "vitest";
+import { descriptor, kafkaSecretJsonSchemas } from "../src/descriptor.js";
 import { KafkaProvider } from "../src/provider.js";
 import {
   extraSecret,
-  kafkaJsonSchemas,
   kafkaUsername,
   providerAppV0,
   providerAppV1,
@@ -68,7 +68,12 @@ describe("the recorded v0 databags", () => {
 });
 
 describe("the JSON Schemas", () => {
-  const schemas = kafkaJsonSchemas();
+  const schemas = {
+    provider: descriptor.jsonSchema("provider", "v0"),
+    requirer: descriptor.jsonSchema("requirer", "v0"),
+    requirerV1: descriptor.jsonSchema("requirer", "v1"),
+    secrets: kafkaSecretJsonSchemas(),
+  };
   it("accept every recorded bag and secret", () => {
     for (const [, snap] of snapshots) {
       expect(validate(schemas.provider.app, snap.provider_app_databag)).toEqual([]);
