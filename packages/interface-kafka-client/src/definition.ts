@@ -1,22 +1,11 @@
 /**
- * kafka_client as the core engines run it: v1 requests (kafka-operator since November 2025) and v0
- * (`KafkaRequires`/`KafkaProvides`) on both sides, the requirer's client certificate in a requirer-owned
- * `secret-mtls` (Fernet cross-model), readiness as the Python library has it, the typed connection and
- * the event tables with data_interfaces' names.
+ * kafka_client as the core engines run it: v1 and v0 on both sides, the requirer's client certificate
+ * (`secret-mtls`, Fernet cross-model), readiness, the typed connection and data_interfaces' event names.
  */
 
 import type { Contract, RelationRef } from "@charm-relations/juju-secrets-core";
 import { defineInterface } from "@charm-relations/juju-secrets-core/interface";
-import {
-  extraSecret,
-  mtlsSecret,
-  providerAppV0,
-  request,
-  requirerAppV0,
-  response,
-  tlsSecret,
-  userSecret,
-} from "./schema.js";
+import * as s from "./schema.js";
 
 /** Everything a Kafka client needs for one answered topic request. */
 export interface KafkaConnection {
@@ -26,7 +15,7 @@ export interface KafkaConnection {
   /** v1 only. */
   readonly requestId?: string;
   readonly topic: string;
-  /** SCRAM-SHA-512 user (`relation-<id>[-<request-id>]`) and password. */
+  /** SCRAM-SHA-512 user (`relation-<id>[-<request-id>]`, or the entity's name) and password. */
   readonly username: string;
   readonly password: string;
   /** `bootstrap.servers`: `host:port` items (9092 SASL_PLAINTEXT, 9093 SASL_SSL, 9094 SSL for mTLS). */
@@ -49,14 +38,14 @@ export const kafkaClient = defineInterface({
   contracts: { requirer: ["v1", "v0"], provider: ["v1", "v0"] },
   resourceKey: "topic",
   schemas: {
-    v0: { requirerApp: requirerAppV0, providerApp: providerAppV0 },
-    v1: { request, response },
-    secrets: { user: userSecret, tls: tlsSecret, extra: extraSecret, mtls: mtlsSecret },
+    v0: { requirerApp: s.requirerAppV0, providerApp: s.providerAppV0 },
+    v1: { request: s.request, response: s.response },
+    secrets: { ...s.kafkaSecrets, mtls: s.mtlsSecret },
   },
   // data_interfaces v1 KafkaResponseModel: both are `ExtraSecretStr` (v0: plain unless requested).
   fields: { "consumer-group-prefix": "extra", "zookeeper-uris": "extra" },
   // topic_created needs the user; a client also needs somewhere to connect.
-  ready: { default: ["username", "password", "endpoints"] },
+  ready: { default: ["username", "password", "endpoints"], entity: ["entity-name", "endpoints"] },
   connection: (f, a): KafkaConnection => {
     const tls = f.tls ?? false;
     const tlsCa = f["tls-ca"];
@@ -66,8 +55,8 @@ export const kafkaClient = defineInterface({
       contract: a.contract,
       ...(a.requestId ? { requestId: a.requestId } : {}),
       topic: a.resource,
-      username: f.username ?? "",
-      password: f.password ?? "",
+      username: f.username ?? f["entity-name"] ?? "",
+      password: f.password ?? f["entity-password"] ?? "",
       bootstrapServer: f.endpoints ?? [],
       ...(f["consumer-group-prefix"] ? { consumerGroupPrefix: f["consumer-group-prefix"] } : {}),
       ...(f["zookeeper-uris"] ? { zookeeperUris: f["zookeeper-uris"] } : {}),

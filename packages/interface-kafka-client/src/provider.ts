@@ -1,11 +1,8 @@
 /**
- * `KafkaProvider`: the broker side of `kafka_client`. It serves v1 requirers (one or more topic
- * requests per relation) and v0 `KafkaRequires` requirers on the same endpoint, tells the charm which
- * SCRAM users and ACLs to create (and, on `mtlsCertUpdated`, which client certificate to trust), and
- * publishes bootstrap servers, credentials, consumer group prefix and TLS in kafka-operator's spelling.
- * The engine does the protocol.
+ * `KafkaProvider`: the broker side of `kafka_client`. It serves v1 requirers (one or more topics per
+ * relation) and v0 `KafkaRequires` requirers on one endpoint, tells the charm which users and ACLs to
+ * create (and which client certificates to trust), and publishes in kafka-operator's spelling.
  *
- *   const kafka = new KafkaProvider(charm);
  *   kafka.on("topicRequested", ({ request }) => kafka.publish(request, { username, password, … }));
  */
 

@@ -10,6 +10,7 @@
 
 import type { Charm } from "@charm-relations/juju-secrets-core";
 import {
+  type EntityPermission,
   InterfaceRequirer,
   type RequestSpec,
   type RequirerEvents,
@@ -29,6 +30,9 @@ export interface KafkaRequestOptions {
   readonly consumerGroupPrefix?: string;
   /** A client certificate (PEM) for mTLS on the broker's SSL listener; later with `setMtlsCert`. */
   readonly mtlsCert?: string;
+  /** Ask for a custom user or group (`topicEntityCreated`) with these permissions (TOPIC/GROUP). */
+  readonly entityType?: "USER" | "GROUP";
+  readonly entityPermissions?: readonly EntityPermission[];
 }
 
 /** `{ endpoint?, contract?, topic, … }`, or `{ endpoint?, request: () => ({ topic, … }) }`. */
@@ -61,6 +65,8 @@ function spec(topic: string, o: KafkaRequestOptions): RequestSpec {
     resource: topic,
     ...(o.extraUserRoles?.length ? { extraUserRoles: o.extraUserRoles } : {}),
     ...(o.mtlsCert ? { mtlsCert: o.mtlsCert } : {}),
+    ...(o.entityType ? { entityType: o.entityType } : {}),
+    ...(o.entityPermissions ? { entityPermissions: o.entityPermissions } : {}),
     ...(o.consumerGroupPrefix ? { extra: { "consumer-group-prefix": o.consumerGroupPrefix } } : {}),
   };
 }

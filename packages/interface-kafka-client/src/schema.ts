@@ -1,14 +1,9 @@
 /**
- * The `kafka_client` wire format as zod schemas: the single source of truth for parsing, the
- * TypeScript types and the published JSON Schema (interfaces-data-platform-more.md §2). The protocol's
- * own keys come from the core's bag builders; this file adds Kafka's topic, options and secrets.
- *
- * Two contracts travel on the same endpoint:
- * - v1 (kafka-operator since November 2025, data_interfaces v1): `requests` objects with the request
- *   extra `consumer-group-prefix`; the answer's `consumer-group-prefix` and `zookeeper-uris` travel in
- *   `secret-extra`, `tls` is a JSON boolean (`"true"`/`"false"`) in `secret-tls`;
- * - v0 (`KafkaRequires`): flat keys, `tls` written `"enabled"`/`"disabled"`, `tls-ca` the literal
- *   `"disabled"` when off (read as no CA), `consumer-group-prefix` and `zookeeper-uris` plain.
+ * The `kafka_client` wire format as zod schemas (interfaces-data-platform-more.md §2): the single
+ * source of truth for parsing, types and JSON Schema. v1 (kafka-operator since November 2025): the
+ * request extra `consumer-group-prefix`; the answer's `consumer-group-prefix`/`zookeeper-uris` in
+ * `secret-extra`, `tls` `"true"`/`"false"`. v0 (`KafkaRequires`): flat keys, `tls` `"enabled"`/
+ * `"disabled"`, `tls-ca` `"disabled"` while off (read as no CA).
  */
 
 import { isNoneCa, parseCommaList } from "@charm-relations/juju-secrets-core/protocol";
@@ -71,10 +66,17 @@ export const extraSecret = z.looseObject({
   "zookeeper-uris": z.string().optional(),
 });
 
+/** `secret-entity`: a custom user or group (entity requests); a GROUP has no password. */
+export const entitySecret = z.looseObject({
+  "entity-name": z.string().min(1),
+  "entity-password": z.string().optional(),
+});
+
 /** `secret-mtls` (requirer-owned): the client certificate the broker trusts (kafka-operator's SSL port). */
 export { mtlsSecret };
 
-const secrets = { user: userSecret, tls: tlsSecret, extra: extraSecret };
+/** The provider-owned secret groups. */
+export const kafkaSecrets = { user: userSecret, tls: tlsSecret, extra: extraSecret, entity: entitySecret };
 
 // ---------------------------------------------------------------------------------------------
 // Databags
@@ -109,7 +111,7 @@ export const providerAppV0 = v0ProviderApp(
     "zookeeper-uris": z.string().optional(),
     version: z.string().optional(),
   },
-  secrets,
+  kafkaSecrets,
 );
 
 export { providerUnit, requirerUnit };
@@ -122,6 +124,8 @@ const serverInput = z.union([z.array(hostPort()), bootstrapList()]);
 export const responseInput = z.strictObject({
   username: z.string().min(1).optional(),
   password: z.string().min(1).optional(),
+  entityName: z.string().min(1).optional(),
+  entityPassword: z.string().min(1).optional(),
   /** The bootstrap servers (`endpoints` on the wire). */
   bootstrapServer: serverInput.optional(),
   consumerGroupPrefix: z.string().min(1).nullable().optional(),
@@ -137,3 +141,4 @@ export type ResponseObject = z.output<typeof response>;
 export type UserSecret = z.output<typeof userSecret>;
 export type TlsSecret = z.output<typeof tlsSecret>;
 export type ExtraSecret = z.output<typeof extraSecret>;
+export type EntitySecret = z.output<typeof entitySecret>;

@@ -24,7 +24,12 @@ describe.each(["v0", "v1"] as const)("cross-model, %s", (contract) => {
       runner: charmRunner((charm: Charm) => {
         const kafka = new KafkaProvider(charm);
         kafka.on("topicRequested", ({ request }) =>
-          kafka.publish(request, { username: request.username, password: "pw", bootstrapServer: ["k:9094"], tls: true }),
+          kafka.publish(request, {
+            username: request.username,
+            password: "pw",
+            bootstrapServer: ["k:9094"],
+            tls: true,
+          }),
         );
         kafka.on("mtlsCertUpdated", (e) => log.record(charm.unit, "mtlsCertUpdated", e));
       }),
@@ -45,7 +50,9 @@ describe.each(["v0", "v1"] as const)("cross-model, %s", (contract) => {
     const client = sim.model.appBag(id, "app");
     const key = sim.model.secretContent(broker["encryption-secret"]!)!["encryption-key"]!;
     const token =
-      contract === "v0" ? client["mtls-cert"]! : (JSON.parse(client.requests!) as Record<string, string>[])[0]!["mtls-cert"]!;
+      contract === "v0"
+        ? client["mtls-cert"]!
+        : (JSON.parse(client.requests!) as Record<string, string>[])[0]!["mtls-cert"]!;
     expect(token).not.toContain("BEGIN");
     expect(fernetDecrypt(key, token)).toBe(PEM);
     expect(client).not.toHaveProperty("secret-mtls");

@@ -214,3 +214,42 @@ describe("v0 requirer against our provider", () => {
     });
   });
 });
+
+describe.each(["v1", "v0"] as const)("entity requests (%s)", (contract) => {
+  it("topicEntityRequested → entity secret → topicEntityCreated with the entity as user", async () => {
+    const sim = new Simulation();
+    const log = new EventLog();
+    const permissions = [{ resource_name: "orders", resource_type: "TOPIC", privileges: ["READ", "DESCRIBE"] }];
+    sim.deploy("kafka", {
+      endpoints: { "kafka-client": "provides:kafka_client" },
+      runner: charmRunner((charm: Charm) => {
+        const kafka = new KafkaProvider(charm);
+        kafka.on("topicRequested", (e) => log.record(charm.unit, "topicRequested", e));
+        kafka.on("topicEntityRequested", ({ request }) => {
+          log.record(charm.unit, "topicEntityRequested", request);
+          kafka.publish(request, { entityName: "reader", entityPassword: "pw", bootstrapServer: ["k:9092"] });
+        });
+      }),
+    });
+    sim.deploy("app", {
+      units: 2,
+      endpoints: { "kafka-client": "requires:kafka_client" },
+      runner: charmRunner((charm: Charm) => {
+        const kafka = new KafkaRequirer(charm, { contract, topic: "orders", entityType: "USER", entityPermissions: permissions });
+        kafka.on("topicCreated", (e) => log.record(charm.unit, "topicCreated", e));
+        kafka.on("topicEntityCreated", (e) => log.record(charm.unit, "topicEntityCreated", e));
+      }),
+    });
+    const id = sim.relate("kafka:kafka-client", "app:kafka-client");
+    expect((await sim.settle()).failed).toEqual([]);
+    expect(log.names("kafka/0")).toEqual(["topicEntityRequested"]);
+    const bag = sim.model.appBag(id, "kafka");
+    const uri = contract === "v0" ? bag["secret-entity"] : String(parse(bag.requests)[0]!["secret-entity"]);
+    expect(sim.model.secretContent(uri!)).toEqual({ "entity-name": "reader", "entity-password": "pw" });
+    for (const unit of ["app/0", "app/1"]) {
+      expect(log.names(unit)).toEqual(["topicEntityCreated"]);
+      const c = log.of<{ connection: KafkaConnection }>("topicEntityCreated", unit)[0]!.connection;
+      expect(c).toMatchObject({ topic: "orders", username: "reader", password: "pw", bootstrapServer: ["k:9092"] });
+    }
+  });
+});
