@@ -219,7 +219,9 @@ describe.each(["v1", "v0"] as const)("entity requests (%s)", (contract) => {
   it("topicEntityRequested → entity secret → topicEntityCreated with the entity as user", async () => {
     const sim = new Simulation();
     const log = new EventLog();
-    const permissions = [{ resource_name: "orders", resource_type: "TOPIC", privileges: ["READ", "DESCRIBE"] }];
+    const permissions = [
+      { resource_name: "orders", resource_type: "TOPIC", privileges: ["READ", "DESCRIBE"] },
+    ];
     sim.deploy("kafka", {
       endpoints: { "kafka-client": "provides:kafka_client" },
       runner: charmRunner((charm: Charm) => {
@@ -235,7 +237,12 @@ describe.each(["v1", "v0"] as const)("entity requests (%s)", (contract) => {
       units: 2,
       endpoints: { "kafka-client": "requires:kafka_client" },
       runner: charmRunner((charm: Charm) => {
-        const kafka = new KafkaRequirer(charm, { contract, topic: "orders", entityType: "USER", entityPermissions: permissions });
+        const kafka = new KafkaRequirer(charm, {
+          contract,
+          topic: "orders",
+          entityType: "USER",
+          entityPermissions: permissions,
+        });
         kafka.on("topicCreated", (e) => log.record(charm.unit, "topicCreated", e));
         kafka.on("topicEntityCreated", (e) => log.record(charm.unit, "topicEntityCreated", e));
       }),
@@ -249,7 +256,12 @@ describe.each(["v1", "v0"] as const)("entity requests (%s)", (contract) => {
     for (const unit of ["app/0", "app/1"]) {
       expect(log.names(unit)).toEqual(["topicEntityCreated"]);
       const c = log.of<{ connection: KafkaConnection }>("topicEntityCreated", unit)[0]!.connection;
-      expect(c).toMatchObject({ topic: "orders", username: "reader", password: "pw", bootstrapServer: ["k:9092"] });
+      expect(c).toMatchObject({
+        topic: "orders",
+        username: "reader",
+        password: "pw",
+        bootstrapServer: ["k:9092"],
+      });
     }
   });
 });
