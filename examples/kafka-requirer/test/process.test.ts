@@ -57,6 +57,14 @@ describe("example charms as processes", () => {
   };
   let binDir: string;
   beforeAll(() => {
+    // Unit-local state (last status set, departure markers) lives in <charm dir>/.charm-relations and
+    // would survive from an earlier run of this test on the same directories: start from none.
+    for (const dir of [providerDir, requirerDir]) {
+      const state = join(dir, ".charm-relations");
+      if (!existsSync(state)) continue;
+      for (const f of readdirSync(state, { withFileTypes: true }))
+        if (f.isFile()) rmSync(join(state, f.name));
+    }
     ensureBuilt(providerDir);
     ensureBuilt(requirerDir);
     binDir = createHookToolBin(tmp("bin"));
