@@ -73,17 +73,29 @@ export function setup(charm: Charm): void {
     );
   };
 
-  kafka.on("topicCreated", render);
-  kafka.on("bootstrapServerChanged", render);
-  kafka.on("credentialsRotated", render);
-  kafka.on("gone", render);
-  kafka.on("invalid", ({ error }) => model.log("WARNING", `ignoring Kafka data: ${error.message}`));
+  // Whatever the library reports may change the status; without a report, relation hooks keep it.
+  let reported = false;
+  const changed = () => {
+    reported = true;
+    render();
+  };
+  kafka.on("topicCreated", changed);
+  kafka.on("bootstrapServerChanged", changed);
+  kafka.on("credentialsRotated", changed);
+  kafka.on("gone", changed);
+  kafka.on("invalid", ({ error }) => {
+    reported = true;
+    model.log("WARNING", `ignoring Kafka data: ${error.message}`);
+  });
   charm.on("configChanged", () => {
     // A new client certificate: the leader rotates it in place (one secret revision).
     const cert = str("mtls-cert");
     if (cert && model.isLeader() && model.relations(kafka.endpoint).length) kafka.setMtlsCert(cert);
   });
   charm.on("collectStatus", (e) => {
+    // A relation hook the library found nothing new in costs no call for the status (it stands).
+    const quiet = ["relation-changed", "relation-joined", "relation-departed"].includes(model.context.kind);
+    if (quiet && !reported) return;
     if (model.relations(kafka.endpoint).length === 0)
       return e.add("blocked", "needs a kafka-client relation");
     const c = kafka.connection();
