@@ -10,6 +10,8 @@ import * as etcd from "@charm-relations/interface-etcd";
 import * as etcdTesting from "@charm-relations/interface-etcd/testing";
 import * as etcdClient from "@charm-relations/interface-etcd-client";
 import * as etcdClientTesting from "@charm-relations/interface-etcd-client/testing";
+import * as kafkaClient from "@charm-relations/interface-kafka-client";
+import * as kafkaClientTesting from "@charm-relations/interface-kafka-client/testing";
 import * as postgresqlClient from "@charm-relations/interface-postgresql-client";
 import * as postgresqlClientTesting from "@charm-relations/interface-postgresql-client/testing";
 import * as valkeyClient from "@charm-relations/interface-valkey-client";
@@ -29,4 +31,5 @@ export const REGISTRY: readonly RegistryEntry[] = [
   { descriptor: etcd.descriptor, testing: etcdTesting.testingDescriptor },
   { descriptor: valkeyClient.descriptor, testing: valkeyClientTesting.testingDescriptor },
   { descriptor: connectClient.descriptor, testing: connectClientTesting.testingDescriptor },
+  { descriptor: kafkaClient.descriptor, testing: kafkaClientTesting.testingDescriptor },
 ];

@@ -347,6 +347,7 @@ describe("the other commands", () => {
       "etcd",
       "valkey_client",
       "connect_client",
+      "kafka_client",
     ]);
     for (const i of interfaces) {
       const dirName = i.package.replace("@charm-relations/", "");
@@ -467,7 +468,7 @@ describe("the other commands", () => {
     for (const name of ["postgresql_client", "etcd_client", "etcd", "valkey_client", "connect_client"]) {
       expect(r.stdout).toMatch(new RegExp(`\\n${name} +v[01] +\\d+ +0 +\\d+/\\d+/\\d+ +\\d+ +0 +ok\\n`));
     }
-    expect(r.stdout).toContain("All 5 interfaces settled with no failed hook and no orphaned secret.");
+    expect(r.stdout).toContain("All 6 interfaces settled with no failed hook and no orphaned secret.");
     expect(r.stdout).not.toContain("quiet hook");
   });
 

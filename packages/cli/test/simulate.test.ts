@@ -16,6 +16,7 @@ const READY_EVENT: Record<string, string> = {
   etcd: "connectionChanged",
   valkey_client: "resourceCreated",
   connect_client: "integrationCreated",
+  kafka_client: "topicCreated",
 };
 
 const hooksOf = (r: SimulationReport, phase?: string): HookView[] =>

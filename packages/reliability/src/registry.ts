@@ -11,6 +11,7 @@ import type { HygieneOptions } from "./hygiene.js";
 import { connectLifecycle, connectTargets } from "./interfaces/connect.js";
 import { etcdClientLifecycle, etcdClientTargets } from "./interfaces/etcd-client.js";
 import { etcdLegacyLifecycle, etcdLegacyTargets, LEGACY_CREDS } from "./interfaces/etcd-legacy.js";
+import { kafkaLifecycle, kafkaTargets } from "./interfaces/kafka.js";
 import { postgresqlLifecycle, postgresqlTargets } from "./interfaces/postgresql.js";
 import { valkeyLifecycle, valkeyTargets } from "./interfaces/valkey.js";
 import { kvLifecycle, type LifecycleSpec, pgLifecycle, type Step } from "./lifecycle.js";
@@ -69,6 +70,12 @@ export const LIFECYCLES: LifecycleEntry[] = [
     rotate: { op: "configure", app: "connect", config: { rotate: "9" } },
   },
   {
+    name: "interface-kafka-client (v1 mTLS + v0)",
+    subject: "kafka_client",
+    spec: (o) => kafkaLifecycle(o),
+    rotate: { op: "configure", app: "kafka", config: { rotate: "9" } },
+  },
+  {
     name: "interface-etcd (legacy, plain unit databags)",
     subject: "etcd (legacy)",
     spec: () => etcdLegacyLifecycle(),
@@ -84,6 +91,7 @@ export const HOSTILE_TARGETS: () => HostileTarget[] = () => [
   ...valkeyTargets(),
   ...etcdClientTargets(),
   ...connectTargets(),
+  ...kafkaTargets(),
   ...etcdLegacyTargets(),
 ];
 
