@@ -8,6 +8,7 @@ export { removeOwnedSecretsForRelation } from "./engine/common.js";
 export * from "./engine/definition.js";
 export * from "./engine/events.js";
 export * from "./engine/interface.js";
+export { type EntityRequestOptions, entityRequestFields } from "./engine/options.js";
 export {
   DataProvider,
   type DataProviderOptions,

@@ -25,3 +25,4 @@ export * from "./memory-backend.js";
 export * from "./model.js";
 export * from "./simulation.js";
 export * from "./state-file.js";
+export * from "./v0-conformance.js";
