@@ -64,12 +64,19 @@ function toRequest(r: ProviderRequest): OpenSearchRequest {
   };
 }
 
-export class OpenSearchProvider extends InterfaceProvider<typeof opensearchClient, OpenSearchRequest, OpenSearchAnswer> {
+export class OpenSearchProvider extends InterfaceProvider<
+  typeof opensearchClient,
+  OpenSearchRequest,
+  OpenSearchAnswer
+> {
   constructor(charm: Charm, options: ProviderOptions = {}) {
     super(charm, opensearchClient, options, toRequest);
   }
 
-  protected fieldsOf(a: OpenSearchAnswer, request: OpenSearchRequest | undefined): Record<string, string | undefined> {
+  protected fieldsOf(
+    a: OpenSearchAnswer,
+    request: OpenSearchRequest | undefined,
+  ): Record<string, string | undefined> {
     const out = answerFields({ ...a }, { sorted: ["endpoints"] });
     // The Python requirer reads the echo; publish it with the credentials if the charm did not.
     if (a.index === undefined && request && (a.username || a.entityName)) out.index = request.index;

@@ -28,13 +28,17 @@ export const indexName = z
   .min(1, { message: "must not be empty" })
   .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" });
 
-const endpoints = () => hostPortList({ portRange: true, message: "expected a comma list of host:port (port 0-65535)" });
+const endpoints = () =>
+  hostPortList({ portRange: true, message: "expected a comma list of host:port (port 0-65535)" });
 
 // ---------------------------------------------------------------------------------------------
 // Secret contents
 
 /** `secret-user`: `opensearch-client_<id>` (or `kibanaserver`) and its password. */
-export const userSecret = z.looseObject({ username: z.string().min(1), password: z.string().min(1).optional() });
+export const userSecret = z.looseObject({
+  username: z.string().min(1),
+  password: z.string().min(1).optional(),
+});
 /** `secret-tls`: the admin CA chain (PEM); `tls` is never written by OpenSearch but read if present. */
 export const tlsSecret = z.looseObject({ tls: wireBool().optional(), "tls-ca": z.string().optional() });
 /** `secret-entity`: a custom user or group created for an entity request. */
@@ -67,7 +71,13 @@ export type EntitySecret = z.output<typeof entitySecret>;
 
 /** The published JSON Schemas (2020-12) of the databags and secrets, generated on demand (not at import). */
 export function opensearchJsonSchemas(): Record<
-  "requirerApp" | "requirerUnit" | "providerApp" | "providerUnit" | "userSecret" | "tlsSecret" | "entitySecret",
+  | "requirerApp"
+  | "requirerUnit"
+  | "providerApp"
+  | "providerUnit"
+  | "userSecret"
+  | "tlsSecret"
+  | "entitySecret",
   Record<string, unknown>
 > {
   return {

@@ -8,7 +8,11 @@
  * (`for (const c of providerConformance(…)) it(c.name, c.run)`).
  */
 
-import { DEFAULT_PROVIDED_SECRETS, DEFAULT_REQUESTED_SECRETS, pyDumps } from "@charm-relations/juju-secrets-core/protocol";
+import {
+  DEFAULT_PROVIDED_SECRETS,
+  DEFAULT_REQUESTED_SECRETS,
+  pyDumps,
+} from "@charm-relations/juju-secrets-core/protocol";
 import {
   type ConformanceCheck,
   ConformanceError,
@@ -25,7 +29,8 @@ import { type OpenSearchRequestOptions, OpenSearchRequirer } from "./requirer.js
 export { type ConformanceCheck, ConformanceError, type ConformanceTarget, charmRunner };
 
 /** A test CA chain (not a real certificate: the bytes the recording used). */
-export const TEST_CA = "-----BEGIN CERTIFICATE-----\naGFybmVzcy1vcGVuc2VhcmNoLWFkbWluLWNhLWNoYWlu\n-----END CERTIFICATE-----";
+export const TEST_CA =
+  "-----BEGIN CERTIFICATE-----\naGFybmVzcy1vcGVuc2VhcmNoLWFkbWluLWNhLWNoYWlu\n-----END CERTIFICATE-----";
 
 /** The requirer app bag `OpenSearchRequires` writes in relation-created. */
 export function requirerAppDatabag(
@@ -36,7 +41,8 @@ export function requirerAppDatabag(
     "provided-secrets": pyDumps(DEFAULT_PROVIDED_SECRETS),
   };
   if (options.extraUserRoles) bag["extra-user-roles"] = options.extraUserRoles;
-  if (options.requestedSecrets !== false) bag["requested-secrets"] = pyDumps(options.requestedSecrets ?? DEFAULT_REQUESTED_SECRETS);
+  if (options.requestedSecrets !== false)
+    bag["requested-secrets"] = pyDumps(options.requestedSecrets ?? DEFAULT_REQUESTED_SECRETS);
   return bag;
 }
 
@@ -59,7 +65,9 @@ export function referenceProvider(options: ReferenceProviderOptions = {}): HookR
     provider.on("indexRequested", ({ request }) => {
       provider.publish(request, {
         version: options.version ?? "2.17.0",
-        username: request.extraUserRoles.includes("kibana_server") ? "kibanaserver" : `opensearch-client_${request.relation.id}`,
+        username: request.extraUserRoles.includes("kibana_server")
+          ? "kibanaserver"
+          : `opensearch-client_${request.relation.id}`,
         password: provider.published(request).password ?? password(),
         index: request.index,
         tlsCa: TEST_CA,
@@ -91,6 +99,8 @@ const suite = {
 };
 
 /** Checks for a provider charm, against this package's requirer and a pre-secrets requirer. */
-export const providerConformance = (target: ConformanceTarget): ConformanceCheck[] => v0ProviderConformance(suite, target);
+export const providerConformance = (target: ConformanceTarget): ConformanceCheck[] =>
+  v0ProviderConformance(suite, target);
 /** Checks for a requirer charm, against this package's reference provider. */
-export const requirerConformance = (target: ConformanceTarget): ConformanceCheck[] => v0RequirerConformance(suite, target);
+export const requirerConformance = (target: ConformanceTarget): ConformanceCheck[] =>
+  v0RequirerConformance(suite, target);

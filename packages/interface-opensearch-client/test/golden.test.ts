@@ -20,9 +20,19 @@ interface Snapshot {
   requirer_app_databag: Record<string, string>;
   requirer_unit_databags: Record<string, Record<string, string>>;
   requirer_observed: Record<string, Record<string, unknown>>;
-  secrets: Record<string, { consumer_labels: string[]; content_by_revision: Record<string, Record<string, string>>; owner_label: string; latest_revision: number }>;
+  secrets: Record<
+    string,
+    {
+      consumer_labels: string[];
+      content_by_revision: Record<string, Record<string, string>>;
+      owner_label: string;
+      latest_revision: number;
+    }
+  >;
 }
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/opensearch_client.v0.json", import.meta.url), "utf8")) as {
+const fixture = JSON.parse(
+  readFileSync(new URL("./fixtures/opensearch_client.v0.json", import.meta.url), "utf8"),
+) as {
   model_uuid: string;
   after_relate: Snapshot;
   before_remove_relation: Snapshot;
@@ -49,7 +59,11 @@ describe("golden fixture: our requirer against the recorded provider", () => {
       runner: charmRunner((charm) => {
         const r = new OpenSearchRequirer(charm, { index: "myindex", extraUserRoles: ["admin"] });
         for (const event of ["indexCreated", "authenticationUpdated", "endpointsChanged"] as const)
-          r.on(event, ({ connection }) => void seen.set(charm.unit, [...(seen.get(charm.unit) ?? []), { event, connection }]));
+          r.on(
+            event,
+            ({ connection }) =>
+              void seen.set(charm.unit, [...(seen.get(charm.unit) ?? []), { event, connection }]),
+          );
       }),
       units: 2,
       endpoints: { [EP]: "requires:opensearch_client" },
@@ -65,9 +79,18 @@ describe("golden fixture: our requirer against the recorded provider", () => {
     // The recorded provider: its secrets (same owner labels, contents, grants) and its app bag.
     const map: Record<string, string> = {};
     for (const [uri, s] of Object.entries(REC.secrets))
-      map[uri] = sim.model.addSecret({ owner: "provider", label: s.owner_label, content: s.content_by_revision["1"]!, grants: [{ relationId: id }] });
-    const bag = Object.fromEntries(Object.entries(REC.provider_app_databag).map(([k, v]) => [k, mapUris(v, map)]));
-    await sim.runHook("provider/0", "update-status", { runner: async (b) => b.relationSet({ endpoint: EP, id }, bag, true) });
+      map[uri] = sim.model.addSecret({
+        owner: "provider",
+        label: s.owner_label,
+        content: s.content_by_revision["1"]!,
+        grants: [{ relationId: id }],
+      });
+    const bag = Object.fromEntries(
+      Object.entries(REC.provider_app_databag).map(([k, v]) => [k, mapUris(v, map)]),
+    );
+    await sim.runHook("provider/0", "update-status", {
+      runner: async (b) => b.relationSet({ endpoint: EP, id }, bag, true),
+    });
     expect((await sim.settle()).settled).toBe(true);
 
     for (const unit of ["requirer/0", "requirer/1"]) {
@@ -89,7 +112,11 @@ describe("golden fixture: our requirer against the recorded provider", () => {
         username: c.username,
         version: c.version,
       }).toEqual(REC.requirer_observed[unit]);
-      expect(c.tlsCa).toBe(Object.values(REC.secrets).find((s) => s.owner_label.endsWith(".tls.secret"))!.content_by_revision["1"]!["tls-ca"]);
+      expect(c.tlsCa).toBe(
+        Object.values(REC.secrets).find((s) => s.owner_label.endsWith(".tls.secret"))!.content_by_revision[
+          "1"
+        ]!["tls-ca"],
+      );
     }
     for (const [uri, s] of Object.entries(REC.secrets)) {
       const ours = sim.model.secret(map[uri]!)!;
@@ -100,7 +127,9 @@ describe("golden fixture: our requirer against the recorded provider", () => {
     // The recorded rotation (user secret revision 2): both units emit authenticationUpdated and
     // track revision 2, as the Python requirer did; no databag changes.
     const [userUri, user] = Object.entries(LATER.secrets).find(([, s]) => s.latest_revision === 2)!;
-    await sim.runHook("provider/0", "update-status", { runner: async (b) => b.secretSet(map[userUri]!, { content: user.content_by_revision["2"]! }) });
+    await sim.runHook("provider/0", "update-status", {
+      runner: async (b) => b.secretSet(map[userUri]!, { content: user.content_by_revision["2"]! }),
+    });
     expect((await sim.settle()).settled).toBe(true);
     for (const unit of ["requirer/0", "requirer/1"]) {
       const last = seen.get(unit)!.at(-1)!;
@@ -113,8 +142,10 @@ describe("golden fixture: our requirer against the recorded provider", () => {
 });
 
 describe("golden fixture: our provider against the recorded requirer", () => {
-  const userOf = (s: Snapshot, rev: string) => Object.values(s.secrets).find((x) => x.owner_label === `${EP}.0.user.secret`)!.content_by_revision[rev]!;
-  const tlsCa = Object.values(REC.secrets).find((s) => s.owner_label === `${EP}.0.tls.secret`)!.content_by_revision["1"]!["tls-ca"]!;
+  const userOf = (s: Snapshot, rev: string) =>
+    Object.values(s.secrets).find((x) => x.owner_label === `${EP}.0.user.secret`)!.content_by_revision[rev]!;
+  const tlsCa = Object.values(REC.secrets).find((s) => s.owner_label === `${EP}.0.tls.secret`)!
+    .content_by_revision["1"]!["tls-ca"]!;
 
   it("publishes the recorded keys, data bytes, secret contents, labels and grants; rotation gives revision 2", async () => {
     let password = userOf(REC, "1").password!;
@@ -124,7 +155,14 @@ describe("golden fixture: our provider against the recorded requirer", () => {
         const p = new OpenSearchProvider(charm);
         // opensearch-operator's order on index_requested: version, credentials, index, tls-ca, endpoints.
         p.on("indexRequested", ({ request }) =>
-          p.publish(request, { version: "2.17.0", username: `opensearch-client_${request.relation.id}`, password, index: request.index, tlsCa, endpoints: ["10.1.0.10:9200"] }),
+          p.publish(request, {
+            version: "2.17.0",
+            username: `opensearch-client_${request.relation.id}`,
+            password,
+            index: request.index,
+            tlsCa,
+            endpoints: ["10.1.0.10:9200"],
+          }),
         );
         charm.on("configChanged", () => {
           if (charm.model.isLeader()) p.publishAll({ password });
@@ -137,12 +175,15 @@ describe("golden fixture: our provider against the recorded requirer", () => {
     await sim.settle();
     const id = sim.relate(`provider:${EP}`, `requirer:${EP}`);
     await sim.settle();
-    await sim.runHook("requirer/0", "update-status", { runner: async (b) => b.relationSet({ endpoint: EP, id }, REC.requirer_app_databag, true) });
+    await sim.runHook("requirer/0", "update-status", {
+      runner: async (b) => b.relationSet({ endpoint: EP, id }, REC.requirer_app_databag, true),
+    });
     expect((await sim.settle()).settled).toBe(true);
 
     const ours = sim.model.appBag(id, "provider");
     expect(Object.keys(ours).sort()).toEqual(Object.keys(REC.provider_app_databag).sort());
-    for (const k of ["data", "index", "endpoints", "version"]) expect(ours[k], k).toBe(REC.provider_app_databag[k]);
+    for (const k of ["data", "index", "endpoints", "version"])
+      expect(ours[k], k).toBe(REC.provider_app_databag[k]);
     for (const [uri, s] of Object.entries(REC.secrets)) {
       const key = Object.entries(REC.provider_app_databag).find(([, v]) => v === uri)![0];
       const mine = sim.model.secret(ours[key]!)!;

@@ -30,13 +30,19 @@ export function entityRequestFields(o: EntityRequestOptions): Omit<RequestSpec, 
   if (o.entityType !== undefined && o.entityType !== "USER" && o.entityType !== "GROUP")
     throw new ProtocolEncodeError("entityType", 'expected "USER" or "GROUP"');
   if (o.extraUserRoles?.length && o.entityType === "GROUP")
-    throw new ProtocolEncodeError("extraUserRoles", 'not allowed with entityType "GROUP" (use extraGroupRoles)');
+    throw new ProtocolEncodeError(
+      "extraUserRoles",
+      'not allowed with entityType "GROUP" (use extraGroupRoles)',
+    );
   if (o.extraGroupRoles?.length && o.entityType !== "GROUP")
     throw new ProtocolEncodeError("extraGroupRoles", 'only allowed with entityType "GROUP"');
   if (o.entityPermissions !== undefined) {
     if (o.entityType === undefined) throw new ProtocolEncodeError("entityPermissions", "needs an entityType");
     if (!entityPermission.array().safeParse(o.entityPermissions).success)
-      throw new ProtocolEncodeError("entityPermissions", "expected [{ resource_name, resource_type, privileges[] }]");
+      throw new ProtocolEncodeError(
+        "entityPermissions",
+        "expected [{ resource_name, resource_type, privileges[] }]",
+      );
   }
   return {
     ...(o.extraUserRoles?.length ? { extraUserRoles: o.extraUserRoles } : {}),

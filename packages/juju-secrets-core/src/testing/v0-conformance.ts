@@ -36,7 +36,8 @@ function parts(spec: V0SuiteSpec) {
   const def = spec.definition;
   const v0 = def.schemas?.v0;
   if (!v0) throw new TypeError(`${def.name}: the v0 conformance suites need schemas.v0`);
-  const endpoint = typeof def.defaultEndpoint === "string" ? def.defaultEndpoint : def.defaultEndpoint.provider;
+  const endpoint =
+    typeof def.defaultEndpoint === "string" ? def.defaultEndpoint : def.defaultEndpoint.provider;
   const secrets = (def.schemas?.secrets ?? {}) as Partial<Record<string, ObjectSchema>>;
   return { v0, secrets, defaults: { endpoint, interface: def.name as string } };
 }
@@ -54,16 +55,24 @@ export function v0ProviderConformance(spec: V0SuiteSpec, target: ConformanceTarg
         const bag = sim.model.appBag(id, "provider");
         const parsed = v0.providerApp.safeParse(bag);
         check(parsed.success, `provider app databag is malformed: ${firstIssue(parsed)}`);
-        check(bag["secret-user"] !== undefined, "credentials must go in secret-user when requested as secrets");
+        check(
+          bag["secret-user"] !== undefined,
+          "credentials must go in secret-user when requested as secrets",
+        );
         for (const k of DEFAULT_REQUESTED_SECRETS)
           check(bag[k] === undefined, `"${k}" was requested as a secret but written in plain text`);
-        check(bag.data === v0Snapshot(sim.model.appBag(id, "requirer")), "data must be the sorted snapshot of the requirer app bag");
+        check(
+          bag.data === v0Snapshot(sim.model.appBag(id, "requirer")),
+          "data must be the sorted snapshot of the requirer app bag",
+        );
         for (const [group, schema] of Object.entries(secrets)) {
           const uri = bag[`secret-${group}`];
           if (uri === undefined || !schema) continue;
           const content = schema.safeParse(sim.model.secretContent(uri));
           check(content.success, `secret-${group} content is malformed: ${firstIssue(content)}`);
-          const granted = sim.model.secret(uri)?.grants.some((g) => g.relationId === id && g.target === "requirer");
+          const granted = sim.model
+            .secret(uri)
+            ?.grants.some((g) => g.relationId === id && g.target === "requirer");
           check(granted, `secret-${group} must be granted to the relation`);
         }
         for (const unit of sim.model.application("requirer").units)
@@ -80,7 +89,10 @@ export function v0ProviderConformance(spec: V0SuiteSpec, target: ConformanceTarg
         const { sim, id } = await setup(legacy);
         const bag = sim.model.appBag(id, "provider");
         check(bag["secret-user"] === undefined, "no requested-secrets: credentials must not go in a secret");
-        check(bag.username !== undefined && bag.password !== undefined, "no requested-secrets: plain username and password expected");
+        check(
+          bag.username !== undefined && bag.password !== undefined,
+          "no requested-secrets: plain username and password expected",
+        );
         const parsed = v0.providerApp.safeParse(bag);
         check(parsed.success, `plain answer malformed: ${firstIssue(parsed)}`);
       },
@@ -103,7 +115,10 @@ export function v0ProviderConformance(spec: V0SuiteSpec, target: ConformanceTarg
       name: "cleans up its secrets when the relation is removed",
       run: async () => {
         const { sim, id } = await setup(spec.referenceRequirer(new Map()));
-        check(secretsOfRelation(sim, "provider", id).length > 0, "provider published no secret for the relation");
+        check(
+          secretsOfRelation(sim, "provider", id).length > 0,
+          "provider published no secret for the relation",
+        );
         await checkRemovalLeavesNoSecrets(sim, "provider", id);
       },
     },
@@ -114,7 +129,8 @@ export function v0ProviderConformance(spec: V0SuiteSpec, target: ConformanceTarg
 export function v0RequirerConformance(spec: V0SuiteSpec, target: ConformanceTarget): ConformanceCheck[] {
   const { v0, defaults } = parts(spec);
   const key = spec.definition.resourceKey;
-  const setup = (provider: HookRunner = spec.referenceProvider()) => relateTarget(target, "requires", provider, defaults);
+  const setup = (provider: HookRunner = spec.referenceProvider()) =>
+    relateTarget(target, "requires", provider, defaults);
   return [
     {
       name: `asks in relation-created, from the leader, with ${key} and the full requested-secrets in the same hook`,
@@ -122,14 +138,20 @@ export function v0RequirerConformance(spec: V0SuiteSpec, target: ConformanceTarg
         const { sim, id } = await setup();
         const writes = sim.hooks
           .filter((h) => h.kind === "relation-created" && h.unit.startsWith("requirer/"))
-          .flatMap((h) => h.databags.filter((d) => d.bag === "app" && d.relationId === id).map((d) => ({ h, d })));
+          .flatMap((h) =>
+            h.databags.filter((d) => d.bag === "app" && d.relationId === id).map((d) => ({ h, d })),
+          );
         check(writes.length === 1, "exactly one relation-created (the leader's) must write the request");
         const { h, d } = writes[0]!;
         check(sim.model.isLeader(h.unit), "only the leader may write the app databag");
         check(d.set[key] !== undefined, `the request (${key}) must be written in relation-created`);
-        check(d.set["requested-secrets"] !== undefined, `requested-secrets must be written in the same hook as ${key}`);
+        check(
+          d.set["requested-secrets"] !== undefined,
+          `requested-secrets must be written in the same hook as ${key}`,
+        );
         const requested = JSON.parse(d.set["requested-secrets"]!) as string[];
-        for (const f of DEFAULT_REQUESTED_SECRETS) check(requested.includes(f), `requested-secrets must include "${f}"`);
+        for (const f of DEFAULT_REQUESTED_SECRETS)
+          check(requested.includes(f), `requested-secrets must include "${f}"`);
         const bag = v0.requirerApp.safeParse(sim.model.appBag(id, "requirer"));
         check(bag.success, `requirer app databag is malformed: ${firstIssue(bag)}`);
       },
@@ -140,7 +162,10 @@ export function v0RequirerConformance(spec: V0SuiteSpec, target: ConformanceTarg
         const { sim, id } = await setup();
         const provider = sim.model.appBag(id, "provider");
         for (const unit of sim.model.application("requirer").units)
-          check(sim.model.unitBag(id, unit).data === v0Snapshot(provider), `${unit} must keep data = sorted snapshot of the provider app bag`);
+          check(
+            sim.model.unitBag(id, unit).data === v0Snapshot(provider),
+            `${unit} must keep data = sorted snapshot of the provider app bag`,
+          );
       },
     },
     {
@@ -161,9 +186,17 @@ export function v0RequirerConformance(spec: V0SuiteSpec, target: ConformanceTarg
           runner: async (b) => void b.secretSet(uri, { content }),
         });
         await settleClean(sim, "rotation");
-        const changed = sim.hooks.filter((h) => h.kind === "secret-changed" && h.unit.startsWith("requirer/"));
-        check(changed.length === sim.model.application("requirer").units.length, "every requirer unit must get secret-changed");
-        check(changed.every((h) => h.ok), "secret-changed failed on a requirer unit");
+        const changed = sim.hooks.filter(
+          (h) => h.kind === "secret-changed" && h.unit.startsWith("requirer/"),
+        );
+        check(
+          changed.length === sim.model.application("requirer").units.length,
+          "every requirer unit must get secret-changed",
+        );
+        check(
+          changed.every((h) => h.ok),
+          "secret-changed failed on a requirer unit",
+        );
       },
     },
     {
