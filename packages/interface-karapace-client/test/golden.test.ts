@@ -41,7 +41,7 @@ const REC = fixture.after_relate;
 const LATER = fixture.before_remove_relation;
 // The recording used `karapace-client`; karapace-operator names its endpoint `karapace` (the default).
 const EP = "karapace-client";
-const ENDPOINTS = { [EP]: "provides:karapace_client" };
+const ENDPOINTS = { [EP]: "provides:karapace_client" as const };
 const sha8 = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8);
 const noop: HookRunner = async () => {};
 const mapUris = (text: string, map: Record<string, string>) =>
@@ -71,7 +71,7 @@ describe("golden fixture: our requirer against the recorded provider", () => {
           );
       }),
       units: 2,
-      endpoints: { [EP]: "requires:karapace_client" },
+      endpoints: { [EP]: "requires:karapace_client" as const },
     });
     await sim.settle();
     const id = sim.relate(`provider:${EP}`, `requirer:${EP}`);
@@ -171,7 +171,7 @@ describe("golden fixture: our provider against the recorded requirer", () => {
       units: 2,
       endpoints: ENDPOINTS,
     });
-    sim.deploy("requirer", { runner: noop, units: 2, endpoints: { [EP]: "requires:karapace_client" } });
+    sim.deploy("requirer", { runner: noop, units: 2, endpoints: { [EP]: "requires:karapace_client" as const } });
     await sim.settle();
     const id = sim.relate(`provider:${EP}`, `requirer:${EP}`);
     await sim.settle();

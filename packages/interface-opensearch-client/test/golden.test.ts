@@ -40,7 +40,7 @@ const fixture = JSON.parse(
 const REC = fixture.after_relate;
 const LATER = fixture.before_remove_relation;
 const EP = "opensearch-client";
-const ENDPOINTS = { [EP]: "provides:opensearch_client" };
+const ENDPOINTS = { [EP]: "provides:opensearch_client" as const };
 const sha8 = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8);
 const noop: HookRunner = async () => {};
 const mapUris = (text: string, map: Record<string, string>) =>
@@ -66,7 +66,7 @@ describe("golden fixture: our requirer against the recorded provider", () => {
           );
       }),
       units: 2,
-      endpoints: { [EP]: "requires:opensearch_client" },
+      endpoints: { [EP]: "requires:opensearch_client" as const },
     });
     await sim.settle();
     const id = sim.relate(`provider:${EP}`, `requirer:${EP}`);
@@ -171,7 +171,7 @@ describe("golden fixture: our provider against the recorded requirer", () => {
       units: 2,
       endpoints: ENDPOINTS,
     });
-    sim.deploy("requirer", { runner: noop, units: 2, endpoints: { [EP]: "requires:opensearch_client" } });
+    sim.deploy("requirer", { runner: noop, units: 2, endpoints: { [EP]: "requires:opensearch_client" as const } });
     await sim.settle();
     const id = sim.relate(`provider:${EP}`, `requirer:${EP}`);
     await sim.settle();
