@@ -171,7 +171,11 @@ describe("golden fixture: our provider against the recorded requirer", () => {
       units: 2,
       endpoints: ENDPOINTS,
     });
-    sim.deploy("requirer", { runner: noop, units: 2, endpoints: { [EP]: "requires:opensearch_client" as const } });
+    sim.deploy("requirer", {
+      runner: noop,
+      units: 2,
+      endpoints: { [EP]: "requires:opensearch_client" as const },
+    });
     await sim.settle();
     const id = sim.relate(`provider:${EP}`, `requirer:${EP}`);
     await sim.settle();
