@@ -6,6 +6,7 @@
 export type { EntityPermission, ProviderRequest, RequestSpec } from "./contract/types.js";
 export { removeOwnedSecretsForRelation } from "./engine/common.js";
 export * from "./engine/definition.js";
+export * from "./engine/descriptor.js";
 export * from "./engine/events.js";
 export * from "./engine/interface.js";
 export { type EntityRequestOptions, entityRequestFields } from "./engine/options.js";
