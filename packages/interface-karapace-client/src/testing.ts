@@ -19,12 +19,14 @@ import {
   type ConformanceTarget,
   charmRunner,
   type HookRunner,
+  type InterfaceTesting,
   v0ProviderConformance,
   v0RequirerConformance,
 } from "@charm-relations/juju-secrets-core/testing";
 import { type KarapaceConnection, karapaceClient } from "./definition.js";
 import { KarapaceProvider } from "./provider.js";
 import { type KarapaceRequestOptions, KarapaceRequirer } from "./requirer.js";
+import { karapaceClientScenario } from "./scenario.js";
 
 export { type ConformanceCheck, ConformanceError, type ConformanceTarget, charmRunner };
 
@@ -94,3 +96,11 @@ export const providerConformance = (target: ConformanceTarget): ConformanceCheck
 /** Checks for a requirer charm, against this package's reference provider. */
 export const requirerConformance = (target: ConformanceTarget): ConformanceCheck[] =>
   v0RequirerConformance(suite, target);
+
+export * from "./scenario.js";
+
+/** What the tools run for karapace_client (`@charm-relations/cli/registry`): the `simulate` scenario. */
+export const testingDescriptor: InterfaceTesting = {
+  name: "karapace_client",
+  scenario: karapaceClientScenario,
+};

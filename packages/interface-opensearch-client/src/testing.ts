@@ -19,18 +19,16 @@ import {
   type ConformanceTarget,
   charmRunner,
   type HookRunner,
+  type InterfaceTesting,
   v0ProviderConformance,
   v0RequirerConformance,
 } from "@charm-relations/juju-secrets-core/testing";
 import { type OpenSearchConnection, opensearchClient } from "./definition.js";
 import { OpenSearchProvider } from "./provider.js";
 import { type OpenSearchRequestOptions, OpenSearchRequirer } from "./requirer.js";
+import { opensearchClientScenario, TEST_CA } from "./scenario.js";
 
 export { type ConformanceCheck, ConformanceError, type ConformanceTarget, charmRunner };
-
-/** A test CA chain (not a real certificate: the bytes the recording used). */
-export const TEST_CA =
-  "-----BEGIN CERTIFICATE-----\naGFybmVzcy1vcGVuc2VhcmNoLWFkbWluLWNhLWNoYWlu\n-----END CERTIFICATE-----";
 
 /** The requirer app bag `OpenSearchRequires` writes in relation-created. */
 export function requirerAppDatabag(
@@ -104,3 +102,11 @@ export const providerConformance = (target: ConformanceTarget): ConformanceCheck
 /** Checks for a requirer charm, against this package's reference provider. */
 export const requirerConformance = (target: ConformanceTarget): ConformanceCheck[] =>
   v0RequirerConformance(suite, target);
+
+export * from "./scenario.js";
+
+/** What the tools run for opensearch_client (`@charm-relations/cli/registry`): the `simulate` scenario. */
+export const testingDescriptor: InterfaceTesting = {
+  name: "opensearch_client",
+  scenario: opensearchClientScenario,
+};
