@@ -16,6 +16,8 @@ const READY_EVENT: Record<string, string> = {
   etcd: "connectionChanged",
   valkey_client: "resourceCreated",
   connect_client: "integrationCreated",
+  opensearch_client: "indexCreated",
+  karapace_client: "subjectAllowed",
 };
 
 const hooksOf = (r: SimulationReport, phase?: string): HookView[] =>
