@@ -65,7 +65,7 @@ describe("opensearch example charms as processes", () => {
     }
     expect(sim.model.unitStatus("opensearch/0")).toEqual({
       status: "active",
-      message: "serving 1 index request(s)",
+      message: "serving index requests",
     });
 
     // Rotation through the provider's action: every client unit hears `authenticationUpdated`.
