@@ -5,11 +5,12 @@
  * `pnpm build` (or `pnpm exec turbo run build --filter=@charm-relations/example-opensearch-requirer...
  * --filter=@charm-relations/example-opensearch-provider...`) first.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHookToolBin, processRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REQUIRER_DIR = join(here, "..");
@@ -17,6 +18,15 @@ const PROVIDER_DIR = join(here, "..", "..", "opensearch-provider");
 const EP = "opensearch-client";
 
 let bin: string;
+/** A fresh JUJU_CHARM_DIR per app: the charms keep their departure markers and last status there. */
+const dirs: string[] = [];
+const unitState = () => {
+  dirs.push(mkdtempSync(join(tmpdir(), "opensearch-example-")));
+  return dirs.at(-1)!;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 beforeAll(() => {
   for (const dir of [REQUIRER_DIR, PROVIDER_DIR]) {
     if (!existsSync(join(dir, "dist", "charm.js")))
@@ -37,13 +47,13 @@ describe("opensearch example charms as processes", () => {
       runner: runner(PROVIDER_DIR),
       units: 1,
       endpoints: { [EP]: "provides:opensearch_client" },
-      charmDir: PROVIDER_DIR,
+      charmDir: unitState(),
     });
     sim.deploy("app", {
       runner: runner(REQUIRER_DIR),
       units: 2,
       endpoints: { [EP]: "requires:opensearch_client" },
-      charmDir: REQUIRER_DIR,
+      charmDir: unitState(),
       config: { index: "myindex", "extra-user-roles": "admin" },
     });
     await settle();

@@ -7,10 +7,11 @@
  *   registry.on("subjectRequested", ({ request }) => registry.publish(request, { username, password, … }));
  */
 
-import type { Charm, RelationRef } from "@charm-relations/juju-secrets-core";
+import type { Charm } from "@charm-relations/juju-secrets-core";
 import {
   answerFields,
-  type EntityPermission,
+  type EntityRequest,
+  entityRequestOf,
   InterfaceProvider,
   type ProviderEvents,
   type ProviderOptions,
@@ -18,19 +19,10 @@ import {
 } from "@charm-relations/juju-secrets-core/interface";
 import { karapaceClient } from "./definition.js";
 
-/** A subject request as the provider sees it (one per relation). */
-export interface KarapaceRequest {
-  readonly relation: RelationRef;
-  readonly remoteApp: string | null;
+/** A subject request as the provider sees it (one per relation): the common options and the subject. */
+export interface KarapaceRequest extends EntityRequest {
   /** As sent. */
   readonly subject: string;
-  /** As sent; karapace-operator grants ACLs for `user` and `admin`, none for anything else. */
-  readonly extraUserRoles: readonly string[];
-  readonly extraGroupRoles: readonly string[];
-  readonly entityType?: "USER" | "GROUP";
-  readonly entityPermissions?: readonly EntityPermission[];
-  /** Fields the requirer wants in secrets; undefined when it sent none (plain-text fallback). */
-  readonly requestedSecrets?: readonly string[];
 }
 
 /** What a provider publishes; `undefined` leaves a field alone, `null` removes it. */
@@ -50,18 +42,7 @@ export interface KarapaceAnswer {
 /** `subjectRequested`, `subjectEntityRequested`, `subjectEntityPermissionsChanged`, `gone`, `invalid`. */
 export type KarapaceProviderEvents = ProviderEvents<typeof karapaceClient, KarapaceRequest>;
 
-function toRequest(r: ProviderRequest): KarapaceRequest {
-  return {
-    relation: r.relation,
-    remoteApp: r.remoteApp,
-    subject: r.resource,
-    extraUserRoles: r.extraUserRoles,
-    extraGroupRoles: r.extraGroupRoles,
-    ...(r.entityType ? { entityType: r.entityType } : {}),
-    ...(r.entityPermissions ? { entityPermissions: r.entityPermissions } : {}),
-    ...(r.requestedSecrets !== undefined ? { requestedSecrets: r.requestedSecrets } : {}),
-  };
-}
+const toRequest = (r: ProviderRequest): KarapaceRequest => ({ ...entityRequestOf(r), subject: r.resource });
 
 export class KarapaceProvider extends InterfaceProvider<
   typeof karapaceClient,

@@ -10,13 +10,15 @@
  */
 
 import {
+  credentialsSecret,
+  entityContentSecret,
   hostPortList,
   providerUnit,
   requirerUnit,
-  toWireJsonSchema,
+  tlsContentSecret,
   v0ProviderApp,
   v0RequirerApp,
-  wireBool,
+  wireJsonSchemas,
 } from "@charm-relations/juju-secrets-core/schema";
 import * as z from "zod";
 
@@ -37,17 +39,11 @@ const endpoints = () =>
 // Secret contents
 
 /** `secret-user`: `relation-<id>` and its password (HTTP basic auth on the registry). */
-export const userSecret = z.looseObject({
-  username: z.string().min(1),
-  password: z.string().min(1).optional(),
-});
+export const userSecret = credentialsSecret();
 /** `secret-tls`: `tls` is `enabled`/`disabled` (any boolean spelling is read); a CA only if some provider sends one. */
-export const tlsSecret = z.looseObject({ tls: wireBool().optional(), "tls-ca": z.string().optional() });
+export const tlsSecret = tlsContentSecret();
 /** `secret-entity`: a custom user or group created for an entity request. */
-export const entitySecret = z.looseObject({
-  "entity-name": z.string().min(1),
-  "entity-password": z.string().optional(),
-});
+export const entitySecret = entityContentSecret();
 
 const secrets = { user: userSecret, tls: tlsSecret, entity: entitySecret };
 
@@ -72,23 +68,13 @@ export type TlsSecret = z.output<typeof tlsSecret>;
 export type EntitySecret = z.output<typeof entitySecret>;
 
 /** The published JSON Schemas (2020-12) of the databags and secrets, generated on demand (not at import). */
-export function karapaceJsonSchemas(): Record<
-  | "requirerApp"
-  | "requirerUnit"
-  | "providerApp"
-  | "providerUnit"
-  | "userSecret"
-  | "tlsSecret"
-  | "entitySecret",
-  Record<string, unknown>
-> {
-  return {
-    requirerApp: toWireJsonSchema(requirerAppV0),
-    requirerUnit: toWireJsonSchema(requirerUnit),
-    providerApp: toWireJsonSchema(providerAppV0),
-    providerUnit: toWireJsonSchema(providerUnit),
-    userSecret: toWireJsonSchema(userSecret),
-    tlsSecret: toWireJsonSchema(tlsSecret),
-    entitySecret: toWireJsonSchema(entitySecret),
-  };
-}
+export const karapaceJsonSchemas = () =>
+  wireJsonSchemas({
+    requirerApp: requirerAppV0,
+    requirerUnit,
+    providerApp: providerAppV0,
+    providerUnit,
+    userSecret,
+    tlsSecret,
+    entitySecret,
+  });

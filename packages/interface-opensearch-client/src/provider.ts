@@ -7,10 +7,11 @@
  *   search.on("indexRequested", ({ request }) => search.publish(request, { username, password, … }));
  */
 
-import type { Charm, RelationRef } from "@charm-relations/juju-secrets-core";
+import type { Charm } from "@charm-relations/juju-secrets-core";
 import {
   answerFields,
-  type EntityPermission,
+  type EntityRequest,
+  entityRequestOf,
   InterfaceProvider,
   type ProviderEvents,
   type ProviderOptions,
@@ -18,19 +19,10 @@ import {
 } from "@charm-relations/juju-secrets-core/interface";
 import { opensearchClient } from "./definition.js";
 
-/** An index request as the provider sees it (one per relation). */
-export interface OpenSearchRequest {
-  readonly relation: RelationRef;
-  readonly remoteApp: string | null;
+/** An index request as the provider sees it (one per relation): the common options and the index. */
+export interface OpenSearchRequest extends EntityRequest {
   /** As sent. */
   readonly index: string;
-  /** As sent; opensearch-operator maps anything but `admin` / `kibana_server` to `default`. */
-  readonly extraUserRoles: readonly string[];
-  readonly extraGroupRoles: readonly string[];
-  readonly entityType?: "USER" | "GROUP";
-  readonly entityPermissions?: readonly EntityPermission[];
-  /** Fields the requirer wants in secrets; undefined when it sent none (plain-text fallback). */
-  readonly requestedSecrets?: readonly string[];
 }
 
 /** What a provider publishes; `undefined` leaves a field alone, `null` removes it. */
@@ -51,18 +43,7 @@ export interface OpenSearchAnswer {
 /** `indexRequested`, `indexEntityRequested`, `indexEntityPermissionsChanged`, `gone`, `invalid`. */
 export type OpenSearchProviderEvents = ProviderEvents<typeof opensearchClient, OpenSearchRequest>;
 
-function toRequest(r: ProviderRequest): OpenSearchRequest {
-  return {
-    relation: r.relation,
-    remoteApp: r.remoteApp,
-    index: r.resource,
-    extraUserRoles: r.extraUserRoles,
-    extraGroupRoles: r.extraGroupRoles,
-    ...(r.entityType ? { entityType: r.entityType } : {}),
-    ...(r.entityPermissions ? { entityPermissions: r.entityPermissions } : {}),
-    ...(r.requestedSecrets !== undefined ? { requestedSecrets: r.requestedSecrets } : {}),
-  };
-}
+const toRequest = (r: ProviderRequest): OpenSearchRequest => ({ ...entityRequestOf(r), index: r.resource });
 
 export class OpenSearchProvider extends InterfaceProvider<
   typeof opensearchClient,

@@ -9,13 +9,15 @@
  */
 
 import {
+  credentialsSecret,
+  entityContentSecret,
   hostPortList,
   providerUnit,
   requirerUnit,
-  toWireJsonSchema,
+  tlsContentSecret,
   v0ProviderApp,
   v0RequirerApp,
-  wireBool,
+  wireJsonSchemas,
 } from "@charm-relations/juju-secrets-core/schema";
 import * as z from "zod";
 
@@ -35,17 +37,11 @@ const endpoints = () =>
 // Secret contents
 
 /** `secret-user`: `opensearch-client_<id>` (or `kibanaserver`) and its password. */
-export const userSecret = z.looseObject({
-  username: z.string().min(1),
-  password: z.string().min(1).optional(),
-});
+export const userSecret = credentialsSecret();
 /** `secret-tls`: the admin CA chain (PEM); `tls` is never written by OpenSearch but read if present. */
-export const tlsSecret = z.looseObject({ tls: wireBool().optional(), "tls-ca": z.string().optional() });
+export const tlsSecret = tlsContentSecret();
 /** `secret-entity`: a custom user or group created for an entity request. */
-export const entitySecret = z.looseObject({
-  "entity-name": z.string().min(1),
-  "entity-password": z.string().optional(),
-});
+export const entitySecret = entityContentSecret();
 
 const secrets = { user: userSecret, tls: tlsSecret, entity: entitySecret };
 
@@ -70,23 +66,13 @@ export type TlsSecret = z.output<typeof tlsSecret>;
 export type EntitySecret = z.output<typeof entitySecret>;
 
 /** The published JSON Schemas (2020-12) of the databags and secrets, generated on demand (not at import). */
-export function opensearchJsonSchemas(): Record<
-  | "requirerApp"
-  | "requirerUnit"
-  | "providerApp"
-  | "providerUnit"
-  | "userSecret"
-  | "tlsSecret"
-  | "entitySecret",
-  Record<string, unknown>
-> {
-  return {
-    requirerApp: toWireJsonSchema(requirerAppV0),
-    requirerUnit: toWireJsonSchema(requirerUnit),
-    providerApp: toWireJsonSchema(providerAppV0),
-    providerUnit: toWireJsonSchema(providerUnit),
-    userSecret: toWireJsonSchema(userSecret),
-    tlsSecret: toWireJsonSchema(tlsSecret),
-    entitySecret: toWireJsonSchema(entitySecret),
-  };
-}
+export const opensearchJsonSchemas = () =>
+  wireJsonSchemas({
+    requirerApp: requirerAppV0,
+    requirerUnit,
+    providerApp: providerAppV0,
+    providerUnit,
+    userSecret,
+    tlsSecret,
+    entitySecret,
+  });

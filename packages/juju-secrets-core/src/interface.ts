@@ -9,7 +9,12 @@ export * from "./engine/definition.js";
 export * from "./engine/descriptor.js";
 export * from "./engine/events.js";
 export * from "./engine/interface.js";
-export { type EntityRequestOptions, entityRequestFields } from "./engine/options.js";
+export {
+  type EntityRequest,
+  type EntityRequestOptions,
+  entityRequestFields,
+  entityRequestOf,
+} from "./engine/options.js";
 export {
   DataProvider,
   type DataProviderOptions,

@@ -1,10 +1,11 @@
 /**
  * The request options every data_interfaces v0 requirer takes besides its resource (`extra-user-roles`,
  * `extra-group-roles`, `entity-type`, `entity-permissions`), checked once here so a bad option fails in
- * the charm's constructor, before anything reaches a provider (protocol §4.10).
+ * the charm's constructor, before anything reaches a provider (protocol §4.10); and the same options as
+ * a provider sees them.
  */
 
-import type { EntityPermission, RequestSpec } from "../contract/types.js";
+import type { EntityPermission, ProviderRequest, RequestSpec } from "../contract/types.js";
 import { ProtocolEncodeError } from "../protocol/json.js";
 import { entityPermission } from "../schema/bags.js";
 
@@ -49,5 +50,31 @@ export function entityRequestFields(o: EntityRequestOptions): Omit<RequestSpec, 
     ...(o.extraGroupRoles?.length ? { extraGroupRoles: o.extraGroupRoles } : {}),
     ...(o.entityType ? { entityType: o.entityType } : {}),
     ...(o.entityPermissions ? { entityPermissions: o.entityPermissions } : {}),
+  };
+}
+
+/** A v0 request's common part as a provider sees it (one request per relation). */
+export interface EntityRequest {
+  readonly relation: ProviderRequest["relation"];
+  readonly remoteApp: string | null;
+  /** As sent. */
+  readonly extraUserRoles: readonly string[];
+  readonly extraGroupRoles: readonly string[];
+  readonly entityType?: "USER" | "GROUP";
+  readonly entityPermissions?: readonly EntityPermission[];
+  /** Fields the requirer wants in secrets; undefined when it sent none (plain-text fallback). */
+  readonly requestedSecrets?: readonly string[];
+}
+
+/** The common part of a request (an interface adds its resource under its own name). */
+export function entityRequestOf(r: ProviderRequest): EntityRequest {
+  return {
+    relation: r.relation,
+    remoteApp: r.remoteApp,
+    extraUserRoles: r.extraUserRoles,
+    extraGroupRoles: r.extraGroupRoles,
+    ...(r.entityType ? { entityType: r.entityType } : {}),
+    ...(r.entityPermissions ? { entityPermissions: r.entityPermissions } : {}),
+    ...(r.requestedSecrets !== undefined ? { requestedSecrets: r.requestedSecrets } : {}),
   };
 }
