@@ -12,6 +12,10 @@ import * as etcdClient from "@charm-relations/interface-etcd-client";
 import * as etcdClientTesting from "@charm-relations/interface-etcd-client/testing";
 import * as kafkaClient from "@charm-relations/interface-kafka-client";
 import * as kafkaClientTesting from "@charm-relations/interface-kafka-client/testing";
+import * as karapaceClient from "@charm-relations/interface-karapace-client";
+import * as karapaceClientTesting from "@charm-relations/interface-karapace-client/testing";
+import * as opensearchClient from "@charm-relations/interface-opensearch-client";
+import * as opensearchClientTesting from "@charm-relations/interface-opensearch-client/testing";
 import * as postgresqlClient from "@charm-relations/interface-postgresql-client";
 import * as postgresqlClientTesting from "@charm-relations/interface-postgresql-client/testing";
 import * as valkeyClient from "@charm-relations/interface-valkey-client";
@@ -32,4 +36,6 @@ export const REGISTRY: readonly RegistryEntry[] = [
   { descriptor: valkeyClient.descriptor, testing: valkeyClientTesting.testingDescriptor },
   { descriptor: connectClient.descriptor, testing: connectClientTesting.testingDescriptor },
   { descriptor: kafkaClient.descriptor, testing: kafkaClientTesting.testingDescriptor },
+  { descriptor: opensearchClient.descriptor, testing: opensearchClientTesting.testingDescriptor },
+  { descriptor: karapaceClient.descriptor, testing: karapaceClientTesting.testingDescriptor },
 ];

@@ -39,6 +39,8 @@ const etcdClient = fixture("etcd_client.v0.json").after_relate;
 const valkeyV1 = fixture("valkey_client.v1.json").after_relate;
 const valkeyV0 = fixture("valkey_client.v0-requirer.json").after_relate;
 const connect = fixture("connect_client.v0.json").after_relate;
+const opensearch = fixture("opensearch_client.v0.json").after_relate;
+const karapace = fixture("karapace_client.v0.json").after_relate;
 
 export interface BagCase {
   readonly name: string;
@@ -203,6 +205,48 @@ export const BAGS: readonly BagCase[] = [
     bag: { "plugin-url": `ftp://${SECRETISH}@10.1.1.200/plugin.tar`, "requested-secrets": "[]" },
     violations: { "plugin-url": /http/ },
   },
+  {
+    name: "requirer app (recorded)",
+    iface: "opensearch_client",
+    args: [],
+    bag: opensearch.requirer_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app (recorded)",
+    iface: "opensearch_client",
+    args: [],
+    bag: opensearch.provider_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app with endpoints carrying a scheme and credentials",
+    iface: "opensearch_client",
+    args: ["--side", "provider"],
+    bag: { index: "myindex", endpoints: `https://admin:${SECRETISH}@10.1.0.10:9200` },
+    violations: { endpoints: /host:port/ },
+  },
+  {
+    name: "requirer app (recorded)",
+    iface: "karapace_client",
+    args: [],
+    bag: karapace.requirer_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app (recorded)",
+    iface: "karapace_client",
+    args: [],
+    bag: karapace.provider_app_databag,
+    violations: {},
+  },
+  {
+    name: "requirer app asking for the wildcard subject",
+    iface: "karapace_client",
+    args: ["--side", "requirer"],
+    bag: { subject: "*", "extra-user-roles": "admin", "requested-secrets": "[]" },
+    violations: { subject: /wildcard/ },
+  },
 ];
 
 /** Fixture → the endpoint and app names of a realistic dump. */
@@ -217,5 +261,13 @@ export const DUMPS = {
   "connect_client.v0.json": {
     endpoint: "connect-client",
     apps: { provider: "kafka-connect", requirer: "integrator" },
+  },
+  "opensearch_client.v0.json": {
+    endpoint: "opensearch-client",
+    apps: { provider: "opensearch", requirer: "myapp" },
+  },
+  "karapace_client.v0.json": {
+    endpoint: "karapace",
+    apps: { provider: "karapace", requirer: "myapp" },
   },
 } as const;

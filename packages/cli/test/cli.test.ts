@@ -34,7 +34,15 @@ async function validDump(iface: string): Promise<Record<string, unknown>> {
   return showUnitDump(fixture(name), { unit: "requirer/1", ...DUMPS[name], extraRelations: true });
 }
 
-const INTERFACES = ["postgresql_client", "etcd_client", "etcd", "valkey_client", "connect_client"] as const;
+const INTERFACES = [
+  "postgresql_client",
+  "etcd_client",
+  "etcd",
+  "valkey_client",
+  "connect_client",
+  "opensearch_client",
+  "karapace_client",
+] as const;
 
 describe("validate, as a subprocess, for every interface", () => {
   for (const iface of INTERFACES) {
@@ -156,7 +164,7 @@ describe("the other commands, as a subprocess", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(ANSI);
     expect(r.stdout.replace(/\u001b\[[0-9;]*m/g, "")).toContain(
-      "All 5 interfaces settled with no failed hook and no orphaned secret.",
+      "All 7 interfaces settled with no failed hook and no orphaned secret.",
     );
   });
 });

@@ -324,11 +324,23 @@ describe("usage errors and unreadable input exit 2", () => {
 // ---------------------------------------------------------------------------------------------
 // list, schema, simulate, demo, help, colour
 
+/** Every interface of the registry, in its order. */
+const ALL = [
+  "postgresql_client",
+  "etcd_client",
+  "etcd",
+  "valkey_client",
+  "connect_client",
+  "kafka_client",
+  "opensearch_client",
+  "karapace_client",
+] as const;
+
 describe("the other commands", () => {
-  it("list: the five interfaces with their packages, versions and contracts", async () => {
+  it("list: every interface with their packages, versions and contracts", async () => {
     const text = await runCli(["list"]);
     expect(text.code).toBe(0);
-    for (const name of ["postgresql_client", "etcd_client", "etcd", "valkey_client", "connect_client"]) {
+    for (const name of ALL) {
       expect(text.stdout).toContain(name);
     }
     const machine = await runCli(["list", "--json"]);
@@ -341,14 +353,7 @@ describe("the other commands", () => {
         defaultContract: string;
       }[];
     };
-    expect(interfaces.map((i) => i.name)).toEqual([
-      "postgresql_client",
-      "etcd_client",
-      "etcd",
-      "valkey_client",
-      "connect_client",
-      "kafka_client",
-    ]);
+    expect(interfaces.map((i) => i.name)).toEqual([...ALL]);
     for (const i of interfaces) {
       const dirName = i.package.replace("@charm-relations/", "");
       const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, "..", dirName, "package.json"), "utf8")) as {
@@ -465,10 +470,10 @@ describe("the other commands", () => {
     const r = await runCli(["demo", "--summary"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(""); // no progress line when stderr is not a TTY
-    for (const name of ["postgresql_client", "etcd_client", "etcd", "valkey_client", "connect_client"]) {
+    for (const name of ALL) {
       expect(r.stdout).toMatch(new RegExp(`\\n${name} +v[01] +\\d+ +0 +\\d+/\\d+/\\d+ +\\d+ +0 +ok\\n`));
     }
-    expect(r.stdout).toContain("All 6 interfaces settled with no failed hook and no orphaned secret.");
+    expect(r.stdout).toContain(`All ${ALL.length} interfaces settled with no failed hook and no orphaned secret.`);
     expect(r.stdout).not.toContain("quiet hook");
   });
 
@@ -532,7 +537,7 @@ describe("on a terminal", () => {
     const lines = r.stderr.split("\r\u001b[2K").filter(Boolean);
     expect(lines.length).toBeGreaterThan(5);
     expect(lines.every((l) => [...l].length <= 99)).toBe(true);
-    expect(lines[0]).toMatch(/^. \[1\/5\] postgresql_client/);
+    expect(lines[0]).toMatch(/^. \[1\/7\] postgresql_client/);
   });
 
   it("no colour with NO_COLOR, TERM=dumb or --no-color, even on a TTY", async () => {

@@ -17,6 +17,8 @@ const READY_EVENT: Record<string, string> = {
   valkey_client: "resourceCreated",
   connect_client: "integrationCreated",
   kafka_client: "topicCreated",
+  opensearch_client: "indexCreated",
+  karapace_client: "subjectAllowed",
 };
 
 const hooksOf = (r: SimulationReport, phase?: string): HookView[] =>

@@ -10,6 +10,12 @@ export * from "./engine/descriptor.js";
 export * from "./engine/events.js";
 export * from "./engine/interface.js";
 export {
+  type EntityRequest,
+  type EntityRequestOptions,
+  entityRequestFields,
+  entityRequestOf,
+} from "./engine/options.js";
+export {
   DataProvider,
   type DataProviderOptions,
   type PublishTarget,

@@ -9,3 +9,4 @@ export * from "./bags.js";
 export * from "./codecs.js";
 export * from "./lazy.js";
 export * from "./parse.js";
+export * from "./secrets.js";

@@ -27,3 +27,4 @@ export * from "./pki.js";
 export * from "./scenario.js";
 export * from "./simulation.js";
 export * from "./state-file.js";
+export * from "./v0-conformance.js";
