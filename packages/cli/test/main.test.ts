@@ -473,7 +473,9 @@ describe("the other commands", () => {
     for (const name of ALL) {
       expect(r.stdout).toMatch(new RegExp(`\\n${name} +v[01] +\\d+ +0 +\\d+/\\d+/\\d+ +\\d+ +0 +ok\\n`));
     }
-    expect(r.stdout).toContain(`All ${ALL.length} interfaces settled with no failed hook and no orphaned secret.`);
+    expect(r.stdout).toContain(
+      `All ${ALL.length} interfaces settled with no failed hook and no orphaned secret.`,
+    );
     expect(r.stdout).not.toContain("quiet hook");
   });
 
