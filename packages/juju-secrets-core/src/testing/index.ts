@@ -14,6 +14,7 @@ export {
   redactArgv,
   runHookTool,
 } from "./hook-tool-cli.js";
+export { validate as validateJsonSchema } from "./json-schema.js";
 export {
   JujuYamlError,
   parseYamlMapping,
