@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: measures hook-tool calls against the minimum, hook wall time of the example charms as
- * processes, cold start and bundle size, scale to 1,000 relations, and peak RSS; prints the tables and
- * writes bench/results/latest.json. Scripts only: nothing here asserts a timing.
+ * processes, cold start and bundle size, scale to 1,000 relations, peak RSS, and the latency of one
+ * hook-tool fake call; prints the tables and writes bench/results/latest.json. Scripts only: nothing here asserts a timing.
  *
  *   pnpm bench                      everything (builds first)
  *   tsx bench/run.ts --only=calls,scale
@@ -13,6 +13,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { printCalls, runCalls } from "./calls.js";
 import { printColdStart, runColdStart } from "./coldstart.js";
+import { printFakes, runFakes } from "./fakes.js";
 import { loadInterfaces } from "./lib/interfaces.js";
 import { REPO, RESULTS_DIR } from "./lib/paths.js";
 import { round } from "./lib/stats.js";
@@ -20,7 +21,7 @@ import { printMemory, runMemory } from "./memory.js";
 import { printScale, runScale } from "./scale.js";
 import { printWallTime, runWallTime } from "./walltime.js";
 
-const SECTIONS = ["calls", "walltime", "coldstart", "scale", "memory"] as const;
+const SECTIONS = ["calls", "walltime", "coldstart", "scale", "memory", "fakes"] as const;
 type Section = (typeof SECTIONS)[number];
 
 function options(argv: readonly string[]): { only: Set<Section>; quick: boolean; out: string } {
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
     () => runMemory(byName("postgresql_client")!, opts.quick ? [1, 100] : [1, 1000]),
     printMemory,
   );
+
+  await section("fakes", () => runFakes({ rounds: opts.quick ? 5 : 20 }), printFakes);
 
   const seconds = round((performance.now() - started) / 1000, 1);
   const report = {

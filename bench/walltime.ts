@@ -8,12 +8,11 @@
  * Reported per hook kind: median and p90 of the hook's wall time and its hook-tool calls, and, measured
  * inside the charm process by a preloaded timer (lib/spawn-timer.mjs), the charm's own time: process
  * lifetime minus the time spent waiting for hook tools, and its startup (process start to the first
- * hook-tool call: node, imports, setup). The fakes are node scripts that load and save the whole model
- * per call, far slower than Juju's tools; the split shows which part is ours.
+ * hook-tool call: node, imports, setup). The fakes are bash clients of one fake server that loads and
+ * saves the state file per call (section 5 times them); the split shows which part is ours.
  */
 import { spawnSync } from "node:child_process";
 import {
-  chmodSync,
   copyFileSync,
   cpSync,
   existsSync,
@@ -27,7 +26,6 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { HOOK_TOOLS } from "../packages/juju-secrets-core/dist/index.js";
 import {
   createHookToolBin,
   FAKE_STATE_ENV,
@@ -38,9 +36,8 @@ import {
   startFakeHook,
 } from "../packages/juju-secrets-core/dist/testing/index.js";
 import { readCharmcraft } from "./lib/charmcraft.js";
-import { loadEsbuild } from "./lib/esbuild.js";
 import { describeCost, hookCost } from "./lib/minimum.js";
-import { BENCH_DIR, CORE_DIST, EXAMPLES_DIR, REPO } from "./lib/paths.js";
+import { BENCH_DIR, EXAMPLES_DIR, REPO } from "./lib/paths.js";
 import { median, ms, p90, round, table } from "./lib/stats.js";
 
 export interface HookTiming {
@@ -74,10 +71,8 @@ export interface KindRow {
 }
 
 export interface WallTimeResult {
-  /** One fake hook-tool call (a node process loading and saving the state file), median ms. */
+  /** One fake hook-tool call (a bash client and the bin dir's fake server), median ms. */
   readonly fakeToolMs: number;
-  /** The fakes ran bundled (one file, same code) to spend less of the bench in loading them. */
-  readonly fakesBundled: boolean;
   /** `node -e 0`, median ms: the floor of any process. */
   readonly nodeMs: number;
   readonly pairs: {
@@ -163,11 +158,15 @@ function baselines(binDir: string, root: string): { fakeToolMs: number; nodeMs: 
   };
 }
 
+/** Where each example charm runs from: a copy of its dispatch + dist (default), or e.g. an unpacked .charm. */
+export type CharmDirFor = (example: string, root: string) => string;
+
 async function runPair(
   x: string,
   root: string,
   binDir: string,
   updateStatusRuns: number,
+  charmDirFor: CharmDirFor = charmCopy,
 ): Promise<HookTiming[]> {
   const timings: HookTiming[] = [];
   // No install/start/stop/remove: they cost what update-status costs, and every hook here is seconds.
@@ -177,7 +176,7 @@ async function runPair(
   const deploy = (side: "provider" | "requirer") => {
     const example = `${x}-${side}`;
     const meta = readCharmcraft(join(EXAMPLES_DIR, example));
-    const charmDir = charmCopy(example, root);
+    const charmDir = charmDirFor(example, root);
     const timingFile = join(root, `${example}.timing.json`);
     const env = {
       NODE_OPTIONS: `--import=${pathToFileURL(join(BENCH_DIR, "lib", "spawn-timer.mjs")).href}`,
@@ -272,40 +271,18 @@ async function runPair(
   });
 }
 
-/**
- * A bin dir of hook-tool fakes. Bundled with esbuild when available: the same code in one file loads
- * several times faster than the core's module graph, and each hook-tool call is a fresh process.
- */
-async function fakesBin(root: string): Promise<{ binDir: string; bundled: boolean }> {
-  const esbuild = await loadEsbuild();
-  if (!esbuild) return { binDir: createHookToolBin(join(root, "bin")), bundled: false };
-  const cli = join(root, "hook-tool-cli.mjs");
-  await esbuild.build({
-    entryPoints: [join(CORE_DIST, "testing", "hook-tool-cli.js")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile: cli,
-    logLevel: "silent",
-  });
-  chmodSync(cli, 0o755);
-  const binDir = join(root, "bin");
-  mkdirSync(binDir);
-  for (const tool of HOOK_TOOLS) symlinkSync(cli, join(binDir, tool));
-  return { binDir, bundled: true };
-}
-
-export async function runWallTime(options: { updateStatusRuns?: number } = {}): Promise<WallTimeResult> {
+export async function runWallTime(
+  options: { updateStatusRuns?: number; charmDirFor?: CharmDirFor; pairs?: readonly string[] } = {},
+): Promise<WallTimeResult> {
   const root = mkdtempSync(join(tmpdir(), "charm-relations-bench-wall-"));
   try {
-    const { binDir, bundled } = await fakesBin(root);
+    const binDir = createHookToolBin(join(root, "bin"));
     const { fakeToolMs, nodeMs } = baselines(binDir, root);
     const hooks: HookTiming[] = [];
     const pairs: WallTimeResult["pairs"] = [];
-    for (const x of examplePairs()) {
+    for (const x of examplePairs().filter((p) => !options.pairs || options.pairs.includes(p))) {
       try {
-        const t = await runPair(x, root, binDir, options.updateStatusRuns ?? 3);
+        const t = await runPair(x, root, binDir, options.updateStatusRuns ?? 3, options.charmDirFor);
         hooks.push(...t);
         pairs.push({ pair: x, hooks: t.length, failed: t.filter((h) => !h.ok).length });
       } catch (e) {
@@ -339,7 +316,7 @@ export async function runWallTime(options: { updateStatusRuns?: number } = {}): 
         breakdown: worst.breakdown ?? "",
       };
     });
-    return { fakeToolMs, fakesBundled: bundled, nodeMs, pairs, kinds, hooks };
+    return { fakeToolMs, nodeMs, pairs, kinds, hooks };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -348,7 +325,7 @@ export async function runWallTime(options: { updateStatusRuns?: number } = {}): 
 export function printWallTime(result: WallTimeResult): string {
   const out = ["## 2a. Hook wall time: example charms as processes against the hook-tool fakes\n"];
   out.push(
-    `one fake hook-tool call: ${ms(result.fakeToolMs)} ms (a node process loading the model file${result.fakesBundled ? ", fakes bundled" : ""}); \`node -e 0\`: ${ms(result.nodeMs)} ms`,
+    `one fake hook-tool call: ${ms(result.fakeToolMs)} ms (bash client + fake server); \`node -e 0\`: ${ms(result.nodeMs)} ms`,
   );
   out.push(
     "own ms = the charm process's lifetime minus its waits for hook tools; startup ms = process start to its first hook-tool call (node, imports, setup); both medians\n",

@@ -47,7 +47,7 @@ import {
 import type { Contract } from "@charm-relations/juju-secrets-core";
 import type { BagKind, Side } from "@charm-relations/juju-secrets-core/interface";
 import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
-import { z } from "zod";
+import * as z from "zod";
 import { connectClientScenario } from "./scenarios/connect-client.js";
 import { etcdScenario } from "./scenarios/etcd.js";
 import { etcdClientScenario } from "./scenarios/etcd-client.js";

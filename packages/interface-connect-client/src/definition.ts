@@ -5,7 +5,15 @@
 
 import type { Contract, RelationRef } from "@charm-relations/juju-secrets-core";
 import { defineInterface } from "@charm-relations/juju-secrets-core/interface";
-import { NOT_REQUIRED, providerAppV0, request, requirerAppV0, response, tlsSecret, userSecret } from "./schema.js";
+import {
+  NOT_REQUIRED,
+  providerAppV0,
+  request,
+  requirerAppV0,
+  response,
+  tlsSecret,
+  userSecret,
+} from "./schema.js";
 
 /** Everything an integrator needs to drive Kafka Connect's REST API for one relation. */
 export interface ConnectIntegration {

@@ -73,7 +73,8 @@ interface ConnectEvents {
 }
 
 /** `integrationRequested`, `requestRemoved`, `invalid`, `gone`, and `integrationRemoved` (what to clean up). */
-export type ConnectProviderEvents = ProviderEvents<typeof connectClient, ConnectIntegrationRequest> & ConnectEvents;
+export type ConnectProviderEvents = ProviderEvents<typeof connectClient, ConnectIntegrationRequest> &
+  ConnectEvents;
 
 /** `relation-<id>` matches `relation-<id>`, `relation-<id>-…` and `relation-<id>.…` but never `relation-<id>0`. */
 export function isOfRelation(name: string, relationId: number): boolean {
@@ -104,7 +105,10 @@ export class ConnectProvider extends InterfaceProvider<
     super(charm, connectClient, options, toRequest);
     this.on("integrationEntityRequested", (e) => {
       // connect_client has no entities; a requirer that sends entity-type still gets its plugin user.
-      charm.model.log("WARNING", `${e.relation.endpoint}:${e.relation.id}: entity-type is not part of connect_client; ignored`);
+      charm.model.log(
+        "WARNING",
+        `${e.relation.endpoint}:${e.relation.id}: entity-type is not part of connect_client; ignored`,
+      );
       return this.events.emit("integrationRequested", e);
     });
     this.on("requestRemoved", ({ relation, remoteApp, request }) =>
@@ -156,7 +160,8 @@ function toFields(input: Partial<ConnectResponseInput>, complete: boolean): Reco
   const fields: Record<string, string> = {};
   if (complete) {
     for (const k of ["endpoints", "username", "password", "tls"] as const) {
-      if (input[k] === undefined) throw new ProtocolEncodeError(k, "required: publish endpoints, credentials and TLS together");
+      if (input[k] === undefined)
+        throw new ProtocolEncodeError(k, "required: publish endpoints, credentials and TLS together");
     }
   }
   if (input.endpoints !== undefined) {
@@ -176,7 +181,8 @@ function toFields(input: Partial<ConnectResponseInput>, complete: boolean): Reco
     const v = input[k];
     if (v === undefined) continue;
     if (typeof v !== "string" || v === "") throw new ProtocolEncodeError(k, "expected a non-empty string");
-    if (k === "username" && v.includes(":")) throw new ProtocolEncodeError(k, "must not contain ':' (HTTP basic auth)");
+    if (k === "username" && v.includes(":"))
+      throw new ProtocolEncodeError(k, "must not contain ':' (HTTP basic auth)");
     fields[k] = v;
   }
   if (input.tls !== undefined) {
@@ -188,7 +194,8 @@ function toFields(input: Partial<ConnectResponseInput>, complete: boolean): Reco
       }
       fields["tls-ca"] = input.tlsCa;
     } else {
-      if (input.tlsCa !== undefined) throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
+      if (input.tlsCa !== undefined)
+        throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
       // kafka-connect-operator's spelling for "no CA".
       fields["tls-ca"] = "disabled";
     }

@@ -62,7 +62,11 @@ export class ConnectRequirer extends InterfaceRequirer<typeof connectClient, Con
  * `<integratorName>_r<relationId>_<modelUuid without dashes>`: the name kafkacl integrators give their
  * connector, which kafka-connect-operator matches to delete it when the relation goes.
  */
-export function connectorName(parts: { integratorName: string; relationId: number; modelUuid: string }): string {
+export function connectorName(parts: {
+  integratorName: string;
+  relationId: number;
+  modelUuid: string;
+}): string {
   if (!/^[A-Za-z0-9_.-]+$/.test(parts.integratorName)) {
     throw new ProtocolEncodeError("integratorName", "use letters, digits, '_', '.' or '-' only");
   }

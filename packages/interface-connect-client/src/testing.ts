@@ -11,7 +11,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { gzipSync } from "node:zlib";
-import { DEFAULT_PROVIDED_SECRETS, DEFAULT_REQUESTED_SECRETS, formatBool, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
+import {
+  DEFAULT_PROVIDED_SECRETS,
+  DEFAULT_REQUESTED_SECRETS,
+  formatBool,
+  pyDumps,
+  v0Snapshot,
+} from "@charm-relations/juju-secrets-core/protocol";
 import {
   type ConformanceCheck,
   ConformanceError,
@@ -28,8 +34,8 @@ import {
   secretsOfRelation as secretsFor,
   settleClean,
 } from "@charm-relations/juju-secrets-core/testing";
-import { ConnectProvider } from "./provider.js";
 import { type ConnectIntegration, connectClient, DEFAULT_CONNECT_ENDPOINT } from "./definition.js";
+import { ConnectProvider } from "./provider.js";
 import { ConnectRequirer } from "./requirer.js";
 import {
   connectUsername,
@@ -237,7 +243,10 @@ export function referenceRequirer(
   seen: Map<string, ConnectIntegration[]> = new Map(),
 ): HookRunner {
   return charmRunner((charm) => {
-    const requirer = new ConnectRequirer(charm, { endpoint: options.endpoint ?? DEFAULT_CONNECT_ENDPOINT, pluginUrl: options.pluginUrl ?? NOT_REQUIRED });
+    const requirer = new ConnectRequirer(charm, {
+      endpoint: options.endpoint ?? DEFAULT_CONNECT_ENDPOINT,
+      pluginUrl: options.pluginUrl ?? NOT_REQUIRED,
+    });
     const record = ({ connection: integration }: { connection: ConnectIntegration }) => {
       seen.set(charm.unit, [...(seen.get(charm.unit) ?? []), integration]);
     };

@@ -34,7 +34,8 @@ function requirerCharm(
     );
     requirer.on(
       "credentialsRotated",
-      ({ connection: integration, groups }) => void events.push({ name: "credentialsRotated", integration, groups }),
+      ({ connection: integration, groups }) =>
+        void events.push({ name: "credentialsRotated", integration, groups }),
     );
     requirer.on("invalid", ({ error }) => void events.push({ name: `invalid:${error.message}` }));
   };

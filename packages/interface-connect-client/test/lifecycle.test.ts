@@ -65,7 +65,12 @@ function requirer(log: Log) {
     const rec =
       (event: string) =>
       ({ connection, groups }: { connection: ConnectIntegration; groups?: readonly string[] }) =>
-        void log.requirer.push({ unit: charm.unit, event, integration: connection, ...(groups ? { groups } : {}) });
+        void log.requirer.push({
+          unit: charm.unit,
+          event,
+          integration: connection,
+          ...(groups ? { groups } : {}),
+        });
     r.on("integrationCreated", rec("integrationCreated"));
     r.on("endpointsChanged", rec("endpointsChanged"));
     r.on("credentialsRotated", rec("credentialsRotated"));

@@ -1,7 +1,12 @@
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Charm, PrematureWriteError, ProtocolEncodeError, type RemoteDataError } from "@charm-relations/juju-secrets-core";
+import {
+  type Charm,
+  PrematureWriteError,
+  ProtocolEncodeError,
+  type RemoteDataError,
+} from "@charm-relations/juju-secrets-core";
 import { describe, expect, it } from "vitest";
 import {
   type ConnectIntegrationRemoved,

@@ -15,15 +15,22 @@ type Seen = {
 
 function requirerCharm(seen: Seen[], options: { pluginUrl?: string; invalidListener?: boolean } = {}) {
   return (charm: Charm) => {
-    const r = new ConnectRequirer(charm, { endpoint: ENDPOINT, pluginUrl: options.pluginUrl ?? NOT_REQUIRED });
+    const r = new ConnectRequirer(charm, {
+      endpoint: ENDPOINT,
+      pluginUrl: options.pluginUrl ?? NOT_REQUIRED,
+    });
     r.on(
       "integrationCreated",
       ({ connection: integration }) => void seen.push({ name: "integrationCreated", integration }),
     );
-    r.on("endpointsChanged", ({ connection: integration }) => void seen.push({ name: "endpointsChanged", integration }));
+    r.on(
+      "endpointsChanged",
+      ({ connection: integration }) => void seen.push({ name: "endpointsChanged", integration }),
+    );
     r.on(
       "credentialsRotated",
-      ({ connection: integration, groups }) => void seen.push({ name: "credentialsRotated", integration, groups }),
+      ({ connection: integration, groups }) =>
+        void seen.push({ name: "credentialsRotated", integration, groups }),
     );
     r.on("gone", () => void seen.push({ name: "gone" }));
     if (options.invalidListener !== false)
@@ -253,8 +260,11 @@ describe("v1 contract", () => {
     const { model, relationId } = relatedModel();
     const seen: Seen[] = [];
     const requirer = (charm: Charm) => {
-      const r = new ConnectRequirer(charm, { endpoint: ENDPOINT, pluginUrl: "http://10.1.1.200:8080/p.tgz",
-        contract: "v1" });
+      const r = new ConnectRequirer(charm, {
+        endpoint: ENDPOINT,
+        pluginUrl: "http://10.1.1.200:8080/p.tgz",
+        contract: "v1",
+      });
       r.on(
         "integrationCreated",
         ({ connection: integration }) => void seen.push({ name: "integrationCreated", integration }),

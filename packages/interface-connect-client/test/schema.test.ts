@@ -50,8 +50,7 @@ describe("schemas accept every recorded databag and secret", () => {
       const unit = requirerUnit.parse(bag);
       expect(unit.data?.endpoints).toBe("http://10.1.0.10:8083");
     }
-    for (const bag of Object.values(snap.provider_unit_databags))
-      expect(providerUnit.parse(bag)).toEqual({});
+    for (const bag of Object.values(snap.provider_unit_databags)) expect(providerUnit.parse(bag)).toEqual({});
   });
 
   it("secret contents parse; tls 'disabled' reads as false and tls-ca 'disabled' as no CA", () => {
@@ -153,7 +152,11 @@ describe("value rules", () => {
     const missing = parseBag(userSecret, { username: "u" }, { relation: REL, side: "provider", bag: "app" });
     expect(missing.ok).toBe(false);
     if (!missing.ok) expect(missing.error.issues[0]).toMatchObject({ key: "password", rule: "required" });
-    const badTls = parseBag(providerAppV0, { endpoints: "http://a:8083", tls: "maybe" }, { relation: REL, side: "provider", bag: "app" });
+    const badTls = parseBag(
+      providerAppV0,
+      { endpoints: "http://a:8083", tls: "maybe" },
+      { relation: REL, side: "provider", bag: "app" },
+    );
     expect(badTls.ok).toBe(false);
   });
 });

@@ -11,7 +11,12 @@
  * rebuild their trusted client list without touching app data (the Python provider crashes there, I-3).
  */
 
-import { type Charm, CharmRelationsError, type Contract, type RelationRef } from "@charm-relations/juju-secrets-core";
+import {
+  type Charm,
+  CharmRelationsError,
+  type Contract,
+  type RelationRef,
+} from "@charm-relations/juju-secrets-core";
 import {
   InterfaceProvider,
   type MtlsCertEvent,
@@ -230,12 +235,19 @@ export class EtcdClientProvider extends InterfaceProvider<
     for (const xid of model.secrets.ownedIds()) {
       const label = model.secrets.infoById(xid)?.label;
       const parsed = label ? parseSecretLabel(label) : undefined;
-      if (parsed?.group !== "user" || parsed.endpoint !== relation.endpoint || parsed.relationId !== relation.id) {
+      if (
+        parsed?.group !== "user" ||
+        parsed.endpoint !== relation.endpoint ||
+        parsed.relationId !== relation.id
+      ) {
         continue;
       }
       const username = model.secrets.readOwned(xid)?.username;
       if (username) {
-        this.#brokenUsers.push({ ...(parsed.requestId ? { requestId: parsed.requestId } : {}), commonName: username });
+        this.#brokenUsers.push({
+          ...(parsed.requestId ? { requestId: parsed.requestId } : {}),
+          commonName: username,
+        });
       }
     }
   }
@@ -277,7 +289,9 @@ export class EtcdClientProvider extends InterfaceProvider<
       const found = certs.find((c) => c.relation.id === ref.relation.id && c.requestId === ref.requestId);
       if (!found) return ref;
       try {
-        const cert = parseClientCertificate(found.cert, { field: `${ref.relation.endpoint}:${ref.relation.id} mtls-cert` });
+        const cert = parseClientCertificate(found.cert, {
+          field: `${ref.relation.endpoint}:${ref.relation.id} mtls-cert`,
+        });
         return { ...ref, certificate: certificateInfo(found.cert, cert) };
       } catch (error) {
         if (error instanceof ClientCertificateError) return { ...ref, error };
@@ -338,7 +352,10 @@ export class EtcdClientProvider extends InterfaceProvider<
    * the CA in the TLS secret (`tls: "True"` too in v0, as charmed-etcd's v0 library writes). Safe to
    * call from any hook; unchanged values cost no write and no secret revision.
    */
-  protected fieldsOf(response: EtcdClientResponse, client: EtcdClientRef | undefined): Record<string, string> {
+  protected fieldsOf(
+    response: EtcdClientResponse,
+    client: EtcdClientRef | undefined,
+  ): Record<string, string> {
     if (typeof response.username !== "string" || response.username === "") {
       throw new EtcdResponseError("username", "must be a non-empty string");
     }

@@ -7,7 +7,13 @@
  * aliases), these schemas validate the bags real charms write (interfaces.md §2.9).
  */
 
-import { isHostPort, isNoneCa, parseCommaList, pemBlocks, trimTrailing } from "@charm-relations/juju-secrets-core/protocol";
+import {
+  isHostPort,
+  isNoneCa,
+  parseCommaList,
+  pemBlocks,
+  trimTrailing,
+} from "@charm-relations/juju-secrets-core/protocol";
 import {
   commaListPattern,
   HOST_PORT_PATTERN,
@@ -43,22 +49,22 @@ export const endpointList = () =>
     .string()
     .meta({ pattern: commaListPattern(`(?:[a-z][a-z0-9+.-]*://)?${HOST_PORT_PATTERN}/*`) })
     .transform((v, ctx) => {
-    const items = parseCommaList(v);
-    if (items.length === 0) {
-      ctx.issues.push({ code: "custom", message: "expected at least one host:port", input: v });
-      return z.NEVER;
-    }
-    const out: string[] = [];
-    for (const item of items) {
-      const ep = normaliseEndpoint(item);
-      if (ep === undefined) {
-        ctx.issues.push({ code: "custom", message: "expected a comma list of host:port", input: v });
+      const items = parseCommaList(v);
+      if (items.length === 0) {
+        ctx.issues.push({ code: "custom", message: "expected at least one host:port", input: v });
         return z.NEVER;
       }
-      out.push(ep);
-    }
-    return out;
-  });
+      const out: string[] = [];
+      for (const item of items) {
+        const ep = normaliseEndpoint(item);
+        if (ep === undefined) {
+          ctx.issues.push({ code: "custom", message: "expected a comma list of host:port", input: v });
+          return z.NEVER;
+        }
+        out.push(ep);
+      }
+      return out;
+    });
 
 /** A client URL: `https://host:port` (http accepted for test clusters). */
 export function isClientUri(item: string): boolean {
@@ -76,17 +82,17 @@ export const uriList = () =>
     .string()
     .meta({ pattern: commaListPattern("https?://[^,\\s]+") })
     .transform((v, ctx) => {
-    const items = parseCommaList(v);
-    if (items.length === 0 || !items.every(isClientUri)) {
-      ctx.issues.push({
-        code: "custom",
-        message: "expected a comma list of https://host:port URLs",
-        input: v,
-      });
-      return z.NEVER;
-    }
-    return items;
-  });
+      const items = parseCommaList(v);
+      if (items.length === 0 || !items.every(isClientUri)) {
+        ctx.issues.push({
+          code: "custom",
+          message: "expected a comma list of https://host:port URLs",
+          input: v,
+        });
+        return z.NEVER;
+      }
+      return items;
+    });
 
 /** A PEM text with at least one certificate block (found in one linear pass). */
 export const pemCertificate = () => pemText();
@@ -117,7 +123,6 @@ export const tlsSecret = z.looseObject({ "tls-ca": tlsCa(), tls: wireBool().opti
 /** `secret-mtls` (requirer-owned): the client certificate, leaf first. */
 export const mtlsSecret = z.looseObject({ "mtls-cert": pemCertificate() });
 
-
 // ---------------------------------------------------------------------------------------------
 // Databags
 
@@ -129,7 +134,11 @@ export const requirerAppV0 = v0RequirerApp({ prefix: z.string().min(1) });
  * `resource` and `salt`; a provider without secrets writes the credentials as plain keys.
  */
 export const providerAppV0 = v0ProviderApp(
-  { endpoints: endpointList().optional(), version: z.string().min(1).optional(), prefix: z.string().optional() },
+  {
+    endpoints: endpointList().optional(),
+    version: z.string().min(1).optional(),
+    prefix: z.string().optional(),
+  },
   { user: userSecret, tls: tlsSecret },
 );
 

@@ -6,7 +6,15 @@
  */
 
 import type { Contract } from "@charm-relations/juju-secrets-core";
-import { computeRequestId, DEFAULT_PROVIDED_SECRETS, DEFAULT_REQUESTED_SECRETS, parseJsonObjects as objects, parseJson, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
+import {
+  computeRequestId,
+  DEFAULT_PROVIDED_SECRETS,
+  DEFAULT_REQUESTED_SECRETS,
+  parseJsonObjects as objects,
+  parseJson,
+  pyDumps,
+  v0Snapshot,
+} from "@charm-relations/juju-secrets-core/protocol";
 import {
   charmRunner,
   deployTarget,
@@ -15,9 +23,9 @@ import {
   Simulation,
 } from "@charm-relations/juju-secrets-core/testing";
 import { parseClientCertificate } from "./certificate.js";
+import { DEFAULT_ENDPOINT } from "./definition.js";
 import { EtcdClientProvider } from "./provider.js";
 import { EtcdClientRequirer } from "./requirer.js";
-import { DEFAULT_ENDPOINT } from "./definition.js";
 import { tlsSecret, userSecret } from "./schema.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -105,9 +113,12 @@ export function referenceRequirer(options: ReferenceRequirerOptions = {}): HookR
       typeof configured === "string" && configured !== ""
         ? configured
         : (options.mtlsCert ?? TEST_CLIENT_CERT);
-    const requirer = new EtcdClientRequirer(charm, { endpoint: options.endpoint ?? DEFAULT_ENDPOINT, prefix: options.prefix ?? "/requirer/",
+    const requirer = new EtcdClientRequirer(charm, {
+      endpoint: options.endpoint ?? DEFAULT_ENDPOINT,
+      prefix: options.prefix ?? "/requirer/",
       mtlsCert: cert,
-      ...(options.contract ? { contract: options.contract } : {}) });
+      ...(options.contract ? { contract: options.contract } : {}),
+    });
     charm.on("configChanged", () => {
       if (charm.model.isLeader()) requirer.setMtlsCert(cert);
     });

@@ -158,9 +158,12 @@ export function etcdRequirer(
   return (charm) => {
     const configured = charm.model.config()["mtls-cert"];
     const cert = typeof configured === "string" ? configured : options.cert;
-    const requirer = new EtcdClientRequirer(charm, { endpoint: ENDPOINT, prefix: options.prefix ?? "/requirer/",
+    const requirer = new EtcdClientRequirer(charm, {
+      endpoint: ENDPOINT,
+      prefix: options.prefix ?? "/requirer/",
       ...(cert ? { mtlsCert: cert } : {}),
-      ...(options.contract ? { contract: options.contract } : {}) });
+      ...(options.contract ? { contract: options.contract } : {}),
+    });
     const events: (keyof EtcdClientRequirerEvents)[] = [
       "etcdReady",
       "endpointsChanged",
@@ -175,7 +178,12 @@ export function etcdRequirer(
     for (const event of events) {
       requirer.on(event, (payload) => {
         // Connection events log the connection itself (and the rotated groups), the others as they are.
-        const { connection, relation: _r, remoteApp: _a, ...rest } = payload as Record<string, unknown>;
+        const {
+          connection,
+          relation: _r,
+          remoteApp: _a,
+          ...rest
+        } = payload as unknown as Record<string, unknown>;
         const p = connection ? { ...(connection as object), ...rest } : payload;
         log.push({ unit: charm.unit, hook: charm.context.hookName, event, payload: p });
       });

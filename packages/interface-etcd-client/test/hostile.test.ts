@@ -334,7 +334,10 @@ describe("requirer: malformed provider answers", () => {
   it("ready with secret-user and endpoints, as the Python v1 library is: no uris, no CA, no version needed (issue 18)", async () => {
     const { model, relationId, log, runner } = await requested();
     const user = model.addSecret({ owner: "provider", content: { username: "u" }, grants: [{ relationId }] });
-    model.setAppBag(relationId, "provider", { endpoints: "10.0.0.1:2379,10.0.0.2:2379", "secret-user": user });
+    model.setAppBag(relationId, "provider", {
+      endpoints: "10.0.0.1:2379,10.0.0.2:2379",
+      "secret-user": user,
+    });
     const out = await runHook(model, runner, { unit: "requirer/0", kind: "relation-changed", relationId });
     expect(out.ok).toBe(true);
     expect(eventsOf(log, "invalid")).toEqual([]);
@@ -415,7 +418,11 @@ describe("requirer: bad certificates are refused before anything is written", ()
     });
     let error: unknown;
     const runner = inProcess((charm: Charm) => {
-      const r = new EtcdClientRequirer(charm, { endpoint: ENDPOINT, prefix: "/requirer/", mtlsCert: CLIENT1_CERT });
+      const r = new EtcdClientRequirer(charm, {
+        endpoint: ENDPOINT,
+        prefix: "/requirer/",
+        mtlsCert: CLIENT1_CERT,
+      });
       charm.on("configChanged", () => {
         try {
           r.setMtlsCert(GARBAGE_PEM);

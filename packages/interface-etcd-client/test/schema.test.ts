@@ -18,6 +18,7 @@ import {
 
 const providerApp = z.union([providerAppV1, providerAppV0]);
 const requirerApp = z.union([requirerAppV1, requirerAppV0]);
+
 import {
   FIXTURE,
   type FixtureSnapshot,

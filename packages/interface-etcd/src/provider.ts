@@ -6,9 +6,18 @@
  * the same values in every hook costs no write.
  */
 
-import type { Charm, RelationEvent, RelationRef } from "@charm-relations/juju-secrets-core";
-import type { Handler, Relation } from "@charm-relations/juju-secrets-core";
-import { DepartureMarker, Emitter, type RelationGoneEvent } from "@charm-relations/juju-secrets-core/interface";
+import type {
+  Charm,
+  Handler,
+  Relation,
+  RelationEvent,
+  RelationRef,
+} from "@charm-relations/juju-secrets-core";
+import {
+  DepartureMarker,
+  Emitter,
+  type RelationGoneEvent,
+} from "@charm-relations/juju-secrets-core/interface";
 import { checkClientCredentials } from "./credentials.js";
 import { etcdLegacy } from "./definition.js";
 import { EtcdInputError } from "./errors.js";
@@ -58,7 +67,10 @@ export class EtcdProvider {
     const endpoint = options.endpoint ?? etcdLegacy.defaultEndpoint.provider;
     this.#charm = charm;
     this.endpoint = endpoint;
-    const departure = new DepartureMarker(charm.model, options.stateDir ? { stateDir: options.stateDir } : {});
+    const departure = new DepartureMarker(
+      charm.model,
+      options.stateDir ? { stateDir: options.stateDir } : {},
+    );
     charm.on("relationDeparted", (e) => departure.departed(e.relation.ref, e.departingUnit), { endpoint });
     charm.on("relationCreated", (e) => this.#syncFromSiblings(e), { endpoint });
     charm.on(

@@ -15,20 +15,26 @@
 
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
-import type { Charm, RelationEvent, RelationRef, RemoteDataError } from "@charm-relations/juju-secrets-core";
-import type { Handler, Relation } from "@charm-relations/juju-secrets-core";
+import type {
+  Charm,
+  Handler,
+  Relation,
+  RelationEvent,
+  RelationRef,
+  RemoteDataError,
+} from "@charm-relations/juju-secrets-core";
 import { Emitter } from "@charm-relations/juju-secrets-core/interface";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
+import { etcdLegacy } from "./definition.js";
 import { EtcdCredentialsUnavailableError, EtcdInputError } from "./errors.js";
 import { readRegularFile, saveCredentialSet, writeFileAtomically } from "./files.js";
-import { etcdLegacy } from "./definition.js";
 import {
   ETCD_KEYS,
   type EtcdClientCredentials,
   type EtcdProviderUnitData,
   etcdMajorVersion,
-  providerUnit,
   parseConnectionString,
+  providerUnit,
 } from "./schema.js";
 
 export interface EtcdRequirerOptions {

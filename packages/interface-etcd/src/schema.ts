@@ -7,7 +7,7 @@
 
 import { PEM_CERTIFICATE, PEM_PRIVATE_KEY } from "@charm-relations/juju-secrets-core/protocol";
 import { pemText, toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
-import { z } from "zod";
+import * as z from "zod";
 
 /** The provider unit-bag keys, exactly as layer-etcd writes them (underscores, not dashes). */
 export const ETCD_KEYS = {
@@ -93,9 +93,7 @@ export const requirerUnit = z
   .describe("Legacy etcd interface: a requirer unit databag (nothing is written)");
 
 /** The legacy interface has no application databag on either side. */
-export const appBag = z
-  .strictObject({})
-  .describe("Legacy etcd interface: application databags stay empty");
+export const appBag = z.strictObject({}).describe("Legacy etcd interface: application databags stay empty");
 /** The requirer's app databag (the one legacy contract, named v0 here): empty. */
 export const requirerAppV0 = appBag;
 /** The provider's app databag: empty. */

@@ -14,12 +14,7 @@ import {
   Simulation,
 } from "@charm-relations/juju-secrets-core/testing";
 import { EtcdRequirer } from "./requirer.js";
-import {
-  ETCD_KEYS,
-  type EtcdClientCredentials,
-  providerUnit,
-  requirerUnit,
-} from "./schema.js";
+import { ETCD_KEYS, type EtcdClientCredentials, providerUnit, requirerUnit } from "./schema.js";
 
 export interface EtcdProviderBagInput {
   /** A ready connection string, or the member URLs (sorted and joined as layer-etcd does). */

@@ -1,6 +1,6 @@
 import type { Charm } from "@charm-relations/juju-secrets-core";
-import { type HookRunner, JujuModel, runOnce, Simulation } from "@charm-relations/juju-secrets-core/testing";
 import type { RelationGoneEvent } from "@charm-relations/juju-secrets-core/interface";
+import { type HookRunner, JujuModel, runOnce, Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import { EtcdInputError, EtcdProvider, type EtcdProviderRelationEvent } from "../src/index.js";
 import { CREDS_1, CREDS_2, charmRunner, fixture, secretFragments, withoutJujuKeys } from "./helpers.js";
@@ -233,7 +233,9 @@ describe("EtcdProvider", () => {
     sim.removeRelation(r1);
     const result = await sim.settle();
     expect(result.failed).toEqual([]);
-    expect(seen.disconnected).toEqual([{ relation: { endpoint: "db", id: r1 }, remoteApp: "kcp", departing: false }]);
+    expect(seen.disconnected).toEqual([
+      { relation: { endpoint: "db", id: r1 }, remoteApp: "kcp", departing: false },
+    ]);
     expect(sim.model.unitBag(r2, "etcd/0")).toEqual({ connection_string: CS });
   });
 });

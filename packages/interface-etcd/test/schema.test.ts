@@ -1,17 +1,17 @@
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import {
+  appBag,
   CONNECTION_STRING_PATTERN,
   checkClientCredentials,
   EtcdInputError,
-  appBag,
   etcdJsonSchemas,
   etcdMajorVersion,
-  providerUnit,
-  requirerUnit,
   formatConnectionString,
   parseConnectionString,
+  providerUnit,
+  requirerUnit,
 } from "../src/index.js";
 import {
   checkEtcdProviderUnitBag,

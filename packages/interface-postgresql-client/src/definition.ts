@@ -3,9 +3,9 @@
  * and the event tables (data_interfaces' `DatabaseRequires` / `DatabaseProvides` names).
  */
 
+import type { RelationRef } from "@charm-relations/juju-secrets-core";
 import { defineInterface } from "@charm-relations/juju-secrets-core/interface";
 import { isNoneCa } from "@charm-relations/juju-secrets-core/protocol";
-import type { RelationRef } from "@charm-relations/juju-secrets-core";
 import {
   entitySecret,
   providerAppV0,

@@ -5,7 +5,7 @@
  */
 
 import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
-import type { z } from "zod";
+import type * as z from "zod";
 import {
   EXAMPLE_ENTITY_REQUIRER_APP_DATABAG,
   EXAMPLE_ENTITY_SECRET,

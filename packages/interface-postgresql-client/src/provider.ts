@@ -25,7 +25,12 @@ import { isPrefixRequest, prefixOf } from "./helpers.js";
 export const TLS_SPELLING = "True" as const;
 
 /** The request fields a provider may not see change once the database was created (protocol §4.10). */
-export const IMMUTABLE_REQUEST_KEYS: readonly string[] = ["database", "entity-type", "extra-user-roles", "extra-group-roles"];
+export const IMMUTABLE_REQUEST_KEYS: readonly string[] = [
+  "database",
+  "entity-type",
+  "extra-user-roles",
+  "extra-group-roles",
+];
 
 /** A request as the provider sees it (one per relation for v0 requirers). */
 export interface PostgresqlRequest {
@@ -93,7 +98,8 @@ export interface PostgresqlProviderOptions extends ProviderOptions {
 }
 
 function toRequest(r: ProviderRequest): PostgresqlRequest {
-  const str = (k: string) => (typeof r.raw[k] === "string" && r.raw[k] !== "" ? (r.raw[k] as string) : undefined);
+  const str = (k: string) =>
+    typeof r.raw[k] === "string" && r.raw[k] !== "" ? (r.raw[k] as string) : undefined;
   const prefixMatching = str("prefix-matching");
   const requestedEntitySecret = str("requested-entity-secret");
   return {
@@ -115,7 +121,11 @@ function toRequest(r: ProviderRequest): PostgresqlRequest {
   };
 }
 
-export class PostgresqlProvider extends InterfaceProvider<typeof postgresqlClient, PostgresqlRequest, PostgresqlAnswer> {
+export class PostgresqlProvider extends InterfaceProvider<
+  typeof postgresqlClient,
+  PostgresqlRequest,
+  PostgresqlAnswer
+> {
   readonly #peerEndpoint: string | undefined;
   readonly #tlsSpelling: BoolSpelling;
 
@@ -127,7 +137,8 @@ export class PostgresqlProvider extends InterfaceProvider<typeof postgresqlClien
       "relationDeparted",
       (e) => {
         // Like PgBouncer, also in the unit's peer bag (the engine keeps its own marker file).
-        if (e.departingUnit === charm.unit) peerRelation(charm, this.#peerEndpoint)?.localUnit.set(departingKey(e.relation.ref), "true");
+        if (e.departingUnit === charm.unit)
+          peerRelation(charm, this.#peerEndpoint)?.localUnit.set(departingKey(e.relation.ref), "true");
       },
       { endpoint: this.endpoint },
     );
@@ -146,7 +157,10 @@ export class PostgresqlProvider extends InterfaceProvider<typeof postgresqlClien
     return super.isDeparting(relation) || departingFlag(this.charm, this.#peerEndpoint, relation);
   }
 
-  protected fieldsOf(a: PostgresqlAnswer, request: PostgresqlRequest | undefined): Record<string, string | undefined> {
+  protected fieldsOf(
+    a: PostgresqlAnswer,
+    request: PostgresqlRequest | undefined,
+  ): Record<string, string | undefined> {
     const { readOnlyUris, tls, tlsCa, subordinated, ...rest } = a;
     const out = answerFields(rest, { bool: this.#tlsSpelling, sorted: ["prefix-databases"] });
     if (readOnlyUris !== undefined) {
@@ -154,10 +168,19 @@ export class PostgresqlProvider extends InterfaceProvider<typeof postgresqlClien
       if (request?.contract === "v1" || request?.requestedSecrets?.includes("read-only-uris")) {
         Object.assign(out, answerFields({ readOnlyUris }));
       } else if (readOnlyUris !== null) {
-        this.charm.model.log("WARNING", `${this.endpoint}: requirer did not request "read-only-uris" as a secret; not publishing it`);
+        this.charm.model.log(
+          "WARNING",
+          `${this.endpoint}: requirer did not request "read-only-uris" as a secret; not publishing it`,
+        );
       }
     }
-    Object.assign(out, answerFields({ tls, tlsCa: tlsCa === undefined && tls === false ? "" : tlsCa }, { bool: this.#tlsSpelling }));
+    Object.assign(
+      out,
+      answerFields(
+        { tls, tlsCa: tlsCa === undefined && tls === false ? "" : tlsCa },
+        { bool: this.#tlsSpelling },
+      ),
+    );
     if (subordinated !== undefined) out.subordinated = subordinated ? "true" : undefined;
     // The Python requirer reads the echo; publish it with the credentials if the charm did not.
     if (out.database === undefined && a.database === undefined && request && (a.username || a.entityName)) {

@@ -12,8 +12,8 @@ import { CharmRelationsError } from "@charm-relations/juju-secrets-core";
 import {
   type EntityPermission,
   InterfaceRequirer,
-  type RequirerEvents,
   type RequestSpec,
+  type RequirerEvents,
   type RequirerOptionsWith,
 } from "@charm-relations/juju-secrets-core/interface";
 import { entityPermission } from "@charm-relations/juju-secrets-core/schema";
@@ -79,15 +79,22 @@ function requestSpec(o: PostgresqlRequestOptions): RequestSpec {
     throw new PostgresqlOptionError("entityType", 'expected "USER" or "GROUP"');
   }
   if (o.extraUserRoles?.length && o.entityType === "GROUP") {
-    throw new PostgresqlOptionError("extraUserRoles", 'not allowed with entityType "GROUP" (use extraGroupRoles)');
+    throw new PostgresqlOptionError(
+      "extraUserRoles",
+      'not allowed with entityType "GROUP" (use extraGroupRoles)',
+    );
   }
   if (o.extraGroupRoles?.length && o.entityType !== "GROUP") {
     throw new PostgresqlOptionError("extraGroupRoles", 'only allowed with entityType "GROUP"');
   }
   if (o.entityPermissions !== undefined) {
-    if (o.entityType === undefined) throw new PostgresqlOptionError("entityPermissions", "needs an entityType");
+    if (o.entityType === undefined)
+      throw new PostgresqlOptionError("entityPermissions", "needs an entityType");
     if (!entityPermission.array().safeParse(o.entityPermissions).success) {
-      throw new PostgresqlOptionError("entityPermissions", "expected [{ resource_name, resource_type, privileges[] }]");
+      throw new PostgresqlOptionError(
+        "entityPermissions",
+        "expected [{ resource_name, resource_type, privileges[] }]",
+      );
     }
   }
   if (o.requestedEntity !== undefined) {
@@ -100,7 +107,10 @@ function requestSpec(o: PostgresqlRequestOptions): RequestSpec {
     }
   }
   if (o.prefixMatching !== undefined && (typeof o.prefixMatching !== "string" || o.prefixMatching === "")) {
-    throw new PostgresqlOptionError("prefixMatching", "must be a non-empty string (postgresql honours `all`)");
+    throw new PostgresqlOptionError(
+      "prefixMatching",
+      "must be a non-empty string (postgresql honours `all`)",
+    );
   }
   return {
     resource: o.database,

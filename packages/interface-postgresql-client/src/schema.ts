@@ -24,7 +24,8 @@ import * as z from "zod";
 // ---------------------------------------------------------------------------------------------
 // Value codecs
 
-const endpoints = () => hostPortList({ portRange: true, message: "expected a comma list of host:port (port 0-65535)" });
+const endpoints = () =>
+  hostPortList({ portRange: true, message: "expected a comma list of host:port (port 0-65535)" });
 
 const POSTGRES_URI_RE = /^postgres(?:ql)?:\/\/[^\s,]+$/;
 /** `postgresql://…` or `postgres://…` connection URIs, comma-separated. */
@@ -46,7 +47,9 @@ export const databaseName = z
   .refine((v) => !v.endsWith("*") || v.length > MIN_PREFIX_LENGTH, {
     message: `a prefix request needs at least ${MIN_PREFIX_LENGTH} characters before "*"`,
   })
-  .refine((v) => !v.slice(0, -1).includes("*"), { message: '"*" is only allowed at the end (prefix request)' });
+  .refine((v) => !v.slice(0, -1).includes("*"), {
+    message: '"*" is only allowed at the end (prefix request)',
+  });
 
 // ---------------------------------------------------------------------------------------------
 // Secret contents (interfaces.md §1.3)
@@ -88,7 +91,10 @@ const fields = {
 };
 
 /** The requirer's app databag (v0), written by its leader in relation-created. */
-export const requirerAppV0 = v0RequirerApp({ database: databaseName, "prefix-matching": z.string().optional() });
+export const requirerAppV0 = v0RequirerApp({
+  database: databaseName,
+  "prefix-matching": z.string().optional(),
+});
 
 /** The provider's app databag (v0) at any moment (everything optional: it fills up over the lifecycle). */
 export const providerAppV0 = v0ProviderApp(
@@ -117,7 +123,10 @@ export const providerAnsweredAppV0 = z.union([
 ]);
 
 /** One v1 request (PostgreSQL providers serve v1 requirers too). */
-export const request = v1Request({ resource: databaseName, "prefix-matching": z.string().nullable().optional() });
+export const request = v1Request({
+  resource: databaseName,
+  "prefix-matching": z.string().nullable().optional(),
+});
 /** One v1 response. */
 export const response = v1Response({ ...fields, database: z.string().nullable().optional() });
 export const requirerAppV1 = v1RequirerApp(request);

@@ -8,7 +8,13 @@
  * (`for (const c of providerConformance(…)) it(c.name, c.run)`).
  */
 
-import { DEFAULT_PROVIDED_SECRETS, DEFAULT_REQUESTED_SECRETS, formatCommaList, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
+import {
+  DEFAULT_PROVIDED_SECRETS,
+  DEFAULT_REQUESTED_SECRETS,
+  formatCommaList,
+  pyDumps,
+  v0Snapshot,
+} from "@charm-relations/juju-secrets-core/protocol";
 import {
   type ConformanceCheck,
   ConformanceError,
@@ -24,10 +30,10 @@ import {
   secretsOfRelation as secretsFor,
   settleClean,
 } from "@charm-relations/juju-secrets-core/testing";
+import type { PostgresqlConnection } from "./definition.js";
 import { connectionUri, relationUsername } from "./helpers.js";
 import { PostgresqlProvider } from "./provider.js";
-import type { PostgresqlConnection } from "./definition.js";
-import { PostgresqlRequirer, type PostgresqlRequestOptions } from "./requirer.js";
+import { type PostgresqlRequestOptions, PostgresqlRequirer } from "./requirer.js";
 import {
   entitySecret,
   providerAnsweredAppV0,
@@ -141,7 +147,11 @@ export function referenceRequirer(
 ): HookRunner {
   const { endpoint, ...rest } = options;
   return charmRunner((charm) => {
-    const requirer = new PostgresqlRequirer(charm, { ...(endpoint ? { endpoint } : {}), database: "myapp", ...rest });
+    const requirer = new PostgresqlRequirer(charm, {
+      ...(endpoint ? { endpoint } : {}),
+      database: "myapp",
+      ...rest,
+    });
     const record = ({ connection }: { connection: PostgresqlConnection }) => {
       seen.set(charm.unit, [...(seen.get(charm.unit) ?? []), connection]);
     };
@@ -209,10 +219,7 @@ export function providerConformance(target: ConformanceTarget): ConformanceCheck
         const created = sim.hooks.filter((h) => h.unit.startsWith("requirer/") && h.ok);
         check(created.length > 0, "the requirer ran no hook");
         for (const unit of ["requirer/0", "requirer/1"]) {
-          check(
-            (seen.get(unit) ?? []).length > 0,
-            `${unit} never saw a ready database`,
-          );
+          check((seen.get(unit) ?? []).length > 0, `${unit} never saw a ready database`);
         }
       },
     },

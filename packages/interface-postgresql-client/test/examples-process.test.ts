@@ -10,11 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHookToolBin, processRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  providerAnsweredAppV0,
-  requirerAppV0,
-  userSecret,
-} from "../src/index.js";
+import { providerAnsweredAppV0, requirerAppV0, userSecret } from "../src/index.js";
 
 const EXAMPLES = fileURLToPath(new URL("../../../examples/", import.meta.url));
 const PROVIDER = join(EXAMPLES, "postgresql-provider");
@@ -24,7 +20,7 @@ let binDir: string;
 beforeAll(() => {
   // Incremental: compiles the examples and what they reference (core, this package) only if stale.
   for (const dir of [PROVIDER, REQUIRER])
-    execFileSync("pnpm", ["exec", "tsc", "-b"], { cwd: dir, stdio: "pipe" });
+    execFileSync(join(dir, "node_modules", ".bin", "tsc"), ["-b"], { cwd: dir, stdio: "pipe" });
   binDir = createHookToolBin();
 }, 180_000);
 

@@ -18,7 +18,6 @@ import {
   type PostgresqlProviderEvents,
   type PostgresqlProviderOptions,
   type PostgresqlRequest,
-
 } from "../src/index.js";
 import { charmRunner, requirerAppDatabag } from "../src/testing.js";
 
@@ -58,7 +57,7 @@ async function world(
   ];
   sim.deploy("db", {
     runner: charmRunner((charm) => {
-      const p = new PostgresqlProvider(charm, { endpoint: "database", ...options.provider ?? {} });
+      const p = new PostgresqlProvider(charm, { endpoint: "database", ...(options.provider ?? {}) });
       for (const name of listen) {
         p.on(name, (payload) => void events.push({ unit: charm.unit, name, payload: payload as never }));
       }
@@ -92,7 +91,7 @@ async function world(
     let error: unknown;
     await sim.runHook(unit, "update-status", {
       runner: charmRunner((charm) => {
-        const p = new PostgresqlProvider(charm, { endpoint: "database", ...options.provider ?? {} });
+        const p = new PostgresqlProvider(charm, { endpoint: "database", ...(options.provider ?? {}) });
         charm.on("updateStatus", () => {
           try {
             out = fn(p, charm);
@@ -261,9 +260,16 @@ describe("v1 request withdrawal", () => {
     await w.request({ version: "v1", requests: pyDumps([a]) });
     const removed = w.events.filter((e) => e.name === "requestRemoved").map((e) => e.payload);
     expect(removed).toHaveLength(1);
-    expect(removed[0]!.request).toMatchObject({ relation: w.ref, requestId: b["request-id"], database: "app_b" });
+    expect(removed[0]!.request).toMatchObject({
+      relation: w.ref,
+      requestId: b["request-id"],
+      database: "app_b",
+    });
     // What it had been given, read before its secrets went (e.g. the user to drop).
-    expect(removed[0]!.published).toMatchObject({ username: "relation-0", "read-only-endpoints": "10.1.0.11:5432" });
+    expect(removed[0]!.published).toMatchObject({
+      username: "relation-0",
+      "read-only-endpoints": "10.1.0.11:5432",
+    });
     const after = JSON.parse(w.sim.model.appBag(w.id, "db").requests!) as Record<string, string>[];
     expect(after.map((r) => r.resource)).toEqual(["app_a"]);
     expect(w.sim.model.secret(dropped)).toBeUndefined();

@@ -2,6 +2,7 @@ import type { RelationRef } from "@charm-relations/juju-secrets-core";
 import { type HookRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import {
+  type PostgresqlConnection,
   PostgresqlOptionError,
   PostgresqlRequirer,
   type PostgresqlRequirerEvents,
@@ -133,7 +134,11 @@ describe("the request (relation-created, leader)", () => {
   ] as [Record<string, unknown>, string][])("option errors name the option: %j → %s", (bad, option) => {
     const charm = {} as never;
     const make = () =>
-      new PostgresqlRequirer(charm, { endpoint: "database", database: "myapp", ...bad } as PostgresqlRequirerOptions);
+      new PostgresqlRequirer(charm, {
+        endpoint: "database",
+        database: "myapp",
+        ...bad,
+      } as PostgresqlRequirerOptions);
     expect(make).toThrow(PostgresqlOptionError);
     try {
       make();

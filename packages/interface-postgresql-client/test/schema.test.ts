@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseJson, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
-import { describe, expect, it } from "vitest";
 import { bagError } from "@charm-relations/juju-secrets-core/schema";
+import { describe, expect, it } from "vitest";
 import {
   EXAMPLE_PLAIN_PROVIDER_APP_DATABAG,
   JSON_SCHEMA_NAMES,

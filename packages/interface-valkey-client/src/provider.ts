@@ -47,17 +47,26 @@ function toRequest(r: ProviderRequest): ValkeyRequest {
   };
 }
 
-export class ValkeyProvider extends InterfaceProvider<typeof valkeyClient, ValkeyRequest, ValkeyResponseInput> {
+export class ValkeyProvider extends InterfaceProvider<
+  typeof valkeyClient,
+  ValkeyRequest,
+  ValkeyResponseInput
+> {
   constructor(charm: Charm, options: ProviderOptions = {}) {
     super(charm, valkeyClient, options, toRequest);
     // valkey-operator creates one user per key pattern; custom entities are not part of valkey_client.
     this.on("resourceEntityRequested", ({ relation }) =>
-      charm.model.log("WARNING", `${relation.endpoint}:${relation.id}: entity requests are not supported by valkey_client; ignored`),
+      charm.model.log(
+        "WARNING",
+        `${relation.endpoint}:${relation.id}: entity requests are not supported by valkey_client; ignored`,
+      ),
     );
   }
 
   /** The user and password published for a request (leader), to rebuild ACLs; undefined when unanswered. */
-  credentials(request: Pick<ValkeyRequest, "relation" | "requestId">): { username: string; password: string } | undefined {
+  credentials(
+    request: Pick<ValkeyRequest, "relation" | "requestId">,
+  ): { username: string; password: string } | undefined {
     const p = this.published(request);
     return p.username && p.password ? { username: p.username, password: p.password } : undefined;
   }
@@ -72,7 +81,10 @@ export class ValkeyProvider extends InterfaceProvider<typeof valkeyClient, Valke
   }
 
   /** Validated input → canonical fields in valkey-operator's spelling. */
-  protected fieldsOf(input: ValkeyResponseInput, request: ValkeyRequest | undefined): Record<string, string | undefined> {
+  protected fieldsOf(
+    input: ValkeyResponseInput,
+    request: ValkeyRequest | undefined,
+  ): Record<string, string | undefined> {
     const parsed = responseInput.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -81,10 +93,14 @@ export class ValkeyProvider extends InterfaceProvider<typeof valkeyClient, Valke
         .join(".")
         .replace(/\.\[/g, "[");
       const field = path || (issue.code === "unrecognized_keys" ? issue.keys.join(", ") : "response");
-      throw new ProtocolEncodeError(field, issue.code === "unrecognized_keys" ? "unknown field" : issue.message);
+      throw new ProtocolEncodeError(
+        field,
+        issue.code === "unrecognized_keys" ? "unknown field" : issue.message,
+      );
     }
     const { tls, tlsCa, ...rest } = parsed.data;
-    if (tlsCa !== undefined && tls !== true) throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
+    if (tlsCa !== undefined && tls !== true)
+      throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
     const fields = answerFields(rest);
     if (tls !== undefined) {
       fields.tls = tls ? "true" : "false";

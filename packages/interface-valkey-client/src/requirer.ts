@@ -35,10 +35,13 @@ export class ValkeyRequirer extends InterfaceRequirer<typeof valkeyClient, Valke
     const v0 = (options.contract ?? "v1") === "v0";
     super(charm, valkeyClient, options, ({ resources }) => {
       const unique = [...new Set(resources)];
-      if (unique.length === 0) throw new TypeError("ValkeyRequirer: resources must name at least one key pattern");
+      if (unique.length === 0)
+        throw new TypeError("ValkeyRequirer: resources must name at least one key pattern");
       for (const [i, r] of unique.entries()) checkResource(r, `resources[${i}]`);
       if (v0 && unique.length !== 1) {
-        throw new TypeError(`ValkeyRequirer: the v0 contract takes exactly one resource, got ${unique.length}`);
+        throw new TypeError(
+          `ValkeyRequirer: the v0 contract takes exactly one resource, got ${unique.length}`,
+        );
       }
       return unique.map((resource) => ({ resource }));
     });

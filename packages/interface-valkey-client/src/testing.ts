@@ -8,7 +8,20 @@
  */
 
 import type { Charm } from "@charm-relations/juju-secrets-core";
-import { computeRequestId, DEFAULT_PROVIDED_SECRETS, DEFAULT_REQUESTED_SECRETS, formatRequests, generateSalt, MTLS_CERT_KEY, pyDumps, REQUEST_KEY_ORDER, RESPONSE_KEY_ORDER, serializeRequestObject, serializeResponseObject, v1DataEntry } from "@charm-relations/juju-secrets-core/protocol";
+import {
+  computeRequestId,
+  DEFAULT_PROVIDED_SECRETS,
+  DEFAULT_REQUESTED_SECRETS,
+  formatRequests,
+  generateSalt,
+  MTLS_CERT_KEY,
+  pyDumps,
+  REQUEST_KEY_ORDER,
+  RESPONSE_KEY_ORDER,
+  serializeRequestObject,
+  serializeResponseObject,
+  v1DataEntry,
+} from "@charm-relations/juju-secrets-core/protocol";
 import {
   type ConformanceCheck,
   ConformanceError,
@@ -18,9 +31,9 @@ import {
   Simulation,
   settleClean,
 } from "@charm-relations/juju-secrets-core/testing";
+import { DEFAULT_VALKEY_ENDPOINT, valkeyClient } from "./definition.js";
 import { ValkeyProvider } from "./provider.js";
 import { ValkeyRequirer } from "./requirer.js";
-import { DEFAULT_VALKEY_ENDPOINT, valkeyClient } from "./definition.js";
 import {
   providerAppV0,
   providerAppV1,
@@ -151,7 +164,9 @@ export function valkeyProviderConformance(
   };
   const client = (sim: Simulation, app: string, resources: string[], contract: "v0" | "v1") =>
     sim.deploy(app, {
-      runner: inProcess((charm) => void new ValkeyRequirer(charm, { endpoint: "valkey-client", resources, contract })),
+      runner: inProcess(
+        (charm) => void new ValkeyRequirer(charm, { endpoint: "valkey-client", resources, contract }),
+      ),
       units: 1,
       endpoints: { "valkey-client": "requires:valkey_client" },
     });
@@ -183,11 +198,7 @@ export function valkeyProviderConformance(
             rid in data,
             `provider data has no entry for request ${rid} (Python v1 clients fail without it)`,
           );
-          const user = parse(
-            userSecret,
-            secretContent(sim, String(r["secret-user"])),
-            "the user secret",
-          );
+          const user = parse(userSecret, secretContent(sim, String(r["secret-user"])), "the user secret");
           check(user.username === valkeyUsername(id, rid), `username should be ${valkeyUsername(id, rid)}`);
           const tls = secretContent(sim, String(r["secret-tls"]));
           check(tls.tls === "true" || tls.tls === "false", 'tls must be written "true" or "false"');

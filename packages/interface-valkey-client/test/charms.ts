@@ -49,7 +49,10 @@ const list = (v: unknown, fallback: string): string[] =>
 /** Provider config: `endpoints`, `read-only-endpoints`, `sentinel-endpoints`, `version`, `tls`, `tls-ca`. */
 export function providerCharm(server: FakeValkey, log: EventLog) {
   return (charm: Charm) => {
-    const provider = new ValkeyProvider(charm, { endpoint: ENDPOINT, retainSecretsOnBroken: () => server.departing.has(charm.unit) });
+    const provider = new ValkeyProvider(charm, {
+      endpoint: ENDPOINT,
+      retainSecretsOnBroken: () => server.departing.has(charm.unit),
+    });
     for (const name of PROVIDER_EVENTS) provider.on(name, (p) => log.record(charm.unit, name, p));
     const shared = () => {
       const cfg = charm.model.config();
@@ -101,8 +104,11 @@ export function providerCharm(server: FakeValkey, log: EventLog) {
 export function requirerCharm(log: EventLog, onRequirer?: (r: ValkeyRequirer, charm: Charm) => void) {
   return (charm: Charm) => {
     const cfg = charm.model.config();
-    const requirer = new ValkeyRequirer(charm, { endpoint: ENDPOINT, resources: list(cfg.resources, "requirer-charm:*,*"),
-      contract: (cfg.contract as Contract | undefined) ?? "v1" });
+    const requirer = new ValkeyRequirer(charm, {
+      endpoint: ENDPOINT,
+      resources: list(cfg.resources, "requirer-charm:*,*"),
+      contract: (cfg.contract as Contract | undefined) ?? "v1",
+    });
     for (const name of REQUIRER_EVENTS) requirer.on(name, (p) => log.record(charm.unit, name, p));
     charm.on("configChanged", () => requirer.syncRequests());
     onRequirer?.(requirer, charm);

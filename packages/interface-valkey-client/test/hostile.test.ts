@@ -3,7 +3,12 @@
  * `invalid` / `requestInvalid` event (or a blocked status naming relation and key when nobody
  * listens), never a crash, never a partial write; bad publish input is refused before any write.
  */
-import { type Charm, NotLeaderError, PrematureWriteError, ProtocolEncodeError } from "@charm-relations/juju-secrets-core";
+import {
+  type Charm,
+  NotLeaderError,
+  PrematureWriteError,
+  ProtocolEncodeError,
+} from "@charm-relations/juju-secrets-core";
 import { pyDumps } from "@charm-relations/juju-secrets-core/protocol";
 import type { JujuModel } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
@@ -15,8 +20,11 @@ type Invalid = { error: { message: string; key?: string; issues: readonly { key:
 
 function requirer(log: EventLog, options: { listen?: boolean; contract?: "v0" | "v1" } = {}) {
   return (charm: Charm) => {
-    const r = new ValkeyRequirer(charm, { endpoint: ENDPOINT, resources: options.contract === "v0" ? ["app:*"] : ["app:*", "cache:*"],
-      contract: options.contract ?? "v1" });
+    const r = new ValkeyRequirer(charm, {
+      endpoint: ENDPOINT,
+      resources: options.contract === "v0" ? ["app:*"] : ["app:*", "cache:*"],
+      contract: options.contract ?? "v1",
+    });
     if (options.listen ?? true) r.on("invalid", (e) => log.record(charm.unit, "invalid", e));
     r.on("resourceCreated", (e) => log.record(charm.unit, "resourceCreated", e));
   };
@@ -164,10 +172,12 @@ describe("requirer: programming errors are typed and immediate", () => {
     const { model } = relatedModel();
     const charm = { model, on: () => () => {} } as unknown as Charm;
     expect(() => new ValkeyRequirer(charm, { endpoint: ENDPOINT, resources: [] })).toThrow(TypeError);
-    expect(() => new ValkeyRequirer(charm, { endpoint: ENDPOINT, resources: ["a:* +@all"] })).toThrow(/key pattern/);
-    expect(() => new ValkeyRequirer(charm, { endpoint: ENDPOINT, resources: ["a:*", "b:*"], contract: "v0" })).toThrow(
-      /exactly one/,
+    expect(() => new ValkeyRequirer(charm, { endpoint: ENDPOINT, resources: ["a:* +@all"] })).toThrow(
+      /key pattern/,
     );
+    expect(
+      () => new ValkeyRequirer(charm, { endpoint: ENDPOINT, resources: ["a:*", "b:*"], contract: "v0" }),
+    ).toThrow(/exactly one/);
   });
 
   it("addRequest on a non-leader throws NotLeaderError; syncRequests there is a no-op", async () => {

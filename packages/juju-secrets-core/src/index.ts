@@ -29,6 +29,7 @@ export {
   type CharmEvents,
   type CharmHandler,
   type CharmOptions,
+  type CollectStatusEvent,
   type PebbleEvent,
   type RelationEvent,
   runCharm,
@@ -37,8 +38,10 @@ export {
 } from "./hook/charm.js";
 export type { Handler } from "./hook/emitter.js";
 export { runCharmIfMain } from "./hook/main.js";
+export { StatusNotes } from "./hook/status-notes.js";
 export type { HookContext, HookKind } from "./hook/types.js";
 export { type LocalDatabag, Model, type Relation, type SecretRead, type SecretStore } from "./model/model.js";
+export type { WorkloadStatus } from "./model/status.js";
 export { ProtocolEncodeError } from "./protocol/json.js";
 export type { RelationStatus } from "./protocol/status.js";
 export type { Contract, RelationRef } from "./types.js";

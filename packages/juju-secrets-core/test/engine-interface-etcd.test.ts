@@ -4,7 +4,7 @@
  * - `zodIssues` / `parseBag`: a strict object's unexpected keys are named one by one.
  */
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { Charm } from "../src/index.js";
 import { parseBag } from "../src/schema/index.js";
 import { hookContextFor, JujuModel, MemoryBackend, sessionOptionsFor } from "../src/testing/index.js";

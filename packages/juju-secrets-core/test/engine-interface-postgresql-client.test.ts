@@ -4,7 +4,7 @@
  * and reading back what a provider published.
  */
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import type { ProviderRequest, RequestSpec } from "../src/contract/types.js";
 import type { Answer } from "../src/engine/definition.js";
 import { defineInterface } from "../src/engine/definition.js";

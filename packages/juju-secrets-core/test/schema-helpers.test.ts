@@ -1,6 +1,6 @@
 /** Helpers the interface packages share for their zod schemas: validators, key prefixes, JSON Schema. */
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import type { ProviderRequest } from "../src/contract/types.js";
 import { RemoteDataError } from "../src/errors.js";
 import { parseJsonObjects } from "../src/protocol/json.js";
@@ -8,6 +8,7 @@ import {
   bagError,
   jsonField,
   jsonString,
+  lazySchema,
   prefixIssueKeys,
   requestValidator,
   toWireJsonSchema,
@@ -71,6 +72,36 @@ describe("jsonField and toWireJsonSchema", () => {
     // Parsing is jsonString's.
     expect(schema.safeParse({ list: '["a"]', raw: "1" }).success).toBe(true);
     expect(schema.safeParse({ list: "[1]", raw: "1" }).success).toBe(false);
+  });
+});
+
+describe("lazySchema", () => {
+  it("builds the schema on first use, once, and stands for it in parsing, composition and JSON Schema", () => {
+    let builds = 0;
+    const bag = lazySchema(() => {
+      builds += 1;
+      return z.looseObject({ database: z.string().min(1), roles: jsonField(z.array(z.string())).optional() });
+    });
+    const shape = lazySchema(() => ({ endpoints: z.string() }));
+    expect(builds).toBe(0); // importing a module of such schemas builds nothing
+    expect(bag.parse({ database: "x", roles: '["a"]', other: "kept" })).toEqual({
+      database: "x",
+      roles: ["a"],
+      other: "kept",
+    });
+    expect(bag.safeParse({ database: "" }).success).toBe(false);
+    expect(builds).toBe(1);
+    expect(bag instanceof z.ZodObject).toBe(true);
+    expect(Object.keys(bag.shape)).toEqual(["database", "roles"]);
+    const composed = z.union([bag, z.object({ v: z.literal("v1") })]);
+    expect(composed.safeParse({ database: "y" }).success).toBe(true);
+    expect(Object.keys(z.object(shape).shape)).toEqual(["endpoints"]);
+    expect(toWireJsonSchema(bag)).toMatchObject({
+      type: "object",
+      required: ["database"],
+      properties: { roles: { type: "string", contentMediaType: "application/json" } },
+    });
+    expect(builds).toBe(1);
   });
 });
 

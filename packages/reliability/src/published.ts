@@ -10,7 +10,7 @@ import * as etcdClient from "@charm-relations/interface-etcd-client";
 import * as postgresql from "@charm-relations/interface-postgresql-client";
 import * as valkey from "@charm-relations/interface-valkey-client";
 import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
-import { z } from "zod";
+import * as z from "zod";
 
 export const INTERFACE_MODULES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
   "interface-connect-client": connect,

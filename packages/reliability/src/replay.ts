@@ -50,17 +50,38 @@ export function readTree(dir: string): Record<string, string> {
   return out;
 }
 
-/** Put a unit's charm directory back as it was before a recorded hook (replays must start equal). */
+/**
+ * Put a unit's charm directory back as it was before a recorded hook (replays must start equal).
+ * Only what differs is touched: the sweeps restore thousands of times, mostly to what is there.
+ */
 export function restoreCharmDir(hook: RecordedHook): void {
   if (!hook.charmDir) return;
   const { path, files } = hook.charmDir;
-  rmSync(path, { recursive: true, force: true });
+  const now = readTree(path);
+  for (const rel of Object.keys(now)) if (!(rel in files)) rmSync(join(path, rel), { force: true });
   mkdirSync(path, { recursive: true });
+  removeOtherDirs(path, files);
   for (const [rel, content] of Object.entries(files)) {
+    if (now[rel] === content) continue;
     const p = join(path, rel);
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, content);
   }
+}
+
+/** Directories under `dir` that hold no file of `files` (left by a hook) go, like the files. */
+function removeOtherDirs(dir: string, files: Readonly<Record<string, string>>): void {
+  const keep = new Set<string>();
+  for (const rel of Object.keys(files)) for (let d = dirname(rel); d !== "."; d = dirname(d)) keep.add(d);
+  const walk = (rel: string) => {
+    for (const n of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      if (!n.isDirectory()) continue;
+      const sub = rel ? join(rel, n.name) : n.name;
+      if (keep.has(sub)) walk(sub);
+      else rmSync(join(dir, sub), { recursive: true, force: true });
+    }
+  };
+  walk("");
 }
 
 /** Each unit gets its own charm directory under `base` (Juju gives every unit one). */

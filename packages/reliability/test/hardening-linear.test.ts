@@ -5,7 +5,7 @@
  */
 import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
 import { afterAll, describe, expect, it } from "vitest";
-import type { z } from "zod";
+import type * as z from "zod";
 import { blockedMessages, changed, hostileHook, runnerOf, world } from "../src/hardening.js";
 import { removeCharmDirs } from "../src/lifecycle.js";
 import { exportedZodSchemas } from "../src/published.js";

@@ -172,7 +172,13 @@ export const v0Provider: ProviderContract = {
     }
     const touched = (k: string) => diff.added.includes(k) || diff.changed.includes(k);
     if (host.wire.mtls && (touched("secret-mtls") || touched("mtls-cert"))) {
-      changes.push({ kind: "mtls", requestId: undefined, bag: current, previous, fresh: diff.added.includes(key) });
+      changes.push({
+        kind: "mtls",
+        requestId: undefined,
+        bag: current,
+        previous,
+        fresh: diff.added.includes(key),
+      });
     }
     const snapshot = v0Snapshot(current);
     if (snapshot !== oldRaw) own.set("data", snapshot);

@@ -369,8 +369,7 @@ export class V1Provider implements ProviderContract {
       if (!before) changes.push({ kind: request.entityType ? "entityRequested" : "requested", request });
       else {
         for (const k of IMMUTABLE) {
-          if (wireOf(before[k]) !== wireOf(entry[k]))
-            issues.add(`requests[${id}].${k}`, IMMUTABLE_RULE);
+          if (wireOf(before[k]) !== wireOf(entry[k])) issues.add(`requests[${id}].${k}`, IMMUTABLE_RULE);
         }
         if (wireOf(before["entity-permissions"]) !== wireOf(entry["entity-permissions"]))
           changes.push({ kind: "entityPermissionsChanged", request });

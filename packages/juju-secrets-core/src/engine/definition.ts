@@ -5,7 +5,7 @@
  * so an interface package is its schemas, this definition and two thin classes.
  */
 
-import type { z } from "zod";
+import type * as z from "zod";
 import type { SecretGroup } from "../protocol/secrets.js";
 import type { ObjectSchema, SecretSchemas } from "../schema/parse.js";
 import type { Contract, RelationRef } from "../types.js";

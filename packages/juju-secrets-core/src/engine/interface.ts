@@ -50,7 +50,11 @@ function requestOf<Q>(options: RequirerOptionsWith<Q>): { lazy: boolean; get: ()
   return { lazy: false, get: () => options as Q };
 }
 
-export class InterfaceRequirer<D extends AnyDefinition, Q, X extends EventMap = Record<never, never>> extends DataRequirer<D, X> {
+export class InterfaceRequirer<
+  D extends AnyDefinition,
+  Q,
+  X extends EventMap = Record<never, never>,
+> extends DataRequirer<D, X> {
   /**
    * @param specs the interface's request options → the protocol requests (validate them here: a bad
    *   option throws before anything is written).
@@ -131,7 +135,9 @@ export abstract class InterfaceProvider<
    * before anything is written.
    */
   publish(target: AnswerTarget, answer: A): void {
-    const request = isRelationRef(target) ? this.request(target) : this.request(target.relation, target.requestId);
+    const request = isRelationRef(target)
+      ? this.request(target)
+      : this.request(target.relation, target.requestId);
     const to: PublishTarget = isRelationRef(target)
       ? target
       : { relation: target.relation, ...(target.requestId ? { requestId: target.requestId } : {}) };

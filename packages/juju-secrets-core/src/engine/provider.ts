@@ -62,7 +62,11 @@ function targetOf(target: PublishTarget): { relation: RelationRef; requestId: st
     : { relation: target, requestId: undefined };
 }
 
-export class DataProvider<D extends AnyDefinition = AnyDefinition, R = ProviderRequest, X extends EventMap = Record<never, never>> {
+export class DataProvider<
+  D extends AnyDefinition = AnyDefinition,
+  R = ProviderRequest,
+  X extends EventMap = Record<never, never>,
+> {
   /** The definition's events, and `X`: the events an interface class adds of its own. */
   readonly events = new Emitter<ProviderEvents<D, R> & X>();
   readonly charm: Charm;
@@ -118,7 +122,10 @@ export class DataProvider<D extends AnyDefinition = AnyDefinition, R = ProviderR
   }
 
   /** Observe an event; returns a function that removes the handler. */
-  on<K extends keyof (ProviderEvents<D, R> & X)>(name: K, handler: Handler<(ProviderEvents<D, R> & X)[K]>): () => void {
+  on<K extends keyof (ProviderEvents<D, R> & X)>(
+    name: K,
+    handler: Handler<(ProviderEvents<D, R> & X)[K]>,
+  ): () => void {
     return this.events.on(name, handler);
   }
 

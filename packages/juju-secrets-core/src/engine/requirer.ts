@@ -74,7 +74,10 @@ const BOOKKEEPING = new Set(["data", "status", "alias", "requests"]);
 /** Keys a response echoes back: never news for the charm. */
 const ECHO = new Set(["resource", "request-id", "salt"]);
 
-export class DataRequirer<D extends AnyDefinition = AnyDefinition, X extends EventMap = Record<never, never>> {
+export class DataRequirer<
+  D extends AnyDefinition = AnyDefinition,
+  X extends EventMap = Record<never, never>,
+> {
   /** The definition's events, and `X`: the events an interface class adds of its own. */
   readonly events = new Emitter<RequirerEvents<D> & X>();
   readonly charm: Charm;
@@ -123,7 +126,10 @@ export class DataRequirer<D extends AnyDefinition = AnyDefinition, X extends Eve
   }
 
   /** Observe an event; returns a function that removes the handler. */
-  on<K extends keyof (RequirerEvents<D> & X)>(name: K, handler: Handler<(RequirerEvents<D> & X)[K]>): () => void {
+  on<K extends keyof (RequirerEvents<D> & X)>(
+    name: K,
+    handler: Handler<(RequirerEvents<D> & X)[K]>,
+  ): () => void {
     return this.events.on(name, handler);
   }
 

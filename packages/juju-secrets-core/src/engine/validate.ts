@@ -69,12 +69,7 @@ export function checkSecret(
   relation: RelationRef,
 ): Checked {
   const schema = definition.schemas?.secrets[group];
-  return run(
-    schema,
-    content,
-    { relation, side: "provider", bag: "app" },
-    (k) => `secret-${group}/${k}`,
-  );
+  return run(schema, content, { relation, side: "provider", bag: "app" }, (k) => `secret-${group}/${k}`);
 }
 
 /** A requirer's request: the v0 app bag, or one v1 request object (issues name `requests[<id>].<key>`). */

@@ -1,14 +1,17 @@
 /**
  * `Charm`: one hook's runtime. Interface libraries and the user's code register observers with
  * `charm.on(...)` (libraries first, in construction order); `dispatch()` runs the observers of the
- * event Juju asked for, then flushes buffered databag writes once. A throwing handler skips the flush
- * and its own error propagates unchanged, so the process exits non-zero and Juju discards the hook.
+ * event Juju asked for, collects the status (`collectStatus` / `collectAppStatus` evaluators), flushes
+ * buffered databag writes once, then sets the winning status. A throwing handler or evaluator skips
+ * the rest and its own error propagates unchanged, so the process exits non-zero and Juju discards
+ * the hook.
  */
 
 import { ProcessBackend } from "../backend/process.js";
-import type { Backend } from "../backend/types.js";
+import type { Backend, StatusName } from "../backend/types.js";
 import { CharmRelationsError, HookContextError } from "../errors.js";
 import { Model, type Relation } from "../model/model.js";
+import { highestPriority, isStatusName, STATUS_PRIORITY, type WorkloadStatus } from "../model/status.js";
 import {
   eventName,
   hookContextFromEnv,
@@ -70,6 +73,16 @@ export interface PebbleEvent extends CharmEvent {
   readonly workloadName: string;
 }
 
+/**
+ * `collectStatus` (unit status) and `collectAppStatus` (application status, leader only): emitted at
+ * the end of every hook whose handlers succeeded, whatever the hook. Evaluators `add` what they see;
+ * the highest priority wins (blocked > maintenance > waiting > active), the first added among equals,
+ * and is set with one `status-set` — none when nothing was added or this unit last set the same.
+ */
+export interface CollectStatusEvent extends CharmEvent {
+  add(status: StatusName, message?: string): void;
+}
+
 /** Event names (camelCase of `HookKind`, see `eventName`) → the object handlers receive. */
 export interface CharmEvents {
   install: CharmEvent;
@@ -102,8 +115,12 @@ export interface CharmEvents {
   pebbleCheckRecovered: PebbleEvent;
   action: ActionEvent;
   unknown: CharmEvent;
+  collectStatus: CollectStatusEvent;
+  collectAppStatus: CollectStatusEvent;
 }
 export type CharmEventName = keyof CharmEvents;
+
+const COLLECT_EVENTS: ReadonlySet<string> = new Set<CharmEventName>(["collectStatus", "collectAppStatus"]);
 
 export interface ObserverFilter {
   /** Relation events: run only for relations of this endpoint. */
@@ -138,18 +155,22 @@ export class Charm {
   }
 
   /**
-   * Observe a Juju event by its camelCase name. Observers run in registration order and are awaited
-   * one by one. Returns a function that removes the observer.
+   * Observe a Juju event by its camelCase name, or `collectStatus` / `collectAppStatus`. Observers run
+   * in registration order and are awaited one by one. Returns a function that removes the observer.
    */
   on<K extends CharmEventName>(
     name: K,
     handler: CharmHandler<CharmEvents[K]>,
     filter: ObserverFilter = {},
   ): () => void {
-    if (kindFromEventName(name) === undefined) {
+    const collect = COLLECT_EVENTS.has(name);
+    if (!collect && kindFromEventName(name) === undefined) {
       throw new CharmRelationsError(`unknown charm event "${String(name)}"`);
     }
     const { endpoint, action } = filter;
+    if (collect && (endpoint !== undefined || action !== undefined)) {
+      throw new CharmRelationsError(`${name} runs once per hook: it takes no endpoint or action filter`);
+    }
     if (endpoint === undefined && action === undefined) return this.#emitter.on(name, handler);
     return this.#emitter.on(name, (event) => {
       const ev = event as Partial<RelationEvent & ActionEvent>;
@@ -160,8 +181,10 @@ export class Charm {
   }
 
   /**
-   * Run the observers of this hook's event, then write buffered databags (one relation-set per changed
-   * bag). If a handler throws, buffered writes are discarded and the handler's own error is rethrown.
+   * Run the observers of this hook's event, evaluate the status (`collectAppStatus` on the leader,
+   * `collectStatus`), write buffered databags (one relation-set per changed bag), then set the winning
+   * statuses (none when unchanged). If a handler or evaluator throws, buffered writes are discarded and
+   * its own error is rethrown.
    */
   async dispatch(): Promise<void> {
     if (this.#dispatched) throw new CharmRelationsError("dispatch() already ran for this hook");
@@ -175,10 +198,20 @@ export class Charm {
       }
       env.OPERATOR_DISPATCH = "1";
     }
+    this.model.startHook();
     const event = this.#event();
     try {
       await this.#emitter.emit(eventName(this.context.kind) as CharmEventName, event);
+      // Evaluated before the flush, so an evaluator that throws leaves nothing half done; status-set
+      // last, after relation-set: a rejected write fails the hook before the status can claim success.
+      const app =
+        this.#emitter.listenerCount("collectAppStatus") > 0 && this.model.isLeader()
+          ? await this.#collect("collectAppStatus")
+          : undefined;
+      const unit = await this.#collect("collectStatus");
       this.model.flush();
+      if (app) this.model.setStatus(app.status, app.message, { app: true, ifChanged: true });
+      if (unit) this.model.setStatus(unit.status, unit.message, { ifChanged: true });
     } catch (error) {
       try {
         this.model.discard();
@@ -187,6 +220,32 @@ export class Charm {
       }
       throw error;
     }
+  }
+
+  async #collect(name: "collectStatus" | "collectAppStatus"): Promise<WorkloadStatus | undefined> {
+    if (this.#emitter.listenerCount(name) === 0) return undefined;
+    const added: WorkloadStatus[] = [];
+    let open = true;
+    const ctx = this.context;
+    try {
+      await this.#emitter.emit(name, {
+        charm: this,
+        context: ctx,
+        kind: ctx.kind,
+        add: (status, message = "") => {
+          if (!open) throw new CharmRelationsError(`${name}: add() after the status was evaluated`);
+          if (!isStatusName(status)) {
+            throw new CharmRelationsError(
+              `${name}: invalid status "${String(status)}", expected one of ${STATUS_PRIORITY.join(", ")}`,
+            );
+          }
+          added.push({ status, message: String(message) });
+        },
+      });
+    } finally {
+      open = false;
+    }
+    return highestPriority(added);
   }
 
   #event(): CharmEvents[CharmEventName] {

@@ -24,6 +24,8 @@ import {
 import type { HookContext } from "../hook/types.js";
 import { MAX_STATUS_MESSAGE, safeText } from "../limits.js";
 import { secretIdArg, xidOf } from "../protocol/codecs.js";
+import { StatusRecorder, type WorkloadStatus } from "./status.js";
+import { unitStateFor } from "./unit-state.js";
 
 /** Juju's own unit-bag keys: never part of a protocol. */
 export const JUJU_UNIT_KEYS: ReadonlySet<string> = new Set([
@@ -453,11 +455,13 @@ export class Model {
   readonly #relations = new Map<string, Relation>();
   #config: Record<string, unknown> | undefined;
   readonly #afterFlush: (() => void)[] = [];
+  readonly #status: StatusRecorder;
 
   constructor(backend: Backend, context: HookContext) {
     this.backend = backend;
     this.context = context;
     this.secrets = new SecretStore(this);
+    this.#status = new StatusRecorder(backend, unitStateFor(context.charmDir, backend), context.unitName);
   }
 
   get unitName(): string {
@@ -520,10 +524,24 @@ export class Model {
   /**
    * `status-set`. The message is one line of `juju status`: control characters are escaped and it is
    * cut at 1,024 characters, so remote text inside it cannot rewrite a terminal or fail the spawn.
+   * `ifChanged`: no call when this unit last set the same (the cache rule is in `model/status.ts`).
    */
-  setStatus(status: StatusName, message = "", options: { app?: boolean } = {}): void {
-    if (options.app) this.requireLeader("status-set --application");
-    this.backend.statusSet(status, safeText(message, MAX_STATUS_MESSAGE), options.app ?? false);
+  setStatus(status: StatusName, message = "", options: { app?: boolean; ifChanged?: boolean } = {}): void {
+    const app = options.app ?? false;
+    if (app) this.requireLeader("status-set --application");
+    const text = safeText(message, MAX_STATUS_MESSAGE);
+    if (options.ifChanged) this.#status.setIfChanged(status, text, app);
+    else this.#status.set(status, text, app);
+  }
+
+  /** The status this unit last set, as far as the unit-local cache can tell; else undefined. */
+  lastStatus(options: { app?: boolean } = {}): WorkloadStatus | undefined {
+    return this.#status.lastSet(options.app ?? false);
+  }
+
+  /** Called by the runtime when the hook starts: drops the status entries this hook cannot trust. */
+  startHook(): void {
+    this.#status.startHook(this.context.kind);
   }
 
   /**

@@ -5,7 +5,7 @@
  * its fields. Everything is a loose object: unknown keys are kept (protocol §2.1).
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import type { SECRET_GROUPS } from "../protocol/secrets.js";
 import { commaList, jsonField, secretUri, wireBool } from "./codecs.js";
 import type { SecretSchemas } from "./parse.js";

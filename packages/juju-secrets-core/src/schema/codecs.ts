@@ -7,7 +7,7 @@
  * Separate entry point (`/schema`) so that charms that never validate do not load zod.
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import {
   isHostPort,
   PEM_CERTIFICATE,
@@ -185,4 +185,3 @@ export function toWireJsonSchema(schema: z.ZodType): Record<string, unknown> {
     },
   }) as Record<string, unknown>;
 }
-

@@ -7,4 +7,5 @@
  */
 export * from "./bags.js";
 export * from "./codecs.js";
+export * from "./lazy.js";
 export * from "./parse.js";

@@ -4,7 +4,7 @@
  * zod: this module loads no zod at runtime (the schema objects passed in bring their own).
  */
 
-import type { z } from "zod";
+import type * as z from "zod";
 import { describeShape, RemoteDataError, type RemoteDataIssue } from "../errors.js";
 import { parseJson } from "../protocol/json.js";
 import type { SecretGroup } from "../protocol/secrets.js";

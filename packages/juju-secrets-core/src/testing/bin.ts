@@ -1,39 +1,47 @@
 /**
- * `createHookToolBin`: a directory with one executable per hook tool, each a symlink to the compiled
- * fake (`dist/testing/hook-tool-cli.js`), which dispatches on the name it was called by. Put the
- * directory first on PATH and `CHARM_RELATIONS_FAKE_STATE` in the environment of the charm process.
+ * `createHookToolBin`: a directory with one executable per hook tool, each a symlink to the fakes'
+ * client (`dist/testing/hook-tool`, a bash script built from `hook-tool.sh`), which dispatches on the name it was called by and
+ * has the bin dir's fake server (`fake-server.js`, started here, in the background) run the call. Put
+ * the directory first on PATH and `CHARM_RELATIONS_FAKE_STATE` in the environment of the charm
+ * process; node need not be on that PATH.
  */
 
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, symlinkSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HOOK_TOOLS } from "../backend/types.js";
 import { CharmRelationsError } from "../errors.js";
+import { startFakeServer } from "./fake-server.js";
 
 /**
- * Path of the compiled fake. From `dist/testing/` it sits next to this module; from `src/testing/`
- * (tests on sources) it is the package's build output, so run `tsc -b` first.
+ * A file of the package's build output. From `dist/testing/` it sits next to this module; from
+ * `src/testing/` (tests on sources) it is in `dist/testing/`, so build first.
  */
-export function hookToolCliPath(): string {
+function builtTestingFile(name: string): string {
   const candidates = [
-    fileURLToPath(new URL("./hook-tool-cli.js", import.meta.url)),
-    fileURLToPath(new URL("../../dist/testing/hook-tool-cli.js", import.meta.url)),
+    fileURLToPath(new URL(`./${name}`, import.meta.url)),
+    fileURLToPath(new URL(`../../dist/testing/${name}`, import.meta.url)),
   ];
   const found = candidates.find((p) => existsSync(p));
   if (!found) {
     throw new CharmRelationsError(
-      `the hook-tool fakes are not built (looked for ${candidates.join(", ")}); run \`pnpm exec tsc -b\` in packages/juju-secrets-core`,
+      `the hook-tool fakes are not built (looked for ${candidates.join(", ")}); run \`pnpm build\` in packages/juju-secrets-core`,
     );
   }
   return found;
 }
 
-/** Create (or refresh) a bin directory of hook-tool fakes; returns its path. */
+/** Path of the executable every tool in a bin dir links to (the client of the fake server). */
+export function hookToolCliPath(): string {
+  return builtTestingFile("hook-tool");
+}
+
+/** Create (or refresh) a bin directory of hook-tool fakes and start its server; returns its path. */
 export function createHookToolBin(dir?: string): string {
   const cli = hookToolCliPath();
   chmodSync(cli, 0o755);
-  const bin = dir ?? mkdtempSync(join(tmpdir(), "charm-relations-hook-tools-"));
+  const bin = resolve(dir ?? mkdtempSync(join(tmpdir(), "charm-relations-hook-tools-")));
   mkdirSync(bin, { recursive: true });
   for (const tool of HOOK_TOOLS) {
     const link = join(bin, tool);
@@ -44,5 +52,6 @@ export function createHookToolBin(dir?: string): string {
     }
     symlinkSync(cli, link);
   }
+  startFakeServer(bin, builtTestingFile("fake-server.js"));
   return bin;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The hook-tool fakes: one executable per Juju hook tool (symlinks to this file, see
- * `createHookToolBin`), dispatching on the name they were called by. Each call loads the state file
+ * The hook-tool fakes: what each Juju hook tool does, run per call by the fake server behind the bash
+ * clients of `createHookToolBin` (`fake-server.ts`), or as an executable itself (a symlink to this file
+ * named like the tool, or `node hook-tool-cli.js <tool> …`). Each call loads the state file
  * named by `CHARM_RELATIONS_FAKE_STATE`, parses argv the way Juju does (flags anywhere, `-r x`,
  * `--relation=x`, `--format json`, `--`, `key=value`, `key#file=`, `key#base64=`, `--file -`), runs the
  * same `MemoryBackend` code the in-memory harness uses, prints Juju's output (JSON as Go encodes it,
@@ -18,14 +19,23 @@ import type { HookKind } from "../hook/types.js";
 import { trimTrailing } from "../protocol/codecs.js";
 import { JujuYamlError, unmarshalStringMap } from "./juju-yaml.js";
 import { MemoryBackend, type SessionState } from "./memory-backend.js";
-import { appOfUnit, isAppName, isUnitName, JujuModel } from "./model.js";
-import { FAKE_STATE_ENV, readFakeState, writeFakeState } from "./state-file.js";
+import { appOfUnit, isAppName, isUnitName, type JujuModel } from "./model.js";
+import { FAKE_STATE_ENV, FAKE_STATE_FILES, type FakeStateStore } from "./state-file.js";
 
 export interface HookToolIO {
-  /** Standard input (read only when a tool is given `--file -`); bytes, as Juju reads them, or text. */
+  /**
+   * Standard input (read only when a tool is given `--file -`): bytes, as Juju reads them, or text;
+   * may throw `StdinRequired`.
+   */
   readonly stdin?: () => string | Uint8Array;
   readonly readFile?: (path: string) => string;
 }
+
+/**
+ * Thrown by a `HookToolIO.stdin` that has no input yet (Juju's `ErrNoStdin`): `hookToolMain` then
+ * saves nothing and rethrows, and the caller runs the call again with the input.
+ */
+export class StdinRequired extends Error {}
 
 export interface HookToolResult {
   stdout: string;
@@ -778,13 +788,16 @@ function sessionFromEnv(env: NodeJS.ProcessEnv): SessionState {
 
 /**
  * What one executable does: load the state file, run the tool, log the call (secret values
- * redacted), save. `tool` is the name it was invoked by.
+ * redacted), save. `tool` is the name it was invoked by. Throws `StdinRequired` (having saved
+ * nothing) when the tool needs the standard input and `io.stdin` throws it. `store` reads and writes
+ * the state file (the fake server's keeps the models it saved).
  */
 export function hookToolMain(
   tool: string,
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
   io: HookToolIO = {},
+  store: FakeStateStore = FAKE_STATE_FILES,
 ): HookToolResult {
   const path = env[FAKE_STATE_ENV];
   if (!path) return { stdout: "", stderr: `ERROR ${FAKE_STATE_ENV} is not set\n`, exitCode: 1 };
@@ -794,8 +807,8 @@ export function hookToolMain(
   let model: JujuModel;
   let backend: MemoryBackend;
   try {
-    const file = readFakeState(path);
-    model = JujuModel.fromJSON(file.model);
+    const file = store.load(path);
+    model = file.model;
     if (file.session) backend = MemoryBackend.resume(model, file.session, { recordCalls: false });
     else {
       const session = sessionFromEnv(env);
@@ -804,7 +817,22 @@ export function hookToolMain(
   } catch (e) {
     return { stdout: "", stderr: `ERROR ${(e as Error).message}\n`, exitCode: 1 };
   }
-  const result = runHookTool(tool, argv, backend, io);
+  let stdinRequired = false;
+  const { stdin } = io;
+  const result = runHookTool(tool, argv, backend, {
+    ...io,
+    ...(stdin && {
+      stdin: () => {
+        try {
+          return stdin();
+        } catch (e) {
+          stdinRequired ||= e instanceof StdinRequired;
+          throw e;
+        }
+      },
+    }),
+  });
+  if (stdinRequired) throw new StdinRequired(`${tool} reads standard input`);
   if (result.exitCode !== 127) {
     model.recordCall({
       unit: backend.unit,
@@ -814,7 +842,7 @@ export function hookToolMain(
       exitCode: result.exitCode,
     });
   }
-  writeFakeState(path, model, backend.exportSession());
+  store.save(path, model, backend.exportSession());
   return result;
 }
 

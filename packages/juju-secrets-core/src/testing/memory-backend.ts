@@ -38,6 +38,7 @@ import {
   SecretContentError,
 } from "../errors.js";
 import type { HookKind } from "../hook/types.js";
+import type { UnitLocalState } from "../model/unit-state.js";
 import { JujuYamlError, unmarshalStringMap } from "./juju-yaml.js";
 import {
   appOfUnit,
@@ -54,6 +55,7 @@ import {
   secretXid,
   unitTag,
 } from "./model.js";
+import { memoryUnitState } from "./unit-files.js";
 
 export interface MemoryBackendOptions {
   /** The unit running the hook. */
@@ -323,6 +325,11 @@ export class MemoryBackend implements Backend {
     }
     this.model.state = cloneJson(model);
     this.#ownAll(cloneJson(session.working));
+  }
+
+  /** This unit's charm-dir files in the model: what the runtime uses when the hook has no charm dir. */
+  get unitState(): UnitLocalState {
+    return memoryUnitState(this.model, this.unit);
   }
 
   /** The hook context as the tools see it (defaults for `-r` and relation-get's unit). */

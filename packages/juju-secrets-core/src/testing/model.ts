@@ -67,6 +67,11 @@ export interface UnitState {
   statusHistory: StatusHistoryEntry[];
   workloadVersion: string;
   workloadVersionHistory: string[];
+  /**
+   * Files on the unit's own disk, under `<charm dir>/.charm-relations` (the runtime's unit-local state:
+   * status cache, notes, departure markers), by file name. Not Juju data: never rolled back.
+   */
+  localFiles?: Record<string, string>;
 }
 
 export interface RelationEndpointRef {

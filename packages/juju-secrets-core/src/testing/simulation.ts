@@ -40,6 +40,7 @@ import {
   secretXid,
 } from "./model.js";
 import { FAKE_STATE_ENV, loadSession, saveSession } from "./state-file.js";
+import { readUnitFiles, writeUnitFiles } from "./unit-files.js";
 
 /** Runs one hook of a charm in-process. Resolve = exit 0 (commit); reject = non-zero (rollback). */
 export type HookRunner = (backend: Backend, context: HookContext) => Promise<void>;
@@ -253,7 +254,14 @@ export function processRunner(
     binDir ??= sharedHookToolBin();
     const dir = mkdtempSync(join(tmpdir(), "charm-relations-hook-"));
     const stateFile = join(dir, "state.json");
+    // Juju always gives a charm dir. Without one from the test, the unit's files in the model become
+    // a charm dir for this hook, and what the process leaves there goes back into the model.
+    const charmDir =
+      context.charmDir === undefined && options.env?.JUJU_CHARM_DIR === undefined
+        ? join(dir, "charm")
+        : undefined;
     try {
+      if (charmDir) writeUnitFiles(backend.model, context.unitName, charmDir);
       saveSession(stateFile, backend);
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(process.env)) {
@@ -263,11 +271,13 @@ export function processRunner(
       Object.assign(env, jujuEnvFor(context), {
         PATH: `${binDir}${delimiter}${process.env.PATH ?? ""}`,
         [FAKE_STATE_ENV]: stateFile,
+        ...(charmDir ? { JUJU_CHARM_DIR: charmDir, CHARM_DIR: charmDir } : {}),
         ...options.env,
       });
       const cwd = options.cwd ?? context.charmDir ?? process.cwd();
       const out = await spawnCollect(command, args, { cwd, env, timeoutMs: options.timeoutMs ?? 60_000 });
       loadSession(stateFile, backend);
+      if (charmDir) readUnitFiles(backend.model, context.unitName, charmDir);
       options.onOutput?.({ context, exitCode: out.code, stdout: out.stdout, stderr: out.stderr });
       if (out.code !== 0)
         throw new CharmProcessError(context.hookName, out.code, out.signal, out.stdout, out.stderr);

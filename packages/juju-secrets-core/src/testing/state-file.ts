@@ -51,6 +51,22 @@ export function readFakeState(path: string): FakeStateFile {
   return file as FakeStateFile;
 }
 
+/** How a hook-tool fake loads and saves the state file it works on. */
+export interface FakeStateStore {
+  load(path: string): { model: JujuModel; session?: SessionState };
+  save(path: string, model: JujuModel, session: SessionState): void;
+}
+
+/** Straight from and to the file. */
+export const FAKE_STATE_FILES: FakeStateStore = {
+  load(path) {
+    const file = readFakeState(path);
+    const model = JujuModel.fromJSON(file.model);
+    return file.session ? { model, session: file.session } : { model };
+  },
+  save: writeFakeState,
+};
+
 /** Save a live session so a child process's hook tools can continue it. */
 export function saveSession(path: string, backend: MemoryBackend): void {
   writeFakeState(path, backend.model, backend.exportSession());
