@@ -3,7 +3,7 @@
  * broken ones with the violations they must produce; realistic dump parameters per fixture.
  */
 import { etcdProviderUnitBag } from "@charm-relations/interface-etcd/testing";
-import { demoCertificate } from "../src/scenarios/pki.js";
+import { demoCertificate } from "@charm-relations/juju-secrets-core/testing";
 import { fixture } from "./helpers.js";
 
 export const ANSI = /\u001b\[[0-9;]*m/;

@@ -3,9 +3,10 @@
  * fails, no secret is orphaned, the rotation really rotated, every requirer unit got its "ready"
  * event, and nothing secret reaches the report.
  */
+
+import { derivedPassword } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import { INTERFACES } from "../src/interfaces.js";
-import { derivedPassword } from "../src/scenarios/types.js";
 import { type HookView, PHASES, type SimulationReport } from "../src/simulate.js";
 
 /** The event each requirer emits once its answer is usable. */

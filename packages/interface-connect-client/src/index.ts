@@ -3,6 +3,7 @@
  * integrators) for TypeScript charms, byte-compatible with kafka-connect-operator and data_interfaces v0.
  */
 export * from "./definition.js";
+export { descriptor } from "./descriptor.js";
 export * from "./plugin.js";
 export * from "./provider.js";
 export * from "./requirer.js";

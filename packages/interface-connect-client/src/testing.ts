@@ -18,6 +18,7 @@ import {
   pyDumps,
   v0Snapshot,
 } from "@charm-relations/juju-secrets-core/protocol";
+import type { InterfaceTesting } from "@charm-relations/juju-secrets-core/testing";
 import {
   type ConformanceCheck,
   ConformanceError,
@@ -37,6 +38,7 @@ import {
 import { type ConnectIntegration, connectClient, DEFAULT_CONNECT_ENDPOINT } from "./definition.js";
 import { ConnectProvider } from "./provider.js";
 import { ConnectRequirer } from "./requirer.js";
+import { connectClientScenario } from "./scenario.js";
 import {
   connectUsername,
   NOT_REQUIRED,
@@ -445,3 +447,10 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
     },
   ];
 }
+export * from "./scenario.js";
+
+/** What the tools run connect_client with (`@charm-relations/cli/registry`). */
+export const testingDescriptor: InterfaceTesting = {
+  name: "connect_client",
+  scenario: connectClientScenario,
+};

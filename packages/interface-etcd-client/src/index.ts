@@ -5,6 +5,7 @@
  */
 export * from "./certificate.js";
 export * from "./definition.js";
+export { descriptor } from "./descriptor.js";
 export * from "./provider.js";
 export * from "./requirer.js";
 export * from "./schema.js";

@@ -15,6 +15,7 @@ import {
   pyDumps,
   v0Snapshot,
 } from "@charm-relations/juju-secrets-core/protocol";
+import type { InterfaceTesting } from "@charm-relations/juju-secrets-core/testing";
 import {
   charmRunner,
   deployTarget,
@@ -26,6 +27,7 @@ import { parseClientCertificate } from "./certificate.js";
 import { DEFAULT_ENDPOINT } from "./definition.js";
 import { EtcdClientProvider } from "./provider.js";
 import { EtcdClientRequirer } from "./requirer.js";
+import { etcdClientScenario } from "./scenario.js";
 import { tlsSecret, userSecret } from "./schema.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -401,3 +403,7 @@ export async function requirerConformance(options: ConformanceOptions): Promise<
   });
   return checks.report();
 }
+export * from "./scenario.js";
+
+/** What the tools run etcd_client with (`@charm-relations/cli/registry`). */
+export const testingDescriptor: InterfaceTesting = { name: "etcd_client", scenario: etcdClientScenario };

@@ -4,6 +4,7 @@
  */
 export { checkClientCredentials } from "./credentials.js";
 export { etcdLegacy } from "./definition.js";
+export { descriptor } from "./descriptor.js";
 export { EtcdCredentialsUnavailableError, EtcdFileError, EtcdInputError } from "./errors.js";
 export {
   EtcdProvider,

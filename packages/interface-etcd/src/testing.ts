@@ -6,6 +6,7 @@
 
 import type { RemoteDataError } from "@charm-relations/juju-secrets-core";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
+import type { InterfaceTesting } from "@charm-relations/juju-secrets-core/testing";
 import {
   charmRunner,
   deployTarget,
@@ -14,6 +15,7 @@ import {
   Simulation,
 } from "@charm-relations/juju-secrets-core/testing";
 import { EtcdRequirer } from "./requirer.js";
+import { etcdScenario } from "./scenario.js";
 import { ETCD_KEYS, type EtcdClientCredentials, providerUnit, requirerUnit } from "./schema.js";
 
 export interface EtcdProviderBagInput {
@@ -224,3 +226,8 @@ async function settleInto(sim: Simulation, problems: string[], step: string): Pr
   if (result.failed.length === 0 && !result.settled)
     problems.push(`${step}: the model did not settle (${result.reason})`);
 }
+
+export * from "./scenario.js";
+
+/** What the tools run etcd with (`@charm-relations/cli/registry`). */
+export const testingDescriptor: InterfaceTesting = { name: "etcd", scenario: etcdScenario };

@@ -3,6 +3,7 @@
  * `database` endpoint of the PostgreSQL and PgBouncer charms) for TypeScript Juju charms.
  */
 export * from "./definition.js";
+export { descriptor } from "./descriptor.js";
 export * from "./examples.js";
 export * from "./helpers.js";
 export * from "./json-schema.js";

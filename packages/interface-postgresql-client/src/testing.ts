@@ -15,6 +15,7 @@ import {
   pyDumps,
   v0Snapshot,
 } from "@charm-relations/juju-secrets-core/protocol";
+import type { InterfaceTesting } from "@charm-relations/juju-secrets-core/testing";
 import {
   type ConformanceCheck,
   ConformanceError,
@@ -34,6 +35,7 @@ import type { PostgresqlConnection } from "./definition.js";
 import { connectionUri, relationUsername } from "./helpers.js";
 import { PostgresqlProvider } from "./provider.js";
 import { type PostgresqlRequestOptions, PostgresqlRequirer } from "./requirer.js";
+import { postgresqlClientScenario } from "./scenario.js";
 import {
   entitySecret,
   providerAnsweredAppV0,
@@ -367,3 +369,10 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
     },
   ];
 }
+export * from "./scenario.js";
+
+/** What the tools run postgresql_client with (`@charm-relations/cli/registry`). */
+export const testingDescriptor: InterfaceTesting = {
+  name: "postgresql_client",
+  scenario: postgresqlClientScenario,
+};

@@ -6,6 +6,7 @@
  */
 export * from "./acl.js";
 export * from "./definition.js";
+export { descriptor } from "./descriptor.js";
 export * from "./provider.js";
 export * from "./requirer.js";
 export * from "./schema.js";

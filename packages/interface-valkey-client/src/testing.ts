@@ -22,6 +22,7 @@ import {
   serializeResponseObject,
   v1DataEntry,
 } from "@charm-relations/juju-secrets-core/protocol";
+import type { InterfaceTesting } from "@charm-relations/juju-secrets-core/testing";
 import {
   type ConformanceCheck,
   ConformanceError,
@@ -34,6 +35,7 @@ import {
 import { DEFAULT_VALKEY_ENDPOINT, valkeyClient } from "./definition.js";
 import { ValkeyProvider } from "./provider.js";
 import { ValkeyRequirer } from "./requirer.js";
+import { valkeyClientScenario } from "./scenario.js";
 import {
   providerAppV0,
   providerAppV1,
@@ -339,3 +341,7 @@ export function valkeyRequirerConformance(
     },
   ];
 }
+export * from "./scenario.js";
+
+/** What the tools run valkey_client with (`@charm-relations/cli/registry`). */
+export const testingDescriptor: InterfaceTesting = { name: "valkey_client", scenario: valkeyClientScenario };

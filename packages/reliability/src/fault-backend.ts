@@ -10,8 +10,24 @@
  * - `timeout`: the tool hangs and `ProcessBackend` kills it.
  */
 
-import { HookToolError, type LogLevel, type RelationRef, type StatusName } from "@charm-relations/juju-secrets-core";
-import { type Backend, classifyHookToolFailure, type Databag, type HookToolFailure, type NetworkInfo, type SecretAddOptions, type SecretGetOptions, type SecretInfo, type SecretSetOptions, type StatusInfo } from "@charm-relations/juju-secrets-core/backend";
+import {
+  HookToolError,
+  type LogLevel,
+  type RelationRef,
+  type StatusName,
+} from "@charm-relations/juju-secrets-core";
+import {
+  type Backend,
+  classifyHookToolFailure,
+  type Databag,
+  type HookToolFailure,
+  type NetworkInfo,
+  type SecretAddOptions,
+  type SecretGetOptions,
+  type SecretInfo,
+  type SecretSetOptions,
+  type StatusInfo,
+} from "@charm-relations/juju-secrets-core/backend";
 
 export const FAULT_KINDS = ["exit1", "exit2", "garbage", "timeout"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

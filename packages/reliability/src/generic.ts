@@ -7,7 +7,12 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import type { Charm, RelationRef } from "@charm-relations/juju-secrets-core";
-import { DataProvider, DataRequirer, type InterfaceDefinition, type ProviderRequest } from "@charm-relations/juju-secrets-core/interface";
+import {
+  DataProvider,
+  DataRequirer,
+  type InterfaceDefinition,
+  type ProviderRequest,
+} from "@charm-relations/juju-secrets-core/interface";
 import { charmRunner, type HookRunner } from "@charm-relations/juju-secrets-core/testing";
 
 export const PG: InterfaceDefinition = {

@@ -3,8 +3,8 @@
  * never hands the kernel a NUL or an oversized argv (no `TypeError`, no `E2BIG`).
  */
 import { CharmRelationsError } from "@charm-relations/juju-secrets-core";
-import { pyDumps } from "@charm-relations/juju-secrets-core/protocol";
 import { ProcessBackend } from "@charm-relations/juju-secrets-core/backend";
+import { pyDumps } from "@charm-relations/juju-secrets-core/protocol";
 import { JujuModel } from "@charm-relations/juju-secrets-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

@@ -5,8 +5,8 @@
  */
 
 import { POSTGRESQL_CLIENT } from "@charm-relations/interface-postgresql-client";
-import { DataRequirer } from "@charm-relations/juju-secrets-core/interface";
 import { encodeRelationSettings } from "@charm-relations/juju-secrets-core/backend";
+import { DataRequirer } from "@charm-relations/juju-secrets-core/interface";
 import {
   JujuModel,
   MemoryBackend,

@@ -24,5 +24,7 @@ export {
 } from "./juju-yaml.js";
 export * from "./memory-backend.js";
 export * from "./model.js";
+export * from "./pki.js";
+export * from "./scenario.js";
 export * from "./simulation.js";
 export * from "./state-file.js";

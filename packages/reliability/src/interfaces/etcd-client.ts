@@ -80,7 +80,12 @@ export function etcdClientRequirer(
   return (charm) => {
     const chosen = charm.model.config().cert;
     const cert = (typeof chosen === "string" && CLIENT_CERTS[chosen]) || defaultCert;
-    const requirer = new EtcdClientRequirer(charm, { endpoint: EP, prefix: "/app/", mtlsCert: cert, contract });
+    const requirer = new EtcdClientRequirer(charm, {
+      endpoint: EP,
+      prefix: "/app/",
+      mtlsCert: cert,
+      contract,
+    });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     requirer.on("etcdReady", (c) => log("ready", `${c.relation.id} ${c.username}`));
     requirer.on("caRotated", (c) => log("caRotated", String(c.relation.id)));

@@ -7,10 +7,10 @@
 
 import {
   connectionUri,
-  postgresqlClient,
   PostgresqlProvider,
   type PostgresqlRequest,
   PostgresqlRequirer,
+  postgresqlClient,
 } from "@charm-relations/interface-postgresql-client";
 import type { Charm } from "@charm-relations/juju-secrets-core";
 import { DataRequirer } from "@charm-relations/juju-secrets-core/interface";

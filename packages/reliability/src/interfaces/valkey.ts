@@ -41,7 +41,10 @@ export function valkeyProvider(options: CharmOptions = {}): (charm: Charm) => vo
       },
       { endpoint: EP },
     );
-    const provider = new ValkeyProvider(charm, { endpoint: EP, retainSecretsOnBroken: (r) => existsSync(marker(r.id)) });
+    const provider = new ValkeyProvider(charm, {
+      endpoint: EP,
+      retainSecretsOnBroken: (r) => existsSync(marker(r.id)),
+    });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     const shared = {
       endpoints: ["10.1.0.10:6379"],

@@ -5,8 +5,8 @@
  * `password-seed`), which every client unit hears of as `credentialsRotated`.
  */
 
-import { ValkeyProvider, type ValkeyRequest, ValkeyRequirer } from "@charm-relations/interface-valkey-client";
-import { derivedPassword, type Scenario } from "./types.js";
+import { derivedPassword, type Scenario } from "@charm-relations/juju-secrets-core/testing";
+import { ValkeyProvider, type ValkeyRequest, ValkeyRequirer } from "./index.js";
 
 const ENDPOINT = "valkey-client";
 
@@ -46,8 +46,8 @@ export const valkeyClientScenario: Scenario = {
         provider.on("requestRemoved", ({ request }) =>
           ctx.record("requestRemoved", { username: request.username }),
         );
-        provider.on("requestInvalid", ({ error }) => {
-          ctx.record("requestInvalid", { error: error.message });
+        provider.on("invalid", ({ error }) => {
+          ctx.record("invalid", { error: error.message });
           charm.model.setStatus("blocked", error.message);
         });
         provider.on("gone", ({ relation }) => ctx.record("gone", { relation: relation.id }));
@@ -64,8 +64,11 @@ export const valkeyClientScenario: Scenario = {
       endpoint: ENDPOINT,
       units: 2,
       setup(charm, ctx) {
-        const requirer = new ValkeyRequirer(charm, { endpoint: ENDPOINT, resources: contract === "v1" ? ["myapp:*", "sessions:*"] : ["myapp:*"],
-          contract });
+        const requirer = new ValkeyRequirer(charm, {
+          endpoint: ENDPOINT,
+          resources: contract === "v1" ? ["myapp:*", "sessions:*"] : ["myapp:*"],
+          contract,
+        });
         requirer.on("resourceCreated", ({ connection }) =>
           ctx.record("resourceCreated", {
             resource: connection.resource,

@@ -5,10 +5,10 @@
  * issues new client credentials (config `credentials-generation`), which every consumer unit sees.
  */
 
-import { EtcdProvider, EtcdRequirer } from "@charm-relations/interface-etcd";
 import type { Charm } from "@charm-relations/juju-secrets-core";
-import { type DemoCertificate, demoCertificate } from "./pki.js";
-import type { Scenario } from "./types.js";
+import type { Scenario } from "@charm-relations/juju-secrets-core/testing";
+import { type DemoCertificate, demoCertificate } from "@charm-relations/juju-secrets-core/testing";
+import { EtcdProvider, EtcdRequirer } from "./index.js";
 
 const MEMBERS = ["https://10.1.0.10:2379", "https://10.1.0.11:2379"];
 
@@ -46,7 +46,7 @@ export const etcdScenario: Scenario = {
             provider.setClientCredentials(credentials(generation(charm)));
           };
           provider.on("connected", publish);
-          provider.on("disconnected", (e) => ctx.record("disconnected", { relation: e.relation.id }));
+          provider.on("gone", (e) => ctx.record("gone", { relation: e.relation.id, departing: e.departing }));
           charm.on("configChanged", publish);
         },
       },
@@ -57,7 +57,10 @@ export const etcdScenario: Scenario = {
         setup(charm, ctx) {
           const requirer = new EtcdRequirer(charm, { endpoint: "etcd" });
           requirer.on("connectionChanged", (e) =>
-            ctx.record("connectionChanged", { endpoints: e.endpoints, version: e.version }),
+            ctx.record("connectionChanged", {
+              endpoints: e.connection.endpoints,
+              version: e.connection.version,
+            }),
           );
           // The event carries the private key: record only that it fired.
           requirer.on("credentialsChanged", () => ctx.record("credentialsChanged"));

@@ -4,14 +4,14 @@
  * provider's leader sets a new password (config `password-seed`), like `set_credentials` does.
  */
 
+import { derivedPassword, type Scenario } from "@charm-relations/juju-secrets-core/testing";
 import {
   connectionUri,
   PostgresqlProvider,
   type PostgresqlRequest,
   PostgresqlRequirer,
   relationUsername,
-} from "@charm-relations/interface-postgresql-client";
-import { derivedPassword, type Scenario } from "./types.js";
+} from "./index.js";
 
 const ENDPOINT = "database";
 const PRIMARY = "10.1.0.10:5432";
@@ -46,15 +46,12 @@ export const postgresqlClientScenario: Scenario = {
           ctx.record("databaseRequested", { relation: request.relation.id, database: request.database });
           answer(request);
         });
-        provider.on("requestInvalid", ({ error }) => {
-          ctx.record("requestInvalid", { error: error.message });
+        provider.on("invalid", ({ error }) => {
+          ctx.record("invalid", { error: error.message });
           charm.model.setStatus("blocked", error.message);
         });
-        provider.on("relationDeparted", ({ departingUnit, departing }) =>
-          ctx.record("relationDeparted", { departingUnit: departingUnit ?? "", departing }),
-        );
-        provider.on("gone", ({ relation, departing, removeUser }) =>
-          ctx.record("gone", { relation: relation.id, departing, removeUser }),
+        provider.on("gone", ({ relation, departing }) =>
+          ctx.record("gone", { relation: relation.id, departing }),
         );
         charm.on("configChanged", () => {
           // A new password seed is a credential rotation: republish for every request (in place).
@@ -75,9 +72,11 @@ export const postgresqlClientScenario: Scenario = {
             endpoints: connection.endpoints,
           }),
         );
-        requirer.on("endpointsChanged", ({ endpoints }) => ctx.record("endpointsChanged", { endpoints }));
-        requirer.on("readOnlyEndpointsChanged", ({ readOnlyEndpoints }) =>
-          ctx.record("readOnlyEndpointsChanged", { readOnlyEndpoints }),
+        requirer.on("endpointsChanged", ({ connection }) =>
+          ctx.record("endpointsChanged", { endpoints: connection.endpoints }),
+        );
+        requirer.on("readOnlyEndpointsChanged", ({ connection }) =>
+          ctx.record("readOnlyEndpointsChanged", { readOnlyEndpoints: connection.readOnlyEndpoints }),
         );
         requirer.on("credentialsRotated", ({ groups }) => ctx.record("credentialsRotated", { groups }));
         requirer.on("gone", ({ relation }) => ctx.record("gone", { relation: relation.id }));

@@ -5,8 +5,9 @@
  */
 
 import { createHash } from "node:crypto";
-import type { Charm, Contract } from "@charm-relations/juju-secrets-core";
-import type { Simulation } from "@charm-relations/juju-secrets-core/testing";
+import type { Charm } from "../hook/charm.js";
+import type { Contract } from "../types.js";
+import type { Simulation } from "./simulation.js";
 
 /** Event details are small, non-secret facts (relation, resource, changed keys, usernames). */
 export type EventDetailValue = string | number | boolean | readonly string[];
@@ -64,4 +65,14 @@ export function configList(value: unknown, fallback: string): string[] {
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
+}
+
+/**
+ * What an interface package's `/testing` entry gives the tools (`@charm-relations/cli/registry`):
+ * the `simulate` scenario, built on the package's own provider and requirer classes.
+ */
+export interface InterfaceTesting {
+  /** The Juju interface name, as in the package's descriptor. */
+  readonly name: string;
+  readonly scenario: Scenario;
 }

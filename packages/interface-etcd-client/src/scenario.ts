@@ -5,14 +5,13 @@
  * Rotation: the server CA rotates on the provider and the client renews its certificate (same CN).
  */
 
-import {
-  EtcdClientProvider,
-  type EtcdClientRef,
-  EtcdClientRequirer,
-} from "@charm-relations/interface-etcd-client";
 import type { Charm } from "@charm-relations/juju-secrets-core";
-import { type DemoCertificate, demoCertificate } from "./pki.js";
-import type { Scenario } from "./types.js";
+import {
+  type DemoCertificate,
+  demoCertificate,
+  type Scenario,
+} from "@charm-relations/juju-secrets-core/testing";
+import { EtcdClientProvider, type EtcdClientRef, EtcdClientRequirer, type EtcdConnection } from "./index.js";
 
 const ENDPOINT = "etcd-client";
 const ENDPOINTS = ["10.1.0.10:2379", "10.1.0.11:2379"];
@@ -101,7 +100,7 @@ export const etcdClientScenario: Scenario = {
           charm.on("configChanged", () => {
             // Unchanged CA: no write and no new revision (the engine compares before secret-set).
             if (charm.model.isLeader())
-              provider.publishTlsCa(certs.serverCa(generation(charm, "ca-generation")));
+              provider.publishAll({ tlsCa: certs.serverCa(generation(charm, "ca-generation")) });
           });
         },
       },
@@ -112,20 +111,27 @@ export const etcdClientScenario: Scenario = {
         config: { "cert-generation": 1 },
         setup(charm, ctx) {
           const cert = certs.client(generation(charm, "cert-generation"));
-          const requirer = new EtcdClientRequirer(charm, { endpoint: ENDPOINT, prefix: "/myapp/",
+          const requirer = new EtcdClientRequirer(charm, {
+            endpoint: ENDPOINT,
+            prefix: "/myapp/",
             mtlsCert: cert,
-            contract });
-          const conn = (c: { username: string; endpoints: readonly string[]; version: string }) => ({
-            username: c.username,
-            endpoints: c.endpoints,
-            version: c.version,
+            contract,
           });
-          requirer.on("etcdReady", (c) => ctx.record("etcdReady", conn(c)));
-          requirer.on("endpointsChanged", (c) => ctx.record("endpointsChanged", { endpoints: c.endpoints }));
-          requirer.on("versionChanged", (c) => ctx.record("versionChanged", { version: c.version }));
+          const conn = (c: EtcdConnection) => ({
+            username: c.username ?? "",
+            endpoints: c.endpoints,
+            version: c.version ?? "",
+          });
+          requirer.on("etcdReady", ({ connection }) => ctx.record("etcdReady", conn(connection)));
+          requirer.on("endpointsChanged", ({ connection }) =>
+            ctx.record("endpointsChanged", { endpoints: connection.endpoints }),
+          );
+          requirer.on("versionChanged", ({ connection }) =>
+            ctx.record("versionChanged", { version: connection.version ?? "" }),
+          );
           requirer.on("caRotated", () => ctx.record("caRotated"));
-          requirer.on("credentialsRotated", (c) =>
-            ctx.record("credentialsRotated", { username: c.username }),
+          requirer.on("credentialsRotated", ({ connection }) =>
+            ctx.record("credentialsRotated", { username: connection.username ?? "" }),
           );
           requirer.on("gone", (e) => ctx.record("gone", { relation: e.relation.id, departing: e.departing }));
           requirer.on("invalid", ({ error }) => {

@@ -5,12 +5,8 @@
  * `password-seed`).
  */
 
-import {
-  type ConnectIntegrationRequest,
-  ConnectProvider,
-  ConnectRequirer,
-} from "@charm-relations/interface-connect-client";
-import { derivedPassword, type Scenario } from "./types.js";
+import { derivedPassword, type Scenario } from "@charm-relations/juju-secrets-core/testing";
+import { type ConnectIntegrationRequest, ConnectProvider, ConnectRequirer } from "./index.js";
 
 const ENDPOINT = "connect-client";
 const WORKERS = ["http://10.1.0.10:8083", "http://10.1.0.11:8083"];
@@ -59,8 +55,11 @@ export const connectClientScenario: Scenario = {
       endpoint: ENDPOINT,
       units: 2,
       setup(charm, ctx) {
-        const requirer = new ConnectRequirer(charm, { endpoint: ENDPOINT, pluginUrl: "http://10.1.1.200:8080/route/to/plugin.tar",
-          contract });
+        const requirer = new ConnectRequirer(charm, {
+          endpoint: ENDPOINT,
+          pluginUrl: "http://10.1.1.200:8080/route/to/plugin.tar",
+          contract,
+        });
         requirer.on("integrationCreated", ({ connection: integration }) =>
           ctx.record("integrationCreated", {
             username: integration.username,
