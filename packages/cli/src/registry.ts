@@ -10,6 +10,10 @@ import * as etcd from "@charm-relations/interface-etcd";
 import * as etcdTesting from "@charm-relations/interface-etcd/testing";
 import * as etcdClient from "@charm-relations/interface-etcd-client";
 import * as etcdClientTesting from "@charm-relations/interface-etcd-client/testing";
+import * as mongodbClient from "@charm-relations/interface-mongodb-client";
+import * as mongodbClientTesting from "@charm-relations/interface-mongodb-client/testing";
+import * as mysqlClient from "@charm-relations/interface-mysql-client";
+import * as mysqlClientTesting from "@charm-relations/interface-mysql-client/testing";
 import * as postgresqlClient from "@charm-relations/interface-postgresql-client";
 import * as postgresqlClientTesting from "@charm-relations/interface-postgresql-client/testing";
 import * as valkeyClient from "@charm-relations/interface-valkey-client";
@@ -29,4 +33,6 @@ export const REGISTRY: readonly RegistryEntry[] = [
   { descriptor: etcd.descriptor, testing: etcdTesting.testingDescriptor },
   { descriptor: valkeyClient.descriptor, testing: valkeyClientTesting.testingDescriptor },
   { descriptor: connectClient.descriptor, testing: connectClientTesting.testingDescriptor },
+  { descriptor: mysqlClient.descriptor, testing: mysqlClientTesting.testingDescriptor },
+  { descriptor: mongodbClient.descriptor, testing: mongodbClientTesting.testingDescriptor },
 ];

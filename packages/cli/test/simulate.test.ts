@@ -16,6 +16,8 @@ const READY_EVENT: Record<string, string> = {
   etcd: "connectionChanged",
   valkey_client: "resourceCreated",
   connect_client: "integrationCreated",
+  mysql_client: "databaseCreated",
+  mongodb_client: "databaseCreated",
 };
 
 const hooksOf = (r: SimulationReport, phase?: string): HookView[] =>

@@ -3,6 +3,7 @@
  * endpoint of mongodb and mongos) for TypeScript Juju charms.
  */
 export * from "./definition.js";
+export { descriptor } from "./descriptor.js";
 export * from "./provider.js";
 export * from "./requirer.js";
 export * from "./schema.js";

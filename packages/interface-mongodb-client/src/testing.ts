@@ -13,6 +13,7 @@ import {
   pyDumps,
   v0Snapshot,
 } from "@charm-relations/juju-secrets-core/protocol";
+import type { InterfaceTesting } from "@charm-relations/juju-secrets-core/testing";
 import {
   type ConformanceCheck,
   ConformanceError,
@@ -31,6 +32,7 @@ import {
 import type { MongodbConnection } from "./definition.js";
 import { MongodbProvider, mongodbUri, relationUsername } from "./provider.js";
 import { type MongodbRequestOptions, MongodbRequirer } from "./requirer.js";
+import { mongodbClientScenario } from "./scenario.js";
 import { providerAnsweredAppV0, requirerAppV0, requirerUnit, userSecret } from "./schema.js";
 
 export { type ConformanceCheck, ConformanceError, type ConformanceTarget, charmRunner };
@@ -278,3 +280,11 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
     },
   ];
 }
+
+export * from "./scenario.js";
+
+/** What the tools run mongodb_client with (`@charm-relations/cli/registry`). */
+export const testingDescriptor: InterfaceTesting = {
+  name: "mongodb_client",
+  scenario: mongodbClientScenario,
+};

@@ -13,6 +13,7 @@ import {
   pyDumps,
   v0Snapshot,
 } from "@charm-relations/juju-secrets-core/protocol";
+import type { InterfaceTesting } from "@charm-relations/juju-secrets-core/testing";
 import {
   type ConformanceCheck,
   ConformanceError,
@@ -31,6 +32,7 @@ import {
 import type { MysqlConnection } from "./definition.js";
 import { MysqlProvider, relationUsername } from "./provider.js";
 import { type MysqlRequestOptions, MysqlRequirer } from "./requirer.js";
+import { mysqlClientScenario } from "./scenario.js";
 import { providerAnsweredAppV0, requirerAppV0, requirerUnit, userSecret } from "./schema.js";
 
 export { type ConformanceCheck, ConformanceError, type ConformanceTarget, charmRunner };
@@ -276,3 +278,8 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
     },
   ];
 }
+
+export * from "./scenario.js";
+
+/** What the tools run mysql_client with (`@charm-relations/cli/registry`). */
+export const testingDescriptor: InterfaceTesting = { name: "mysql_client", scenario: mysqlClientScenario };
