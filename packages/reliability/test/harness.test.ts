@@ -63,7 +63,7 @@ describe("the sweeps catch misbehaving charms", () => {
       const provider = new DataProvider(charm, "database", PG);
       provider.events.on("requested", ({ request }) => {
         try {
-          provider.publish(request.relation, {
+          provider.publishFields(request.relation, {
             endpoints: "10.0.0.1:5432",
             username: "u",
             password: "p-0123456789",

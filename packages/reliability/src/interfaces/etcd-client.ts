@@ -65,7 +65,7 @@ export function etcdClientProvider(options: CharmOptions = {}): (charm: Charm) =
     provider.on("clientCertificateRejected", (e) => charm.model.setStatus("blocked", e.error.message));
     if (options.log) provider.on("invalid", ({ error }) => log("invalid", error.message));
     charm.on("configChanged", () => {
-      if (charm.model.isLeader()) provider.publishTlsCa(ca());
+      if (charm.model.isLeader()) provider.publishAll({ tlsCa: ca() });
     });
     // Like most charms, report the workload status at the end of the hook (after the library ran).
     charm.on("relationBroken", () => charm.model.setStatus("active", ""));
@@ -87,9 +87,11 @@ export function etcdClientRequirer(
       contract,
     });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
-    requirer.on("etcdReady", (c) => log("ready", `${c.relation.id} ${c.username}`));
+    requirer.on("etcdReady", ({ connection: c }) => log("ready", `${c.relation.id} ${c.username}`));
     requirer.on("caRotated", (c) => log("caRotated", String(c.relation.id)));
-    requirer.on("credentialsRotated", (c) => log("rotated", `${c.relation.id} ${c.username}`));
+    requirer.on("credentialsRotated", ({ connection: c }) =>
+      log("rotated", `${c.relation.id} ${c.username}`),
+    );
     requirer.on("gone", ({ relation }) => log("gone", String(relation.id)));
     if (options.log) requirer.on("invalid", ({ error }) => log("invalid", error.message));
     charm.on("configChanged", () => {

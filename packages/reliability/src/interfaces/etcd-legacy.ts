@@ -44,7 +44,7 @@ export function etcdLegacyProvider(options: CharmOptions = {}): (charm: Charm) =
       log("connected", String(e.relation.id));
       publish();
     });
-    provider.on("disconnected", (e) => log("disconnected", String(e.relation.id)));
+    provider.on("gone", (e) => log("disconnected", String(e.relation.id)));
     charm.on("configChanged", publish);
   };
 }

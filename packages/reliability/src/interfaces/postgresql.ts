@@ -57,7 +57,7 @@ export function postgresqlProvider(options: CharmOptions = {}): (charm: Charm) =
       serve(request);
     });
     provider.on("gone", ({ relation }) => log("gone", String(relation.id)));
-    if (options.log) provider.on("requestInvalid", ({ error }) => log("requestInvalid", error.message));
+    if (options.log) provider.on("invalid", ({ error }) => log("requestInvalid", error.message));
     charm.on("configChanged", () => {
       if (!charm.model.isLeader()) return;
       for (const r of provider.requests()) if (provider.published(r).password !== undefined) serve(r);
@@ -85,8 +85,8 @@ export function postgresqlV1Requirer(options: CharmOptions = {}): (charm: Charm)
       contract: "v1",
       requests: [{ resource: "orders" }, { resource: "reports" }],
     });
-    engine.events.on("created", ({ response }) =>
-      options.log?.add(charm.unit, "created", `${response.relation.id} ${response.resource}`),
+    engine.events.on("databaseCreated", ({ connection }) =>
+      options.log?.add(charm.unit, "created", `${connection.relation.id} ${connection.database}`),
     );
   };
 }

@@ -62,7 +62,7 @@ export function valkeyProvider(options: CharmOptions = {}): (charm: Charm) => vo
     });
     provider.on("requestRemoved", ({ request }) => log("requestRemoved", request.resource));
     provider.on("gone", ({ relation }) => log("gone", String(relation.id)));
-    if (options.log) provider.on("requestInvalid", ({ error }) => log("requestInvalid", error.message));
+    if (options.log) provider.on("invalid", ({ error }) => log("requestInvalid", error.message));
     charm.on("configChanged", () => {
       if (!charm.model.isLeader()) return;
       for (const r of provider.answeredRequests()) {
