@@ -11,7 +11,6 @@ import {
   DEFAULT_PROVIDED_SECRETS,
   DEFAULT_REQUESTED_SECRETS,
   pyDumps,
-  v0Snapshot,
 } from "@charm-relations/juju-secrets-core/protocol";
 import type { InterfaceTesting } from "@charm-relations/juju-secrets-core/testing";
 import {
@@ -19,15 +18,10 @@ import {
   ConformanceError,
   type ConformanceTarget,
   charmRunner,
-  check,
-  checkNoPrematureWrites,
-  checkRemovalLeavesNoSecrets,
-  checkReplayWritesNothing,
+  type DatabaseSuite,
+  databaseProviderConformance,
+  databaseRequirerConformance,
   type HookRunner,
-  firstIssue as issue,
-  relateTarget,
-  secretsOfRelation,
-  settleClean,
 } from "@charm-relations/juju-secrets-core/testing";
 import type { MongodbConnection } from "./definition.js";
 import { MongodbProvider, mongodbUri, relationUsername } from "./provider.js";
@@ -104,181 +98,27 @@ export function referenceRequirer(
   });
 }
 
-const DEFAULTS = { endpoint: "database", interface: "mongodb_client" } as const;
+/** mongodb_client for the core's database suites. */
+const SUITE: DatabaseSuite = {
+  interface: "mongodb_client",
+  endpoint: "database",
+  referenceProvider: () => referenceProvider(),
+  referenceRequirer: (seen) => referenceRequirer({}, seen as Map<string, MongodbConnection[]> | undefined),
+  answered: providerAnsweredAppV0,
+  requirerApp: requirerAppV0,
+  requirerUnit,
+  userSecret,
+  beforeRequest: ["endpoints", "read-only-endpoints", "replset", "encryption-secret"],
+};
 
 /** Checks for a provider charm, against this package's requirer and a pre-secrets requirer. */
 export function providerConformance(target: ConformanceTarget): ConformanceCheck[] {
-  const setup = (requirer: HookRunner) => relateTarget(target, "provides", requirer, DEFAULTS);
-  return [
-    {
-      name: "answers a database request with secrets, in one hook, with the right wire format",
-      run: async () => {
-        const seen = new Map<string, MongodbConnection[]>();
-        const { sim, id } = await setup(referenceRequirer({}, seen));
-        const bag = sim.model.appBag(id, "provider");
-        const answered = providerAnsweredAppV0.safeParse(bag);
-        check(answered.success, `provider app databag does not answer the request: ${issue(answered)}`);
-        check(
-          bag["secret-user"] !== undefined,
-          "credentials must go in secret-user when requested as secrets",
-        );
-        for (const k of ["username", "password", "uris", "read-only-uris", "tls", "tls-ca"]) {
-          check(bag[k] === undefined, `"${k}" was requested as a secret but written in plain text`);
-        }
-        check(
-          bag.data === v0Snapshot(sim.model.appBag(id, "requirer")),
-          "data must be the sorted snapshot of the requirer app bag",
-        );
-        const user = sim.model.secretContent(bag["secret-user"]!);
-        check(
-          user && userSecret.safeParse(user).success,
-          "secret-user content must hold username, password (and uris)",
-        );
-        const state = sim.model.secret(bag["secret-user"]!)!;
-        check(
-          state.label === `database.${id}.user.secret`,
-          "secret-user must be labelled <endpoint>.<id>.user.secret",
-        );
-        check(
-          state.grants.some((g) => g.relationId === id && g.target === "requirer"),
-          "secret-user must be granted to the relation",
-        );
-        for (const unit of ["requirer/0", "requirer/1"]) {
-          check((seen.get(unit) ?? []).length > 0, `${unit} never saw a ready database`);
-        }
-      },
-    },
-    {
-      name: "serves a pre-secrets requirer in plain text (the no-secrets fallback)",
-      run: async () => {
-        const legacy: HookRunner = async (b, ctx) => {
-          if (ctx.kind === "relation-created" && ctx.relation && b.isLeader())
-            b.relationSet(ctx.relation, { database: "legacy" }, true);
-        };
-        const { sim, id } = await setup(legacy);
-        const bag = sim.model.appBag(id, "provider");
-        check(bag["secret-user"] === undefined, "no requested-secrets: credentials must not go in a secret");
-        check(
-          bag.username !== undefined && bag.password !== undefined,
-          "no requested-secrets: plain username and password expected",
-        );
-        check(
-          providerAnsweredAppV0.safeParse(bag).success,
-          `plain answer malformed: ${issue(providerAnsweredAppV0.safeParse(bag))}`,
-        );
-      },
-    },
-    {
-      name: "writes nothing but endpoints before the request arrives",
-      run: async () => {
-        const { sim, id } = await setup(async () => {});
-        checkNoPrematureWrites(sim, id, ["endpoints", "read-only-endpoints", "replset", "encryption-secret"]);
-      },
-    },
-    {
-      name: "is idempotent: a repeated relation-changed writes nothing",
-      run: async () => {
-        const { sim, id } = await setup(referenceRequirer());
-        await checkReplayWritesNothing(sim, "provider", id, { secrets: true });
-      },
-    },
-    {
-      name: "cleans up its secrets when the relation is removed",
-      run: async () => {
-        const { sim, id } = await setup(referenceRequirer());
-        check(
-          secretsOfRelation(sim, "provider", id).length > 0,
-          "provider published no secret for the relation",
-        );
-        await checkRemovalLeavesNoSecrets(sim, "provider", id);
-      },
-    },
-  ];
+  return databaseProviderConformance(target, SUITE);
 }
 
 /** Checks for a requirer charm, against this package's reference provider. */
 export function requirerConformance(target: ConformanceTarget): ConformanceCheck[] {
-  const setup = (provider: HookRunner = referenceProvider()) =>
-    relateTarget(target, "requires", provider, DEFAULTS);
-  return [
-    {
-      name: "asks in relation-created, from the leader, with the full requested-secrets in the same hook",
-      run: async () => {
-        const { sim, id } = await setup();
-        const writes = sim.hooks
-          .filter((h) => h.kind === "relation-created" && h.unit.startsWith("requirer/"))
-          .flatMap((h) =>
-            h.databags.filter((d) => d.bag === "app" && d.relationId === id).map((d) => ({ h, d })),
-          );
-        check(writes.length === 1, "exactly one relation-created (the leader's) must write the request");
-        const { h, d } = writes[0]!;
-        check(sim.model.isLeader(h.unit), "only the leader may write the app databag");
-        check(d.set.database !== undefined, "the request (database) must be written in relation-created");
-        check(
-          d.set["requested-secrets"] !== undefined,
-          "requested-secrets must be written in the same hook as database",
-        );
-        const requested = JSON.parse(d.set["requested-secrets"]!) as string[];
-        for (const f of DEFAULT_REQUESTED_SECRETS)
-          check(requested.includes(f), `requested-secrets must include "${f}"`);
-        const bag = requirerAppV0.safeParse(sim.model.appBag(id, "requirer"));
-        check(bag.success, `requirer app databag is malformed: ${issue(bag)}`);
-      },
-    },
-    {
-      name: "keeps a snapshot of the provider app bag in every unit's databag",
-      run: async () => {
-        const { sim, id } = await setup();
-        const provider = sim.model.appBag(id, "provider");
-        for (const unit of sim.model.application("requirer").units) {
-          const own = sim.model.unitBag(id, unit);
-          check(requirerUnit.safeParse(own).success, `${unit} unit databag is malformed`);
-          check(
-            own.data === v0Snapshot(provider),
-            `${unit} must keep data = sorted snapshot of the provider app bag`,
-          );
-        }
-      },
-    },
-    {
-      name: "is idempotent: a repeated relation-changed writes nothing",
-      run: async () => {
-        const { sim, id } = await setup();
-        await checkReplayWritesNothing(sim, "requirer", id);
-      },
-    },
-    {
-      name: "handles a password rotation (secret-changed) on every unit",
-      run: async () => {
-        const { sim, id } = await setup();
-        const uri = sim.model.appBag(id, "provider")["secret-user"];
-        check(uri !== undefined, "reference provider published no secret-user");
-        const content = { ...sim.model.secretContent(uri!)!, password: "rotated-password" };
-        await sim.runHook(sim.model.leaderOf("provider")!, "config-changed", {
-          runner: async (b) => b.secretSet(uri!, { content }),
-        });
-        await settleClean(sim, "rotation");
-        const changed = sim.hooks.filter(
-          (h) => h.kind === "secret-changed" && h.unit.startsWith("requirer/"),
-        );
-        check(
-          changed.length === sim.model.application("requirer").units.length,
-          "every requirer unit must get secret-changed",
-        );
-        check(
-          changed.every((h) => h.ok),
-          "secret-changed failed on a requirer unit",
-        );
-      },
-    },
-    {
-      name: "leaves nothing behind when the relation is removed",
-      run: async () => {
-        const { sim, id } = await setup();
-        await checkRemovalLeavesNoSecrets(sim, "requirer", id);
-      },
-    },
-  ];
+  return databaseRequirerConformance(target, SUITE);
 }
 
 export * from "./scenario.js";
