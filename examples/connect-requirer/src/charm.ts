@@ -19,21 +19,9 @@ import {
   pluginUrlProblem,
   restTarget,
 } from "@charm-relations/interface-connect-client";
-import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
+import { type Charm, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 export const ENDPOINT = "connect-client";
-
-const STATUS_ON: readonly CharmEventName[] = [
-  "install",
-  "start",
-  "configChanged",
-  "updateStatus",
-  "leaderElected",
-  "relationCreated",
-  "relationChanged",
-  "relationBroken",
-  "secretChanged",
-];
 
 export function setup(charm: Charm): void {
   const model = charm.model;
@@ -49,8 +37,7 @@ export function setup(charm: Charm): void {
   const problem = pluginUrlProblem(pluginUrl);
   if (problem) {
     // Without a valid URL we ask for nothing: the provider could not install the plugin anyway.
-    for (const event of STATUS_ON)
-      charm.on(event, () => model.setStatus("blocked", `invalid plugin-url: ${problem}`));
+    charm.on("collectStatus", (e) => e.add("blocked", `invalid plugin-url: ${problem}`));
     return;
   }
   const requirer = new ConnectRequirer(charm, { endpoint: ENDPOINT, pluginUrl });
@@ -80,23 +67,19 @@ export function setup(charm: Charm): void {
     // kafka-connect-operator deletes this relation's connectors itself; stop local work here.
     model.log("INFO", `integration removed on ${ENDPOINT}:${relation.id}`);
   });
-  let invalid = false;
+  let invalid: string | undefined;
   requirer.on("invalid", ({ relation, error }) => {
-    invalid = true;
     model.log("WARNING", error.message);
-    model.setStatus(
-      "blocked",
-      `unusable answer on ${relation.endpoint}:${relation.id}: ${error.key ?? "see juju debug-log"}`,
-    );
+    invalid = `unusable answer on ${relation.endpoint}:${relation.id}: ${error.key ?? "see juju debug-log"}`;
   });
 
-  const refresh = () => {
-    if (invalid) return; // keep this hook's blocked status; the next hook re-evaluates
+  // End of every hook: the highest status wins; one status-set, none when it did not change.
+  charm.on("collectStatus", (e) => {
+    if (invalid) return e.add("blocked", invalid); // this hook's problem; the next hook re-evaluates
     const ready = requirer.connections();
-    if (ready.length === 0) model.setStatus("waiting", `waiting for Kafka Connect (plugin ${pluginUrl})`);
-    else model.setStatus("active", `ready: ${ready.map(describe).join("; ")}`);
-  };
-  for (const event of STATUS_ON) charm.on(event, refresh);
+    if (ready.length === 0) e.add("waiting", `waiting for Kafka Connect (plugin ${pluginUrl})`);
+    else e.add("active", `ready: ${ready.map(describe).join("; ")}`);
+  });
   // A leader change or a late valid config must still send the request (same-hook rule inside).
   charm.on("configChanged", () => requirer.ensureRequests());
 }

@@ -17,7 +17,7 @@ import {
   type EtcdClientResponse,
   type TrustedClientCertificate,
 } from "@charm-relations/interface-etcd-client";
-import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
+import { type Charm, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 /** This example's relation status catalogue (codes in the data-interfaces ranges: 4xxx transitory, 5xxx fatal). */
 export const STATUS = {
@@ -32,18 +32,6 @@ export const STATUS = {
     resolution: "send a leaf client certificate (not a CA) with a common name, leaf first",
   },
 } as const;
-
-const STATUS_ON: readonly CharmEventName[] = [
-  "install",
-  "start",
-  "configChanged",
-  "updateStatus",
-  "leaderElected",
-  "relationJoined",
-  "relationChanged",
-  "relationBroken",
-  "secretChanged",
-];
 
 const str = (v: unknown): string | undefined =>
   typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
@@ -135,18 +123,18 @@ export function setup(charm: Charm): void {
     }
   });
 
-  const status = (): void => {
+  // End of every hook: the highest status wins; one status-set, none when it did not change.
+  charm.on("collectStatus", (e) => {
     if (!str(config["tls-ca"])) {
-      model.setStatus("blocked", "set the tls-ca option (the server CA, PEM)");
+      e.add("blocked", "set the tls-ca option (the server CA, PEM)");
     } else if (model.isLeader()) {
       const n = provider.servedClients().length;
-      model.setStatus("active", `serving ${n} client${n === 1 ? "" : "s"}`);
+      e.add("active", `serving ${n} client${n === 1 ? "" : "s"}`);
     } else {
       const n = (trusted ?? provider.trustedCertificates()).length;
-      model.setStatus("active", `trusting ${n} client certificate${n === 1 ? "" : "s"}`);
+      e.add("active", `trusting ${n} client certificate${n === 1 ? "" : "s"}`);
     }
-  };
-  for (const name of STATUS_ON) charm.on(name, status);
+  });
 }
 
 void runCharmIfMain(import.meta.url, setup);

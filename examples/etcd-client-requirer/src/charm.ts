@@ -10,21 +10,7 @@
  */
 
 import { EtcdClientRequirer, parseClientCertificate } from "@charm-relations/interface-etcd-client";
-import { type Charm, type CharmEventName, CharmRelationsError, runCharmIfMain } from "@charm-relations/juju-secrets-core";
-
-const STATUS_ON: readonly CharmEventName[] = [
-  "install",
-  "start",
-  "configChanged",
-  "updateStatus",
-  "leaderElected",
-  "relationCreated",
-  "relationJoined",
-  "relationChanged",
-  "relationDeparted",
-  "relationBroken",
-  "secretChanged",
-];
+import { type Charm, CharmRelationsError, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 const str = (v: unknown): string | undefined =>
   typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
@@ -47,9 +33,12 @@ export function setup(charm: Charm): void {
       cert = undefined;
     }
   }
-  const requirer = new EtcdClientRequirer(charm, { endpoint: "etcd-client", prefix,
+  const requirer = new EtcdClientRequirer(charm, {
+    endpoint: "etcd-client",
+    prefix,
     contract,
-    ...(cert ? { mtlsCert: cert } : {}) });
+    ...(cert ? { mtlsCert: cert } : {}),
+  });
   let invalid: string | undefined;
 
   requirer.on("etcdReady", ({ connection: c }) =>
@@ -81,20 +70,17 @@ export function setup(charm: Charm): void {
     if (cert && model.isLeader()) requirer.setMtlsCert(cert);
   });
 
-  const status = (): void => {
+  // End of every hook: the highest status wins; one status-set, none when it did not change.
+  charm.on("collectStatus", (e) => {
     const c = certProblem || invalid ? undefined : requirer.connection();
-    if (certProblem || invalid) model.setStatus("blocked", (certProblem ?? invalid)!);
-    else if (c) model.setStatus("active", `ready: ${c.username}@${c.uris[0]} prefix ${c.prefix}`);
-    else if (!cert) model.setStatus("blocked", "set the mtls-cert option (client certificate, PEM)");
+    if (certProblem || invalid) e.add("blocked", (certProblem ?? invalid)!);
+    else if (c) e.add("active", `ready: ${c.username}@${c.uris[0]} prefix ${c.prefix}`);
+    else if (!cert) e.add("blocked", "set the mtls-cert option (client certificate, PEM)");
     else {
       const related = model.relations(requirer.endpoint).length > 0;
-      model.setStatus(
-        "waiting",
-        related ? "waiting for etcd to create the user" : "waiting for an etcd relation",
-      );
+      e.add("waiting", related ? "waiting for etcd to create the user" : "waiting for an etcd relation");
     }
-  };
-  for (const name of STATUS_ON) charm.on(name, status);
+  });
 }
 
 void runCharmIfMain(import.meta.url, setup);

@@ -23,26 +23,12 @@ import {
   relationUsername,
   validateExtraUserRoles,
 } from "@charm-relations/interface-postgresql-client";
-import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
+import { type Charm, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 export const PEERS = "postgresql-peers";
 /** Peer app databag keys (leader). */
 export const GENERATION_KEY = "password-generation";
 export const DROPPED_USERS_KEY = "dropped-users";
-
-const STATUS_ON: readonly CharmEventName[] = [
-  "install",
-  "start",
-  "configChanged",
-  "updateStatus",
-  "leaderElected",
-  "relationCreated",
-  "relationJoined",
-  "relationChanged",
-  "relationDeparted",
-  "relationBroken",
-  "secretChanged",
-];
 
 interface Settings {
   readonly endpoints: string;
@@ -186,13 +172,13 @@ export function setup(charm: Charm): void {
     }
   });
 
-  const status = (): void => {
+  // End of every hook: the highest status wins; one status-set, none when it did not change.
+  charm.on("collectStatus", (e) => {
     const requests = provider.requests();
     const refused = requests.map(rejection).find((r) => r !== undefined);
-    if (blocked ?? refused) model.setStatus("blocked", (blocked ?? refused)!);
-    else model.setStatus("active", `serving ${requests.length} database request(s)`);
-  };
-  for (const name of STATUS_ON) charm.on(name, status);
+    if (blocked ?? refused) e.add("blocked", (blocked ?? refused)!);
+    else e.add("active", `serving ${requests.length} database request(s)`);
+  });
 }
 
 void runCharmIfMain(import.meta.url, setup);
