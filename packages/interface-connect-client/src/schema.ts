@@ -14,6 +14,7 @@
 import { isNoneCa } from "@charm-relations/juju-secrets-core/protocol";
 import {
   commaListOf,
+  lazySchema,
   providerUnit,
   requirerUnit,
   toWireJsonSchema,
@@ -122,11 +123,15 @@ export const tlsCa = () => z.string().transform((v) => (isNoneCa(v) ? null : v))
 // Secret contents
 
 /** `secret-user`: Kafka Connect REST basic-auth credentials; `username` is `relation-<id>`. */
-export const userSecret = z.looseObject({ username: z.string().min(1), password: z.string().min(1) });
+export const userSecret = lazySchema(() =>
+  z.looseObject({ username: z.string().min(1), password: z.string().min(1) }),
+);
 export type UserSecret = z.output<typeof userSecret>;
 
 /** `secret-tls`: `tls` is `enabled`/`disabled` (any boolean spelling is read); `tls-ca` PEM or `disabled`. */
-export const tlsSecret = z.looseObject({ tls: wireBool().optional(), "tls-ca": tlsCa().optional() });
+export const tlsSecret = lazySchema(() =>
+  z.looseObject({ tls: wireBool().optional(), "tls-ca": tlsCa().optional() }),
+);
 export type TlsSecret = z.output<typeof tlsSecret>;
 
 const secrets = { user: userSecret, tls: tlsSecret };
@@ -135,24 +140,28 @@ const secrets = { user: userSecret, tls: tlsSecret };
 // Databags
 
 /** Requirer app bag (v0, written by the requirer leader in relation-created, all in one hook). */
-export const requirerAppV0 = v0RequirerApp({
-  /** The URL serving one tarball of connector JARs, or `NOT-REQUIRED`. The resource key. */
-  "plugin-url": pluginUrl(),
-});
+export const requirerAppV0 = lazySchema(() =>
+  v0RequirerApp({
+    /** The URL serving one tarball of connector JARs, or `NOT-REQUIRED`. The resource key. */
+    "plugin-url": pluginUrl(),
+  }),
+);
 
 /**
  * Provider app bag (v0). `endpoints`, `secret-user` and `secret-tls` arrive together once the plugin
  * is installed; plain `username`/`password`/`tls`/`tls-ca` only appear for a requirer that sent no
  * `requested-secrets` (pre-secrets Juju).
  */
-export const providerAppV0 = v0ProviderApp({ endpoints: restEndpointList().optional() }, secrets);
+export const providerAppV0 = lazySchema(() =>
+  v0ProviderApp({ endpoints: restEndpointList().optional() }, secrets),
+);
 
 /** One v1 request: the plugin URL as `resource`. */
-export const request = v1Request({ resource: pluginUrl() });
+export const request = lazySchema(() => v1Request({ resource: pluginUrl() }));
 /** One v1 response: the REST endpoints. */
-export const response = v1Response({ endpoints: restEndpointList().nullable().optional() });
-export const requirerAppV1 = v1RequirerApp(request);
-export const providerAppV1 = v1ProviderApp(response);
+export const response = lazySchema(() => v1Response({ endpoints: restEndpointList().nullable().optional() }));
+export const requirerAppV1 = lazySchema(() => v1RequirerApp(request));
+export const providerAppV1 = lazySchema(() => v1ProviderApp(response));
 export { providerUnit, requirerUnit };
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import {
 import {
   commaListPattern,
   HOST_PORT_PATTERN,
+  lazySchema,
   pemText,
   providerUnit,
   requirerUnit,
@@ -104,11 +105,13 @@ export const pemCertificate = () => pemText();
  * `secret-user`: the etcd user (the certificate CN) and the client URLs. `uris` is optional as in the
  * Python v1 model (a provider may leave it out); v0-era providers add `password: ""`.
  */
-export const userSecret = z.looseObject({
-  username: z.string().min(1),
-  uris: uriList().optional(),
-  password: z.string().optional(),
-});
+export const userSecret = lazySchema(() =>
+  z.looseObject({
+    username: z.string().min(1),
+    uris: uriList().optional(),
+    password: z.string().optional(),
+  }),
+);
 
 /** `tls-ca`: a PEM chain, or `""` / `disabled` for none (protocol §2.4). */
 const tlsCa = () =>
@@ -118,41 +121,45 @@ const tlsCa = () =>
     .meta({ pattern: "-----BEGIN CERTIFICATE-----|^(?:\\s*[dD][iI][sS][aA][bB][lL][eE][dD])?\\s*$" });
 
 /** `secret-tls`: the CA that issued the server certificate; v0 also `tls: "True"`. */
-export const tlsSecret = z.looseObject({ "tls-ca": tlsCa(), tls: wireBool().optional() });
+export const tlsSecret = lazySchema(() => z.looseObject({ "tls-ca": tlsCa(), tls: wireBool().optional() }));
 
 /** `secret-mtls` (requirer-owned): the client certificate, leaf first. */
-export const mtlsSecret = z.looseObject({ "mtls-cert": pemCertificate() });
+export const mtlsSecret = lazySchema(() => z.looseObject({ "mtls-cert": pemCertificate() }));
 
 // ---------------------------------------------------------------------------------------------
 // Databags
 
 /** Requirer app databag, v0. `secret-mtls` same-model; `mtls-cert` + `encryption-secret` cross-model. */
-export const requirerAppV0 = v0RequirerApp({ prefix: z.string().min(1) });
+export const requirerAppV0 = lazySchema(() => v0RequirerApp({ prefix: z.string().min(1) }));
 
 /**
  * Provider app databag, v0. A v1 provider answering a v0 requirer also echoes `prefix` and adds
  * `resource` and `salt`; a provider without secrets writes the credentials as plain keys.
  */
-export const providerAppV0 = v0ProviderApp(
-  {
-    endpoints: endpointList().optional(),
-    version: z.string().min(1).optional(),
-    prefix: z.string().optional(),
-  },
-  { user: userSecret, tls: tlsSecret },
+export const providerAppV0 = lazySchema(() =>
+  v0ProviderApp(
+    {
+      endpoints: endpointList().optional(),
+      version: z.string().min(1).optional(),
+      prefix: z.string().optional(),
+    },
+    { user: userSecret, tls: tlsSecret },
+  ),
 );
 
 /** One request object (requirer → provider): the key prefix. Unknown keys are kept. */
-export const request = v1Request({ resource: z.string().min(1) });
+export const request = lazySchema(() => v1Request({ resource: z.string().min(1) }));
 
 /** One response object (provider → requirer). Secret-backed fields never appear here. */
-export const response = v1Response({
-  endpoints: endpointList().nullable().optional(),
-  "read-only-endpoints": z.string().nullable().optional(),
-});
+export const response = lazySchema(() =>
+  v1Response({
+    endpoints: endpointList().nullable().optional(),
+    "read-only-endpoints": z.string().nullable().optional(),
+  }),
+);
 
-export const requirerAppV1 = v1RequirerApp(request);
-export const providerAppV1 = v1ProviderApp(response);
+export const requirerAppV1 = lazySchema(() => v1RequirerApp(request));
+export const providerAppV1 = lazySchema(() => v1ProviderApp(response));
 export { providerUnit, requirerUnit };
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import {
   commaList,
   commaListOf,
   hostPortList,
+  lazySchema,
   providerUnit,
   requirerUnit,
   v0ProviderApp,
@@ -40,43 +41,53 @@ const uriList = () =>
 export const MIN_PREFIX_LENGTH = 3;
 
 /** A database name, or a prefix request `xyz*`. */
-export const databaseName = z
-  .string()
-  .min(1, { message: "must not be empty" })
-  .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" })
-  .refine((v) => !v.endsWith("*") || v.length > MIN_PREFIX_LENGTH, {
-    message: `a prefix request needs at least ${MIN_PREFIX_LENGTH} characters before "*"`,
-  })
-  .refine((v) => !v.slice(0, -1).includes("*"), {
-    message: '"*" is only allowed at the end (prefix request)',
-  });
+export const databaseName = lazySchema(() =>
+  z
+    .string()
+    .min(1, { message: "must not be empty" })
+    .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" })
+    .refine((v) => !v.endsWith("*") || v.length > MIN_PREFIX_LENGTH, {
+      message: `a prefix request needs at least ${MIN_PREFIX_LENGTH} characters before "*"`,
+    })
+    .refine((v) => !v.slice(0, -1).includes("*"), {
+      message: '"*" is only allowed at the end (prefix request)',
+    }),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Secret contents (interfaces.md §1.3)
 
 /** `secret-user`: the client's login. */
-export const userSecret = z.looseObject({
-  username: z.string().min(1),
-  password: z.string().min(1).optional(),
-  uris: uriList().optional(),
-  "read-only-uris": uriList().optional(),
-});
+export const userSecret = lazySchema(() =>
+  z.looseObject({
+    username: z.string().min(1),
+    password: z.string().min(1).optional(),
+    uris: uriList().optional(),
+    "read-only-uris": uriList().optional(),
+  }),
+);
 
 /** `secret-tls`: `tls` is `True`/`False`; `tls-ca` is a PEM chain, or `""` when TLS is off. */
-export const tlsSecret = z.looseObject({ tls: wireBool().optional(), "tls-ca": z.string().optional() });
+export const tlsSecret = lazySchema(() =>
+  z.looseObject({ tls: wireBool().optional(), "tls-ca": z.string().optional() }),
+);
 
 /** `secret-entity`: a custom user or group created for an entity request. */
-export const entitySecret = z.looseObject({
-  "entity-name": z.string().min(1),
-  "entity-password": z.string().optional(),
-});
+export const entitySecret = lazySchema(() =>
+  z.looseObject({
+    "entity-name": z.string().min(1),
+    "entity-password": z.string().optional(),
+  }),
+);
 
 /** The requirer-owned `requested-entity-secret`: v0 spells the password `password`, v1 `entity-password`. */
-export const requestedEntitySecret = z.looseObject({
-  "entity-name": z.string().min(1),
-  password: z.string().optional(),
-  "entity-password": z.string().optional(),
-});
+export const requestedEntitySecret = lazySchema(() =>
+  z.looseObject({
+    "entity-name": z.string().min(1),
+    password: z.string().optional(),
+    "entity-password": z.string().optional(),
+  }),
+);
 
 const secrets = { user: userSecret, tls: tlsSecret, entity: entitySecret };
 
@@ -84,53 +95,63 @@ const secrets = { user: userSecret, tls: tlsSecret, entity: entitySecret };
 // Databags
 
 /** The provider's fields besides the secrets (v0 keys; a v1 response carries the same). */
-const fields = {
+const fields = lazySchema(() => ({
   endpoints: endpoints().optional(),
   "read-only-endpoints": endpoints().optional(),
   "prefix-databases": commaList().optional(),
-};
+}));
 
 /** The requirer's app databag (v0), written by its leader in relation-created. */
-export const requirerAppV0 = v0RequirerApp({
-  database: databaseName,
-  "prefix-matching": z.string().optional(),
-});
+export const requirerAppV0 = lazySchema(() =>
+  v0RequirerApp({
+    database: databaseName,
+    "prefix-matching": z.string().optional(),
+  }),
+);
 
 /** The provider's app databag (v0) at any moment (everything optional: it fills up over the lifecycle). */
-export const providerAppV0 = v0ProviderApp(
-  { ...fields, database: z.string().min(1).optional(), version: z.string().min(1).optional() },
-  secrets,
+export const providerAppV0 = lazySchema(() =>
+  v0ProviderApp(
+    { ...fields, database: z.string().min(1).optional(), version: z.string().min(1).optional() },
+    secrets,
+  ),
 );
 
 /**
  * A provider app databag that answers a request: the database echo, endpoints, version and the user
  * credentials, as `secret-user` (secrets mode) or as plain `username` + `password` (fallback).
  */
-export const providerAnsweredAppV0 = z.union([
-  providerAppV0.extend({
-    database: z.string().min(1),
-    endpoints: endpoints(),
-    version: z.string().min(1),
-    "secret-user": z.string().min(1),
-  }),
-  providerAppV0.extend({
-    database: z.string().min(1),
-    endpoints: endpoints(),
-    version: z.string().min(1),
-    username: z.string().min(1),
-    password: z.string().min(1),
-  }),
-]);
+export const providerAnsweredAppV0 = lazySchema(() =>
+  z.union([
+    providerAppV0.extend({
+      database: z.string().min(1),
+      endpoints: endpoints(),
+      version: z.string().min(1),
+      "secret-user": z.string().min(1),
+    }),
+    providerAppV0.extend({
+      database: z.string().min(1),
+      endpoints: endpoints(),
+      version: z.string().min(1),
+      username: z.string().min(1),
+      password: z.string().min(1),
+    }),
+  ]),
+);
 
 /** One v1 request (PostgreSQL providers serve v1 requirers too). */
-export const request = v1Request({
-  resource: databaseName,
-  "prefix-matching": z.string().nullable().optional(),
-});
+export const request = lazySchema(() =>
+  v1Request({
+    resource: databaseName,
+    "prefix-matching": z.string().nullable().optional(),
+  }),
+);
 /** One v1 response. */
-export const response = v1Response({ ...fields, database: z.string().nullable().optional() });
-export const requirerAppV1 = v1RequirerApp(request);
-export const providerAppV1 = v1ProviderApp(response);
+export const response = lazySchema(() =>
+  v1Response({ ...fields, database: z.string().nullable().optional() }),
+);
+export const requirerAppV1 = lazySchema(() => v1RequirerApp(request));
+export const providerAppV1 = lazySchema(() => v1ProviderApp(response));
 export { providerUnit, requirerUnit };
 
 // ---------------------------------------------------------------------------------------------

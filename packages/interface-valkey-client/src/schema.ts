@@ -13,6 +13,7 @@
 import { parseCommaList } from "@charm-relations/juju-secrets-core/protocol";
 import {
   hostPort,
+  lazySchema,
   providerUnit,
   requirerUnit,
   toWireJsonSchema,
@@ -65,10 +66,14 @@ export const keyPattern = () =>
 // Secret contents
 
 /** `secret-user`: `relation-<id>-<request-id>` (v1) or `relation-<id>` (v0), and the password. */
-export const userSecret = z.looseObject({ username: z.string().min(1), password: z.string().min(1) });
+export const userSecret = lazySchema(() =>
+  z.looseObject({ username: z.string().min(1), password: z.string().min(1) }),
+);
 
 /** `secret-tls`: `tls` written `"true"`/`"false"` (read leniently); `tls-ca` only while TLS is on. */
-export const tlsSecret = z.looseObject({ tls: wireBool(), "tls-ca": z.string().optional() });
+export const tlsSecret = lazySchema(() =>
+  z.looseObject({ tls: wireBool(), "tls-ca": z.string().optional() }),
+);
 
 const secrets = { user: userSecret, tls: tlsSecret };
 
@@ -76,38 +81,42 @@ const secrets = { user: userSecret, tls: tlsSecret };
 // Databags
 
 /** One v1 request (requirer → provider): the key pattern; unknown keys are kept. */
-export const request = v1Request({ resource: keyPattern() });
+export const request = lazySchema(() => v1Request({ resource: keyPattern() }));
 
 /** One v1 response: base keys, `version`, `sentinel-endpoints`, `mode`, `mtls-cert`. */
-export const response = v1Response({
-  endpoints: endpointList().nullable().optional(),
-  "read-only-endpoints": endpointList().nullable().optional(),
-  "sentinel-endpoints": endpointList().nullable().optional(),
-  mode: z.string().nullable().optional(),
-});
+export const response = lazySchema(() =>
+  v1Response({
+    endpoints: endpointList().nullable().optional(),
+    "read-only-endpoints": endpointList().nullable().optional(),
+    "sentinel-endpoints": endpointList().nullable().optional(),
+    mode: z.string().nullable().optional(),
+  }),
+);
 
-export const requirerAppV1 = v1RequirerApp(request);
-export const providerAppV1 = v1ProviderApp(response);
+export const requirerAppV1 = lazySchema(() => v1RequirerApp(request));
+export const providerAppV1 = lazySchema(() => v1ProviderApp(response));
 
 /** A `DatabaseRequires` client (v0): the key pattern as `database`. */
-export const requirerAppV0 = v0RequirerApp({ database: keyPattern() });
+export const requirerAppV0 = lazySchema(() => v0RequirerApp({ database: keyPattern() }));
 
 /**
  * The flat answer. `sentinel_endpoints` is what valkey-operator writes; `sentinel-endpoints` is
  * accepted too. Plain `username`/`password`/`tls`/`tls-ca` only appear for requirers that sent no
  * `requested-secrets`.
  */
-export const providerAppV0 = v0ProviderApp(
-  {
-    database: z.string().optional(),
-    endpoints: endpointList().optional(),
-    "read-only-endpoints": endpointList().optional(),
-    [V0_SENTINEL_KEY]: endpointList().optional(),
-    "sentinel-endpoints": endpointList().optional(),
-    mode: z.string().optional(),
-    version: z.string().optional(),
-  },
-  secrets,
+export const providerAppV0 = lazySchema(() =>
+  v0ProviderApp(
+    {
+      database: z.string().optional(),
+      endpoints: endpointList().optional(),
+      "read-only-endpoints": endpointList().optional(),
+      [V0_SENTINEL_KEY]: endpointList().optional(),
+      "sentinel-endpoints": endpointList().optional(),
+      mode: z.string().optional(),
+      version: z.string().optional(),
+    },
+    secrets,
+  ),
 );
 
 export { providerUnit, requirerUnit };
@@ -132,19 +141,21 @@ export function valkeyJsonSchemas(): {
 // ---------------------------------------------------------------------------------------------
 // What a provider charm publishes (validated before anything is written)
 
-const endpointInput = z.union([z.array(hostPort()), endpointList()]);
+const endpointInput = lazySchema(() => z.union([z.array(hostPort()), endpointList()]));
 
-export const responseInput = z.strictObject({
-  username: z.string().min(1).optional(),
-  password: z.string().min(1).optional(),
-  endpoints: endpointInput.optional(),
-  readOnlyEndpoints: endpointInput.optional(),
-  sentinelEndpoints: endpointInput.optional(),
-  mode: z.string().min(1).optional(),
-  version: z.string().min(1).optional(),
-  tls: z.boolean().optional(),
-  tlsCa: z.string().min(1).optional(),
-});
+export const responseInput = lazySchema(() =>
+  z.strictObject({
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    endpoints: endpointInput.optional(),
+    readOnlyEndpoints: endpointInput.optional(),
+    sentinelEndpoints: endpointInput.optional(),
+    mode: z.string().min(1).optional(),
+    version: z.string().min(1).optional(),
+    tls: z.boolean().optional(),
+    tlsCa: z.string().min(1).optional(),
+  }),
+);
 /** Fields a provider publishes for a request; omitted fields are left as they are. */
 export type ValkeyResponseInput = z.input<typeof responseInput>;
 

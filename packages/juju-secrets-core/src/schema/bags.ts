@@ -8,6 +8,7 @@
 import * as z from "zod";
 import type { SECRET_GROUPS } from "../protocol/secrets.js";
 import { commaList, jsonField, secretUri, wireBool } from "./codecs.js";
+import { lazySchema } from "./lazy.js";
 import type { SecretSchemas } from "./parse.js";
 
 type Shape = z.ZodRawShape;
@@ -16,17 +17,21 @@ type Shape = z.ZodRawShape;
 export const stringArrayJson = () => jsonField(z.array(z.string()));
 
 /** One relation status (protocol §4.7). */
-export const relationStatus = z.object({ code: z.int(), message: z.string(), resolution: z.string() });
+export const relationStatus = lazySchema(() =>
+  z.object({ code: z.int(), message: z.string(), resolution: z.string() }),
+);
 
 /** The provider's `status`: a JSON array of statuses in a string. */
 export const statusList = () => jsonField(z.array(relationStatus));
 
 /** One entity permission; exactly these three keys (protocol §4.10). */
-export const entityPermission = z.strictObject({
-  resource_name: z.string().min(1),
-  resource_type: z.string().min(1),
-  privileges: z.array(z.string().min(1)).min(1),
-});
+export const entityPermission = lazySchema(() =>
+  z.strictObject({
+    resource_name: z.string().min(1),
+    resource_type: z.string().min(1),
+    privileges: z.array(z.string().min(1)).min(1),
+  }),
+);
 
 /** A request id: 16 lowercase hex digits. */
 export const requestId = () =>
@@ -198,19 +203,21 @@ export function v1ProviderApp<R extends z.ZodType>(response: R) {
 // Unit bags and secrets
 
 /** Every requirer unit bag: its own snapshot of the provider (`data`), the leader's copies of the secret lists. */
-export const requirerUnit = z.looseObject({
-  /** v0: the provider bag's string values; v1: an object per request id (and `status`). */
-  data: jsonField(z.record(z.string(), z.union([z.string(), z.looseObject({})]))).optional(),
-  "requested-secrets": stringArrayJson().optional(),
-  "provided-secrets": stringArrayJson().optional(),
-  alias: z.string().optional(),
-});
+export const requirerUnit = lazySchema(() =>
+  z.looseObject({
+    /** v0: the provider bag's string values; v1: an object per request id (and `status`). */
+    data: jsonField(z.record(z.string(), z.union([z.string(), z.looseObject({})]))).optional(),
+    "requested-secrets": stringArrayJson().optional(),
+    "provided-secrets": stringArrayJson().optional(),
+    alias: z.string().optional(),
+  }),
+);
 
 /** Provider unit bags: only subordinate providers write `state: ready` (protocol §4.9). */
-export const providerUnit = z.looseObject({ state: z.literal("ready").optional() });
+export const providerUnit = lazySchema(() => z.looseObject({ state: z.literal("ready").optional() }));
 
 /** The requirer-owned `secret-mtls` content: the client certificate (leaf first). */
-export const mtlsSecret = z.looseObject({ "mtls-cert": z.string().min(1) });
+export const mtlsSecret = lazySchema(() => z.looseObject({ "mtls-cert": z.string().min(1) }));
 
 /** The secret groups an interface has no schema for: any string content. */
 export function secretSchemasOf(secrets: SecretSchemas): Record<keyof typeof SECRET_GROUPS, z.ZodType> {
