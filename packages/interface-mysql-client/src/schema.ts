@@ -9,6 +9,7 @@ import {
   commaList,
   commaListOf,
   HOST_PORT_PATTERN,
+  lazySchema,
   providerUnit,
   requirerUnit,
   toWireJsonSchema,
@@ -33,51 +34,63 @@ const endpoints = () =>
   });
 
 /** A database name as the requirer sends it. */
-export const databaseName = z
-  .string()
-  .min(1, { message: "must not be empty" })
-  .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" });
+export const databaseName = lazySchema(() =>
+  z
+    .string()
+    .min(1, { message: "must not be empty" })
+    .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" }),
+);
 
 /** `secret-user`: the relation user the server created (the MySQL charms write no `uris`). */
-export const userSecret = z.looseObject({
-  username: z.string().min(1),
-  password: z.string().min(1).optional(),
-  uris: commaList().optional(),
-  "read-only-uris": commaList().optional(),
-});
+export const userSecret = lazySchema(() =>
+  z.looseObject({
+    username: z.string().min(1),
+    password: z.string().min(1).optional(),
+    uris: commaList().optional(),
+    "read-only-uris": commaList().optional(),
+  }),
+);
 
 /** `secret-tls`: never written by the MySQL charms; read as other `DatabaseProvides` providers write it. */
-export const tlsSecret = z.looseObject({ tls: wireBool().optional(), "tls-ca": z.string().optional() });
+export const tlsSecret = lazySchema(() =>
+  z.looseObject({ tls: wireBool().optional(), "tls-ca": z.string().optional() }),
+);
 
 /** `secret-entity`: a custom user or group created for an entity request. */
-export const entitySecret = z.looseObject({
-  "entity-name": z.string().min(1),
-  "entity-password": z.string().optional(),
-});
+export const entitySecret = lazySchema(() =>
+  z.looseObject({
+    "entity-name": z.string().min(1),
+    "entity-password": z.string().optional(),
+  }),
+);
 
 const secrets = { user: userSecret, tls: tlsSecret, entity: entitySecret };
 
 /** The requirer's app databag, written by its leader in relation-created. */
-export const requirerAppV0 = v0RequirerApp({ database: databaseName });
+export const requirerAppV0 = lazySchema(() => v0RequirerApp({ database: databaseName }));
 
 /** The provider's app databag at any moment (everything optional: it fills up over the lifecycle). */
-export const providerAppV0 = v0ProviderApp(
-  {
-    database: z.string().min(1).optional(),
-    endpoints: endpoints().optional(),
-    "read-only-endpoints": endpoints().optional(),
-    version: z.string().min(1).optional(),
-    "prefix-databases": commaList().optional(),
-  },
-  secrets,
+export const providerAppV0 = lazySchema(() =>
+  v0ProviderApp(
+    {
+      database: z.string().min(1).optional(),
+      endpoints: endpoints().optional(),
+      "read-only-endpoints": endpoints().optional(),
+      version: z.string().min(1).optional(),
+      "prefix-databases": commaList().optional(),
+    },
+    secrets,
+  ),
 );
 
 const answered = { database: z.string().min(1), endpoints: endpoints() };
 /** A provider app databag that answers a request: database echo, endpoints and the user credentials. */
-export const providerAnsweredAppV0 = z.union([
-  providerAppV0.extend({ ...answered, "secret-user": z.string().min(1) }),
-  providerAppV0.extend({ ...answered, username: z.string().min(1), password: z.string().min(1) }),
-]);
+export const providerAnsweredAppV0 = lazySchema(() =>
+  z.union([
+    providerAppV0.extend({ ...answered, "secret-user": z.string().min(1) }),
+    providerAppV0.extend({ ...answered, username: z.string().min(1), password: z.string().min(1) }),
+  ]),
+);
 
 export { providerUnit, requirerUnit };
 
