@@ -5,7 +5,6 @@
  */
 import { readFileSync } from "node:fs";
 import { parseJson, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
-import { validateJsonSchema as validate } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import {
   mongodbJsonSchemas,
@@ -17,6 +16,7 @@ import {
   requirerUnit,
   userSecret,
 } from "../src/index.js";
+import { validate } from "./json-schema-validator.js";
 
 interface Snapshot {
   provider_app_databag: Record<string, string>;

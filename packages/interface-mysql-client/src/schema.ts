@@ -5,6 +5,7 @@
  * the secret contents (interfaces-data-platform-more.md §1).
  */
 
+import { isHostPort } from "@charm-relations/juju-secrets-core/protocol";
 import {
   commaList,
   commaListOf,
@@ -19,17 +20,16 @@ import {
 } from "@charm-relations/juju-secrets-core/schema";
 import * as z from "zod";
 
-const HOST_PORT_RE = new RegExp(`^${HOST_PORT_PATTERN}$`);
-const SOCKET_RE = /^file:\/\/\/\S+$/;
+const SOCKET_RE = /^file:\/\/\/[^\s,]+$/;
 
 /**
  * `host:port` items (the K8s charm's host ends in a dot: `mysql-primary.m.svc.cluster.local.:3306`) or
  * mysql-router's unix sockets (`file:///…/mysql.sock`).
  */
 const endpoints = () =>
-  commaListOf((item) => HOST_PORT_RE.test(item) || SOCKET_RE.test(item), {
+  commaListOf((item) => isHostPort(item, { portRange: true }) || SOCKET_RE.test(item), {
     message: "expected a comma list of host:port or file:///<socket>",
-    itemPattern: `(?:${HOST_PORT_PATTERN}|file:///\\S+)`,
+    itemPattern: `(?:${HOST_PORT_PATTERN}|file:///[^\\s,]+)`,
     min: 1,
   });
 

@@ -6,7 +6,6 @@
 import { readFileSync } from "node:fs";
 import { databaseRequestSpec } from "@charm-relations/juju-secrets-core/interface";
 import { parseJson, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
-import { validateJsonSchema as validate } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import {
   mysqlJsonSchemas,
@@ -17,6 +16,7 @@ import {
   requirerUnit,
   userSecret,
 } from "../src/index.js";
+import { validate } from "./json-schema-validator.js";
 
 interface Snapshot {
   provider_app_databag: Record<string, string>;

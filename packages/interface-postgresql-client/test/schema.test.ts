@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseJson, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
 import { bagError } from "@charm-relations/juju-secrets-core/schema";
-import { validateJsonSchema as validate } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import {
   EXAMPLE_PLAIN_PROVIDER_APP_DATABAG,
@@ -16,6 +15,7 @@ import {
   tlsSecret,
   userSecret,
 } from "../src/index.js";
+import { validate } from "./json-schema-validator.js";
 
 const fixture = JSON.parse(
   readFileSync(new URL("./fixtures/postgresql_client.v0.json", import.meta.url), "utf8"),

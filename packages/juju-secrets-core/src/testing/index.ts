@@ -15,7 +15,6 @@ export {
   redactArgv,
   runHookTool,
 } from "./hook-tool-cli.js";
-export { validate as validateJsonSchema } from "./json-schema.js";
 export {
   JujuYamlError,
   parseYamlMapping,
