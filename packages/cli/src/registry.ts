@@ -16,6 +16,10 @@ import * as karapaceClient from "@charm-relations/interface-karapace-client";
 import * as karapaceClientTesting from "@charm-relations/interface-karapace-client/testing";
 import * as opensearchClient from "@charm-relations/interface-opensearch-client";
 import * as opensearchClientTesting from "@charm-relations/interface-opensearch-client/testing";
+import * as mongodbClient from "@charm-relations/interface-mongodb-client";
+import * as mongodbClientTesting from "@charm-relations/interface-mongodb-client/testing";
+import * as mysqlClient from "@charm-relations/interface-mysql-client";
+import * as mysqlClientTesting from "@charm-relations/interface-mysql-client/testing";
 import * as postgresqlClient from "@charm-relations/interface-postgresql-client";
 import * as postgresqlClientTesting from "@charm-relations/interface-postgresql-client/testing";
 import * as valkeyClient from "@charm-relations/interface-valkey-client";
@@ -38,4 +42,6 @@ export const REGISTRY: readonly RegistryEntry[] = [
   { descriptor: kafkaClient.descriptor, testing: kafkaClientTesting.testingDescriptor },
   { descriptor: opensearchClient.descriptor, testing: opensearchClientTesting.testingDescriptor },
   { descriptor: karapaceClient.descriptor, testing: karapaceClientTesting.testingDescriptor },
+  { descriptor: mysqlClient.descriptor, testing: mysqlClientTesting.testingDescriptor },
+  { descriptor: mongodbClient.descriptor, testing: mongodbClientTesting.testingDescriptor },
 ];

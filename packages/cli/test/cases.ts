@@ -38,6 +38,8 @@ const pg = fixture("postgresql_client.v0.json").after_relate;
 const etcdClient = fixture("etcd_client.v0.json").after_relate;
 const valkeyV1 = fixture("valkey_client.v1.json").after_relate;
 const valkeyV0 = fixture("valkey_client.v0-requirer.json").after_relate;
+const mysql = fixture("mysql_client.v0.json").after_relate;
+const mongodb = fixture("mongodb_client.v0.json").after_relate;
 const connect = fixture("connect_client.v0.json").after_relate;
 const opensearch = fixture("opensearch_client.v0.json").after_relate;
 const karapace = fixture("karapace_client.v0.json").after_relate;
@@ -247,11 +249,55 @@ export const BAGS: readonly BagCase[] = [
     bag: { subject: "*", "extra-user-roles": "admin", "requested-secrets": "[]" },
     violations: { subject: /wildcard/ },
   },
+  {
+    name: "requirer app (recorded)",
+    iface: "mysql_client",
+    args: [],
+    bag: mysql.requirer_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app (recorded)",
+    iface: "mysql_client",
+    args: [],
+    bag: mysql.provider_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app with a URL for endpoints",
+    iface: "mysql_client",
+    args: ["--side", "provider"],
+    bag: { endpoints: `mysql://${SECRETISH}@10.1.0.10:3306`, version: "8.0.39" },
+    violations: { endpoints: /host:port or file:/ },
+  },
+  {
+    name: "requirer app (recorded)",
+    iface: "mongodb_client",
+    args: [],
+    bag: mongodb.requirer_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app (recorded)",
+    iface: "mongodb_client",
+    args: [],
+    bag: mongodb.provider_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app with a connection string for endpoints",
+    iface: "mongodb_client",
+    args: ["--side", "provider"],
+    bag: { endpoints: `mongodb://${SECRETISH}@10.1.0.10`, replset: "rs0" },
+    violations: { endpoints: /hosts/ },
+  },
 ];
 
 /** Fixture → the endpoint and app names of a realistic dump. */
 export const DUMPS = {
   "postgresql_client.v0.json": { endpoint: "database", apps: { provider: "postgresql", requirer: "myapp" } },
+  "mysql_client.v0.json": { endpoint: "database", apps: { provider: "mysql", requirer: "myapp" } },
+  "mongodb_client.v0.json": { endpoint: "database", apps: { provider: "mongodb", requirer: "myapp" } },
   "etcd_client.v0.json": { endpoint: "etcd-client", apps: { provider: "etcd", requirer: "k8s" } },
   "valkey_client.v1.json": { endpoint: "valkey-client", apps: { provider: "valkey", requirer: "myapp" } },
   "valkey_client.v0-requirer.json": {

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { INTERFACES, interfacesForEndpoint } from "../src/interfaces.js";
 import { ANSI, BAGS, DUMPS, json, SECRETISH } from "./cases.js";
 import { dumpFromModel, fixture, PACKAGE_DIR, related, runMain as runCli, showUnitDump } from "./helpers.js";
 
@@ -61,7 +62,14 @@ describe("validate a juju show-unit dump", () => {
       it(`${name}: ${unit} with its peer and other relations, from a file`, async () => {
         const fx = fixture(name);
         const dump = showUnitDump(fx, { unit, ...opts, extraRelations: true });
-        const r = await runCli(["validate", file(`${name}-${unit.replace("/", "-")}.json`, dump), "--json"]);
+        // `database` is postgresql_client's, mysql_client's and mongodb_client's endpoint: name the interface.
+        const shared = interfacesForEndpoint(opts.endpoint).length > 1 ? ["--interface", fx.interface] : [];
+        const r = await runCli([
+          "validate",
+          file(`${name}-${unit.replace("/", "-")}.json`, dump),
+          "--json",
+          ...shared,
+        ]);
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
         const report = json(r.stdout);
@@ -105,7 +113,10 @@ describe("validate a juju show-unit dump", () => {
         s.provider_unit_databags["provider/1"]!.state = "sleeping";
       },
     });
-    const r = await runCli(["validate"], { stdin: JSON.stringify(dump) });
+    const ambiguous = await runCli(["validate"], { stdin: JSON.stringify(dump) });
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain("no relation of a known interface found");
+    const r = await runCli(["validate", "--interface", "postgresql_client"], { stdin: JSON.stringify(dump) });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("validate stdin (juju show-unit dump): postgresql_client");
     expect(r.stdout).toMatch(/FAIL database:0 {2}provider app databag of postgresql \(v0\) — 2 violations/);
@@ -220,10 +231,18 @@ describe("validate a juju show-unit dump", () => {
         ],
       },
     };
-    const r = await runCli(["validate", file("blank.json", dump)]);
+    const pg = ["--interface", "postgresql_client"];
+    const r = await runCli(["validate", file("blank.json", dump), ...pg]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("cannot tell which side app/0 is on in relation database:3");
-    const withSide = await runCli(["validate", file("blank.json", dump), "--side", "requirer", "--json"]);
+    const withSide = await runCli([
+      "validate",
+      file("blank.json", dump),
+      ...pg,
+      "--side",
+      "requirer",
+      "--json",
+    ]);
     expect(withSide.code).toBe(0);
     expect(json(withSide.stdout).checks.map((c) => `${c.side} ${c.bag}`)).toEqual([
       "provider app",
@@ -282,9 +301,9 @@ describe("usage errors and unreadable input exit 2", () => {
     expect(r.stderr).toContain('invalid value for --interface: "postgres_client"');
     expect(r.stderr).toContain("did you mean postgresql_client?");
     expect(r.stderr).toContain("Usage: charm-relations validate");
-    const sim = await runCli(["simulate", "mysql_client"]);
+    const sim = await runCli(["simulate", "redis_client"]);
     expect(sim.code).toBe(2);
-    expect(sim.stderr).toContain('unknown interface "mysql_client"');
+    expect(sim.stderr).toContain('unknown interface "redis_client"');
   });
 
   it("a bare databag without --interface, or a side that cannot be guessed", async () => {
@@ -334,6 +353,8 @@ const ALL = [
   "kafka_client",
   "opensearch_client",
   "karapace_client",
+  "mysql_client",
+  "mongodb_client",
 ] as const;
 
 describe("the other commands", () => {
@@ -539,7 +560,7 @@ describe("on a terminal", () => {
     const lines = r.stderr.split("\r\u001b[2K").filter(Boolean);
     expect(lines.length).toBeGreaterThan(5);
     expect(lines.every((l) => [...l].length <= 99)).toBe(true);
-    expect(lines[0]).toMatch(/^. \[1\/7\] postgresql_client/);
+    expect(lines[0]).toMatch(new RegExp(`^. \\[1/${ALL.length}\\] postgresql_client`));
   });
 
   it("no colour with NO_COLOR, TERM=dumb or --no-color, even on a TTY", async () => {

@@ -19,6 +19,8 @@ const READY_EVENT: Record<string, string> = {
   kafka_client: "topicCreated",
   opensearch_client: "indexCreated",
   karapace_client: "subjectAllowed",
+  mysql_client: "databaseCreated",
+  mongodb_client: "databaseCreated",
 };
 
 const hooksOf = (r: SimulationReport, phase?: string): HookView[] =>

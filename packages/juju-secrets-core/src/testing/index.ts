@@ -5,6 +5,7 @@
 export * from "./bin.js";
 export * from "./charm-runner.js";
 export * from "./conformance.js";
+export * from "./database-conformance.js";
 export * from "./env.js";
 export {
   goJson,
