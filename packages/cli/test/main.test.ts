@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INTERFACES, interfacesForEndpoint } from "../src/interfaces.js";
+import { interfacesForEndpoint } from "../src/interfaces.js";
 import { ANSI, BAGS, DUMPS, json, SECRETISH } from "./cases.js";
 import { dumpFromModel, fixture, PACKAGE_DIR, related, runMain as runCli, showUnitDump } from "./helpers.js";
 
