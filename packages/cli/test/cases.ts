@@ -38,6 +38,7 @@ const pg = fixture("postgresql_client.v0.json").after_relate;
 const etcdClient = fixture("etcd_client.v0.json").after_relate;
 const valkeyV1 = fixture("valkey_client.v1.json").after_relate;
 const valkeyV0 = fixture("valkey_client.v0-requirer.json").after_relate;
+const kafka = fixture("kafka_client.v0.json").after_relate;
 const mysql = fixture("mysql_client.v0.json").after_relate;
 const mongodb = fixture("mongodb_client.v0.json").after_relate;
 const connect = fixture("connect_client.v0.json").after_relate;
@@ -291,6 +292,27 @@ export const BAGS: readonly BagCase[] = [
     bag: { endpoints: `mongodb://${SECRETISH}@10.1.0.10`, replset: "rs0" },
     violations: { endpoints: /hosts/ },
   },
+  {
+    name: "requirer app (recorded)",
+    iface: "kafka_client",
+    args: [],
+    bag: kafka.requirer_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app (recorded)",
+    iface: "kafka_client",
+    args: [],
+    bag: kafka.provider_app_databag,
+    violations: {},
+  },
+  {
+    name: "requirer app asking for a topic starting with a wildcard",
+    iface: "kafka_client",
+    args: ["--side", "requirer"],
+    bag: { topic: "*-topic", "extra-user-roles": "consumer", "requested-secrets": "[]" },
+    violations: { topic: /'\*'/ },
+  },
 ];
 
 /** Fixture → the endpoint and app names of a realistic dump. */
@@ -307,6 +329,10 @@ export const DUMPS = {
   "connect_client.v0.json": {
     endpoint: "connect-client",
     apps: { provider: "kafka-connect", requirer: "integrator" },
+  },
+  "kafka_client.v0.json": {
+    endpoint: "kafka-client",
+    apps: { provider: "kafka", requirer: "myapp" },
   },
   "opensearch_client.v0.json": {
     endpoint: "opensearch-client",

@@ -41,6 +41,7 @@ const INTERFACES = [
   "etcd",
   "valkey_client",
   "connect_client",
+  "kafka_client",
   "opensearch_client",
   "karapace_client",
   "mysql_client",
