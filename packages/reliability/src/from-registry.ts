@@ -121,7 +121,7 @@ export function registryLifecycle(entry: RegistryEntry, options: { log?: EventLo
   steps.push(...rotationSteps(scenario.build(runs[0]!.contract)).map(bump));
   const r0 = requirers[0]!;
   steps.push({ op: "set-leader", unit: `${r0.name}/1` }, { op: "remove-unit", unit: `${r0.name}/0` });
-  requirers.forEach((_, index) => steps.push({ op: "remove-relation", index }));
+  for (const index of requirers.keys()) steps.push({ op: "remove-relation", index });
   return {
     name: `${name} (${contracts.join(" + ")}, from the registry)`,
     apps: [provider, ...requirers],
