@@ -4,6 +4,7 @@
  * (interface packages are not ours to edit; each entry says what is wrong and where).
  */
 
+import { derivedEntries, registryLifecycle, registryTargets } from "./from-registry.js";
 import type { PasswordMode } from "./generic.js";
 import type { HostileFinding, HostileTarget } from "./hostile.js";
 import { genericTargets } from "./hostile-generic.js";
@@ -83,6 +84,15 @@ export const LIFECYCLES: LifecycleEntry[] = [
     hygiene: { allowPlainBags: true },
     extraSecrets: LEGACY_CREDS.map((c) => c.key),
   },
+  // Every other interface of the CLI registry: its `/testing` scenario's charms.
+  ...derivedEntries().map(
+    (entry): LifecycleEntry => ({
+      name: `${entry.descriptor.package} (${entry.testing.scenario.contracts.join(" + ")}, from the registry)`,
+      subject: entry.descriptor.name,
+      spec: () => registryLifecycle(entry),
+      rotate: registryLifecycle(entry).steps.find((s) => s.op === "configure")!,
+    }),
+  ),
 ];
 
 export const HOSTILE_TARGETS: () => HostileTarget[] = () => [
@@ -93,6 +103,7 @@ export const HOSTILE_TARGETS: () => HostileTarget[] = () => [
   ...connectTargets(),
   ...kafkaTargets(),
   ...etcdLegacyTargets(),
+  ...derivedEntries().flatMap(registryTargets),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -107,8 +118,17 @@ export interface KnownIssue {
 }
 
 export const KNOWN_ISSUES: KnownIssue[] = [
-  // Empty: every finding of this suite so far was fixed (etcd-client's swallowed secret-info-get errors
-  // in relation-broken; departure markers cleared before commit, and cleared at all — now kept).
+  // Fixed so far: etcd-client's swallowed secret-info-get errors in relation-broken; departure markers
+  // cleared before commit, and cleared at all — now kept.
+  {
+    issue:
+      "interface-mongodb-client: a requested database name is not bounded (MongoDB allows 64 bytes), so a huge " +
+      "one reaches the provider's `uris` and secret-add fails (HookToolError) instead of a refusal naming `database`",
+    hostile: (f) =>
+      f.target.startsWith("mongodb_client provider") &&
+      f.problem.includes("secret-add failed") &&
+      f.problem.includes('"uris" too large'),
+  },
 ];
 
 /** Split findings into unexplained ones and those a known issue covers. */
