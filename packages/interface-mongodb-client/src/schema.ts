@@ -37,12 +37,21 @@ const mongodbUri = () =>
     .refine((v) => URI_RE.test(v), { message: "expected a mongodb:// or mongodb+srv:// connection string" })
     .meta({ pattern: URI_RE.source });
 
-/** A database name as the requirer sends it. */
+const utf8 = new TextEncoder();
+
+/**
+ * A database name as the requirer sends it. MongoDB refuses names of 64 bytes or more; bounding it here
+ * also keeps a hostile name out of the provider's `uris` (a refusal naming `database`, not a failed
+ * secret-add).
+ */
 export const databaseName = lazySchema(() =>
   z
     .string()
     .min(1, { message: "must not be empty" })
-    .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" }),
+    .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" })
+    .refine((v) => utf8.encode(v).length < 64, {
+      message: "must be shorter than 64 bytes (MongoDB's limit)",
+    }),
 );
 
 /** `secret-user`: the relation user and, with mongodb-operator, its connection string. */

@@ -86,6 +86,16 @@ describe("the recorded databags", () => {
 });
 
 describe("value rules", () => {
+  it("bounds the requested database name as MongoDB does (under 64 bytes), naming `database`", () => {
+    const base = { "requested-secrets": '["username", "password"]' };
+    expect(requirerAppV0.safeParse({ ...base, database: "d".repeat(63) }).success).toBe(true);
+    for (const database of ["d".repeat(64), "é".repeat(32), "d".repeat(1 << 20)]) {
+      const r = requirerAppV0.safeParse({ ...base, database });
+      expect(r.error?.issues[0]?.path).toEqual(["database"]);
+      expect(r.error?.issues[0]?.message).toContain("64 bytes");
+    }
+  });
+
   it("reads hosts with or without port and one connection string, refuses junk naming the field", () => {
     expect(providerAppV0.parse({ endpoints: "10.1.0.10,10.1.0.11:27018" }).endpoints).toEqual([
       "10.1.0.10",

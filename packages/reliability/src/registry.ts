@@ -119,16 +119,7 @@ export interface KnownIssue {
 
 export const KNOWN_ISSUES: KnownIssue[] = [
   // Fixed so far: etcd-client's swallowed secret-info-get errors in relation-broken; departure markers
-  // cleared before commit, and cleared at all — now kept.
-  {
-    issue:
-      "interface-mongodb-client: a requested database name is not bounded (MongoDB allows 64 bytes), so a huge " +
-      "one reaches the provider's `uris` and secret-add fails (HookToolError) instead of a refusal naming `database`",
-    hostile: (f) =>
-      f.target.startsWith("mongodb_client provider") &&
-      f.problem.includes("secret-add failed") &&
-      f.problem.includes('"uris" too large'),
-  },
+  // cleared before commit, and cleared at all — now kept; mongodb_client database names bounded (64 bytes).
 ];
 
 /** Split findings into unexplained ones and those a known issue covers. */
