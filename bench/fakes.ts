@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HOOK_TOOLS } from "../packages/juju-secrets-core/dist/index.js";
+import { HOOK_TOOLS } from "../packages/juju-secrets-core/dist/backend/index.js";
 import {
   createHookToolBin,
   FAKE_STATE_ENV,

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Backend } from "../packages/juju-secrets-core/dist/index.js";
+import type { Backend } from "../packages/juju-secrets-core/dist/backend/index.js";
 import { Charm } from "../packages/juju-secrets-core/dist/index.js";
 import {
   hookContextFor,

@@ -40,7 +40,7 @@ import {
 } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { HOOK_TOOLS } from "../packages/juju-secrets-core/dist/index.js";
+import { HOOK_TOOLS } from "../packages/juju-secrets-core/dist/backend/index.js";
 import { bundleCharm, type PackResult, packCharm } from "../packages/pack/dist/index.js";
 import { EXAMPLES_DIR, RESULTS_DIR } from "./lib/paths.js";
 import { median, ms, round, table } from "./lib/stats.js";

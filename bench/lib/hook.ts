@@ -4,7 +4,7 @@
  * calls (in production: one process spawn each), and what is left, the library and charm code itself.
  */
 
-import type { Backend } from "../../packages/juju-secrets-core/dist/index.js";
+import type { Backend } from "../../packages/juju-secrets-core/dist/backend/index.js";
 import { Charm } from "../../packages/juju-secrets-core/dist/index.js";
 import {
   type CommitResult,

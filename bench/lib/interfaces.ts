@@ -4,17 +4,16 @@
  * that only listens. No status, no logging, nothing but the interface library, so every hook-tool call
  * in a hook is the library's own.
  *
- * Each interface comes in two variants: `package` (the interface package's exported provider and
- * requirer classes, when the package is built and loads) and `engine` (the generic core engines
- * configured like the interface). The bench runs the package variant and falls back to the engine one,
- * saying so, when the package is missing or fails (it may be mid-rewrite).
+ * Used by the scale and memory sections (postgresql_client, valkey_client); the calls section runs
+ * every interface of the registry on its scenario charms instead (`registry.ts`). The `engine`
+ * variant (the generic core engines configured like the interface) is gone with the declarative
+ * definitions: a package that is not built reports itself missing.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Charm, InterfaceDefinition } from "../../packages/juju-secrets-core/dist/index.js";
-import * as core from "../../packages/juju-secrets-core/dist/index.js";
+import type { Charm } from "../../packages/juju-secrets-core/dist/index.js";
 import type { EndpointInput } from "../../packages/juju-secrets-core/dist/testing/index.js";
 import { INTERFACE_PACKAGES, type InterfaceName, importBuilt, packageEntry, REPO } from "./paths.js";
 
@@ -80,46 +79,6 @@ async function load<T>(name: InterfaceName, ...exports: string[]): Promise<{ mod
 }
 
 // -------------------------------------------------------------------------------------------------
-// Generic engines configured like each interface
-
-function engineBench(
-  base: Base,
-  definition: InterfaceDefinition,
-  answer: (charm: Charm, request: { relation: { id: number }; requestId?: string }) => Record<string, string>,
-  requirer: { contract: "v0" | "v1"; resources: string[]; mtlsCert?: string },
-): InterfaceBench {
-  const requirerFor = (resources: readonly string[]) => (charm: Charm) => {
-    new core.DataRequirer(charm, base.requirerEndpoint, definition, {
-      contract: requirer.contract,
-      requests: resources.map((resource) => ({
-        resource,
-        ...(requirer.mtlsCert ? { mtlsCert: requirer.mtlsCert } : {}),
-      })),
-    });
-  };
-  return {
-    ...base,
-    impl: "engine",
-    provider: (charm) => {
-      const p = new core.DataProvider(charm, base.providerEndpoint, definition);
-      const opts = (r: { requestId?: string }) => (r.requestId ? { requestId: r.requestId } : {});
-      p.events.on("requested", ({ request }) =>
-        p.publish(request.relation, answer(charm, request), opts(request)),
-      );
-      charm.on("configChanged", () => {
-        if (charm.model.isLeader()) p.publishAll({ endpoints: endpointsOf(charm).join(",") });
-      });
-      charm.on("action", () => {
-        if (isRotate(charm))
-          for (const r of p.requests()) p.publish(r.relation, { password: newPassword() }, opts(r));
-      });
-    },
-    requirer: requirerFor(requirer.resources),
-    ...(requirer.contract === "v1" ? { requirerFor } : {}),
-  };
-}
-
-// -------------------------------------------------------------------------------------------------
 // The five interfaces
 
 async function postgresql(): Promise<InterfaceVariants> {
@@ -133,36 +92,19 @@ async function postgresql(): Promise<InterfaceVariants> {
     providerConfig: { endpoints: "10.1.0.10:5432" },
     moveEndpoints: { endpoints: "10.1.0.20:5432,10.1.0.21:5432" },
   };
-  const engine = engineBench(
-    base,
-    {
-      name: "postgresql_client",
-      resourceKey: "database",
-      readyFields: ["username", "password", "endpoints"],
-    },
-    (charm, r) => ({
-      database: "myapp",
-      endpoints: endpointsOf(charm).join(","),
-      username: `relation-${r.relation.id}`,
-      password: newPassword(),
-      version: "16.8.1",
-    }),
-    { contract: "v0", resources: ["myapp"] },
-  );
   const { module: pg, missing } = await load<Postgresql>(
     base.name,
     "PostgresqlProvider",
     "PostgresqlRequirer",
   );
-  if (!pg) return { name: base.name, engine, missing: missing! };
+  if (!pg) return { name: base.name, missing: missing! };
   return {
     name: base.name,
-    engine,
     package: {
       ...base,
       impl: "package",
       provider: (charm) => {
-        const p = new pg.PostgresqlProvider(charm, "database");
+        const p = new pg.PostgresqlProvider(charm, { endpoint: "database" });
         p.on("databaseRequested", ({ request }) =>
           p.publish(request, {
             database: request.database,
@@ -181,7 +123,7 @@ async function postgresql(): Promise<InterfaceVariants> {
         });
       },
       requirer: (charm) => {
-        const r = new pg.PostgresqlRequirer(charm, "database", { database: "myapp" });
+        const r = new pg.PostgresqlRequirer(charm, { endpoint: "database", database: "myapp" });
         r.on("databaseCreated", () => {});
       },
     },
@@ -199,40 +141,19 @@ async function valkey(): Promise<InterfaceVariants> {
     providerConfig: { endpoints: "10.1.0.10:6379" },
     moveEndpoints: { endpoints: "10.1.0.20:6379,10.1.0.21:6379" },
   };
-  const engine = engineBench(
-    base,
-    {
-      name: "valkey_client",
-      resourceKey: "database",
-      readyFields: ["username", "password", "endpoints"],
-      responseExtraKeys: ["sentinel-endpoints", "mode"],
-      v0Keys: { "sentinel-endpoints": "sentinel_endpoints" },
-      trailingMtlsCert: true,
-    },
-    (charm, r) => ({
-      endpoints: endpointsOf(charm).join(","),
-      "sentinel-endpoints": "10.1.0.10:26379",
-      mode: "sentinel",
-      username: `relation-${r.relation.id}-${r.requestId ?? ""}`,
-      password: newPassword(),
-      version: "9.0.1",
-    }),
-    { contract: "v1", resources: ["app:*", "cache:*"] },
-  );
   const { module: vk, missing } = await load<Valkey>(base.name, "ValkeyProvider", "ValkeyRequirer");
-  if (!vk) return { name: base.name, engine, missing: missing! };
+  if (!vk) return { name: base.name, missing: missing! };
   const requirerFor = (resources: readonly string[]) => (charm: Charm) => {
-    const r = new vk.ValkeyRequirer(charm, "valkey-client", { resources: [...resources] });
+    const r = new vk.ValkeyRequirer(charm, { endpoint: "valkey-client", resources: [...resources] });
     r.on("resourceCreated", () => {});
   };
   return {
     name: base.name,
-    engine,
     package: {
       ...base,
       impl: "package",
       provider: (charm) => {
-        const p = new vk.ValkeyProvider(charm, "valkey-client");
+        const p = new vk.ValkeyProvider(charm, { endpoint: "valkey-client" });
         p.on("resourceRequested", ({ request }) =>
           p.publish(request, {
             endpoints: endpointsOf(charm),
@@ -284,43 +205,22 @@ async function etcdClient(): Promise<InterfaceVariants> {
     moveEndpoints: { endpoints: "10.1.0.20:2379,10.1.0.21:2379" },
   };
   const certs = await etcdClientCerts();
-  const engine = engineBench(
-    base,
-    {
-      name: "etcd_client",
-      resourceKey: "prefix",
-      readyFields: ["username", "uris", "endpoints", "tls-ca", "version"],
-      mtls: true,
-      crossModelEncryption: true,
-    },
-    (charm) => ({
-      endpoints: endpointsOf(charm).join(","),
-      uris: endpointsOf(charm)
-        .map((e) => `https://${e}`)
-        .join(","),
-      username: "client1.requirer-charm",
-      "tls-ca": certs.ca,
-      version: "3.6.5",
-    }),
-    { contract: "v1", resources: ["/app/"], ...(certs.client ? { mtlsCert: certs.client } : {}) },
-  );
   const { module: ec, missing } = await load<EtcdClient>(
     base.name,
     "EtcdClientProvider",
     "EtcdClientRequirer",
   );
   const client = certs.client;
-  if (!ec || !client) return { name: base.name, engine, missing: missing ?? "no test client certificate" };
+  if (!ec || !client) return { name: base.name, missing: missing ?? "no test client certificate" };
   return {
     name: base.name,
-    engine,
     package: {
       ...base,
       impl: "package",
       provider: (charm) => {
-        const p = new ec.EtcdClientProvider(charm, "etcd-client", { stateDir: stateDir(charm) });
+        const p = new ec.EtcdClientProvider(charm, { endpoint: "etcd-client", stateDir: stateDir(charm) });
         p.on("clientRequested", (e) =>
-          p.publishClient(e, {
+          p.publish(e, {
             username: e.commonName,
             endpoints: endpointsOf(charm),
             version: "3.6.5",
@@ -328,14 +228,15 @@ async function etcdClient(): Promise<InterfaceVariants> {
           }),
         );
         charm.on("configChanged", () => {
-          if (charm.model.isLeader()) p.publishEndpoints({ endpoints: endpointsOf(charm) });
+          if (charm.model.isLeader()) p.publishAll({ endpoints: endpointsOf(charm) });
         });
         charm.on("action", () => {
-          if (isRotate(charm)) p.publishTlsCa(certs.ca2);
+          if (isRotate(charm)) p.publishAll({ tlsCa: certs.ca2 });
         });
       },
       requirer: (charm) => {
-        const r = new ec.EtcdClientRequirer(charm, "etcd-client", {
+        const r = new ec.EtcdClientRequirer(charm, {
+          endpoint: "etcd-client",
           prefix: "/app/",
           mtlsCert: client,
           stateDir: stateDir(charm),
@@ -358,28 +259,15 @@ async function connect(): Promise<InterfaceVariants> {
     moveEndpoints: { endpoints: "http://10.1.0.20:8083,http://10.1.0.21:8083" },
   };
   const pluginUrl = "http://10.1.0.99:8080/plugin.tar";
-  const engine = engineBench(
-    base,
-    { name: "connect_client", resourceKey: "plugin-url", readyFields: ["username", "password", "endpoints"] },
-    (charm, r) => ({
-      endpoints: endpointsOf(charm).join(","),
-      username: `relation-${r.relation.id}`,
-      password: newPassword(),
-      tls: "disabled",
-      "tls-ca": "disabled",
-    }),
-    { contract: "v0", resources: [pluginUrl] },
-  );
   const { module: cc, missing } = await load<Connect>(base.name, "ConnectProvider", "ConnectRequirer");
-  if (!cc) return { name: base.name, engine, missing: missing! };
+  if (!cc) return { name: base.name, missing: missing! };
   return {
     name: base.name,
-    engine,
     package: {
       ...base,
       impl: "package",
       provider: (charm) => {
-        const p = new cc.ConnectProvider(charm, "connect-client", { stateDir: stateDir(charm) });
+        const p = new cc.ConnectProvider(charm, { endpoint: "connect-client", stateDir: stateDir(charm) });
         const answer = (r: { username: string }) => ({
           endpoints: endpointsOf(charm),
           username: r.username,
@@ -395,7 +283,7 @@ async function connect(): Promise<InterfaceVariants> {
         });
       },
       requirer: (charm) => {
-        const r = new cc.ConnectRequirer(charm, "connect-client", { pluginUrl });
+        const r = new cc.ConnectRequirer(charm, { endpoint: "connect-client", pluginUrl });
         r.on("integrationCreated", () => {});
       },
     },
@@ -431,7 +319,7 @@ async function etcd(): Promise<InterfaceVariants> {
       ...base,
       impl: "package",
       provider: (charm) => {
-        const p = new et.EtcdProvider(charm, "db");
+        const p = new et.EtcdProvider(charm, { endpoint: "db" });
         const publish = (n: 1 | 2 = 1) => {
           p.setConnectionString(endpointsOf(charm), "3.4.22");
           p.setClientCredentials(creds(n));
@@ -443,7 +331,7 @@ async function etcd(): Promise<InterfaceVariants> {
         });
       },
       requirer: (charm) => {
-        const r = new et.EtcdRequirer(charm, "etcd", { stateDir: false });
+        const r = new et.EtcdRequirer(charm, { endpoint: "etcd", stateDir: false });
         r.on("available", () => {});
       },
     },

@@ -24,12 +24,8 @@ import {
   isOfRelation,
   PluginDownloadError,
 } from "@charm-relations/interface-connect-client";
-import {
-  type Charm,
-  type CharmEventName,
-  parseCommaList,
-  runCharmIfMain,
-} from "@charm-relations/juju-secrets-core";
+import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
+import { parseCommaList } from "@charm-relations/juju-secrets-core/protocol";
 
 export const ENDPOINT = "connect-client";
 export const PEERS = "workers";
@@ -76,7 +72,7 @@ const RECONCILE_ON: readonly CharmEventName[] = [
 ];
 
 export function setup(charm: Charm): void {
-  const provider = new ConnectProvider(charm, ENDPOINT);
+  const provider = new ConnectProvider(charm, { endpoint: ENDPOINT });
   const model = charm.model;
   const failures = new Map<number, string>();
 
@@ -193,7 +189,7 @@ export function setup(charm: Charm): void {
       `${request.remoteApp ?? "an integrator"} asked on ${ENDPOINT}:${request.relation.id} for ${request.pluginUrl ?? "no plugin"}`,
     );
   });
-  provider.on("requestInvalid", ({ relation, error }) => {
+  provider.on("invalid", ({ relation, error }) => {
     model.log("WARNING", error.message);
     model.setStatus("blocked", `invalid request on ${relation.endpoint}:${relation.id}: see juju debug-log`);
   });

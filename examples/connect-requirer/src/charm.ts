@@ -19,21 +19,9 @@ import {
   pluginUrlProblem,
   restTarget,
 } from "@charm-relations/interface-connect-client";
-import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
+import { type Charm, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 export const ENDPOINT = "connect-client";
-
-const STATUS_ON: readonly CharmEventName[] = [
-  "install",
-  "start",
-  "configChanged",
-  "updateStatus",
-  "leaderElected",
-  "relationCreated",
-  "relationChanged",
-  "relationBroken",
-  "secretChanged",
-];
 
 export function setup(charm: Charm): void {
   const model = charm.model;
@@ -49,54 +37,49 @@ export function setup(charm: Charm): void {
   const problem = pluginUrlProblem(pluginUrl);
   if (problem) {
     // Without a valid URL we ask for nothing: the provider could not install the plugin anyway.
-    for (const event of STATUS_ON)
-      charm.on(event, () => model.setStatus("blocked", `invalid plugin-url: ${problem}`));
+    charm.on("collectStatus", (e) => e.add("blocked", `invalid plugin-url: ${problem}`));
     return;
   }
-  const requirer = new ConnectRequirer(charm, ENDPOINT, { pluginUrl });
+  const requirer = new ConnectRequirer(charm, { endpoint: ENDPOINT, pluginUrl });
 
   const describe = (i: ConnectIntegration) => {
     const target = restTarget(i);
     return `connector ${requirer.connectorName(i.relation, name)} via ${target.baseUrl} as ${i.username}, tls ${i.tls ? "on" : "off"}`;
   };
 
-  requirer.on("integrationCreated", ({ integration }) => {
+  requirer.on("integrationCreated", ({ connection: integration }) => {
     // A real integrator POSTs its connector config to `${restTarget(integration).baseUrl}/connectors` here.
     model.log(
       "INFO",
       `integration created on ${ENDPOINT}:${integration.relation.id}: ${describe(integration)}`,
     );
   });
-  requirer.on("endpointsChanged", ({ integration }) => {
+  requirer.on("endpointsChanged", ({ connection: integration }) => {
     model.log(
       "INFO",
       `endpoints changed on ${ENDPOINT}:${integration.relation.id}: ${integration.endpoints.join(",")}`,
     );
   });
-  requirer.on("credentialsRotated", ({ integration, groups }) => {
+  requirer.on("credentialsRotated", ({ connection: integration, groups }) => {
     model.log("INFO", `credentials rotated on ${ENDPOINT}:${integration.relation.id} (${groups.join(", ")})`);
   });
   requirer.on("gone", ({ relation }) => {
     // kafka-connect-operator deletes this relation's connectors itself; stop local work here.
     model.log("INFO", `integration removed on ${ENDPOINT}:${relation.id}`);
   });
-  let invalid = false;
+  let invalid: string | undefined;
   requirer.on("invalid", ({ relation, error }) => {
-    invalid = true;
     model.log("WARNING", error.message);
-    model.setStatus(
-      "blocked",
-      `unusable answer on ${relation.endpoint}:${relation.id}: ${error.key ?? "see juju debug-log"}`,
-    );
+    invalid = `unusable answer on ${relation.endpoint}:${relation.id}: ${error.key ?? "see juju debug-log"}`;
   });
 
-  const refresh = () => {
-    if (invalid) return; // keep this hook's blocked status; the next hook re-evaluates
-    const ready = requirer.integrations();
-    if (ready.length === 0) model.setStatus("waiting", `waiting for Kafka Connect (plugin ${pluginUrl})`);
-    else model.setStatus("active", `ready: ${ready.map(describe).join("; ")}`);
-  };
-  for (const event of STATUS_ON) charm.on(event, refresh);
+  // End of every hook: the highest status wins; one status-set, none when it did not change.
+  charm.on("collectStatus", (e) => {
+    if (invalid) return e.add("blocked", invalid); // this hook's problem; the next hook re-evaluates
+    const ready = requirer.connections();
+    if (ready.length === 0) e.add("waiting", `waiting for Kafka Connect (plugin ${pluginUrl})`);
+    else e.add("active", `ready: ${ready.map(describe).join("; ")}`);
+  });
   // A leader change or a late valid config must still send the request (same-hook rule inside).
   charm.on("configChanged", () => requirer.ensureRequests());
 }

@@ -17,7 +17,7 @@ import {
   type EtcdClientResponse,
   type TrustedClientCertificate,
 } from "@charm-relations/interface-etcd-client";
-import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
+import { type Charm, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 /** This example's relation status catalogue (codes in the data-interfaces ranges: 4xxx transitory, 5xxx fatal). */
 export const STATUS = {
@@ -32,18 +32,6 @@ export const STATUS = {
     resolution: "send a leaf client certificate (not a CA) with a common name, leaf first",
   },
 } as const;
-
-const STATUS_ON: readonly CharmEventName[] = [
-  "install",
-  "start",
-  "configChanged",
-  "updateStatus",
-  "leaderElected",
-  "relationJoined",
-  "relationChanged",
-  "relationBroken",
-  "secretChanged",
-];
 
 const str = (v: unknown): string | undefined =>
   typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
@@ -93,7 +81,7 @@ export function setup(charm: Charm): void {
     model.log("INFO", `etcd user ${cn}: role ${cn} readwrite on prefix ${client.prefix}`);
     provider.resolveStatus(client.relation, STATUS.usernameExists(cn).code);
     provider.resolveStatus(client.relation, STATUS.invalidCertificate.code);
-    provider.publishClient(client, response(cn));
+    provider.publish(client, response(cn));
   };
 
   provider.on("clientRequested", (e) => serve(e, e.commonName));
@@ -111,7 +99,7 @@ export function setup(charm: Charm): void {
     provider.raiseStatus(e.relation, STATUS.invalidCertificate);
   });
   provider.on("clientRemoved", (e) => model.log("INFO", `etcd user ${e.commonName} deleted (${e.reason})`));
-  provider.on("requestInvalid", (e) => model.log("WARNING", e.error.message));
+  provider.on("invalid", (e) => model.log("WARNING", e.error.message));
 
   let trusted: TrustedClientCertificate[] | undefined;
   provider.on("trustStoreRefresh", (e) => {
@@ -123,8 +111,8 @@ export function setup(charm: Charm): void {
     if (!model.isLeader()) return;
     const ca = str(config["tls-ca"]);
     if (!ca) return;
-    provider.publishTlsCa(ca);
-    provider.publishEndpoints({ endpoints: endpoints(), version: str(config.version) ?? "3.6.5" });
+    provider.publishAll({ tlsCa: ca });
+    provider.publishAll({ endpoints: endpoints(), version: str(config.version) ?? "3.6.5" });
     // Clients that arrived while the CA was missing (or whose CN was taken) get their answer now.
     const served = provider.servedClients();
     for (const client of provider.clients()) {
@@ -135,18 +123,18 @@ export function setup(charm: Charm): void {
     }
   });
 
-  const status = (): void => {
+  // End of every hook: the highest status wins; one status-set, none when it did not change.
+  charm.on("collectStatus", (e) => {
     if (!str(config["tls-ca"])) {
-      model.setStatus("blocked", "set the tls-ca option (the server CA, PEM)");
+      e.add("blocked", "set the tls-ca option (the server CA, PEM)");
     } else if (model.isLeader()) {
       const n = provider.servedClients().length;
-      model.setStatus("active", `serving ${n} client${n === 1 ? "" : "s"}`);
+      e.add("active", `serving ${n} client${n === 1 ? "" : "s"}`);
     } else {
       const n = (trusted ?? provider.trustedCertificates()).length;
-      model.setStatus("active", `trusting ${n} client certificate${n === 1 ? "" : "s"}`);
+      e.add("active", `trusting ${n} client certificate${n === 1 ? "" : "s"}`);
     }
-  };
-  for (const name of STATUS_ON) charm.on(name, status);
+  });
 }
 
 void runCharmIfMain(import.meta.url, setup);

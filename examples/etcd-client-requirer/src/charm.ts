@@ -10,26 +10,7 @@
  */
 
 import { EtcdClientRequirer, parseClientCertificate } from "@charm-relations/interface-etcd-client";
-import {
-  type Charm,
-  type CharmEventName,
-  CharmRelationsError,
-  runCharmIfMain,
-} from "@charm-relations/juju-secrets-core";
-
-const STATUS_ON: readonly CharmEventName[] = [
-  "install",
-  "start",
-  "configChanged",
-  "updateStatus",
-  "leaderElected",
-  "relationCreated",
-  "relationJoined",
-  "relationChanged",
-  "relationDeparted",
-  "relationBroken",
-  "secretChanged",
-];
+import { type Charm, CharmRelationsError, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 const str = (v: unknown): string | undefined =>
   typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
@@ -52,23 +33,26 @@ export function setup(charm: Charm): void {
       cert = undefined;
     }
   }
-  const requirer = new EtcdClientRequirer(charm, "etcd-client", {
+  const requirer = new EtcdClientRequirer(charm, {
+    endpoint: "etcd-client",
     prefix,
     contract,
     ...(cert ? { mtlsCert: cert } : {}),
   });
   let invalid: string | undefined;
 
-  requirer.on("etcdReady", (c) =>
-    model.log("INFO", `etcd ready: user ${c.username}, ${c.uris.join(",")}, etcd ${c.version}`),
+  requirer.on("etcdReady", ({ connection: c }) =>
+    model.log("INFO", `etcd ready: user ${c.username}, ${c.uris.join(",")}, etcd ${c.version ?? "?"}`),
   );
-  requirer.on("endpointsChanged", (c) =>
+  requirer.on("endpointsChanged", ({ connection: c }) =>
     model.log("INFO", `etcd endpoints changed: ${c.endpoints.join(",")}`),
   );
-  requirer.on("versionChanged", (c) => model.log("INFO", `etcd version ${c.version}`));
+  requirer.on("versionChanged", ({ connection: c }) => model.log("INFO", `etcd version ${c.version ?? "?"}`));
   // A real client writes the new CA to its --cacert file here.
   requirer.on("caRotated", () => model.log("INFO", "etcd server CA rotated"));
-  requirer.on("credentialsRotated", (c) => model.log("INFO", `etcd user is now ${c.username}`));
+  requirer.on("credentialsRotated", ({ connection: c, groups }) => {
+    if (groups.includes("user")) model.log("INFO", `etcd user is now ${c.username}`);
+  });
   requirer.on("statusRaised", ({ status }) =>
     model.log("WARNING", `etcd says ${status.code}: ${status.message}`),
   );
@@ -86,20 +70,17 @@ export function setup(charm: Charm): void {
     if (cert && model.isLeader()) requirer.setMtlsCert(cert);
   });
 
-  const status = (): void => {
+  // End of every hook: the highest status wins; one status-set, none when it did not change.
+  charm.on("collectStatus", (e) => {
     const c = certProblem || invalid ? undefined : requirer.connection();
-    if (certProblem || invalid) model.setStatus("blocked", (certProblem ?? invalid)!);
-    else if (c) model.setStatus("active", `ready: ${c.username}@${c.uris[0]} prefix ${c.prefix}`);
-    else if (!cert) model.setStatus("blocked", "set the mtls-cert option (client certificate, PEM)");
+    if (certProblem || invalid) e.add("blocked", (certProblem ?? invalid)!);
+    else if (c) e.add("active", `ready: ${c.username}@${c.uris[0]} prefix ${c.prefix}`);
+    else if (!cert) e.add("blocked", "set the mtls-cert option (client certificate, PEM)");
     else {
       const related = model.relations(requirer.endpoint).length > 0;
-      model.setStatus(
-        "waiting",
-        related ? "waiting for etcd to create the user" : "waiting for an etcd relation",
-      );
+      e.add("waiting", related ? "waiting for etcd to create the user" : "waiting for an etcd relation");
     }
-  };
-  for (const name of STATUS_ON) charm.on(name, status);
+  });
 }
 
 void runCharmIfMain(import.meta.url, setup);

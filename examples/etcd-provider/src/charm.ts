@@ -33,7 +33,7 @@ const PUBLISH_ON: readonly CharmEventName[] = [
 ];
 
 export function setup(charm: Charm): void {
-  const etcd = new EtcdProvider(charm, "db");
+  const etcd = new EtcdProvider(charm, { endpoint: "db" });
   const model = charm.model;
 
   const publish = (): void => {

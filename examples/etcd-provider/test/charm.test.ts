@@ -31,12 +31,12 @@ const runner =
 
 function consumer(states: Record<string, EtcdState>, changes: string[]): HookRunner {
   return runner((charm) => {
-    const etcd = new EtcdRequirer(charm, "etcd", { stateDir: false });
-    etcd.on("available", (e) => {
-      states[charm.unit] = e.state;
+    const etcd = new EtcdRequirer(charm, { endpoint: "etcd", stateDir: false });
+    etcd.on("available", () => {
+      states[charm.unit] = etcd.state;
     });
-    etcd.on("unavailable", (e) => {
-      states[charm.unit] = e.state;
+    etcd.on("unavailable", () => {
+      states[charm.unit] = etcd.state;
     });
     etcd.on("tlsAvailable", (e) => {
       changes.push(`${charm.unit} client${e.credentials.cert === CERT_2 ? 2 : 1}`);

@@ -14,7 +14,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EtcdRequirer } from "@charm-relations/interface-etcd";
-import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
+import { type Charm, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 export const CREDENTIAL_FILES = {
   key: "client-key.pem",
@@ -23,21 +23,8 @@ export const CREDENTIAL_FILES = {
 } as const;
 export const ENV_FILE = "etcd.env";
 
-const STATUS_ON: readonly CharmEventName[] = [
-  "install",
-  "start",
-  "configChanged",
-  "upgradeCharm",
-  "updateStatus",
-  "relationCreated",
-  "relationJoined",
-  "relationChanged",
-  "relationDeparted",
-  "relationBroken",
-];
-
 export function setup(charm: Charm): void {
-  const etcd = new EtcdRequirer(charm, "etcd");
+  const etcd = new EtcdRequirer(charm, { endpoint: "etcd" });
   const model = charm.model;
   const dataDir = (): string => {
     const v = model.config()["data-dir"];
@@ -106,23 +93,23 @@ export function setup(charm: Charm): void {
     renderEnv();
   });
 
-  const status = (): void => {
+  // End of every hook: the highest status wins; one status-set, none when it did not change.
+  charm.on("collectStatus", (e) => {
     if (charm.context.kind === "relation-departed" && charm.context.departingUnit === charm.unit) {
-      model.setStatus("waiting", "leaving the etcd relation");
+      e.add("waiting", "leaving the etcd relation");
     } else if (!etcd.connected) {
-      model.setStatus("blocked", "needs an etcd relation");
+      e.add("blocked", "needs an etcd relation");
     } else if (!etcd.available) {
-      model.setStatus("waiting", "waiting for etcd to publish its connection string");
+      e.add("waiting", "waiting for etcd to publish its connection string");
     } else {
       const members = etcd.endpoints.length;
       const version = etcd.version === "" ? "2.x" : etcd.version;
-      model.setStatus(
+      e.add(
         "active",
         `ready: ${members} etcd member${members === 1 ? "" : "s"}, etcd ${version}, ${etcd.tlsAvailable ? "client TLS" : "no client TLS"}`,
       );
     }
-  };
-  for (const name of STATUS_ON) charm.on(name, status);
+  });
 }
 
 void runCharmIfMain(import.meta.url, setup);

@@ -34,7 +34,7 @@ const runner =
 /** An etcd stand-in publishing whatever `published` holds, on every hook. */
 function provider(published: { urls: string[]; version: string; creds?: EtcdClientCredentials }): HookRunner {
   return runner((charm) => {
-    const etcd = new EtcdProvider(charm, "db");
+    const etcd = new EtcdProvider(charm, { endpoint: "db" });
     const publish = () => {
       etcd.setConnectionString(published.urls, published.version);
       if (published.creds) etcd.setClientCredentials(published.creds);

@@ -23,26 +23,12 @@ import {
   relationUsername,
   validateExtraUserRoles,
 } from "@charm-relations/interface-postgresql-client";
-import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
+import { type Charm, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 export const PEERS = "postgresql-peers";
 /** Peer app databag keys (leader). */
 export const GENERATION_KEY = "password-generation";
 export const DROPPED_USERS_KEY = "dropped-users";
-
-const STATUS_ON: readonly CharmEventName[] = [
-  "install",
-  "start",
-  "configChanged",
-  "updateStatus",
-  "leaderElected",
-  "relationCreated",
-  "relationJoined",
-  "relationChanged",
-  "relationDeparted",
-  "relationBroken",
-  "secretChanged",
-];
 
 interface Settings {
   readonly endpoints: string;
@@ -53,7 +39,7 @@ interface Settings {
 }
 
 export function setup(charm: Charm): void {
-  const provider = new PostgresqlProvider(charm, "database", { peerEndpoint: PEERS });
+  const provider = new PostgresqlProvider(charm, { endpoint: "database", peerEndpoint: PEERS });
   const model = charm.model;
   let blocked: string | undefined;
 
@@ -131,16 +117,16 @@ export function setup(charm: Charm): void {
       entityPassword:
         request.entityType === "GROUP"
           ? null
-          : (published.entityPassword ?? (entity.ok ? entity.password : undefined) ?? generatePassword()),
+          : (published["entity-password"] ?? (entity.ok ? entity.password : undefined) ?? generatePassword()),
     });
   };
 
   provider.on("databaseRequested", ({ request }) => serve(request, false));
   provider.on("databaseEntityRequested", ({ request }) => serveEntity(request));
-  provider.on("entityPermissionsChanged", ({ request }) => {
+  provider.on("databaseEntityPermissionsChanged", ({ request }) => {
     model.log("INFO", `${request.relation.endpoint}:${request.relation.id}: entity permissions changed`);
   });
-  provider.on("requestInvalid", ({ error }) => {
+  provider.on("invalid", ({ error }) => {
     blocked = error.message;
   });
 
@@ -157,14 +143,18 @@ export function setup(charm: Charm): void {
     if (peers && rotate) peers.set(GENERATION_KEY, s.generation);
   });
 
-  provider.on("relationDeparted", ({ relation, departing }) => {
-    // Keep the connection information current for the units that stay.
-    if (model.isLeader() && !departing && provider.request(relation)) {
-      provider.publish(relation, connection(settings()));
-    }
-  });
+  charm.on(
+    "relationDeparted",
+    ({ relation, departingUnit }) => {
+      // Keep the connection information current for the units that stay.
+      if (departingUnit !== charm.unit && model.isLeader() && provider.request(relation.ref)) {
+        provider.publish(relation.ref, connection(settings()));
+      }
+    },
+    { endpoint: provider.endpoint },
+  );
 
-  provider.on("gone", ({ relation, departing, removeUser }) => {
+  provider.on("gone", ({ relation, departing }) => {
     if (departing) {
       model.log(
         "INFO",
@@ -172,7 +162,7 @@ export function setup(charm: Charm): void {
       );
       return;
     }
-    if (!removeUser) return;
+    if (!model.isLeader()) return;
     const user = relationUsername(relation.id);
     model.log("INFO", `dropping user ${user} (the database is kept)`);
     const peers = peerApp();
@@ -182,13 +172,13 @@ export function setup(charm: Charm): void {
     }
   });
 
-  const status = (): void => {
+  // End of every hook: the highest status wins; one status-set, none when it did not change.
+  charm.on("collectStatus", (e) => {
     const requests = provider.requests();
     const refused = requests.map(rejection).find((r) => r !== undefined);
-    if (blocked ?? refused) model.setStatus("blocked", (blocked ?? refused)!);
-    else model.setStatus("active", `serving ${requests.length} database request(s)`);
-  };
-  for (const name of STATUS_ON) charm.on(name, status);
+    if (blocked ?? refused) e.add("blocked", (blocked ?? refused)!);
+    else e.add("active", `serving ${requests.length} database request(s)`);
+  });
 }
 
 void runCharmIfMain(import.meta.url, setup);

@@ -40,7 +40,7 @@ describe("postgresql-provider example", () => {
     expect(user.uris).toBe(`postgresql://relation-${id}:${user.password}@10.1.0.10:5432/myapp`);
     expect(sim.model.secretContent(bag["secret-tls"]!)).toEqual({ tls: "False", "tls-ca": "" });
     expect(sim.model.unitStatus("postgresql/0")).toMatchObject({ status: "active" });
-    expect(seen.get("app/1")?.[0]).toMatchObject({ username: `relation-${id}`, ready: true });
+    expect(seen.get("app/1")?.[0]).toMatchObject({ username: `relation-${id}` });
   });
 
   it("rotates every password when password-generation changes, and TLS from config", async () => {

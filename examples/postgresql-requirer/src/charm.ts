@@ -9,21 +9,7 @@
  */
 
 import { PostgresqlRequirer } from "@charm-relations/interface-postgresql-client";
-import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
-
-const STATUS_ON: readonly CharmEventName[] = [
-  "install",
-  "start",
-  "configChanged",
-  "updateStatus",
-  "leaderElected",
-  "relationCreated",
-  "relationJoined",
-  "relationChanged",
-  "relationDeparted",
-  "relationBroken",
-  "secretChanged",
-];
+import { type Charm, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 const list = (v: unknown): string[] =>
   typeof v === "string"
@@ -35,23 +21,26 @@ const list = (v: unknown): string[] =>
 
 export function setup(charm: Charm): void {
   const model = charm.model;
-  const config = model.config();
-  const database = typeof config.database === "string" && config.database !== "" ? config.database : "myapp";
-  const roles = list(config["extra-user-roles"]);
-  const requirer = new PostgresqlRequirer(charm, "database", {
-    database,
-    ...(roles.length ? { extraUserRoles: roles } : {}),
+  // Lazy: config is read (config-get) only in a hook that writes the request.
+  const requirer = new PostgresqlRequirer(charm, {
+    request: () => {
+      const config = model.config();
+      const database =
+        typeof config.database === "string" && config.database !== "" ? config.database : "myapp";
+      const roles = list(config["extra-user-roles"]);
+      return { database, ...(roles.length ? { extraUserRoles: roles } : {}) };
+    },
   });
   let invalid: string | undefined;
 
   requirer.on("databaseCreated", ({ connection }) => {
     model.log("INFO", `database ${connection.database} created for ${connection.username ?? "?"}`);
   });
-  requirer.on("endpointsChanged", ({ endpoints }) =>
-    model.log("INFO", `endpoints changed: ${endpoints.join(",")}`),
+  requirer.on("endpointsChanged", ({ connection }) =>
+    model.log("INFO", `endpoints changed: ${connection.endpoints.join(",")}`),
   );
-  requirer.on("readOnlyEndpointsChanged", ({ readOnlyEndpoints }) =>
-    model.log("INFO", `read-only endpoints changed: ${readOnlyEndpoints.join(",")}`),
+  requirer.on("readOnlyEndpointsChanged", ({ connection }) =>
+    model.log("INFO", `read-only endpoints changed: ${connection.readOnlyEndpoints.join(",")}`),
   );
   requirer.on("credentialsRotated", ({ groups }) =>
     model.log("INFO", `credentials rotated (${groups.join(", ")})`),
@@ -67,22 +56,15 @@ export function setup(charm: Charm): void {
     invalid = error.message;
   });
 
-  const status = (): void => {
+  // End of every hook: the highest status wins; one status-set, none when it did not change.
+  charm.on("collectStatus", (e) => {
+    if (invalid) return e.add("blocked", invalid);
     const c = requirer.connection();
+    if (c)
+      return e.add("active", `ready: ${c.username}@${c.endpoints[0]}/${c.database}${c.tls ? ", tls" : ""}`);
     const related = model.relations(requirer.endpoint).length > 0;
-    if (invalid) model.setStatus("blocked", invalid);
-    else if (c)
-      model.setStatus(
-        "active",
-        `ready: ${c.username}@${c.endpoints[0]}/${c.database}${c.tls ? ", tls" : ""}`,
-      );
-    else
-      model.setStatus(
-        "waiting",
-        related ? "waiting for database credentials" : "waiting for a database relation",
-      );
-  };
-  for (const name of STATUS_ON) charm.on(name, status);
+    e.add("waiting", related ? "waiting for database credentials" : "waiting for a database relation");
+  });
 }
 
 void runCharmIfMain(import.meta.url, setup);

@@ -23,27 +23,9 @@ import {
   type ValkeyResponseInput,
   valkeyAclFile,
 } from "@charm-relations/interface-valkey-client";
-import {
-  type Charm,
-  type CharmEventName,
-  ProtocolEncodeError,
-  runCharmIfMain,
-} from "@charm-relations/juju-secrets-core";
+import { type Charm, ProtocolEncodeError, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 export const ACL_FILE = "users.acl";
-
-const STATUS_ON: readonly CharmEventName[] = [
-  "install",
-  "start",
-  "configChanged",
-  "leaderElected",
-  "updateStatus",
-  "relationCreated",
-  "relationChanged",
-  "relationDeparted",
-  "relationBroken",
-  "action",
-];
 
 const newPassword = (): string => randomBytes(16).toString("hex");
 
@@ -56,7 +38,7 @@ export function setup(charm: Charm): void {
   };
   // A unit being removed still gets relation-broken for relations that live on (LP#1979811): the
   // provider keeps their secrets and says `departing` in `gone`, so no user is deleted either.
-  const valkey = new ValkeyProvider(charm, "valkey-client");
+  const valkey = new ValkeyProvider(charm, { endpoint: "valkey-client" });
   let configError: string | undefined;
 
   /** What every request gets, from config; undefined (and a blocked status) when config is invalid. */
@@ -128,7 +110,7 @@ export function setup(charm: Charm): void {
     model.log("INFO", `deleting the ACL users of relation ${relation.id} (relation-${relation.id}*)`);
     renderAcl();
   });
-  valkey.on("requestInvalid", ({ error }) => model.log("WARNING", `ignoring a request: ${error.message}`));
+  valkey.on("invalid", ({ error }) => model.log("WARNING", `ignoring a request: ${error.message}`));
 
   charm.on("configChanged", () => {
     if (!model.isLeader()) return;
@@ -150,17 +132,17 @@ export function setup(charm: Charm): void {
     { action: "rotate-passwords" },
   );
 
-  const status = (): void => {
+  // End of every hook: the highest status wins; one status-set, none when it did not change.
+  charm.on("collectStatus", (e) => {
     if (configError) {
-      model.setStatus("blocked", `invalid config: ${configError}`);
+      e.add("blocked", `invalid config: ${configError}`);
     } else if (!model.isLeader()) {
-      model.setStatus("active", "");
+      e.add("active", "");
     } else {
       const users = valkey.answeredRequests().length;
-      model.setStatus("active", `serving ${users} client user${users === 1 ? "" : "s"}`);
+      e.add("active", `serving ${users} client user${users === 1 ? "" : "s"}`);
     }
-  };
-  for (const name of STATUS_ON) charm.on(name, status);
+  });
 }
 
 void runCharmIfMain(import.meta.url, setup);

@@ -25,7 +25,7 @@ const inProcess =
 /** A client asking for `a:*` and `b:*`; keeps the latest connection per unit and pattern. */
 function client(seen: Map<string, ValkeyConnection>) {
   return (charm: Charm) => {
-    const r = new ValkeyRequirer(charm, "valkey-client", { resources: ["a:*", "b:*"] });
+    const r = new ValkeyRequirer(charm, { endpoint: "valkey-client", resources: ["a:*", "b:*"] });
     const keep = ({ connection }: { connection: ValkeyConnection }) => {
       seen.set(`${charm.unit} ${connection.resource}`, connection);
     };

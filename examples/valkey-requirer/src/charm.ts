@@ -15,23 +15,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ValkeyConnection, ValkeyRequirer } from "@charm-relations/interface-valkey-client";
-import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
+import { type Charm, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 export const CONNECTION_FILE = "valkey.json";
-
-const STATUS_ON: readonly CharmEventName[] = [
-  "install",
-  "start",
-  "configChanged",
-  "leaderElected",
-  "updateStatus",
-  "secretChanged",
-  "relationCreated",
-  "relationJoined",
-  "relationChanged",
-  "relationDeparted",
-  "relationBroken",
-];
 
 /** The key patterns to request: config `resources`, else `<app>:*` and `cache:*`. */
 export function resourcesOf(charm: Charm): string[] {
@@ -50,7 +36,7 @@ export function setup(charm: Charm): void {
   const wanted = resourcesOf(charm);
   // v0 carries exactly one pattern per relation.
   const resources = contract === "v0" ? wanted.slice(0, 1) : wanted;
-  const valkey = new ValkeyRequirer(charm, "valkey-client", { resources, contract });
+  const valkey = new ValkeyRequirer(charm, { endpoint: "valkey-client", resources, contract });
   const dataDir = (): string =>
     typeof cfg["data-dir"] === "string" && cfg["data-dir"] !== ""
       ? cfg["data-dir"]
@@ -112,19 +98,19 @@ export function setup(charm: Charm): void {
     render();
   });
 
-  const status = (): void => {
+  // End of every hook: the highest status wins; one status-set, none when it did not change.
+  charm.on("collectStatus", (e) => {
     const relations = model.relations("valkey-client");
     if (relations.length === 0) {
-      model.setStatus("blocked", "needs a valkey-client relation");
+      e.add("blocked", "needs a valkey-client relation");
     } else if (!valkey.isReady()) {
       const have = valkey.connections().length;
-      model.setStatus("waiting", `waiting for Valkey users (${have}/${relations.length * resources.length})`);
+      e.add("waiting", `waiting for Valkey users (${have}/${relations.length * resources.length})`);
     } else {
       const n = valkey.connections().length;
-      model.setStatus("active", `ready: ${n} Valkey user${n === 1 ? "" : "s"} (${contract})`);
+      e.add("active", `ready: ${n} Valkey user${n === 1 ? "" : "s"} (${contract})`);
     }
-  };
-  for (const name of STATUS_ON) charm.on(name, status);
+  });
 }
 
 void runCharmIfMain(import.meta.url, setup);

@@ -25,7 +25,7 @@ const inProcess =
 /** Answers every request; `rotate` action gives every user a new password. */
 function provider(users: Map<string, string>) {
   return (charm: Charm) => {
-    const p = new ValkeyProvider(charm, "valkey-client");
+    const p = new ValkeyProvider(charm, { endpoint: "valkey-client" });
     p.on("resourceRequested", ({ request }) => {
       const password = randomBytes(8).toString("hex");
       users.set(request.username, password);

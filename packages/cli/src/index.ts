@@ -4,6 +4,13 @@
  * lifecycle simulation with its transcript.
  */
 
+export type {
+  EventDetail,
+  Scenario,
+  ScenarioApp,
+  ScenarioContext,
+  ScenarioRun,
+} from "@charm-relations/juju-secrets-core/testing";
 export { UsageError } from "./args.js";
 export {
   type ClassifiedInput,
@@ -25,8 +32,8 @@ export {
 } from "./interfaces.js";
 export { COMMANDS, generalHelp, main, renderValidation } from "./main.js";
 export { colorEnabled, type Io, type OutStream, Progress, Style } from "./output.js";
+export { REGISTRY, type RegistryEntry } from "./registry.js";
 export { displayValue, renderDemoSummary, renderReport } from "./render.js";
-export type { EventDetail, Scenario, ScenarioApp, ScenarioContext, ScenarioRun } from "./scenarios/types.js";
 export {
   type HookView,
   PHASES,

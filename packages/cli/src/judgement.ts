@@ -12,12 +12,12 @@
  * Like every violation, these name the key and the rule, never the value.
  */
 
+import type { Side } from "@charm-relations/juju-secrets-core/interface";
 import {
   DEFAULT_REQUESTED_SECRETS,
   describeShape,
   SECRET_GROUPS,
-  type Side,
-} from "@charm-relations/juju-secrets-core";
+} from "@charm-relations/juju-secrets-core/protocol";
 import type { InterfaceEntry, JsonSchema } from "./interfaces.js";
 import type { Violation } from "./validate.js";
 

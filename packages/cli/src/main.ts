@@ -6,7 +6,8 @@
  */
 
 import { createRequire } from "node:module";
-import type { Contract, Side } from "@charm-relations/juju-secrets-core";
+import type { Contract } from "@charm-relations/juju-secrets-core";
+import type { Side } from "@charm-relations/juju-secrets-core/interface";
 import {
   type CommandSpec,
   colorFlag,

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Contract } from "@charm-relations/juju-secrets-core";
+import type { EventDetail, Scenario, ScenarioApp } from "@charm-relations/juju-secrets-core/testing";
 import {
   charmRunner,
   type HookRecord,
@@ -21,7 +22,6 @@ import {
   type SimulationOptions,
 } from "@charm-relations/juju-secrets-core/testing";
 import { hasUrlCredentials } from "./patterns.js";
-import type { EventDetail, Scenario, ScenarioApp } from "./scenarios/types.js";
 
 export const PHASES = ["deploy", "relate", "rotate", "scale-out", "scale-in", "remove"] as const;
 export type PhaseName = (typeof PHASES)[number];

@@ -7,7 +7,8 @@
  * application's unit bags (`related-units`) and the dumped unit's own bag (`local-unit`).
  */
 
-import type { BagKind, Contract, Side } from "@charm-relations/juju-secrets-core";
+import type { Contract } from "@charm-relations/juju-secrets-core";
+import type { BagKind, Side } from "@charm-relations/juju-secrets-core/interface";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import { UsageError } from "./args.js";
 import { shown } from "./escape.js";

@@ -3,7 +3,7 @@
  * broken ones with the violations they must produce; realistic dump parameters per fixture.
  */
 import { etcdProviderUnitBag } from "@charm-relations/interface-etcd/testing";
-import { demoCertificate } from "../src/scenarios/pki.js";
+import { demoCertificate } from "@charm-relations/juju-secrets-core/testing";
 import { fixture } from "./helpers.js";
 
 export const ANSI = /\u001b\[[0-9;]*m/;
@@ -38,7 +38,12 @@ const pg = fixture("postgresql_client.v0.json").after_relate;
 const etcdClient = fixture("etcd_client.v0.json").after_relate;
 const valkeyV1 = fixture("valkey_client.v1.json").after_relate;
 const valkeyV0 = fixture("valkey_client.v0-requirer.json").after_relate;
+const kafka = fixture("kafka_client.v0.json").after_relate;
+const mysql = fixture("mysql_client.v0.json").after_relate;
+const mongodb = fixture("mongodb_client.v0.json").after_relate;
 const connect = fixture("connect_client.v0.json").after_relate;
+const opensearch = fixture("opensearch_client.v0.json").after_relate;
+const karapace = fixture("karapace_client.v0.json").after_relate;
 
 export interface BagCase {
   readonly name: string;
@@ -203,11 +208,118 @@ export const BAGS: readonly BagCase[] = [
     bag: { "plugin-url": `ftp://${SECRETISH}@10.1.1.200/plugin.tar`, "requested-secrets": "[]" },
     violations: { "plugin-url": /http/ },
   },
+  {
+    name: "requirer app (recorded)",
+    iface: "opensearch_client",
+    args: [],
+    bag: opensearch.requirer_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app (recorded)",
+    iface: "opensearch_client",
+    args: [],
+    bag: opensearch.provider_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app with endpoints carrying a scheme and credentials",
+    iface: "opensearch_client",
+    args: ["--side", "provider"],
+    bag: { index: "myindex", endpoints: `https://admin:${SECRETISH}@10.1.0.10:9200` },
+    violations: { endpoints: /host:port/ },
+  },
+  {
+    name: "requirer app (recorded)",
+    iface: "karapace_client",
+    args: [],
+    bag: karapace.requirer_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app (recorded)",
+    iface: "karapace_client",
+    args: [],
+    bag: karapace.provider_app_databag,
+    violations: {},
+  },
+  {
+    name: "requirer app asking for the wildcard subject",
+    iface: "karapace_client",
+    args: ["--side", "requirer"],
+    bag: { subject: "*", "extra-user-roles": "admin", "requested-secrets": "[]" },
+    violations: { subject: /wildcard/ },
+  },
+  {
+    name: "requirer app (recorded)",
+    iface: "mysql_client",
+    args: [],
+    bag: mysql.requirer_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app (recorded)",
+    iface: "mysql_client",
+    args: [],
+    bag: mysql.provider_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app with a URL for endpoints",
+    iface: "mysql_client",
+    args: ["--side", "provider"],
+    bag: { endpoints: `mysql://${SECRETISH}@10.1.0.10:3306`, version: "8.0.39" },
+    violations: { endpoints: /host:port or file:/ },
+  },
+  {
+    name: "requirer app (recorded)",
+    iface: "mongodb_client",
+    args: [],
+    bag: mongodb.requirer_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app (recorded)",
+    iface: "mongodb_client",
+    args: [],
+    bag: mongodb.provider_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app with a connection string for endpoints",
+    iface: "mongodb_client",
+    args: ["--side", "provider"],
+    bag: { endpoints: `mongodb://${SECRETISH}@10.1.0.10`, replset: "rs0" },
+    violations: { endpoints: /hosts/ },
+  },
+  {
+    name: "requirer app (recorded)",
+    iface: "kafka_client",
+    args: [],
+    bag: kafka.requirer_app_databag,
+    violations: {},
+  },
+  {
+    name: "provider app (recorded)",
+    iface: "kafka_client",
+    args: [],
+    bag: kafka.provider_app_databag,
+    violations: {},
+  },
+  {
+    name: "requirer app asking for a topic starting with a wildcard",
+    iface: "kafka_client",
+    args: ["--side", "requirer"],
+    bag: { topic: "*-topic", "extra-user-roles": "consumer", "requested-secrets": "[]" },
+    violations: { topic: /'\*'/ },
+  },
 ];
 
 /** Fixture → the endpoint and app names of a realistic dump. */
 export const DUMPS = {
   "postgresql_client.v0.json": { endpoint: "database", apps: { provider: "postgresql", requirer: "myapp" } },
+  "mysql_client.v0.json": { endpoint: "database", apps: { provider: "mysql", requirer: "myapp" } },
+  "mongodb_client.v0.json": { endpoint: "database", apps: { provider: "mongodb", requirer: "myapp" } },
   "etcd_client.v0.json": { endpoint: "etcd-client", apps: { provider: "etcd", requirer: "k8s" } },
   "valkey_client.v1.json": { endpoint: "valkey-client", apps: { provider: "valkey", requirer: "myapp" } },
   "valkey_client.v0-requirer.json": {
@@ -217,5 +329,17 @@ export const DUMPS = {
   "connect_client.v0.json": {
     endpoint: "connect-client",
     apps: { provider: "kafka-connect", requirer: "integrator" },
+  },
+  "kafka_client.v0.json": {
+    endpoint: "kafka-client",
+    apps: { provider: "kafka", requirer: "myapp" },
+  },
+  "opensearch_client.v0.json": {
+    endpoint: "opensearch-client",
+    apps: { provider: "opensearch", requirer: "myapp" },
+  },
+  "karapace_client.v0.json": {
+    endpoint: "karapace",
+    apps: { provider: "karapace", requirer: "myapp" },
   },
 } as const;

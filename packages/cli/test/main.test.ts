@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { interfacesForEndpoint } from "../src/interfaces.js";
 import { ANSI, BAGS, DUMPS, json, SECRETISH } from "./cases.js";
 import { dumpFromModel, fixture, PACKAGE_DIR, related, runMain as runCli, showUnitDump } from "./helpers.js";
 
@@ -61,7 +62,14 @@ describe("validate a juju show-unit dump", () => {
       it(`${name}: ${unit} with its peer and other relations, from a file`, async () => {
         const fx = fixture(name);
         const dump = showUnitDump(fx, { unit, ...opts, extraRelations: true });
-        const r = await runCli(["validate", file(`${name}-${unit.replace("/", "-")}.json`, dump), "--json"]);
+        // `database` is postgresql_client's, mysql_client's and mongodb_client's endpoint: name the interface.
+        const shared = interfacesForEndpoint(opts.endpoint).length > 1 ? ["--interface", fx.interface] : [];
+        const r = await runCli([
+          "validate",
+          file(`${name}-${unit.replace("/", "-")}.json`, dump),
+          "--json",
+          ...shared,
+        ]);
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
         const report = json(r.stdout);
@@ -105,7 +113,10 @@ describe("validate a juju show-unit dump", () => {
         s.provider_unit_databags["provider/1"]!.state = "sleeping";
       },
     });
-    const r = await runCli(["validate"], { stdin: JSON.stringify(dump) });
+    const ambiguous = await runCli(["validate"], { stdin: JSON.stringify(dump) });
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain("no relation of a known interface found");
+    const r = await runCli(["validate", "--interface", "postgresql_client"], { stdin: JSON.stringify(dump) });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("validate stdin (juju show-unit dump): postgresql_client");
     expect(r.stdout).toMatch(/FAIL database:0 {2}provider app databag of postgresql \(v0\) — 2 violations/);
@@ -220,10 +231,18 @@ describe("validate a juju show-unit dump", () => {
         ],
       },
     };
-    const r = await runCli(["validate", file("blank.json", dump)]);
+    const pg = ["--interface", "postgresql_client"];
+    const r = await runCli(["validate", file("blank.json", dump), ...pg]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("cannot tell which side app/0 is on in relation database:3");
-    const withSide = await runCli(["validate", file("blank.json", dump), "--side", "requirer", "--json"]);
+    const withSide = await runCli([
+      "validate",
+      file("blank.json", dump),
+      ...pg,
+      "--side",
+      "requirer",
+      "--json",
+    ]);
     expect(withSide.code).toBe(0);
     expect(json(withSide.stdout).checks.map((c) => `${c.side} ${c.bag}`)).toEqual([
       "provider app",
@@ -282,9 +301,9 @@ describe("usage errors and unreadable input exit 2", () => {
     expect(r.stderr).toContain('invalid value for --interface: "postgres_client"');
     expect(r.stderr).toContain("did you mean postgresql_client?");
     expect(r.stderr).toContain("Usage: charm-relations validate");
-    const sim = await runCli(["simulate", "mysql_client"]);
+    const sim = await runCli(["simulate", "redis_client"]);
     expect(sim.code).toBe(2);
-    expect(sim.stderr).toContain('unknown interface "mysql_client"');
+    expect(sim.stderr).toContain('unknown interface "redis_client"');
   });
 
   it("a bare databag without --interface, or a side that cannot be guessed", async () => {
@@ -324,11 +343,25 @@ describe("usage errors and unreadable input exit 2", () => {
 // ---------------------------------------------------------------------------------------------
 // list, schema, simulate, demo, help, colour
 
+/** Every interface of the registry, in its order. */
+const ALL = [
+  "postgresql_client",
+  "etcd_client",
+  "etcd",
+  "valkey_client",
+  "connect_client",
+  "kafka_client",
+  "opensearch_client",
+  "karapace_client",
+  "mysql_client",
+  "mongodb_client",
+] as const;
+
 describe("the other commands", () => {
-  it("list: the five interfaces with their packages, versions and contracts", async () => {
+  it("list: every interface with their packages, versions and contracts", async () => {
     const text = await runCli(["list"]);
     expect(text.code).toBe(0);
-    for (const name of ["postgresql_client", "etcd_client", "etcd", "valkey_client", "connect_client"]) {
+    for (const name of ALL) {
       expect(text.stdout).toContain(name);
     }
     const machine = await runCli(["list", "--json"]);
@@ -341,13 +374,7 @@ describe("the other commands", () => {
         defaultContract: string;
       }[];
     };
-    expect(interfaces.map((i) => i.name)).toEqual([
-      "postgresql_client",
-      "etcd_client",
-      "etcd",
-      "valkey_client",
-      "connect_client",
-    ]);
+    expect(interfaces.map((i) => i.name)).toEqual([...ALL]);
     for (const i of interfaces) {
       const dirName = i.package.replace("@charm-relations/", "");
       const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, "..", dirName, "package.json"), "utf8")) as {
@@ -464,10 +491,12 @@ describe("the other commands", () => {
     const r = await runCli(["demo", "--summary"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(""); // no progress line when stderr is not a TTY
-    for (const name of ["postgresql_client", "etcd_client", "etcd", "valkey_client", "connect_client"]) {
+    for (const name of ALL) {
       expect(r.stdout).toMatch(new RegExp(`\\n${name} +v[01] +\\d+ +0 +\\d+/\\d+/\\d+ +\\d+ +0 +ok\\n`));
     }
-    expect(r.stdout).toContain("All 5 interfaces settled with no failed hook and no orphaned secret.");
+    expect(r.stdout).toContain(
+      `All ${ALL.length} interfaces settled with no failed hook and no orphaned secret.`,
+    );
     expect(r.stdout).not.toContain("quiet hook");
   });
 
@@ -531,7 +560,7 @@ describe("on a terminal", () => {
     const lines = r.stderr.split("\r\u001b[2K").filter(Boolean);
     expect(lines.length).toBeGreaterThan(5);
     expect(lines.every((l) => [...l].length <= 99)).toBe(true);
-    expect(lines[0]).toMatch(/^. \[1\/5\] postgresql_client/);
+    expect(lines[0]).toMatch(new RegExp(`^. \\[1/${ALL.length}\\] postgresql_client`));
   });
 
   it("no colour with NO_COLOR, TERM=dumb or --no-color, even on a TTY", async () => {

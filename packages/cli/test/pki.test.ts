@@ -1,8 +1,8 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from "node:crypto";
 import { checkClientCredentials } from "@charm-relations/interface-etcd";
 import { CaCertificateError, parseClientCertificate } from "@charm-relations/interface-etcd-client";
+import { demoCertificate } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
-import { demoCertificate } from "../src/scenarios/pki.js";
 
 describe("demo certificates (runtime DER encoder)", () => {
   const ca = demoCertificate({ commonName: "demo-ca", usage: "ca" });

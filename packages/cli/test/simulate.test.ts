@@ -3,9 +3,10 @@
  * fails, no secret is orphaned, the rotation really rotated, every requirer unit got its "ready"
  * event, and nothing secret reaches the report.
  */
+
+import { derivedPassword } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import { INTERFACES } from "../src/interfaces.js";
-import { derivedPassword } from "../src/scenarios/types.js";
 import { type HookView, PHASES, type SimulationReport } from "../src/simulate.js";
 
 /** The event each requirer emits once its answer is usable. */
@@ -15,6 +16,11 @@ const READY_EVENT: Record<string, string> = {
   etcd: "connectionChanged",
   valkey_client: "resourceCreated",
   connect_client: "integrationCreated",
+  kafka_client: "topicCreated",
+  opensearch_client: "indexCreated",
+  karapace_client: "subjectAllowed",
+  mysql_client: "databaseCreated",
+  mongodb_client: "databaseCreated",
 };
 
 const hooksOf = (r: SimulationReport, phase?: string): HookView[] =>

@@ -2,38 +2,24 @@
  * `ConnectProvider`: the Kafka Connect side of `connect_client`. It tells the charm which plugin to
  * install for which relation (and which user to create), publishes REST endpoints, credentials and
  * TLS in kafka-connect-operator's spelling once the charm says the plugin is in place, and tells it
- * what to clean up when a relation goes. Secret routing, snapshots and secret cleanup are the core
- * `DataProvider`'s.
+ * what to clean up when a relation goes. The engine does the protocol.
+ *
+ *   const connect = new ConnectProvider(charm);
+ *   connect.on("integrationRequested", ({ request }) => …install…, connect.publish(request, { … }));
  */
 
-import { join } from "node:path";
+import type { Charm, Contract, RelationRef } from "@charm-relations/juju-secrets-core";
+import { ProtocolEncodeError } from "@charm-relations/juju-secrets-core";
 import {
-  type Charm,
-  type Contract,
-  DataProvider,
-  Emitter,
-  emitOrBlock,
-  formatBool,
-  formatCommaList,
-  type Handler,
-  ProtocolEncodeError,
+  InterfaceProvider,
+  type ProviderEvents,
+  type ProviderOptions,
   type ProviderRequest,
-  parseJsonObjects,
-  pemBlocks,
-  type RelationInvalidEvent,
-  type RelationRef,
-  type RelationStatus,
-  RemoteDataError,
-  type RemoteLimits,
-} from "@charm-relations/juju-secrets-core";
-import {
-  CONNECT_CLIENT,
-  connectUsername,
-  DEFAULT_CONNECT_ENDPOINT,
-  NOT_REQUIRED,
-  pluginUrlProblem,
-  restEndpointProblem,
-} from "./schema.js";
+  type RelationEventBase,
+} from "@charm-relations/juju-secrets-core/interface";
+import { formatBool, formatCommaList, pemBlocks } from "@charm-relations/juju-secrets-core/protocol";
+import { connectClient } from "./definition.js";
+import { connectUsername, NOT_REQUIRED, restEndpointProblem } from "./schema.js";
 
 /** One integrator's request, as the provider charm sees it. */
 export interface ConnectIntegrationRequest {
@@ -50,9 +36,8 @@ export interface ConnectIntegrationRequest {
   readonly pluginPrefix: string;
 }
 
-export interface ConnectIntegrationRemoved {
-  readonly relation: RelationRef;
-  readonly remoteApp: string | null;
+/** What to clean up when an integration goes. */
+export interface ConnectIntegrationRemoved extends RelationEventBase {
   /** v1 `requestRemoved` only; on relation-broken every request of the relation is gone. */
   readonly requestId?: string;
   /** The user to delete (v1 relation-broken: every user for which `isOfRelation(name, id)` holds). */
@@ -65,19 +50,6 @@ export interface ConnectIntegrationRemoved {
    * relation's secrets were kept.
    */
   readonly unitDeparting: boolean;
-}
-
-export interface ConnectProviderEvents {
-  /**
-   * A new integrator (leader; kafka-connect-operator's `integration_requested`): install the plugin
-   * on every worker, create the user, then `publish`. Non-leaders learn about requests from
-   * `requests()` (relation-joined/changed, update-status) to install the plugin locally.
-   */
-  integrationRequested: { readonly request: ConnectIntegrationRequest };
-  /** relation-broken (every unit) or a withdrawn v1 request (leader): delete the user, the plugin files, connectors. */
-  integrationRemoved: ConnectIntegrationRemoved;
-  /** A malformed request (bad `plugin-url`) or a changed one; nothing was recorded. Without a listener: blocked status. */
-  requestInvalid: RelationInvalidEvent;
 }
 
 /** What to publish for one request: everything the integrator needs, in one hook. */
@@ -94,18 +66,15 @@ export interface ConnectResponseInput {
 /** Fields to refresh on every answered request (topology or TLS changes). */
 export type ConnectSharedInput = Partial<Pick<ConnectResponseInput, "endpoints" | "tls" | "tlsCa">>;
 
-export interface ConnectProviderOptions {
-  /**
-   * Where this unit keeps its "I am departing" markers (in `.charm-relations/`) between
-   * relation-departed and relation-broken (default: the charm directory).
-   */
-  readonly stateDir?: string;
-  /**
-   * Limits on what the requirers write (value size, JSON depth, v1 requests per relation); defaults in
-   * `DEFAULT_REMOTE_LIMITS`. A relation over a limit is refused (typed, blocked), the others are served.
-   */
-  readonly limits?: Partial<RemoteLimits>;
+/** The events connect_client adds to the protocol's. */
+interface ConnectEvents {
+  /** relation-broken (every unit) or a withdrawn v1 request (leader): delete the user, the plugin files, connectors. */
+  integrationRemoved: ConnectIntegrationRemoved;
 }
+
+/** `integrationRequested`, `requestRemoved`, `invalid`, `gone`, and `integrationRemoved` (what to clean up). */
+export type ConnectProviderEvents = ProviderEvents<typeof connectClient, ConnectIntegrationRequest> &
+  ConnectEvents;
 
 /** `relation-<id>` matches `relation-<id>`, `relation-<id>-…` and `relation-<id>.…` but never `relation-<id>0`. */
 export function isOfRelation(name: string, relationId: number): boolean {
@@ -113,141 +82,7 @@ export function isOfRelation(name: string, relationId: number): boolean {
   return name === base || name.startsWith(`${base}-`) || name.startsWith(`${base}.`);
 }
 
-export class ConnectProvider {
-  readonly events = new Emitter<ConnectProviderEvents>();
-  readonly charm: Charm;
-  readonly endpoint: string;
-  readonly #engine: DataProvider;
-
-  constructor(
-    charm: Charm,
-    endpoint: string = DEFAULT_CONNECT_ENDPOINT,
-    options: ConnectProviderOptions = {},
-  ) {
-    this.charm = charm;
-    this.endpoint = endpoint;
-    this.#engine = new DataProvider(charm, endpoint, CONNECT_CLIENT, {
-      ...(options.limits ? { limits: options.limits } : {}),
-      validateRequest: (request) => validateRequest(request),
-      // The engine keeps a departing unit's secrets (LP#1979811); its markers live under stateDir.
-      ...(options.stateDir ? { stateDir: join(options.stateDir, ".charm-relations") } : {}),
-    });
-    const engine = this.#engine;
-    engine.events.on("requested", ({ request }) =>
-      this.events.emit("integrationRequested", { request: toConnectRequest(request) }),
-    );
-    engine.events.on("entityRequested", ({ request }) => {
-      // connect_client has no entities; a requirer that sends entity-type still gets its plugin user.
-      this.charm.model.log(
-        "WARNING",
-        `${request.relation.endpoint}:${request.relation.id}: entity-type is not part of connect_client; ignored`,
-      );
-      return this.events.emit("integrationRequested", { request: toConnectRequest(request) });
-    });
-    engine.events.on("requestRemoved", ({ relation, requestId }) =>
-      this.events.emit("integrationRemoved", {
-        relation,
-        remoteApp: this.charm.model.relation(relation).remoteApp,
-        requestId,
-        username: connectUsername(relation.id, requestId),
-        pluginPrefix: connectUsername(relation.id, requestId),
-        unitDeparting: false,
-      }),
-    );
-    engine.events.on("requestInvalid", (e) => emitOrBlock(this.events, "requestInvalid", e, charm.model));
-    engine.events.on("gone", async ({ relation, remoteApp, departing: unitDeparting }) => {
-      await this.events.emit("integrationRemoved", {
-        relation,
-        remoteApp,
-        username: connectUsername(relation.id),
-        pluginPrefix: connectUsername(relation.id),
-        unitDeparting,
-      });
-    });
-  }
-
-  /** Typed `on`: `provider.on("integrationRequested", ({ request }) => …)`. */
-  on<K extends keyof ConnectProviderEvents>(name: K, handler: Handler<ConnectProviderEvents[K]>): () => void {
-    return this.events.on(name, handler);
-  }
-
-  /** Every current request on every relation (any unit: reads only the requirers' bags). */
-  requests(): ConnectIntegrationRequest[] {
-    return this.#engine.requests().map(toConnectRequest);
-  }
-
-  /** Requests already answered with credentials (leader): the ones `publishAll` refreshes. */
-  answeredRequests(): ConnectIntegrationRequest[] {
-    this.charm.model.requireLeader(`list answered requests on ${this.endpoint}`);
-    return this.requests().filter((r) => this.#answered(r));
-  }
-
-  /**
-   * Requests still waiting for credentials (leader): a plugin that failed to download is retried from
-   * here (kafka-connect-operator never retries, interfaces.md §5.7).
-   */
-  pendingRequests(): ConnectIntegrationRequest[] {
-    this.charm.model.requireLeader(`list pending requests on ${this.endpoint}`);
-    return this.requests().filter((r) => !this.#answered(r));
-  }
-
-  #answered(r: ConnectIntegrationRequest): boolean {
-    const own = this.charm.model.relation(r.relation).localApp;
-    if (r.contract === "v0") return own.get("secret-user") !== undefined || own.get("username") !== undefined;
-    return answeredIds(own.get("requests")).has(r.requestId ?? "");
-  }
-
-  /**
-   * Answer one request (leader): endpoints, credentials and TLS together, as the Python requirer fires
-   * `integration_created` the moment `secret-user` appears. Validated first (a `ProtocolEncodeError`
-   * names the field), so a bad value writes nothing; unchanged values cost no write.
-   */
-  publish(
-    request: Pick<ConnectIntegrationRequest, "relation" | "requestId">,
-    response: ConnectResponseInput,
-  ): void {
-    const fields = toFields(response, true);
-    this.#engine.publish(request.relation, fields, request.requestId ? { requestId: request.requestId } : {});
-  }
-
-  /**
-   * Refresh endpoints and/or TLS on every answered request (leader). Pending requests are left to
-   * their `publish`, so nobody gets endpoints before credentials. Returns the requests written to.
-   */
-  publishAll(update: ConnectSharedInput): ConnectIntegrationRequest[] {
-    if ("username" in update || "password" in update) {
-      throw new ProtocolEncodeError("username/password", "credentials are per request: use publish()");
-    }
-    const fields = toFields(update, false); // validate once, before the first write
-    const answered = this.answeredRequests();
-    for (const r of answered) {
-      this.#engine.publish(r.relation, fields, r.requestId ? { requestId: r.requestId } : {});
-    }
-    return answered;
-  }
-
-  /** What this app published for a request (leader): canonical fields, secret contents resolved. */
-  published(request: Pick<ConnectIntegrationRequest, "relation" | "requestId">): Record<string, string> {
-    return this.#engine.published(
-      request.relation,
-      request.requestId ? { requestId: request.requestId } : {},
-    );
-  }
-
-  raiseStatus(relation: RelationRef, status: RelationStatus): void {
-    this.#engine.raiseStatus(relation, status);
-  }
-
-  resolveStatus(relation: RelationRef, code: number): void {
-    this.#engine.resolveStatus(relation, code);
-  }
-
-  clearStatuses(relation: RelationRef): void {
-    this.#engine.clearStatuses(relation);
-  }
-}
-
-function toConnectRequest(r: ProviderRequest): ConnectIntegrationRequest {
+function toRequest(r: ProviderRequest): ConnectIntegrationRequest {
   const requestId = r.contract === "v1" ? r.requestId : undefined;
   return {
     relation: r.relation,
@@ -260,24 +95,67 @@ function toConnectRequest(r: ProviderRequest): ConnectIntegrationRequest {
   };
 }
 
-/** The requirer's `plugin-url` must be an http(s) URL or `NOT-REQUIRED` before anything is recorded. */
-function validateRequest(r: ProviderRequest): RemoteDataError | undefined {
-  const problem = pluginUrlProblem(r.resource);
-  if (!problem) return undefined;
-  const key = r.contract === "v1" ? `requests[${r.requestId}].resource` : CONNECT_CLIENT.resourceKey;
-  return new RemoteDataError([
-    {
-      relation: r.relation,
-      side: "requirer",
-      bag: "app",
-      key,
-      rule: problem,
-      shape: `string of ${r.resource.length} chars`,
-    },
-  ]);
+export class ConnectProvider extends InterfaceProvider<
+  typeof connectClient,
+  ConnectIntegrationRequest,
+  ConnectResponseInput,
+  ConnectEvents
+> {
+  constructor(charm: Charm, options: ProviderOptions = {}) {
+    super(charm, connectClient, options, toRequest);
+    this.on("integrationEntityRequested", (e) => {
+      // connect_client has no entities; a requirer that sends entity-type still gets its plugin user.
+      charm.model.log(
+        "WARNING",
+        `${e.relation.endpoint}:${e.relation.id}: entity-type is not part of connect_client; ignored`,
+      );
+      return this.events.emit("integrationRequested", e);
+    });
+    this.on("requestRemoved", ({ relation, remoteApp, request }) =>
+      this.events.emit("integrationRemoved", {
+        relation,
+        remoteApp,
+        ...(request.requestId ? { requestId: request.requestId } : {}),
+        username: request.username,
+        pluginPrefix: request.pluginPrefix,
+        unitDeparting: false,
+      }),
+    );
+    this.on("gone", ({ relation, remoteApp, departing }) =>
+      this.events.emit("integrationRemoved", {
+        relation,
+        remoteApp,
+        username: connectUsername(relation.id),
+        pluginPrefix: connectUsername(relation.id),
+        unitDeparting: departing,
+      }),
+    );
+  }
+
+  /**
+   * Refresh endpoints and/or TLS on every answered request (leader). Pending requests are left to
+   * their `publish`, so nobody gets endpoints before credentials.
+   */
+  override publishAll(update: ConnectSharedInput): ConnectIntegrationRequest[] {
+    if ("username" in update || "password" in update) {
+      throw new ProtocolEncodeError("username/password", "credentials are per request: use publish()");
+    }
+    const fields = toFields(update, false); // validated once, before the first write
+    const answered = this.answeredRequests();
+    for (const r of answered) this.publishFields(r, fields);
+    return answered;
+  }
+
+  /**
+   * Answer one request (leader): endpoints, credentials and TLS together (the Python requirer fires
+   * `integration_created` the moment `secret-user` appears); a partial answer is for refreshes.
+   */
+  protected fieldsOf(answer: ConnectResponseInput): Record<string, string> {
+    return toFields(answer, true);
+  }
 }
 
-/** Validated input → the engine's canonical fields in kafka-connect-operator's spelling. */
+/** Validated input → canonical fields in kafka-connect-operator's spelling. */
 function toFields(input: Partial<ConnectResponseInput>, complete: boolean): Record<string, string> {
   const fields: Record<string, string> = {};
   if (complete) {
@@ -325,13 +203,4 @@ function toFields(input: Partial<ConnectResponseInput>, complete: boolean): Reco
     throw new ProtocolEncodeError("tlsCa", "publish tlsCa together with tls");
   }
   return fields;
-}
-
-/** Request ids of our v1 responses that carry credentials. */
-function answeredIds(raw: string | undefined): Set<string> {
-  return new Set(
-    parseJsonObjects(raw).flatMap((o) =>
-      typeof o["request-id"] === "string" && o["secret-user"] ? [o["request-id"]] : [],
-    ),
-  );
 }

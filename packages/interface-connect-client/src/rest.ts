@@ -5,8 +5,9 @@
  */
 
 import { connect } from "node:net";
-import { ProtocolEncodeError, trimTrailing } from "@charm-relations/juju-secrets-core";
-import type { ConnectIntegration } from "./requirer.js";
+import { ProtocolEncodeError } from "@charm-relations/juju-secrets-core";
+import { trimTrailing } from "@charm-relations/juju-secrets-core/protocol";
+import type { ConnectIntegration } from "./definition.js";
 
 export interface ConnectRestTarget {
   /** The endpoint chosen, as published. */

@@ -11,34 +11,27 @@
  * - the requirer's `plugin-url` is an http(s) URL or the sentinel `NOT-REQUIRED`.
  */
 
-import type { InterfaceDefinition } from "@charm-relations/juju-secrets-core";
-import { isNoneCa } from "@charm-relations/juju-secrets-core";
+import { isNoneCa } from "@charm-relations/juju-secrets-core/protocol";
 import {
   commaListOf,
-  jsonField,
-  secretUri,
+  lazySchema,
+  providerUnit,
+  requirerUnit,
   toWireJsonSchema,
+  v0ProviderApp,
+  v0RequirerApp,
+  v1ProviderApp,
+  v1Request,
+  v1RequirerApp,
+  v1Response,
   wireBool,
 } from "@charm-relations/juju-secrets-core/schema";
 import * as z from "zod";
 
-/** The Juju interface name. */
-export const CONNECT_CLIENT_INTERFACE = "connect_client";
-/** The endpoint name kafka-connect-operator uses (`provides: connect-client`). */
-export const DEFAULT_CONNECT_ENDPOINT = "connect-client";
 /** The `plugin-url` sentinel of integrators that need no connector plugin (MirrorMaker-style). */
 export const NOT_REQUIRED = "NOT-REQUIRED";
 /** Kafka Connect's REST port, used by kafka-connect-operator for every worker. */
 export const DEFAULT_REST_PORT = 8083;
-
-/** What the engines need to know about `connect_client` (protocol logic lives in the core). */
-export const CONNECT_CLIENT: InterfaceDefinition = {
-  name: CONNECT_CLIENT_INTERFACE,
-  resourceKey: "plugin-url",
-  // Created needs usable REST credentials and somewhere to send them (I-6): the Python requirer fires
-  // on `secret-user` alone, which kafka-connect-operator happens to publish together with endpoints.
-  readyFields: ["username", "password", "endpoints"],
-};
 
 // ---------------------------------------------------------------------------------------------
 // Value rules (plain functions, shared by the schemas and by the option checks)
@@ -93,11 +86,11 @@ const NOT_REQUIRED_OR_URL = /^(NOT-REQUIRED|https?:\/\/\S+)$/;
 export const pluginUrl = () =>
   z
     .string()
-    .regex(NOT_REQUIRED_OR_URL, { message: `expected an http:// or https:// URL, or ${NOT_REQUIRED}` })
     .superRefine((v, ctx) => {
       const problem = pluginUrlProblem(v);
       if (problem) ctx.addIssue({ code: "custom", message: problem, input: v });
     })
+    .meta({ pattern: NOT_REQUIRED_OR_URL.source })
     .transform((v) => (v === NOT_REQUIRED ? null : v));
 
 /** One REST endpoint with scheme (`http://10.1.0.10:8083`). */
@@ -126,84 +119,50 @@ const URL_ITEM = /^https?:\/\/[^\s,]+$/;
 /** `tls-ca`: a PEM bundle, or `"disabled"` / `""` for none (read as `null`). */
 export const tlsCa = () => z.string().transform((v) => (isNoneCa(v) ? null : v));
 
-const stringArray = () => jsonField(z.array(z.string()));
-const statusList = () =>
-  jsonField(z.array(z.object({ code: z.number().int(), message: z.string(), resolution: z.string() })));
-/** A v0 `data` snapshot: the other side's app bag, every value a string. */
-const snapshot = () => jsonField(z.record(z.string(), z.string()));
-
-// ---------------------------------------------------------------------------------------------
-// Databags
-
-/** Requirer app bag (written by the requirer leader in relation-created, all in one hook). */
-export const requirerAppBag = z.looseObject({
-  /** The URL serving one tarball of connector JARs, or `NOT-REQUIRED`. The resource key. */
-  "plugin-url": pluginUrl(),
-  /** Provider fields that must travel in secrets; absent means the plain-text fallback. */
-  "requested-secrets": stringArray().optional(),
-  /** `["mtls-cert"]`; absent in cross-model relations. */
-  "provided-secrets": stringArray().optional(),
-});
-export type RequirerAppBag = z.output<typeof requirerAppBag>;
-
-/** Requirer unit bag: each unit's own snapshot of the provider app bag (and the leader's list copies). */
-export const requirerUnitBag = z.looseObject({
-  data: snapshot().optional(),
-  "requested-secrets": stringArray().optional(),
-  "provided-secrets": stringArray().optional(),
-});
-export type RequirerUnitBag = z.output<typeof requirerUnitBag>;
-
-/**
- * Provider app bag. `endpoints`, `secret-user` and `secret-tls` arrive together once the plugin is
- * installed; plain `username`/`password`/`tls`/`tls-ca` only appear for a requirer that sent no
- * `requested-secrets` (pre-secrets Juju). `data` is the provider's snapshot of the requirer app bag.
- */
-export const providerAppBag = z.looseObject({
-  endpoints: restEndpointList().optional(),
-  "secret-user": secretUri().optional(),
-  "secret-tls": secretUri().optional(),
-  data: snapshot().optional(),
-  status: statusList().optional(),
-  username: z.string().min(1).optional(),
-  password: z.string().min(1).optional(),
-  tls: wireBool().optional(),
-  "tls-ca": tlsCa().optional(),
-});
-export type ProviderAppBag = z.output<typeof providerAppBag>;
-
-/** Provider unit bags stay empty (kafka-connect-operator is not a subordinate). */
-export const providerUnitBag = z.looseObject({});
-
 // ---------------------------------------------------------------------------------------------
 // Secret contents
 
 /** `secret-user`: Kafka Connect REST basic-auth credentials; `username` is `relation-<id>`. */
-export const userSecret = z.looseObject({
-  username: z.string().min(1),
-  password: z.string().min(1),
-});
+export const userSecret = lazySchema(() =>
+  z.looseObject({ username: z.string().min(1), password: z.string().min(1) }),
+);
 export type UserSecret = z.output<typeof userSecret>;
 
 /** `secret-tls`: `tls` is `enabled`/`disabled` (any boolean spelling is read); `tls-ca` PEM or `disabled`. */
-export const tlsSecret = z.looseObject({
-  tls: wireBool().optional(),
-  "tls-ca": tlsCa().optional(),
-});
+export const tlsSecret = lazySchema(() =>
+  z.looseObject({ tls: wireBool().optional(), "tls-ca": tlsCa().optional() }),
+);
 export type TlsSecret = z.output<typeof tlsSecret>;
 
+const secrets = { user: userSecret, tls: tlsSecret };
+
+// ---------------------------------------------------------------------------------------------
+// Databags
+
+/** Requirer app bag (v0, written by the requirer leader in relation-created, all in one hook). */
+export const requirerAppV0 = lazySchema(() =>
+  v0RequirerApp({
+    /** The URL serving one tarball of connector JARs, or `NOT-REQUIRED`. The resource key. */
+    "plugin-url": pluginUrl(),
+  }),
+);
+
 /**
- * A resolved provider answer: plain keys with the secret contents over them, as the requirer engine
- * hands it over. This is what `integrationCreated` and friends are built from.
+ * Provider app bag (v0). `endpoints`, `secret-user` and `secret-tls` arrive together once the plugin
+ * is installed; plain `username`/`password`/`tls`/`tls-ca` only appear for a requirer that sent no
+ * `requested-secrets` (pre-secrets Juju).
  */
-export const connectResponse = z.looseObject({
-  endpoints: restEndpointList(),
-  username: z.string().min(1),
-  password: z.string().min(1),
-  tls: wireBool().optional(),
-  "tls-ca": tlsCa().optional(),
-});
-export type ConnectResponse = z.output<typeof connectResponse>;
+export const providerAppV0 = lazySchema(() =>
+  v0ProviderApp({ endpoints: restEndpointList().optional() }, secrets),
+);
+
+/** One v1 request: the plugin URL as `resource`. */
+export const request = lazySchema(() => v1Request({ resource: pluginUrl() }));
+/** One v1 response: the REST endpoints. */
+export const response = lazySchema(() => v1Response({ endpoints: restEndpointList().nullable().optional() }));
+export const requirerAppV1 = lazySchema(() => v1RequirerApp(request));
+export const providerAppV1 = lazySchema(() => v1ProviderApp(response));
+export { providerUnit, requirerUnit };
 
 // ---------------------------------------------------------------------------------------------
 // JSON Schema
@@ -218,16 +177,16 @@ export interface ConnectJsonSchemas {
 }
 
 /**
- * The published JSON Schemas (2020-12) of every databag and secret, generated from the zod schemas on
- * demand (not at import: charms that never ask pay nothing). Unlike the upstream README's dead links,
- * these validate the real bags: dashed keys, JSON-valued strings, `enabled`/`disabled`.
+ * The published JSON Schemas (2020-12) of the v0 databags and secrets, generated from the zod schemas
+ * on demand (not at import). Unlike the upstream README's dead links, these validate the real bags:
+ * dashed keys, JSON-valued strings, `enabled`/`disabled`.
  */
 export function connectJsonSchemas(): ConnectJsonSchemas {
   return {
-    requirerApp: toWireJsonSchema(requirerAppBag),
-    requirerUnit: toWireJsonSchema(requirerUnitBag),
-    providerApp: toWireJsonSchema(providerAppBag),
-    providerUnit: toWireJsonSchema(providerUnitBag),
+    requirerApp: toWireJsonSchema(requirerAppV0),
+    requirerUnit: toWireJsonSchema(requirerUnit),
+    providerApp: toWireJsonSchema(providerAppV0),
+    providerUnit: toWireJsonSchema(providerUnit),
     userSecret: toWireJsonSchema(userSecret),
     tlsSecret: toWireJsonSchema(tlsSecret),
   };

@@ -17,7 +17,8 @@ import {
   formatBool,
   pyDumps,
   v0Snapshot,
-} from "@charm-relations/juju-secrets-core";
+} from "@charm-relations/juju-secrets-core/protocol";
+import type { InterfaceTesting } from "@charm-relations/juju-secrets-core/testing";
 import {
   type ConformanceCheck,
   ConformanceError,
@@ -34,16 +35,16 @@ import {
   secretsOfRelation as secretsFor,
   settleClean,
 } from "@charm-relations/juju-secrets-core/testing";
+import { type ConnectIntegration, connectClient, DEFAULT_CONNECT_ENDPOINT } from "./definition.js";
 import { ConnectProvider } from "./provider.js";
-import { type ConnectIntegration, ConnectRequirer } from "./requirer.js";
+import { ConnectRequirer } from "./requirer.js";
+import { connectClientScenario } from "./scenario.js";
 import {
-  CONNECT_CLIENT_INTERFACE,
   connectUsername,
-  DEFAULT_CONNECT_ENDPOINT,
   NOT_REQUIRED,
   pluginUrlProblem,
-  providerAppBag,
-  requirerAppBag,
+  providerAppV0,
+  requirerAppV0,
   tlsSecret,
   userSecret,
 } from "./schema.js";
@@ -224,7 +225,7 @@ export function referenceProvider(options: ReferenceProviderOptions = {}): HookR
   const tls = options.tlsCa !== undefined;
   const endpoints = options.endpoints ?? [tls ? "https://10.1.0.10:8083" : "http://10.1.0.10:8083"];
   return charmRunner((charm) => {
-    const provider = new ConnectProvider(charm, options.endpoint ?? DEFAULT_CONNECT_ENDPOINT);
+    const provider = new ConnectProvider(charm, { endpoint: options.endpoint ?? DEFAULT_CONNECT_ENDPOINT });
     provider.on("integrationRequested", ({ request }) => {
       const pw = provider.published(request).password ?? password();
       provider.publish(request, {
@@ -244,10 +245,11 @@ export function referenceRequirer(
   seen: Map<string, ConnectIntegration[]> = new Map(),
 ): HookRunner {
   return charmRunner((charm) => {
-    const requirer = new ConnectRequirer(charm, options.endpoint ?? DEFAULT_CONNECT_ENDPOINT, {
+    const requirer = new ConnectRequirer(charm, {
+      endpoint: options.endpoint ?? DEFAULT_CONNECT_ENDPOINT,
       pluginUrl: options.pluginUrl ?? NOT_REQUIRED,
     });
-    const record = ({ integration }: { integration: ConnectIntegration }) => {
+    const record = ({ connection: integration }: { connection: ConnectIntegration }) => {
       seen.set(charm.unit, [...(seen.get(charm.unit) ?? []), integration]);
     };
     requirer.on("integrationCreated", record);
@@ -269,7 +271,7 @@ export interface ConformanceTarget extends CoreConformanceTarget {
   readonly pluginUrl?: string;
 }
 
-const DEFAULTS = { endpoint: DEFAULT_CONNECT_ENDPOINT, interface: CONNECT_CLIENT_INTERFACE } as const;
+const DEFAULTS = { endpoint: DEFAULT_CONNECT_ENDPOINT, interface: connectClient.name } as const;
 
 /** Checks for a provider charm, answered against this package's requirer with kafka-connect-operator's wire rules. */
 export function providerConformance(target: ConformanceTarget): ConformanceCheck[] {
@@ -284,7 +286,7 @@ export function providerConformance(target: ConformanceTarget): ConformanceCheck
         const seen = new Map<string, ConnectIntegration[]>();
         const { sim, id } = await setup(referenceRequirer({ pluginUrl: pluginUrl() }, seen));
         const bag = sim.model.appBag(id, "provider");
-        const parsed = providerAppBag.safeParse(bag);
+        const parsed = providerAppV0.safeParse(bag);
         check(parsed.success, `provider app databag is malformed: ${issue(parsed)}`);
         for (const k of ["endpoints", "secret-user", "secret-tls"])
           check(bag[k] !== undefined, `provider did not publish "${k}"`);
@@ -395,7 +397,7 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
         );
         const problem = pluginUrlProblem(app["plugin-url"]!);
         check(!problem, `plugin-url is not an http(s) URL or NOT-REQUIRED: ${problem}`);
-        const parsed = requirerAppBag.safeParse(sim.model.appBag(id, "requirer"));
+        const parsed = requirerAppV0.safeParse(sim.model.appBag(id, "requirer"));
         check(parsed.success, `requirer app databag is malformed: ${issue(parsed)}`);
         for (const h of sim.hooks.filter((x) => x.unit.startsWith("requirer/") && x.unit !== leader)) {
           check(!h.databags.some((d) => d.bag === "app"), `${h.unit} (not leader) wrote the app databag`);
@@ -445,3 +447,10 @@ export function requirerConformance(target: ConformanceTarget): ConformanceCheck
     },
   ];
 }
+export * from "./scenario.js";
+
+/** What the tools run connect_client with (`@charm-relations/cli/registry`). */
+export const testingDescriptor: InterfaceTesting = {
+  name: "connect_client",
+  scenario: connectClientScenario,
+};

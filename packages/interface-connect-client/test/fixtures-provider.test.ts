@@ -14,7 +14,7 @@ const PASSWORD = "03e46721fbb4139b883356f13d49aaa1";
 
 function providerCharm(requests: ConnectIntegrationRequest[], answer = true) {
   return (charm: Charm) => {
-    const provider = new ConnectProvider(charm, ENDPOINT);
+    const provider = new ConnectProvider(charm, { endpoint: ENDPOINT });
     provider.on("integrationRequested", ({ request }) => {
       requests.push(request);
       if (!answer) return;
@@ -83,7 +83,7 @@ describe("provider driven by the recorded requirer", () => {
       model,
       { unit: "provider/1", kind: "relation-changed", relationId },
       (charm) => {
-        const provider = new ConnectProvider(charm, ENDPOINT);
+        const provider = new ConnectProvider(charm, { endpoint: ENDPOINT });
         provider.on("integrationRequested", ({ request }) => void requests.push(request));
         charm.on("relationChanged", () => {
           listed = provider.requests();

@@ -23,18 +23,19 @@ function requirerCharm(
   events: { name: string; integration?: ConnectIntegration; groups?: readonly string[] }[],
 ) {
   return (charm: Charm) => {
-    const requirer = new ConnectRequirer(charm, ENDPOINT, { pluginUrl: RECORDED_PLUGIN_URL });
+    const requirer = new ConnectRequirer(charm, { endpoint: ENDPOINT, pluginUrl: RECORDED_PLUGIN_URL });
     requirer.on(
       "integrationCreated",
-      ({ integration }) => void events.push({ name: "integrationCreated", integration }),
+      ({ connection: integration }) => void events.push({ name: "integrationCreated", integration }),
     );
     requirer.on(
       "endpointsChanged",
-      ({ integration }) => void events.push({ name: "endpointsChanged", integration }),
+      ({ connection: integration }) => void events.push({ name: "endpointsChanged", integration }),
     );
     requirer.on(
       "credentialsRotated",
-      ({ integration, groups }) => void events.push({ name: "credentialsRotated", integration, groups }),
+      ({ connection: integration, groups }) =>
+        void events.push({ name: "credentialsRotated", integration, groups }),
     );
     requirer.on("invalid", ({ error }) => void events.push({ name: `invalid:${error.message}` }));
   };
@@ -162,9 +163,9 @@ describe("requirer driven by the recorded provider", () => {
     let ready = false;
     let name = "";
     await runHook(model, { unit: "requirer/1", kind: "update-status" }, (charm) => {
-      const requirer = new ConnectRequirer(charm, ENDPOINT, { pluginUrl: RECORDED_PLUGIN_URL });
+      const requirer = new ConnectRequirer(charm, { endpoint: ENDPOINT, pluginUrl: RECORDED_PLUGIN_URL });
       charm.on("updateStatus", () => {
-        seen = requirer.integrations();
+        seen = requirer.connections();
         ready = requirer.isReady();
         name = requirer.connectorName(relationId, "mysql-source");
       });

@@ -28,7 +28,7 @@ interface Log {
 /** A provider whose answer follows the model config: `tls-ca` switches TLS on; `password` is the password. */
 function provider(log: Log) {
   return (charm: Charm) => {
-    const p = new ConnectProvider(charm, "connect-client");
+    const p = new ConnectProvider(charm, { endpoint: "connect-client" });
     const answer = () => {
       const cfg = charm.model.config();
       const ca = typeof cfg["tls-ca"] === "string" ? (cfg["tls-ca"] as string) : undefined;
@@ -61,9 +61,16 @@ function provider(log: Log) {
 
 function requirer(log: Log) {
   return (charm: Charm) => {
-    const r = new ConnectRequirer(charm, "connect-client", { pluginUrl: "NOT-REQUIRED" });
-    const rec = (event: string) => (e: { integration?: ConnectIntegration; groups?: readonly string[] }) =>
-      void log.requirer.push({ unit: charm.unit, event, ...e });
+    const r = new ConnectRequirer(charm, { endpoint: "connect-client", pluginUrl: "NOT-REQUIRED" });
+    const rec =
+      (event: string) =>
+      ({ connection, groups }: { connection: ConnectIntegration; groups?: readonly string[] }) =>
+        void log.requirer.push({
+          unit: charm.unit,
+          event,
+          integration: connection,
+          ...(groups ? { groups } : {}),
+        });
     r.on("integrationCreated", rec("integrationCreated"));
     r.on("endpointsChanged", rec("endpointsChanged"));
     r.on("credentialsRotated", rec("credentialsRotated"));

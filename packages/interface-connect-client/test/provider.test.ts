@@ -39,7 +39,7 @@ async function withProvider(
   unit = "provider/0",
 ) {
   return runHook(model, { unit, kind: "update-status" }, (charm) => {
-    const provider = new ConnectProvider(charm, ENDPOINT);
+    const provider = new ConnectProvider(charm, { endpoint: ENDPOINT });
     charm.on("updateStatus", () => body(provider, charm));
   });
 }
@@ -152,8 +152,8 @@ describe("requests", () => {
     const invalid: RemoteDataError[] = [];
     const requested: ConnectIntegrationRequest[] = [];
     const charm = (c: Charm) => {
-      const p = new ConnectProvider(c, ENDPOINT);
-      p.on("requestInvalid", ({ error }) => void invalid.push(error));
+      const p = new ConnectProvider(c, { endpoint: ENDPOINT });
+      p.on("invalid", ({ error }) => void invalid.push(error));
       p.on("integrationRequested", ({ request }) => void requested.push(request));
     };
     const out = await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId }, charm);
@@ -176,7 +176,7 @@ describe("requests", () => {
     await runHook(
       model,
       { unit: "provider/0", kind: "relation-changed", relationId },
-      (c) => void new ConnectProvider(c, ENDPOINT),
+      (c) => void new ConnectProvider(c, { endpoint: ENDPOINT }),
     );
     expect(model.unitStatus("provider/0")).toMatchObject({ status: "blocked" });
     expect(model.unitStatus("provider/0").message).toContain('"plugin-url"');
@@ -186,8 +186,8 @@ describe("requests", () => {
     const { model, relationId, ref } = requestedModel();
     const invalid: RemoteDataError[] = [];
     const charm = (c: Charm) => {
-      const p = new ConnectProvider(c, ENDPOINT);
-      p.on("requestInvalid", ({ error }) => void invalid.push(error));
+      const p = new ConnectProvider(c, { endpoint: ENDPOINT });
+      p.on("invalid", ({ error }) => void invalid.push(error));
       p.on("integrationRequested", ({ request }) => p.publish(request, ANSWER));
     };
     await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId }, charm);
@@ -211,7 +211,7 @@ describe("integrationRemoved", () => {
     for (const unit of ["provider/1", "provider/0"]) {
       model.relation(relationId).left.push(unit);
       const out = await runHook(model, { unit, kind: "relation-broken", relationId }, (c) => {
-        new ConnectProvider(c, ENDPOINT, { stateDir: dir }).on(
+        new ConnectProvider(c, { endpoint: ENDPOINT, stateDir: dir }).on(
           "integrationRemoved",
           (e) => void removed.push(e),
         );
@@ -243,7 +243,7 @@ describe("integrationRemoved", () => {
     const dir = mkdtempSync(join(tmpdir(), "connect-provider-state-"));
     const removed: ConnectIntegrationRemoved[] = [];
     const charm = (c: Charm) => {
-      new ConnectProvider(c, ENDPOINT, { stateDir: dir }).on(
+      new ConnectProvider(c, { endpoint: ENDPOINT, stateDir: dir }).on(
         "integrationRemoved",
         (e) => void removed.push(e),
       );
@@ -276,7 +276,7 @@ describe("integrationRemoved", () => {
     expect(model.secrets()).toHaveLength(2);
     // The marker stays with the departing unit (its charm dir goes with it): a retried
     // relation-broken must give the same answer.
-    expect(readdirSync(join(dir, ".charm-relations"))).toEqual(["departing.provider-0.connect-client.0"]);
+    expect(readdirSync(dir)).toEqual(["departing.provider-0.connect-client.0"]);
   });
 
   it("isOfRelation does not confuse relation-1 with relation-10", () => {

@@ -1,10 +1,5 @@
-import {
-  type Charm,
-  DEFAULT_REQUESTED_SECRETS,
-  ProtocolEncodeError,
-  pyDumps,
-  type RemoteDataError,
-} from "@charm-relations/juju-secrets-core";
+import { type Charm, ProtocolEncodeError, type RemoteDataError } from "@charm-relations/juju-secrets-core";
+import { DEFAULT_REQUESTED_SECRETS, pyDumps } from "@charm-relations/juju-secrets-core/protocol";
 import { describe, expect, it } from "vitest";
 import { type ConnectIntegration, ConnectRequirer, NOT_REQUIRED } from "../src/index.js";
 import { tlsSecretContent, userSecretContent } from "../src/testing.js";
@@ -20,15 +15,22 @@ type Seen = {
 
 function requirerCharm(seen: Seen[], options: { pluginUrl?: string; invalidListener?: boolean } = {}) {
   return (charm: Charm) => {
-    const r = new ConnectRequirer(charm, ENDPOINT, { pluginUrl: options.pluginUrl ?? NOT_REQUIRED });
+    const r = new ConnectRequirer(charm, {
+      endpoint: ENDPOINT,
+      pluginUrl: options.pluginUrl ?? NOT_REQUIRED,
+    });
     r.on(
       "integrationCreated",
-      ({ integration }) => void seen.push({ name: "integrationCreated", integration }),
+      ({ connection: integration }) => void seen.push({ name: "integrationCreated", integration }),
     );
-    r.on("endpointsChanged", ({ integration }) => void seen.push({ name: "endpointsChanged", integration }));
+    r.on(
+      "endpointsChanged",
+      ({ connection: integration }) => void seen.push({ name: "endpointsChanged", integration }),
+    );
     r.on(
       "credentialsRotated",
-      ({ integration, groups }) => void seen.push({ name: "credentialsRotated", integration, groups }),
+      ({ connection: integration, groups }) =>
+        void seen.push({ name: "credentialsRotated", integration, groups }),
     );
     r.on("gone", () => void seen.push({ name: "gone" }));
     if (options.invalidListener !== false)
@@ -225,9 +227,10 @@ describe("hostile provider data", () => {
     // Each commit replaces the model's secret objects: fetch it again before editing.
     model.secret(user)!.revisions[0]!.content = { username: "relation-0", password: "" };
     await change(model, relationId, seen);
+    // Named after the secret that holds it: that is where an operator looks.
     expect(seen.map((x) => [x.name, x.error?.key])).toEqual([
-      ["invalid", "password"],
-      ["invalid", "password"],
+      ["invalid", "secret-user/password"],
+      ["invalid", "secret-user/password"],
     ]);
     expect(model.unitBag(relationId, "requirer/0").data).toBeUndefined();
     const again = model.secret(user)!;
@@ -257,13 +260,14 @@ describe("v1 contract", () => {
     const { model, relationId } = relatedModel();
     const seen: Seen[] = [];
     const requirer = (charm: Charm) => {
-      const r = new ConnectRequirer(charm, ENDPOINT, {
+      const r = new ConnectRequirer(charm, {
+        endpoint: ENDPOINT,
         pluginUrl: "http://10.1.1.200:8080/p.tgz",
         contract: "v1",
       });
       r.on(
         "integrationCreated",
-        ({ integration }) => void seen.push({ name: "integrationCreated", integration }),
+        ({ connection: integration }) => void seen.push({ name: "integrationCreated", integration }),
       );
     };
     await runHook(model, { unit: "requirer/0", kind: "relation-created", relationId }, requirer);
@@ -273,7 +277,7 @@ describe("v1 contract", () => {
     expect(req).toMatchObject({ resource: "http://10.1.1.200:8080/p.tgz" });
     const { ConnectProvider } = await import("../src/index.js");
     await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId }, (charm) => {
-      const p = new ConnectProvider(charm, ENDPOINT);
+      const p = new ConnectProvider(charm, { endpoint: ENDPOINT });
       p.on("integrationRequested", ({ request }) => {
         expect(request).toMatchObject({
           contract: "v1",

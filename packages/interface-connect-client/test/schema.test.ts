@@ -1,16 +1,15 @@
-import { parseJson, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core";
+import { parseJson, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import { describe, expect, it } from "vitest";
 import {
   connectJsonSchemas,
-  connectResponse,
   httpUrlProblem,
   NOT_REQUIRED,
   pluginUrlProblem,
-  providerAppBag,
-  providerUnitBag,
-  requirerAppBag,
-  requirerUnitBag,
+  providerAppV0,
+  providerUnit,
+  requirerAppV0,
+  requirerUnit,
   restEndpointProblem,
   tlsSecret,
   userSecret,
@@ -31,7 +30,7 @@ const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
 
 describe("schemas accept every recorded databag and secret", () => {
   it.each(snapshots.map((s, i) => [i, s] as const))("snapshot %i: bags parse", (_i, snap) => {
-    const req = requirerAppBag.parse(snap.requirer_app_databag);
+    const req = requirerAppV0.parse(snap.requirer_app_databag);
     expect(req["plugin-url"]).toBe(RECORDED_PLUGIN_URL);
     expect(req["requested-secrets"]).toEqual([
       "username",
@@ -44,15 +43,14 @@ describe("schemas accept every recorded databag and secret", () => {
       "entity-password",
     ]);
     expect(req["provided-secrets"]).toEqual(["mtls-cert"]);
-    const prov = providerAppBag.parse(snap.provider_app_databag);
+    const prov = providerAppV0.parse(snap.provider_app_databag);
     expect(prov.endpoints).toEqual(["http://10.1.0.10:8083"]);
     expect(prov.data?.["plugin-url"]).toBe(RECORDED_PLUGIN_URL);
     for (const bag of Object.values(snap.requirer_unit_databags)) {
-      const unit = requirerUnitBag.parse(bag);
+      const unit = requirerUnit.parse(bag);
       expect(unit.data?.endpoints).toBe("http://10.1.0.10:8083");
     }
-    for (const bag of Object.values(snap.provider_unit_databags))
-      expect(providerUnitBag.parse(bag)).toEqual({});
+    for (const bag of Object.values(snap.provider_unit_databags)) expect(providerUnit.parse(bag)).toEqual({});
   });
 
   it("secret contents parse; tls 'disabled' reads as false and tls-ca 'disabled' as no CA", () => {
@@ -121,7 +119,7 @@ describe("value rules", () => {
     ]) {
       expect(pluginUrlProblem(bad), bad).toBeDefined();
     }
-    const r = requirerAppBag.safeParse({ "plugin-url": NOT_REQUIRED });
+    const r = requirerAppV0.safeParse({ "plugin-url": NOT_REQUIRED });
     expect(r.success && r.data["plugin-url"]).toBeNull();
   });
 
@@ -131,7 +129,7 @@ describe("value rules", () => {
     expect(restEndpointProblem("http://admin:pw@10.1.0.10:8083")).toMatch(/credentials/);
     expect(httpUrlProblem("gopher://x")).toMatch(/only http/);
     const bad = parseBag(
-      providerAppBag,
+      providerAppV0,
       { endpoints: "10.1.0.10:8083" },
       { relation: REL, side: "provider", bag: "app" },
     );
@@ -141,36 +139,22 @@ describe("value rules", () => {
       expect(bad.error.message).toContain('connect-client:0 provider app databag key "endpoints"');
       expect(bad.error.message).not.toContain("10.1.0.10");
     }
-    const list = providerAppBag.parse({ endpoints: "http://10.1.0.10:8083, http://10.1.0.11:8083" });
+    const list = providerAppV0.parse({ endpoints: "http://10.1.0.10:8083, http://10.1.0.11:8083" });
     expect(list.endpoints).toEqual(["http://10.1.0.10:8083", "http://10.1.0.11:8083"]);
   });
 
-  it("resolved answers: TLS on with a PEM, plain-text fallback, and a missing password", () => {
-    const on = connectResponse.parse({
-      endpoints: "https://a:8083",
-      username: "relation-3",
-      password: "x",
-      tls: "enabled",
-      "tls-ca": PEM,
-    });
+  it("secret contents and the plain-text fallback: TLS on with a PEM, `disabled`, a missing password", () => {
+    const on = tlsSecret.parse({ tls: "enabled", "tls-ca": PEM });
     expect(on.tls).toBe(true);
     expect(on["tls-ca"]).toBe(PEM);
     const plain = plainProviderAppDatabag(requirerAppDatabag({ requestedSecrets: false }));
-    expect(connectResponse.parse(plain)).toMatchObject({
-      username: "relation-0",
-      tls: false,
-      "tls-ca": null,
-    });
-    const missing = parseBag(
-      connectResponse,
-      { endpoints: "http://a:8083", username: "u" },
-      { relation: REL, side: "provider", bag: "app" },
-    );
+    expect(providerAppV0.parse(plain)).toMatchObject({ username: "relation-0", tls: false, "tls-ca": null });
+    const missing = parseBag(userSecret, { username: "u" }, { relation: REL, side: "provider", bag: "app" });
     expect(missing.ok).toBe(false);
     if (!missing.ok) expect(missing.error.issues[0]).toMatchObject({ key: "password", rule: "required" });
     const badTls = parseBag(
-      connectResponse,
-      { endpoints: "http://a:8083", username: "u", password: "p", tls: "maybe" },
+      providerAppV0,
+      { endpoints: "http://a:8083", tls: "maybe" },
       { relation: REL, side: "provider", bag: "app" },
     );
     expect(badTls.ok).toBe(false);

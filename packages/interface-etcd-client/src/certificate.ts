@@ -8,7 +8,8 @@
  */
 
 import { createHash, X509Certificate } from "node:crypto";
-import { CharmRelationsError, pemBlocks } from "@charm-relations/juju-secrets-core";
+import { CharmRelationsError } from "@charm-relations/juju-secrets-core";
+import { pemBlocks } from "@charm-relations/juju-secrets-core/protocol";
 
 export type ClientCertificateProblem = "empty" | "malformed" | "ca-certificate" | "no-common-name";
 

@@ -4,6 +4,8 @@
  * cross-model Fernet path, byte-compatible with the Python `data_interfaces` libraries.
  */
 export * from "./certificate.js";
+export * from "./definition.js";
+export { descriptor } from "./descriptor.js";
 export * from "./provider.js";
 export * from "./requirer.js";
 export * from "./schema.js";

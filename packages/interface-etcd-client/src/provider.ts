@@ -15,32 +15,19 @@ import {
   type Charm,
   CharmRelationsError,
   type Contract,
-  DataProvider,
-  type DataProviderOptions,
-  Emitter,
-  emitOrBlock,
-  formatCommaList,
-  type Handler,
-  type ProviderRequest,
-  parseJsonObjects as parseObjects,
-  parseSecretLabel,
-  pemBlocks,
-  type RelationGoneEvent,
-  type RelationInvalidEvent,
   type RelationRef,
-  type RelationStatus,
-  type RemoteLimits,
 } from "@charm-relations/juju-secrets-core";
-import { requestValidator } from "@charm-relations/juju-secrets-core/schema";
-import { type ClientCertificate, ClientCertificateError, parseClientCertificate } from "./certificate.js";
 import {
-  DEFAULT_ENDPOINT,
-  ETCD_CLIENT,
-  isClientUri,
-  normaliseEndpoint,
-  requestObject,
-  requirerAppV0,
-} from "./schema.js";
+  InterfaceProvider,
+  type MtlsCertEvent,
+  type ProviderEvents,
+  type ProviderOptions,
+  type ProviderRequest,
+} from "@charm-relations/juju-secrets-core/interface";
+import { formatCommaList, parseSecretLabel, pemBlocks } from "@charm-relations/juju-secrets-core/protocol";
+import { type ClientCertificate, ClientCertificateError, parseClientCertificate } from "./certificate.js";
+import { etcdClient } from "./definition.js";
+import { isClientUri, normaliseEndpoint } from "./schema.js";
 
 /** Which client (relation, and request in v1) an event or a call is about. */
 export interface EtcdClientRef {
@@ -110,22 +97,18 @@ export interface TrustStoreRefreshEvent {
   certificates(): TrustedClientCertificate[];
 }
 
-export interface EtcdClientProviderEvents {
+/** The client events etcd_client adds to the protocol's (`requested`, `invalid`, `gone`, …). */
+export interface EtcdClientEvents {
   clientRequested: ClientRequestedEvent;
   clientCertificateChanged: ClientCertificateChangedEvent;
   clientCertificateRejected: ClientCertificateRejectedEvent;
   clientRemoved: ClientRemovedEvent;
   trustStoreRefresh: TrustStoreRefreshEvent;
-  /** The requirer's databag is malformed; nothing was written for that relation. */
-  requestInvalid: RelationInvalidEvent;
-  /**
-   * relation-broken. Unless `departing`, the leader already removed the secrets this app created for
-   * the relation. `departing`: only this unit leaves (scale-in), the relation and its user live on.
-   */
-  gone: RelationGoneEvent;
 }
 
-/** What a client gets back. */
+export type EtcdClientProviderEvents = ProviderEvents<typeof etcdClient, EtcdClientRef> & EtcdClientEvents;
+
+/** What a client gets back (`publish`); `publishAll` takes the shared part (endpoints, uris, version, CA). */
 export interface EtcdClientResponse {
   /** The etcd user: normally the certificate's common name. */
   readonly username: string;
@@ -157,105 +140,57 @@ export class EtcdResponseError extends CharmRelationsError {
   }
 }
 
-export interface EtcdClientProviderOptions {
-  /**
-   * Keep the relation's secrets on relation-broken (and emit no `clientRemoved`). A unit that is being
-   * removed is detected already (LP#1979811, see `stateDir`); add your own rule here.
-   */
-  readonly retainSecretsOnBroken?: DataProviderOptions["retainSecretsOnBroken"];
-  /** Where this unit remembers that it is departing (default `<charm dir>/.charm-relations`). */
-  readonly stateDir?: string;
-  /**
-   * Limits on what the requirers write (value size, JSON depth, v1 requests per relation); defaults in
-   * `DEFAULT_REMOTE_LIMITS`. A relation over a limit is refused (typed, blocked), the others are served.
-   */
-  readonly limits?: Partial<RemoteLimits>;
-}
+/** The shared part of an answer: topology and CA changes go to every served client. */
+export type EtcdClientUpdate = Partial<Pick<EtcdClientResponse, "endpoints" | "uris" | "version" | "tlsCa">>;
 
-const key = (relation: RelationRef, requestId?: string): string => `${relation.id}/${requestId ?? ""}`;
-
-export class EtcdClientProvider {
-  readonly events = new Emitter<EtcdClientProviderEvents>();
-  readonly charm: Charm;
-  readonly endpoint: string;
-  readonly engine: DataProvider;
-  /** Requests that arrived in this hook (leader), by relation/request id. */
-  readonly #newThisHook = new Map<string, ProviderRequest>();
-  /** Users published for v1 requests the requirer withdrew in this hook (read before the engine drops them). */
-  readonly #withdrawn = new Map<string, string>();
-  /** Users published for the relation being broken (read before the engine removes the secrets). */
+export class EtcdClientProvider extends InterfaceProvider<
+  typeof etcdClient,
+  EtcdClientRef,
+  EtcdClientResponse,
+  EtcdClientEvents
+> {
+  /** Users published on the relation being broken (read before the engine removes the secrets). */
   #brokenUsers: { requestId?: string; commonName: string }[] = [];
   #trusted: TrustedClientCertificate[] | undefined;
-  readonly #retain: (relation: RelationRef) => boolean;
 
-  constructor(charm: Charm, endpoint: string = DEFAULT_ENDPOINT, options: EtcdClientProviderOptions = {}) {
-    this.charm = charm;
-    this.endpoint = endpoint;
-    const filter = { endpoint };
-    this.#retain = (relation) =>
-      this.engine.isDeparting(relation) || (options.retainSecretsOnBroken?.(relation) ?? false);
-    // Before the engine: what must be read while it still exists.
-    charm.on("relationChanged", (e) => this.#beforeChanged(e.context.relation!), filter);
-    charm.on("relationBroken", (e) => this.#beforeBroken(e.context.relation!), filter);
-    this.engine = new DataProvider(charm, endpoint, ETCD_CLIENT, {
-      ...(options.limits ? { limits: options.limits } : {}),
-      ...(options.retainSecretsOnBroken ? { retainSecretsOnBroken: options.retainSecretsOnBroken } : {}),
-      ...(options.stateDir ? { stateDir: options.stateDir } : {}),
-      validateRequest: requestValidator(requirerAppV0, requestObject),
+  constructor(charm: Charm, options: ProviderOptions = {}) {
+    super(charm, etcdClient, options, refOfRequest);
+    const filter = { endpoint: this.endpoint };
+    this.on("mtlsCertUpdated", (e) => this.#onCertUpdated(e));
+    this.on("requestRemoved", async ({ relation, remoteApp, request, published }) => {
+      if (!published.username) return; // never answered: no user to delete
+      await this.events.emit("clientRemoved", {
+        relation,
+        remoteApp,
+        ...(request.requestId ? { requestId: request.requestId } : {}),
+        prefix: request.prefix,
+        commonName: published.username,
+        reason: "request-removed",
+      });
     });
-    const engine = this.engine;
-    engine.events.on("requested", (e) => this.#onRequested(e.request));
-    engine.events.on("entityRequested", (e) => this.#onRequested(e.request));
-    engine.events.on("mtlsCertUpdated", (e) => this.#onCertUpdated(e));
-    engine.events.on("requestRemoved", (e) => this.#onRequestRemoved(e));
-    engine.events.on("requestInvalid", (e) => emitOrBlock(this.events, "requestInvalid", e, charm.model));
-    // After the engine: the trust store and teardown events.
-    charm.on("relationJoined", (e) => this.#refresh("relation-joined", e.context.relation!), filter);
+    this.on("gone", (e) => this.#afterBroken(e.relation, e.remoteApp));
+    charm.on("relationJoined", (e) => this.#refresh("relation-joined", e.relation.ref), filter);
     charm.on(
       "relationChanged",
       async (e) => {
-        this.#newThisHook.clear();
+        this.#trusted = undefined;
         // App-bag changes carry certificates; unit-bag changes (requirer snapshots) never do (I-4).
-        if (e.context.remoteUnit === undefined) await this.#refresh("relation-changed", e.context.relation!);
+        if (e.remoteUnit === undefined) await this.#refresh("relation-changed", e.relation.ref);
       },
       filter,
     );
-    charm.on(
-      "relationBroken",
-      (e) => this.#afterBroken(e.context.relation!, e.context.remoteApp ?? null),
-      filter,
-    );
-    charm.on("secretChanged", (e) => this.#afterSecretChanged(e.context.secretLabel));
-  }
-
-  on<K extends keyof EtcdClientProviderEvents>(
-    name: K,
-    handler: Handler<EtcdClientProviderEvents[K]>,
-  ): () => void {
-    return this.events.on(name, handler);
-  }
-
-  get #model() {
-    return this.charm.model;
+    charm.on("secretChanged", (e) => this.#afterSecretChanged(e.secretLabel));
   }
 
   // ------------------------------------------------------------------------------------------
   // Events
 
-  #onRequested(request: ProviderRequest): void {
-    this.#newThisHook.set(key(request.relation, request.requestId), request);
-  }
-
-  async #onCertUpdated(e: {
-    readonly relation: RelationRef;
-    readonly requestId?: string;
-    readonly oldCert?: string;
-    readonly cert: string;
-  }): Promise<void> {
-    const ref = this.#refOf(e.relation, e.requestId);
-    const leader = this.#model.isLeader();
-    const source = this.#model.context.kind === "secret-changed" ? "secret-changed" : "relation-changed";
-    const published = leader ? this.#publishedUsername(e.relation, e.requestId) : undefined;
+  async #onCertUpdated(e: MtlsCertEvent): Promise<void> {
+    const ref = this.request(e.relation, e.requestId) ?? this.#refOf(e.relation, e.requestId);
+    const model = this.charm.model;
+    const leader = model.isLeader();
+    const source = model.context.kind === "secret-changed" ? "secret-changed" : "relation-changed";
+    const published = leader ? this.#publishedUsername(ref) : undefined;
     let cert: ClientCertificate;
     try {
       cert = parseClientCertificate(e.cert, { field: `${e.relation.endpoint}:${e.relation.id} mtls-cert` });
@@ -269,13 +204,12 @@ export class EtcdClientProvider {
       if (this.events.listenerCount("clientCertificateRejected")) {
         await this.events.emit("clientCertificateRejected", payload);
       } else {
-        this.#model.log("WARNING", `rejected client certificate: ${error.message}`);
+        model.log("WARNING", `rejected client certificate: ${error.message}`);
       }
       return;
     }
     const info = certificateInfo(e.cert, cert);
-    const isNew = this.#newThisHook.has(key(e.relation, e.requestId));
-    if (leader && (isNew || published === undefined)) {
+    if (leader && (e.fresh || published === undefined)) {
       // No user for this client yet: whatever the history, this is the request to create one.
       await this.events.emit("clientRequested", { ...ref, ...info });
       return;
@@ -291,48 +225,15 @@ export class EtcdClientProvider {
     });
   }
 
-  /** Leader, v1: note the users of requests the requirer withdrew before the engine drops their secrets. */
-  #beforeChanged(relation: RelationRef): void {
-    this.#withdrawn.clear();
-    this.#trusted = undefined;
-    if (!this.#model.isLeader()) return;
-    const rel = this.#model.relation(relation);
-    const requirerBag = rel.remoteAppData();
-    if (requirerBag.version !== "v1") return;
-    const responses = parseObjects(rel.localApp.get("requests"));
-    if (responses.length === 0) return;
-    const wanted = new Set(parseObjects(requirerBag.requests).map((o) => o["request-id"]));
-    for (const r of responses) {
-      const id = r["request-id"];
-      const uri = r["secret-user"];
-      if (typeof id !== "string" || wanted.has(id) || typeof uri !== "string") continue;
-      const username = this.#model.secrets.readOwned(uri)?.username;
-      if (username) this.#withdrawn.set(key(relation, id), username);
-    }
-  }
-
-  async #onRequestRemoved(e: { relation: RelationRef; requestId: string; resource: string }): Promise<void> {
-    const commonName = this.#withdrawn.get(key(e.relation, e.requestId));
-    if (commonName === undefined) return; // never answered: no user to delete
-    await this.events.emit("clientRemoved", {
-      relation: e.relation,
-      remoteApp: this.#model.relation(e.relation).remoteApp,
-      requestId: e.requestId,
-      prefix: e.resource,
-      commonName,
-      reason: "request-removed",
-    });
-  }
-
   /** Leader: the usernames published on a relation that is breaking, found by owner label. */
-  #beforeBroken(relation: RelationRef): void {
+  protected override beforeBroken(relation: RelationRef, kept: boolean): void {
     this.#brokenUsers = [];
-    if (!this.#model.isLeader() || this.events.listenerCount("clientRemoved") === 0) return;
-    if (this.#retain(relation)) return; // the relation lives on: its users stay
+    const model = this.charm.model;
+    if (kept || !model.isLeader() || this.events.listenerCount("clientRemoved") === 0) return;
     // Through the model's per-hook caches (the engine's cleanup scans the same list): a secret that is
     // gone is skipped, any other failure fails the hook so Juju retries it with nothing lost.
-    for (const xid of this.#model.secrets.ownedIds()) {
-      const label = this.#model.secrets.infoById(xid)?.label;
+    for (const xid of model.secrets.ownedIds()) {
+      const label = model.secrets.infoById(xid)?.label;
       const parsed = label ? parseSecretLabel(label) : undefined;
       if (
         parsed?.group !== "user" ||
@@ -341,7 +242,7 @@ export class EtcdClientProvider {
       ) {
         continue;
       }
-      const username = this.#model.secrets.readOwned(xid)?.username;
+      const username = model.secrets.readOwned(xid)?.username;
       if (username) {
         this.#brokenUsers.push({
           ...(parsed.requestId ? { requestId: parsed.requestId } : {}),
@@ -356,9 +257,6 @@ export class EtcdClientProvider {
       await this.events.emit("clientRemoved", { relation, remoteApp, ...u, reason: "relation-broken" });
     }
     this.#brokenUsers = [];
-    // The engine cleared its marker after its own `gone`; it still answers for this hook.
-    const departing = this.engine.isDeparting(relation);
-    await this.events.emit("gone", { relation, remoteApp, departing });
     await this.#refresh("relation-broken", relation);
   }
 
@@ -386,16 +284,13 @@ export class EtcdClientProvider {
 
   /** Every client on every relation with its certificate (or its certificate problem). */
   clients(): EtcdClient[] {
-    const certs = this.engine.clientCertificates();
-    return this.engine.requests().map((request) => {
-      const ref = refOfRequest(request);
-      const found = certs.find(
-        (c) => c.relation.id === request.relation.id && c.requestId === request.requestId,
-      );
+    const certs = this.clientCertificates();
+    return this.requests().map((ref) => {
+      const found = certs.find((c) => c.relation.id === ref.relation.id && c.requestId === ref.requestId);
       if (!found) return ref;
       try {
         const cert = parseClientCertificate(found.cert, {
-          field: `${request.relation.endpoint}:${request.relation.id} mtls-cert`,
+          field: `${ref.relation.endpoint}:${ref.relation.id} mtls-cert`,
         });
         return { ...ref, certificate: certificateInfo(found.cert, cert) };
       } catch (error) {
@@ -424,47 +319,28 @@ export class EtcdClientProvider {
 
   /** Leader: clients that already got an answer, with the username published to them. */
   servedClients(): (EtcdClientRef & { readonly username: string })[] {
-    this.#model.requireLeader("list served etcd clients");
+    this.charm.model.requireLeader("list served etcd clients");
     const out: (EtcdClientRef & { username: string })[] = [];
-    for (const request of this.engine.requests()) {
-      const username = this.#publishedUsername(request.relation, request.requestId);
-      if (username !== undefined) out.push({ ...refOfRequest(request), username });
+    for (const ref of this.requests()) {
+      const username = this.#publishedUsername(ref);
+      if (username !== undefined) out.push({ ...ref, username });
     }
     return out;
   }
 
   /** Leader: the username published to a client, if any (secret first, then the plain-text fallback). */
-  #publishedUsername(relation: RelationRef, requestId: string | undefined): string | undefined {
-    const own = this.#model.relation(relation).localApp;
-    let uri: string | undefined;
-    if (requestId === undefined) {
-      uri = own.get("secret-user");
-      if (uri === undefined) return own.get("username");
-    } else {
-      const response = parseObjects(own.get("requests")).find((r) => r["request-id"] === requestId);
-      uri = typeof response?.["secret-user"] === "string" ? response["secret-user"] : undefined;
-    }
-    return uri === undefined ? undefined : this.#model.secrets.readOwned(uri)?.username;
+  #publishedUsername(client: { relation: RelationRef; requestId?: string }): string | undefined {
+    return this.published(client).username;
   }
 
+  /** A client that is no longer among the requests (its certificate still changed): from the event alone. */
   #refOf(relation: RelationRef, requestId: string | undefined): EtcdClientRef {
-    const fresh = this.#newThisHook.get(key(relation, requestId));
-    if (fresh) return refOfRequest(fresh);
-    const rel = this.#model.relation(relation);
-    const bag = rel.remoteAppData();
-    const v1 = bag.version === "v1";
-    let prefix = "";
-    if (!v1) prefix = bag[ETCD_CLIENT.resourceKey] ?? "";
-    else {
-      const obj = parseObjects(bag.requests).find((o) => o["request-id"] === requestId);
-      prefix = typeof obj?.resource === "string" ? obj.resource : "";
-    }
     return {
       relation,
-      remoteApp: rel.remoteApp,
-      contract: v1 ? "v1" : "v0",
+      remoteApp: this.charm.model.relation(relation).remoteApp,
+      contract: requestId ? "v1" : "v0",
       ...(requestId ? { requestId } : {}),
-      prefix,
+      prefix: "",
     };
   }
 
@@ -476,85 +352,54 @@ export class EtcdClientProvider {
    * the CA in the TLS secret (`tls: "True"` too in v0, as charmed-etcd's v0 library writes). Safe to
    * call from any hook; unchanged values cost no write and no secret revision.
    */
-  publishClient(
-    client: { readonly relation: RelationRef; readonly requestId?: string },
+  protected fieldsOf(
     response: EtcdClientResponse,
-  ): void {
-    const endpoints = checkEndpoints(response.endpoints);
-    const uris = checkUris(response.uris ?? endpoints.map((ep) => `https://${ep}`));
+    client: EtcdClientRef | undefined,
+  ): Record<string, string> {
     if (typeof response.username !== "string" || response.username === "") {
       throw new EtcdResponseError("username", "must be a non-empty string");
     }
     if (typeof response.version !== "string" || response.version === "") {
       throw new EtcdResponseError("version", "must be a non-empty string");
     }
-    checkCa(response.tlsCa);
-    const v0 = this.#model.relation(client.relation).remoteAppData().version !== "v1";
-    this.engine.publish(
-      client.relation,
-      {
-        endpoints: formatCommaList(endpoints),
-        version: response.version,
-        username: response.username,
-        uris: formatCommaList(uris),
-        ...(response.emptyPassword ? { password: "" } : {}),
-        "tls-ca": response.tlsCa,
-        ...(v0 ? { tls: "True" } : {}),
-      },
-      client.requestId ? { requestId: client.requestId } : {},
-    );
+    return {
+      ...sharedFields(response),
+      username: response.username,
+      ...(response.emptyPassword ? { password: "" } : {}),
+      ...(client?.contract === "v0" ? { tls: "True" } : {}),
+    };
   }
 
   /**
-   * Topology changed: new endpoints (and uris, and optionally the version) for every client that already
-   * has an answer. Clients not answered yet are left alone (their user does not exist yet).
+   * Topology or CA changed: new endpoints (and uris, and the version) and/or the CA, for every client
+   * that already has an answer. Clients not answered yet are left alone (their user does not exist yet).
    */
-  publishEndpoints(update: {
-    readonly endpoints: readonly string[];
-    readonly uris?: readonly string[];
-    readonly version?: string;
-  }): void {
+  override publishAll(update: EtcdClientUpdate): void {
+    const fields = sharedFields(update);
+    for (const client of this.servedClients()) {
+      const tls = fields["tls-ca"] !== undefined && client.contract === "v0" ? { tls: "True" } : {};
+      this.publishFields(client, { ...fields, ...tls });
+    }
+  }
+}
+
+/** Validated shared fields: endpoints (no scheme), uris (default `https://<endpoint>`), version, CA. */
+function sharedFields(update: EtcdClientUpdate): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (update.endpoints !== undefined) {
     const endpoints = checkEndpoints(update.endpoints);
-    const uris = checkUris(update.uris ?? endpoints.map((ep) => `https://${ep}`));
-    if (update.version !== undefined && update.version === "")
-      throw new EtcdResponseError("version", "must not be empty");
-    for (const client of this.servedClients()) {
-      this.engine.publish(
-        client.relation,
-        {
-          endpoints: formatCommaList(endpoints),
-          uris: formatCommaList(uris),
-          ...(update.version !== undefined ? { version: update.version } : {}),
-        },
-        client.requestId ? { requestId: client.requestId } : {},
-      );
-    }
+    out.endpoints = formatCommaList(endpoints);
+    out.uris = formatCommaList(checkUris(update.uris ?? endpoints.map((ep) => `https://${ep}`)));
+  } else if (update.uris !== undefined) out.uris = formatCommaList(checkUris(update.uris));
+  if (update.version !== undefined) {
+    if (update.version === "") throw new EtcdResponseError("version", "must not be empty");
+    out.version = update.version;
   }
-
-  /** The server CA rotated: new `tls-ca` for every client that already has an answer. */
-  publishTlsCa(tlsCa: string): void {
-    checkCa(tlsCa);
-    for (const client of this.servedClients()) {
-      this.engine.publish(
-        client.relation,
-        { "tls-ca": tlsCa, ...(client.contract === "v0" ? { tls: "True" } : {}) },
-        client.requestId ? { requestId: client.requestId } : {},
-      );
-    }
+  if (update.tlsCa !== undefined) {
+    checkCa(update.tlsCa);
+    out["tls-ca"] = update.tlsCa;
   }
-
-  /** Relation status codes (leader), e.g. charmed-etcd's "username already exists". */
-  raiseStatus(relation: RelationRef, status: RelationStatus): void {
-    this.engine.raiseStatus(relation, status);
-  }
-
-  resolveStatus(relation: RelationRef, code: number): void {
-    this.engine.resolveStatus(relation, code);
-  }
-
-  clearStatuses(relation: RelationRef): void {
-    this.engine.clearStatuses(relation);
-  }
+  return out;
 }
 
 function refOfRequest(request: ProviderRequest): EtcdClientRef {

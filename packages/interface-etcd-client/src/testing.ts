@@ -5,8 +5,8 @@
  * (`providerConformance`, `requirerConformance`) to run against your own charm.
  */
 
+import type { Contract } from "@charm-relations/juju-secrets-core";
 import {
-  type Contract,
   computeRequestId,
   DEFAULT_PROVIDED_SECRETS,
   DEFAULT_REQUESTED_SECRETS,
@@ -14,7 +14,8 @@ import {
   parseJson,
   pyDumps,
   v0Snapshot,
-} from "@charm-relations/juju-secrets-core";
+} from "@charm-relations/juju-secrets-core/protocol";
+import type { InterfaceTesting } from "@charm-relations/juju-secrets-core/testing";
 import {
   charmRunner,
   deployTarget,
@@ -23,9 +24,11 @@ import {
   Simulation,
 } from "@charm-relations/juju-secrets-core/testing";
 import { parseClientCertificate } from "./certificate.js";
+import { DEFAULT_ENDPOINT } from "./definition.js";
 import { EtcdClientProvider } from "./provider.js";
 import { EtcdClientRequirer } from "./requirer.js";
-import { DEFAULT_ENDPOINT, tlsSecret, userSecret } from "./schema.js";
+import { etcdClientScenario } from "./scenario.js";
+import { tlsSecret, userSecret } from "./schema.js";
 
 // ---------------------------------------------------------------------------------------------
 // Test certificates (EC P-256, generated once with OpenSSL 3, valid ten years; private keys
@@ -70,12 +73,12 @@ export interface ReferenceProviderOptions {
  */
 export function referenceProvider(options: ReferenceProviderOptions = {}): HookRunner {
   return charmRunner((charm) => {
-    const provider = new EtcdClientProvider(charm, options.endpoint ?? DEFAULT_ENDPOINT);
+    const provider = new EtcdClientProvider(charm, { endpoint: options.endpoint ?? DEFAULT_ENDPOINT });
     const config = () => charm.model.config();
     const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
     const endpoints = () => str(config().endpoints)?.split(",") ?? options.endpoints ?? ["10.1.0.10:2379"];
-    const answer = (client: Parameters<EtcdClientProvider["publishClient"]>[0], username: string) =>
-      provider.publishClient(client, {
+    const answer = (client: Parameters<EtcdClientProvider["publish"]>[0], username: string) =>
+      provider.publish(client, {
         username,
         endpoints: endpoints(),
         version: str(config().version) ?? options.version ?? "3.6.5",
@@ -89,8 +92,8 @@ export function referenceProvider(options: ReferenceProviderOptions = {}): HookR
     charm.on("configChanged", () => {
       if (!charm.model.isLeader()) return;
       const ca = str(config()["tls-ca"]);
-      if (ca) provider.publishTlsCa(ca);
-      if (str(config().endpoints)) provider.publishEndpoints({ endpoints: endpoints() });
+      if (ca) provider.publishAll({ tlsCa: ca });
+      if (str(config().endpoints)) provider.publishAll({ endpoints: endpoints() });
     });
   });
 }
@@ -112,7 +115,8 @@ export function referenceRequirer(options: ReferenceRequirerOptions = {}): HookR
       typeof configured === "string" && configured !== ""
         ? configured
         : (options.mtlsCert ?? TEST_CLIENT_CERT);
-    const requirer = new EtcdClientRequirer(charm, options.endpoint ?? DEFAULT_ENDPOINT, {
+    const requirer = new EtcdClientRequirer(charm, {
+      endpoint: options.endpoint ?? DEFAULT_ENDPOINT,
       prefix: options.prefix ?? "/requirer/",
       mtlsCert: cert,
       ...(options.contract ? { contract: options.contract } : {}),
@@ -399,3 +403,7 @@ export async function requirerConformance(options: ConformanceOptions): Promise<
   });
   return checks.report();
 }
+export * from "./scenario.js";
+
+/** What the tools run etcd_client with (`@charm-relations/cli/registry`). */
+export const testingDescriptor: InterfaceTesting = { name: "etcd_client", scenario: etcdClientScenario };

@@ -2,7 +2,7 @@
  * Cross-model relations (protocol §7): requirer-owned secrets cannot cross models, so `mtls-cert`
  * travels in the requirer app bag as a Fernet token under the provider's `encryption-secret` key.
  */
-import { fernetDecrypt } from "@charm-relations/juju-secrets-core";
+import { fernetDecrypt } from "@charm-relations/juju-secrets-core/protocol";
 import { Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import { CLIENT1_CERT, CLIENT2_CERT } from "./fixtures/certs.js";

@@ -1,5 +1,6 @@
 /** Smaller event paths: statuses, version changes, withdrawn v1 requests, the provider's readers. */
-import { type Charm, computeRequestId } from "@charm-relations/juju-secrets-core";
+import type { Charm } from "@charm-relations/juju-secrets-core";
+import { computeRequestId } from "@charm-relations/juju-secrets-core/protocol";
 import { Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import { EtcdClientProvider } from "../src/index.js";

@@ -151,7 +151,8 @@ describe("requirer against the recorded Python provider (v0)", () => {
       expect(rotated[0]!.payload.tlsCa).toContain("aGFybmVzcy1ldGNkLXNlcnZlci1jYS1nZW5lcmF0aW9uLTI=");
       expect(model.secret(tls)!.tracking[unit]).toBe(2);
     }
-    expect(eventsOf(log, "credentialsRotated")).toEqual([]);
+    // The generic rotation event names the group: the CA only, never the user.
+    expect(eventsOf(log, "credentialsRotated").map((e) => e.payload.groups)).toEqual([["tls"], ["tls"]]);
     // We rotate our certificate: secret-set on the same secret, revision 2 = the recorded one.
     model.application("requirer").config["mtls-cert"] = RECORDED_CERT_REV2;
     const cfg = await runHook(model, requirer, { unit: "requirer/0", kind: "config-changed" });

@@ -108,13 +108,13 @@ export function etcdProvider(
     record("clientRemoved");
     record("trustStoreRefresh");
     record("gone");
-    if (options.listenInvalid) record("requestInvalid");
+    if (options.listenInvalid) record("invalid");
     const config = () => charm.model.config();
     const answer = (
       client: { relation: { endpoint: string; id: number }; requestId?: string },
       username: string,
     ) =>
-      provider.publishClient(client, {
+      provider.publish(client, {
         username,
         endpoints: options.endpoints ?? ["10.1.0.10:2379"],
         version: String(config().version ?? options.version ?? "3.5.18"),
@@ -130,11 +130,11 @@ export function etcdProvider(
     charm.on("configChanged", () => {
       if (!charm.model.isLeader()) return;
       const ca = config()["tls-ca"];
-      if (typeof ca === "string") provider.publishTlsCa(ca);
+      if (typeof ca === "string") provider.publishAll({ tlsCa: ca });
       const eps = config().endpoints;
       const version = config().version;
       if (typeof eps === "string") {
-        provider.publishEndpoints({
+        provider.publishAll({
           endpoints: eps.split(","),
           ...(typeof version === "string" ? { version } : {}),
         });
@@ -158,7 +158,8 @@ export function etcdRequirer(
   return (charm) => {
     const configured = charm.model.config()["mtls-cert"];
     const cert = typeof configured === "string" ? configured : options.cert;
-    const requirer = new EtcdClientRequirer(charm, ENDPOINT, {
+    const requirer = new EtcdClientRequirer(charm, {
+      endpoint: ENDPOINT,
       prefix: options.prefix ?? "/requirer/",
       ...(cert ? { mtlsCert: cert } : {}),
       ...(options.contract ? { contract: options.contract } : {}),
@@ -176,7 +177,15 @@ export function etcdRequirer(
     if (options.listenInvalid) events.push("invalid");
     for (const event of events) {
       requirer.on(event, (payload) => {
-        log.push({ unit: charm.unit, hook: charm.context.hookName, event, payload });
+        // Connection events log the connection itself (and the rotated groups), the others as they are.
+        const {
+          connection,
+          relation: _r,
+          remoteApp: _a,
+          ...rest
+        } = payload as unknown as Record<string, unknown>;
+        const p = connection ? { ...(connection as object), ...rest } : payload;
+        log.push({ unit: charm.unit, hook: charm.context.hookName, event, payload: p });
       });
     }
     charm.on("configChanged", () => {

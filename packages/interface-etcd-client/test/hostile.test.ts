@@ -3,12 +3,8 @@
  * bad responses from the charm. Always a typed error naming the field (or a blocked status naming
  * relation and key), never a crash, never a partial write.
  */
-import {
-  type Charm,
-  computeRequestId,
-  PrematureWriteError,
-  RemoteDataError,
-} from "@charm-relations/juju-secrets-core";
+import { type Charm, PrematureWriteError, RemoteDataError } from "@charm-relations/juju-secrets-core";
+import { computeRequestId } from "@charm-relations/juju-secrets-core/protocol";
 import { Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import {
@@ -152,7 +148,7 @@ describe("provider: malformed requirer databags", () => {
     });
     expect(out.ok).toBe(true);
     expect(out.commit!.databags).toEqual([]);
-    const invalid = eventsOf(log, "requestInvalid");
+    const invalid = eventsOf(log, "invalid");
     expect(invalid).toHaveLength(1);
     expect(invalid[0]!.payload.error).toBeInstanceOf(RemoteDataError);
     expect(invalid[0]!.payload.error.key).toBe(key);
@@ -173,7 +169,7 @@ describe("provider: malformed requirer databags", () => {
       relationId,
     });
     expect(out.ok).toBe(true);
-    expect(eventsOf(log, "requestInvalid")[0]!.payload.error.key).toBe(key);
+    expect(eventsOf(log, "invalid")[0]!.payload.error.key).toBe(key);
     expect(eventsOf(log, "clientRequested")).toEqual([]);
     expect(model.appBag(relationId, "provider")).not.toHaveProperty("secret-user");
   });
@@ -192,7 +188,7 @@ describe("provider: malformed requirer databags", () => {
       kind: "relation-changed",
       relationId,
     });
-    expect(eventsOf(log, "requestInvalid")[0]!.payload.error.key).toBe(`requests[${id}].secret-mtls`);
+    expect(eventsOf(log, "invalid")[0]!.payload.error.key).toBe(`requests[${id}].secret-mtls`);
     expect(model.appBag(relationId, "provider")).toEqual({});
   });
 
@@ -228,7 +224,7 @@ describe("provider: bad responses from the charm", () => {
       const p = new EtcdClientProvider(charm);
       p.on("clientRequested", (e) => {
         try {
-          p.publishClient(e, {
+          p.publish(e, {
             username: e.commonName,
             endpoints: ["10.0.0.1:2379"],
             version: "3.6.5",
@@ -258,7 +254,7 @@ describe("provider: bad responses from the charm", () => {
       const p = new EtcdClientProvider(charm);
       charm.on("relationJoined", () => {
         try {
-          p.publishClient(
+          p.publish(
             { relation: { endpoint: ENDPOINT, id: relationId } },
             {
               username: "x",
@@ -300,8 +296,9 @@ describe("requirer: malformed provider answers", () => {
 
   it.each([
     [{ endpoints: "not-an-endpoint" }, { username: "u", uris: "https://10.0.0.1:2379" }, "endpoints"],
-    [{ endpoints: "10.0.0.1:2379" }, { username: "u", uris: "10.0.0.1:2379" }, "uris"],
-    [{ endpoints: "10.0.0.1:2379" }, { username: "", uris: "https://10.0.0.1:2379" }, "username"],
+    // A field read from a secret is named after it: that is where an operator looks.
+    [{ endpoints: "10.0.0.1:2379" }, { username: "u", uris: "10.0.0.1:2379" }, "secret-user/uris"],
+    [{ endpoints: "10.0.0.1:2379" }, { username: "", uris: "https://10.0.0.1:2379" }, "secret-user/username"],
   ])("%j + user %j → invalid naming %s; no snapshot; fixed later → ready", async (plain, user, key) => {
     const { model, relationId, log, runner, tls } = await requested();
     const userUri = model.addSecret({ owner: "provider", content: user, grants: [{ relationId }] });
@@ -334,7 +331,29 @@ describe("requirer: malformed provider answers", () => {
     expect(eventsOf(log, "etcdReady", "requirer/1").map((e) => e.payload.username)).toEqual(["client1"]);
   });
 
-  it('tls-ca "" means not ready yet, not an error', async () => {
+  it("ready with secret-user and endpoints, as the Python v1 library is: no uris, no CA, no version needed (issue 18)", async () => {
+    const { model, relationId, log, runner } = await requested();
+    const user = model.addSecret({ owner: "provider", content: { username: "u" }, grants: [{ relationId }] });
+    model.setAppBag(relationId, "provider", {
+      endpoints: "10.0.0.1:2379,10.0.0.2:2379",
+      "secret-user": user,
+    });
+    const out = await runHook(model, runner, { unit: "requirer/0", kind: "relation-changed", relationId });
+    expect(out.ok).toBe(true);
+    expect(eventsOf(log, "invalid")).toEqual([]);
+    const ready = eventsOf(log, "etcdReady");
+    expect(ready).toHaveLength(1);
+    // The client URLs default to https://<endpoint>: the endpoints are the members serving client TLS.
+    expect(ready[0]!.payload).toMatchObject({
+      username: "u",
+      endpoints: ["10.0.0.1:2379", "10.0.0.2:2379"],
+      uris: ["https://10.0.0.1:2379", "https://10.0.0.2:2379"],
+    });
+    expect(ready[0]!.payload.version).toBeUndefined();
+    expect(ready[0]!.payload.tlsCa).toBeUndefined();
+  });
+
+  it('tls-ca "" means no CA, not an error: ready (as Python is, on secret-user), without a CA', async () => {
     const { model, relationId, log, runner } = await requested();
     const user = model.addSecret({
       owner: "provider",
@@ -355,7 +374,10 @@ describe("requirer: malformed provider answers", () => {
     const out = await runHook(model, runner, { unit: "requirer/0", kind: "relation-changed", relationId });
     expect(out.ok).toBe(true);
     expect(eventsOf(log, "invalid")).toEqual([]);
-    expect(eventsOf(log, "etcdReady")).toEqual([]);
+    const ready = eventsOf(log, "etcdReady");
+    expect(ready).toHaveLength(1);
+    expect(ready[0]!.payload).toMatchObject({ username: "u", endpoints: ["10.0.0.1:2379"] });
+    expect(ready[0]!.payload.tlsCa).toBeUndefined();
   });
 
   it("without an invalid listener the unit is blocked, naming relation and key", async () => {
@@ -396,7 +418,11 @@ describe("requirer: bad certificates are refused before anything is written", ()
     });
     let error: unknown;
     const runner = inProcess((charm: Charm) => {
-      const r = new EtcdClientRequirer(charm, ENDPOINT, { prefix: "/requirer/", mtlsCert: CLIENT1_CERT });
+      const r = new EtcdClientRequirer(charm, {
+        endpoint: ENDPOINT,
+        prefix: "/requirer/",
+        mtlsCert: CLIENT1_CERT,
+      });
       charm.on("configChanged", () => {
         try {
           r.setMtlsCert(GARBAGE_PEM);
@@ -416,6 +442,6 @@ describe("requirer: bad certificates are refused before anything is written", ()
   it("an empty prefix is a programming error", () => {
     const { model } = relatedModel();
     void model;
-    expect(() => new EtcdClientRequirer({} as Charm, ENDPOINT, { prefix: "" })).toThrow(/prefix/);
+    expect(() => new EtcdClientRequirer({} as Charm, { endpoint: ENDPOINT, prefix: "" })).toThrow(/prefix/);
   });
 });

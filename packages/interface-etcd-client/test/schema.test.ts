@@ -1,22 +1,24 @@
-import { pyDumps } from "@charm-relations/juju-secrets-core";
+import { pyDumps } from "@charm-relations/juju-secrets-core/protocol";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import { describe, expect, it } from "vitest";
+import * as z from "zod";
 import {
-  connectionIssues,
-  ETCD_CLIENT,
+  etcdClient,
   etcdClientJsonSchemas,
   mtlsSecret,
   normaliseEndpoint,
-  providerApp,
   providerAppV0,
   providerAppV1,
-  requirerApp,
   requirerAppV0,
   requirerAppV1,
   requirerUnit,
   tlsSecret,
   userSecret,
 } from "../src/index.js";
+
+const providerApp = z.union([providerAppV1, providerAppV0]);
+const requirerApp = z.union([requirerAppV1, requirerAppV0]);
+
 import {
   FIXTURE,
   type FixtureSnapshot,
@@ -96,7 +98,7 @@ describe("golden fixture: every recorded databag and secret parses", () => {
     const req = requirerAppV1.parse(V1_REQUIRER_APP);
     expect(req.requests[0]).toMatchObject({ resource: "/requirer/", "request-id": "608a1f70eef7ba96" });
     const prov = providerAppV1.parse(V1_PROVIDER_APP);
-    expect(prov.requests[0]?.endpoints).toEqual(["10.1.0.10:2379"]);
+    expect(prov.requests?.[0]?.endpoints).toEqual(["10.1.0.10:2379"]);
     expect(prov.data?.["608a1f70eef7ba96"]).toMatchObject({ salt: "Qm3xV9tLr2aB7cWd" });
     expect(requirerUnit.parse(V1_REQUIRER_UNIT).data).toHaveProperty("608a1f70eef7ba96");
     for (const raw of [
@@ -217,33 +219,24 @@ describe("values", () => {
     expect(r.error.message).not.toContain("s3cr3t");
   });
 
-  it("connectionIssues judges only present fields", () => {
-    expect(connectionIssues({})).toEqual([]);
-    expect(connectionIssues({ "tls-ca": "" })).toEqual([]);
-    expect(
-      connectionIssues({ endpoints: "10.0.0.1:2379", uris: "https://10.0.0.1:2379", "tls-ca": CERT }),
-    ).toEqual([]);
-    expect(
-      connectionIssues({ endpoints: "nope", username: "" })
-        .map((i) => i.key)
-        .sort(),
-    ).toEqual(["endpoints", "username"]);
-    expect(connectionIssues({ uris: "10.0.0.1:2379" })[0]?.key).toBe("uris");
+  it("secret contents: a user secret needs only the username (uris optional, as in the Python v1 model)", () => {
+    expect(userSecret.safeParse({ username: "requirer-charm" }).success).toBe(true);
+    expect(userSecret.safeParse({ username: "u", uris: "https://10.0.0.1:2379" }).success).toBe(true);
+    expect(userSecret.safeParse({ username: "u", uris: "10.0.0.1:2379" }).success).toBe(false);
+    expect(userSecret.safeParse({ username: "" }).success).toBe(false);
+    expect(tlsSecret.safeParse({ "tls-ca": CERT }).success).toBe(true);
+    expect(tlsSecret.safeParse({ "tls-ca": "" }).success).toBe(true); // "no CA" (protocol §2.4)
+    expect(tlsSecret.safeParse({ "tls-ca": "not a certificate" }).success).toBe(false);
   });
 
-  it("the interface definition matches the spec (prefix, mTLS, cross-model, k8s-operator readiness)", () => {
-    expect(ETCD_CLIENT).toMatchObject({
+  it("the interface definition matches the spec (prefix, mTLS, cross-model, the Python library's readiness)", () => {
+    expect(etcdClient).toMatchObject({
       name: "etcd_client",
       resourceKey: "prefix",
       mtls: true,
       crossModelEncryption: true,
     });
-    expect([...ETCD_CLIENT.readyFields].sort()).toEqual([
-      "endpoints",
-      "tls-ca",
-      "uris",
-      "username",
-      "version",
-    ]);
+    // The Python v1 requirer is ready on `secret-user`: the username, and somewhere to connect.
+    expect([...etcdClient.ready.default].sort()).toEqual(["endpoints", "username"]);
   });
 });

@@ -1,5 +1,5 @@
 /** The `./testing` entry: reference charms, Python-identical builders, and the conformance suite. */
-import { pyDumps } from "@charm-relations/juju-secrets-core";
+import { pyDumps } from "@charm-relations/juju-secrets-core/protocol";
 import { describe, expect, it } from "vitest";
 import { EtcdClientProvider, parseClientCertificate } from "../src/index.js";
 import {
@@ -70,17 +70,13 @@ describe("conformance suite", () => {
       const p = new EtcdClientProvider(charm);
       p.on("clientRequested", (e) =>
         // Bypass the typed API, as a hand-written charm might.
-        p.engine.publish(
-          e.relation,
-          {
-            endpoints: "https://10.0.0.1:2379",
-            version: "3.6.5",
-            username: e.commonName,
-            uris: "https://10.0.0.1:2379",
-            "tls-ca": TEST_CA_CERT,
-          },
-          e.requestId ? { requestId: e.requestId } : {},
-        ),
+        p.publishFields(e, {
+          endpoints: "https://10.0.0.1:2379",
+          version: "3.6.5",
+          username: e.commonName,
+          uris: "https://10.0.0.1:2379",
+          "tls-ca": TEST_CA_CERT,
+        }),
       );
     });
     const report = await providerConformance({ runner: sloppy, contracts: ["v0"] });

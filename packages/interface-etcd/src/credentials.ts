@@ -5,7 +5,7 @@
  */
 
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
-import { PEM_PRIVATE_KEY, pemBlocks } from "@charm-relations/juju-secrets-core";
+import { PEM_PRIVATE_KEY, pemBlocks } from "@charm-relations/juju-secrets-core/protocol";
 import { EtcdInputError } from "./errors.js";
 import type { EtcdClientCredentials } from "./schema.js";
 

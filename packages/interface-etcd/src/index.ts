@@ -3,15 +3,19 @@
  * kubernetes-control-plane's `etcd` endpoint). Plain unit-databag data, no secrets, no app databag.
  */
 export { checkClientCredentials } from "./credentials.js";
+export { etcdLegacy } from "./definition.js";
+export { descriptor } from "./descriptor.js";
 export { EtcdCredentialsUnavailableError, EtcdFileError, EtcdInputError } from "./errors.js";
 export {
   EtcdProvider,
   type EtcdProviderEvents,
+  type EtcdProviderOptions,
   type EtcdProviderRelationEvent,
   formatConnectionString,
 } from "./provider.js";
 export {
   type EtcdAvailableEvent,
+  type EtcdConnection,
   type EtcdConnectionChangedEvent,
   type EtcdCredentialPaths,
   type EtcdInvalidEvent,

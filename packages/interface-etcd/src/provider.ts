@@ -6,9 +6,20 @@
  * the same values in every hook costs no write.
  */
 
-import type { Charm, RelationEvent, RelationRef } from "@charm-relations/juju-secrets-core";
-import { Emitter, type Handler, type Relation } from "@charm-relations/juju-secrets-core";
+import type {
+  Charm,
+  Handler,
+  Relation,
+  RelationEvent,
+  RelationRef,
+} from "@charm-relations/juju-secrets-core";
+import {
+  DepartureMarker,
+  Emitter,
+  type RelationGoneEvent,
+} from "@charm-relations/juju-secrets-core/interface";
 import { checkClientCredentials } from "./credentials.js";
+import { etcdLegacy } from "./definition.js";
 import { EtcdInputError } from "./errors.js";
 import {
   CONNECTION_STRING_PATTERN,
@@ -33,8 +44,18 @@ export interface EtcdProviderEvents {
    * `{endpoint}.connected`): publish the connection string and credentials here.
    */
   connected: EtcdProviderRelationEvent;
-  /** relation-broken: the consumer is gone (nothing to clean up: there are no secrets). */
-  disconnected: EtcdProviderRelationEvent;
+  /**
+   * relation-broken: the consumer is gone (nothing to clean up: there are no secrets). `departing`:
+   * only this unit leaves (it got relation-departed for itself); the relation lives on for the others.
+   */
+  gone: RelationGoneEvent;
+}
+
+export interface EtcdProviderOptions {
+  /** The `provides` endpoint of the `etcd` interface (default `db`, layer-etcd's). */
+  readonly endpoint?: string;
+  /** Where this unit remembers that it is departing (default `<charm dir>/.charm-relations`). */
+  readonly stateDir?: string;
 }
 
 export class EtcdProvider {
@@ -42,10 +63,15 @@ export class EtcdProvider {
   readonly endpoint: string;
   readonly #charm: Charm;
 
-  /** @param endpoint the `provides` endpoint of the `etcd` interface (layer-etcd calls it `db`). */
-  constructor(charm: Charm, endpoint = "db") {
+  constructor(charm: Charm, options: EtcdProviderOptions = {}) {
+    const endpoint = options.endpoint ?? etcdLegacy.defaultEndpoint.provider;
     this.#charm = charm;
     this.endpoint = endpoint;
+    const departure = new DepartureMarker(
+      charm.model,
+      options.stateDir ? { stateDir: options.stateDir } : {},
+    );
+    charm.on("relationDeparted", (e) => departure.departed(e.relation.ref, e.departingUnit), { endpoint });
     charm.on("relationCreated", (e) => this.#syncFromSiblings(e), { endpoint });
     charm.on(
       "relationJoined",
@@ -56,7 +82,16 @@ export class EtcdProvider {
       { endpoint },
     );
     charm.on("relationChanged", (e) => this.events.emit("connected", payload(e)), { endpoint });
-    charm.on("relationBroken", (e) => this.events.emit("disconnected", payload(e)), { endpoint });
+    charm.on(
+      "relationBroken",
+      (e) =>
+        this.events.emit("gone", {
+          relation: e.relation.ref,
+          remoteApp: e.remoteApp,
+          departing: departure.isDeparting(e.relation.ref),
+        }),
+      { endpoint },
+    );
   }
 
   on<K extends keyof EtcdProviderEvents>(name: K, handler: Handler<EtcdProviderEvents[K]>): () => void {

@@ -15,9 +15,17 @@
 
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
-import type { Charm, RelationEvent, RelationRef, RemoteDataError } from "@charm-relations/juju-secrets-core";
-import { Emitter, type Handler, type Relation } from "@charm-relations/juju-secrets-core";
+import type {
+  Charm,
+  Handler,
+  Relation,
+  RelationEvent,
+  RelationRef,
+  RemoteDataError,
+} from "@charm-relations/juju-secrets-core";
+import { Emitter } from "@charm-relations/juju-secrets-core/interface";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
+import { etcdLegacy } from "./definition.js";
 import { EtcdCredentialsUnavailableError, EtcdInputError } from "./errors.js";
 import { readRegularFile, saveCredentialSet, writeFileAtomically } from "./files.js";
 import {
@@ -25,11 +33,13 @@ import {
   type EtcdClientCredentials,
   type EtcdProviderUnitData,
   etcdMajorVersion,
-  etcdProviderUnitSchema,
   parseConnectionString,
+  providerUnit,
 } from "./schema.js";
 
 export interface EtcdRequirerOptions {
+  /** The `requires` endpoint of the `etcd` interface (default `etcd`, kubernetes-control-plane's). */
+  readonly endpoint?: string;
   /**
    * Folder for the small state file that lets `connectionChanged`, `credentialsChanged` and
    * `unavailable` fire on real changes only (it holds the connection string, the version and a
@@ -58,18 +68,32 @@ export interface EtcdState {
   readonly relation: RelationRef | undefined;
 }
 
+/** Where to reach etcd: the values of one provider unit (no private key in here). */
+export interface EtcdConnection {
+  /** The relation the values were read from. */
+  readonly relation: RelationRef;
+  readonly remoteApp: string | null;
+  /** The provider unit the values were read from. */
+  readonly unit: string;
+  /** The raw `connection_string` (`https://10.5.0.11:2379,…`), as the provider wrote it. */
+  readonly connectionString: string;
+  /** The URLs of `connectionString`. */
+  readonly endpoints: readonly string[];
+  /** `""` means etcd 2.x (see `majorVersion`). */
+  readonly version: string;
+  readonly majorVersion: number | undefined;
+  /** The unit also publishes the shared client key, certificate and CA (`clientCredentials`). */
+  readonly tls: boolean;
+}
+
+/** Every event names the relation of its hook and the application on the other side. */
 export interface EtcdRequirerEventBase {
-  /** The relation of the hook that fired the event. */
-  readonly eventRelation: RelationRef;
-  readonly remoteApp: string;
-  readonly state: EtcdState;
+  readonly relation: RelationRef;
+  readonly remoteApp: string | null;
 }
 
 export interface EtcdAvailableEvent extends EtcdRequirerEventBase {
-  readonly connectionString: string;
-  readonly endpoints: readonly string[];
-  readonly version: string;
-  readonly majorVersion: number | undefined;
+  readonly connection: EtcdConnection;
 }
 
 export interface EtcdTlsAvailableEvent extends EtcdAvailableEvent {
@@ -141,6 +165,8 @@ interface Candidate {
 
 interface View {
   readonly state: EtcdState;
+  /** Units with a valid connection string: relations by id, units in numeric order. */
+  readonly candidates: readonly Candidate[];
   readonly credentials: EtcdClientCredentials | undefined;
   readonly invalid: readonly {
     readonly relation: RelationRef;
@@ -178,8 +204,8 @@ export class EtcdRequirer {
   readonly #stateFile: string | undefined;
   #view: View | undefined;
 
-  /** @param endpoint the `requires` endpoint of the `etcd` interface (kubernetes-control-plane: `etcd`). */
-  constructor(charm: Charm, endpoint = "etcd", options: EtcdRequirerOptions = {}) {
+  constructor(charm: Charm, options: EtcdRequirerOptions = {}) {
+    const endpoint = options.endpoint ?? etcdLegacy.defaultEndpoint.requirer;
     this.#charm = charm;
     this.endpoint = endpoint;
     const stateDir =
@@ -227,6 +253,27 @@ export class EtcdRequirer {
   get majorVersion(): number | undefined {
     return this.state.majorVersion;
   }
+  /** The connection (on one relation, when given): what `available` reports, or undefined. */
+  connection(relation?: RelationRef | number): EtcdConnection | undefined {
+    const id = typeof relation === "number" ? relation : relation?.id;
+    return this.connections().find((c) => id === undefined || c.relation.id === id);
+  }
+
+  /** The connection of every relation with a unit that publishes one (the first such unit of each). */
+  connections(): EtcdConnection[] {
+    const out: EtcdConnection[] = [];
+    for (const c of this.#compute().candidates) {
+      if (out.some((o) => o.relation.id === c.relation.id)) continue;
+      out.push(connectionOf(c));
+    }
+    return out;
+  }
+
+  /** A provider unit publishes a connection string. */
+  isReady(): boolean {
+    return this.available;
+  }
+
   /** The shared client key, certificate and CA when `tlsAvailable`. Contains a private key: never log it. */
   get clientCredentials(): EtcdClientCredentials | undefined {
     return this.#compute().credentials;
@@ -326,18 +373,14 @@ export class EtcdRequirer {
       const keys = Object.values(ETCD_KEYS).filter((k) => (c.data[k] ?? "") !== (data?.[k] ?? ""));
       return keys.length > 0 ? [{ unit: c.unit, keys }] : [];
     });
-    this.#view = { state, credentials, invalid, disagreements, departingSelf };
+    this.#view = { state, candidates, credentials, invalid, disagreements, departingSelf };
     return this.#view;
   }
 
   async #onRelationEvent(event: RelationEvent): Promise<void> {
     const view = this.#compute();
     const { state, credentials } = view;
-    const base: EtcdRequirerEventBase = {
-      eventRelation: event.relation.ref,
-      remoteApp: event.remoteApp,
-      state,
-    };
+    const base: EtcdRequirerEventBase = { relation: event.relation.ref, remoteApp: event.remoteApp };
     const model = this.#charm.model;
 
     for (const bad of view.invalid) {
@@ -359,14 +402,9 @@ export class EtcdRequirer {
     const previous = this.#loadState();
     const digest = credentials ? credentialsDigest(credentials) : "";
     if (state.connected) await this.events.emit("connected", base);
-    if (state.available && state.connectionString !== undefined) {
-      const available: EtcdAvailableEvent = {
-        ...base,
-        connectionString: state.connectionString,
-        endpoints: state.endpoints,
-        version: state.version,
-        majorVersion: state.majorVersion,
-      };
+    const chosen = view.candidates[0];
+    if (state.available && chosen) {
+      const available: EtcdAvailableEvent = { ...base, connection: connectionOf(chosen) };
       await this.events.emit("available", available);
       if (credentials) await this.events.emit("tlsAvailable", { ...available, credentials });
       if (
@@ -457,12 +495,28 @@ function parseLeniently(
   relation: RelationRef,
 ): { data: EtcdProviderUnitData; error?: RemoteDataError } {
   const context = { relation, side: "provider", bag: "unit" } as const;
-  const first = parseBag(etcdProviderUnitSchema, bag, context);
+  const first = parseBag(providerUnit, bag, context);
   if (first.ok) return { data: first.value };
   const bad = new Set(first.error.issues.map((i) => i.key.split(/[.[]/)[0]));
   const rest = Object.fromEntries(Object.entries(bag).filter(([k]) => !bad.has(k)));
-  const second = parseBag(etcdProviderUnitSchema, rest, context);
+  const second = parseBag(providerUnit, rest, context);
   return { data: second.ok ? second.value : {}, error: first.error };
+}
+
+function connectionOf(c: Candidate): EtcdConnection {
+  const data = c.data;
+  const connectionString = data.connection_string ?? "";
+  const version = data.version ?? "";
+  return {
+    relation: c.relation.ref,
+    remoteApp: c.relation.remoteApp,
+    unit: c.unit,
+    connectionString,
+    endpoints: parseConnectionString(connectionString),
+    version,
+    majorVersion: etcdMajorVersion(version),
+    tls: Boolean(data.client_key && data.client_cert && data.client_ca),
+  };
 }
 
 /** `app/2` before `app/10`; apps by name. */

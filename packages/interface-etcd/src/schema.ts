@@ -5,8 +5,8 @@
  * TypeScript types and the published JSON Schema.
  */
 
-import { PEM_CERTIFICATE, PEM_PRIVATE_KEY } from "@charm-relations/juju-secrets-core";
-import { pemText, toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
+import { PEM_CERTIFICATE, PEM_PRIVATE_KEY } from "@charm-relations/juju-secrets-core/protocol";
+import { lazySchema, pemText, toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
 import * as z from "zod";
 
 /** The provider unit-bag keys, exactly as layer-etcd writes them (underscores, not dashes). */
@@ -42,63 +42,73 @@ const jujuUnitKeys = {
   "private-address": z.string().optional(),
 };
 
-export const connectionStringSchema = z
-  .string()
-  .regex(CONNECTION_STRING_PATTERN, { message: "expected a comma list of URLs (https://host:port,…)" })
-  .describe(
-    "Comma list of client URLs of every etcd member, e.g. https://10.5.0.11:2379,https://10.5.0.12:2379",
-  );
+export const connectionStringSchema = lazySchema(() =>
+  z
+    .string()
+    .regex(CONNECTION_STRING_PATTERN, { message: "expected a comma list of URLs (https://host:port,…)" })
+    .describe(
+      "Comma list of client URLs of every etcd member, e.g. https://10.5.0.11:2379,https://10.5.0.12:2379",
+    ),
+);
 
-export const versionSchema = z
-  .string()
-  .regex(VERSION_PATTERN, { message: "expected an etcd version such as 3.4.22 (empty means etcd 2.x)" })
-  .describe("etcd server version (third token of `etcdctl version`); empty or absent means etcd 2.x");
+export const versionSchema = lazySchema(() =>
+  z
+    .string()
+    .regex(VERSION_PATTERN, { message: "expected an etcd version such as 3.4.22 (empty means etcd 2.x)" })
+    .describe("etcd server version (third token of `etcdctl version`); empty or absent means etcd 2.x"),
+);
 
 /** At least one certificate block (a CA bundle or a chain has several), found in one linear pass. */
-export const certificatePemSchema = pemText(
-  PEM_CERTIFICATE,
-  "expected a PEM certificate (-----BEGIN CERTIFICATE-----)",
+export const certificatePemSchema = lazySchema(() =>
+  pemText(PEM_CERTIFICATE, "expected a PEM certificate (-----BEGIN CERTIFICATE-----)"),
 );
 
 /** A PKCS#1 (`RSA`), SEC1 (`EC`), PKCS#8 or encrypted PKCS#8 private key block. */
-export const privateKeyPemSchema = pemText(
-  PEM_PRIVATE_KEY,
-  "expected a PEM private key (-----BEGIN … PRIVATE KEY-----)",
+export const privateKeyPemSchema = lazySchema(() =>
+  pemText(PEM_PRIVATE_KEY, "expected a PEM private key (-----BEGIN … PRIVATE KEY-----)"),
 );
 
 /**
  * One provider unit databag. Every key is optional: a unit that has not configured etcd yet writes
  * nothing, and Juju deletes keys set to `""` (so an empty `version` arrives as an absent key).
  */
-export const etcdProviderUnitSchema = z
-  .looseObject({
-    connection_string: connectionStringSchema.optional(),
-    version: versionSchema.optional(),
-    client_ca: certificatePemSchema
-      .describe("PEM of the CA that signed the etcd server and client certificates")
-      .optional(),
-    client_cert: certificatePemSchema
-      .describe("PEM of the etcd charm's client certificate, shared by every consumer")
-      .optional(),
-    client_key: privateKeyPemSchema
-      .describe("PEM private key of client_cert, in plain relation data (legacy protocol)")
-      .optional(),
-    ...jujuUnitKeys,
-  })
-  .describe("Legacy etcd interface: a provider (etcd) unit databag");
+export const providerUnit = lazySchema(() =>
+  z
+    .looseObject({
+      connection_string: connectionStringSchema.optional(),
+      version: versionSchema.optional(),
+      client_ca: certificatePemSchema
+        .describe("PEM of the CA that signed the etcd server and client certificates")
+        .optional(),
+      client_cert: certificatePemSchema
+        .describe("PEM of the etcd charm's client certificate, shared by every consumer")
+        .optional(),
+      client_key: privateKeyPemSchema
+        .describe("PEM private key of client_cert, in plain relation data (legacy protocol)")
+        .optional(),
+      ...jujuUnitKeys,
+    })
+    .describe("Legacy etcd interface: a provider (etcd) unit databag"),
+);
 
 /** The requirer's unit databag: the legacy requirer writes nothing but Juju's own keys. */
-export const etcdRequirerUnitSchema = z
-  .strictObject({ ...jujuUnitKeys })
-  .describe("Legacy etcd interface: a requirer unit databag (nothing is written)");
+export const requirerUnit = lazySchema(() =>
+  z
+    .strictObject({ ...jujuUnitKeys })
+    .describe("Legacy etcd interface: a requirer unit databag (nothing is written)"),
+);
 
 /** The legacy interface has no application databag on either side. */
-export const etcdAppSchema = z
-  .strictObject({})
-  .describe("Legacy etcd interface: application databags stay empty");
+export const appBag = lazySchema(() =>
+  z.strictObject({}).describe("Legacy etcd interface: application databags stay empty"),
+);
+/** The requirer's app databag (the one legacy contract, named v0 here): empty. */
+export const requirerAppV0 = appBag;
+/** The provider's app databag: empty. */
+export const providerAppV0 = appBag;
 
-export type EtcdProviderUnitData = z.output<typeof etcdProviderUnitSchema>;
-export type EtcdRequirerUnitData = z.output<typeof etcdRequirerUnitSchema>;
+export type EtcdProviderUnitData = z.output<typeof providerUnit>;
+export type EtcdRequirerUnitData = z.output<typeof requirerUnit>;
 
 /** The shared client credentials, PEM-encoded. `key` is a private key: never log it. */
 export interface EtcdClientCredentials {
@@ -113,8 +123,8 @@ export function etcdJsonSchemas(): {
   readonly requirer: { readonly app: Record<string, unknown>; readonly unit: Record<string, unknown> };
 } {
   return {
-    provider: { app: toWireJsonSchema(etcdAppSchema), unit: toWireJsonSchema(etcdProviderUnitSchema) },
-    requirer: { app: toWireJsonSchema(etcdAppSchema), unit: toWireJsonSchema(etcdRequirerUnitSchema) },
+    provider: { app: toWireJsonSchema(appBag), unit: toWireJsonSchema(providerUnit) },
+    requirer: { app: toWireJsonSchema(appBag), unit: toWireJsonSchema(requirerUnit) },
   };
 }
 

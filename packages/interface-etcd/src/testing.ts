@@ -6,6 +6,7 @@
 
 import type { RemoteDataError } from "@charm-relations/juju-secrets-core";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
+import type { InterfaceTesting } from "@charm-relations/juju-secrets-core/testing";
 import {
   charmRunner,
   deployTarget,
@@ -14,12 +15,8 @@ import {
   Simulation,
 } from "@charm-relations/juju-secrets-core/testing";
 import { EtcdRequirer } from "./requirer.js";
-import {
-  ETCD_KEYS,
-  type EtcdClientCredentials,
-  etcdProviderUnitSchema,
-  etcdRequirerUnitSchema,
-} from "./schema.js";
+import { etcdScenario } from "./scenario.js";
+import { ETCD_KEYS, type EtcdClientCredentials, providerUnit, requirerUnit } from "./schema.js";
 
 export interface EtcdProviderBagInput {
   /** A ready connection string, or the member URLs (sorted and joined as layer-etcd does). */
@@ -57,13 +54,13 @@ const REF = { endpoint: "etcd", id: 0 } as const;
 
 /** Does a provider unit bag your charm wrote parse as the real requirers expect? */
 export function checkEtcdProviderUnitBag(bag: Readonly<Record<string, string>>): EtcdBagCheck {
-  const r = parseBag(etcdProviderUnitSchema, bag, { relation: REF, side: "provider", bag: "unit" });
+  const r = parseBag(providerUnit, bag, { relation: REF, side: "provider", bag: "unit" });
   return r.ok ? { ok: true } : { ok: false, error: r.error };
 }
 
 /** The requirer must write nothing but Juju's own keys. */
 export function checkEtcdRequirerUnitBag(bag: Readonly<Record<string, string>>): EtcdBagCheck {
-  const r = parseBag(etcdRequirerUnitSchema, bag, { relation: REF, side: "requirer", bag: "unit" });
+  const r = parseBag(requirerUnit, bag, { relation: REF, side: "requirer", bag: "unit" });
   return r.ok ? { ok: true } : { ok: false, error: r.error };
 }
 
@@ -112,7 +109,7 @@ export async function checkEtcdProviderCharm(
   const seen: Record<string, boolean> = {};
   sim.deploy("reference-requirer", {
     runner: charmRunner((charm) => {
-      const requirer = new EtcdRequirer(charm, "etcd", { stateDir: false });
+      const requirer = new EtcdRequirer(charm, { endpoint: "etcd", stateDir: false });
       requirer.on("available", () => {
         seen[charm.unit] = true;
       });
@@ -229,3 +226,8 @@ async function settleInto(sim: Simulation, problems: string[], step: string): Pr
   if (result.failed.length === 0 && !result.settled)
     problems.push(`${step}: the model did not settle (${result.reason})`);
 }
+
+export * from "./scenario.js";
+
+/** What the tools run etcd with (`@charm-relations/cli/registry`). */
+export const testingDescriptor: InterfaceTesting = { name: "etcd", scenario: etcdScenario };

@@ -55,7 +55,7 @@ describe("conformance runs", () => {
 
   it("a requirer built on EtcdRequirer passes; one that writes its bag does not", async () => {
     const good = charmRunner((charm) => {
-      const etcd = new EtcdRequirer(charm, "etcd", { stateDir: false });
+      const etcd = new EtcdRequirer(charm, { endpoint: "etcd", stateDir: false });
       etcd.on("available", () => charm.model.setStatus("active", "ready"));
     });
     const ok = await checkEtcdRequirerCharm(good);
@@ -63,9 +63,9 @@ describe("conformance runs", () => {
     expect(ok.simulation.model.unitStatus("charm/1")).toEqual({ status: "active", message: "ready" });
 
     const chatty = charmRunner((charm) => {
-      const etcd = new EtcdRequirer(charm, "etcd", { stateDir: false });
+      const etcd = new EtcdRequirer(charm, { endpoint: "etcd", stateDir: false });
       etcd.on("connected", (e) => {
-        charm.model.relation(e.eventRelation).localUnit.set("hello", "etcd");
+        charm.model.relation(e.relation).localUnit.set("hello", "etcd");
       });
     });
     const bad = await checkEtcdRequirerCharm(chatty);

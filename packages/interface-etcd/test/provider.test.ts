@@ -1,4 +1,5 @@
 import type { Charm } from "@charm-relations/juju-secrets-core";
+import type { RelationGoneEvent } from "@charm-relations/juju-secrets-core/interface";
 import { type HookRunner, JujuModel, runOnce, Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import { EtcdInputError, EtcdProvider, type EtcdProviderRelationEvent } from "../src/index.js";
@@ -10,7 +11,7 @@ const CS = "https://10.5.0.11:2379,https://10.5.0.12:2379";
 
 function publishing(
   publish: (p: EtcdProvider, charm: Charm) => void,
-  seen: { connected: EtcdProviderRelationEvent[]; disconnected: EtcdProviderRelationEvent[] } = {
+  seen: { connected: EtcdProviderRelationEvent[]; disconnected: RelationGoneEvent[] } = {
     connected: [],
     disconnected: [],
   },
@@ -21,7 +22,7 @@ function publishing(
       seen.connected.push(e);
       publish(p, charm);
     });
-    p.on("disconnected", (e) => {
+    p.on("gone", (e) => {
       seen.disconnected.push(e);
     });
   });
@@ -216,10 +217,10 @@ describe("EtcdProvider", () => {
     expect(sim.model.unitBag(r2, "etcd/0").client_key).toBe(CREDS_1.key);
   });
 
-  it("fires connected on joined and changed, disconnected on broken, and writes nothing to a broken relation", async () => {
+  it("fires connected on joined and changed, gone on broken, and writes nothing to a broken relation", async () => {
     const seen = {
       connected: [] as EtcdProviderRelationEvent[],
-      disconnected: [] as EtcdProviderRelationEvent[],
+      disconnected: [] as RelationGoneEvent[],
     };
     const { sim, r1, r2 } = twoConsumers(
       publishing((p) => p.setConnectionString(URLS), seen),
@@ -232,7 +233,9 @@ describe("EtcdProvider", () => {
     sim.removeRelation(r1);
     const result = await sim.settle();
     expect(result.failed).toEqual([]);
-    expect(seen.disconnected).toEqual([{ relation: { endpoint: "db", id: r1 }, remoteApp: "kcp" }]);
+    expect(seen.disconnected).toEqual([
+      { relation: { endpoint: "db", id: r1 }, remoteApp: "kcp", departing: false },
+    ]);
     expect(sim.model.unitBag(r2, "etcd/0")).toEqual({ connection_string: CS });
   });
 });

@@ -59,17 +59,17 @@ function recordingRequirer(
 ): HookRunner {
   return charmRunner((charm) => {
     const opts = typeof options === "function" ? options(charm.unit) : options;
-    const r = new EtcdRequirer(charm, "etcd", opts);
+    const r = new EtcdRequirer(charm, { endpoint: "etcd", ...opts });
     const push = (event: keyof EtcdRequirerEvents, detail = ""): void => {
       seen.push({ unit: charm.unit, hook: charm.context.hookName, event, detail });
     };
     r.on("connected", () => push("connected"));
-    r.on("available", (e) => push("available", `${e.connectionString} v=${e.version}`));
+    r.on("available", (e) => push("available", `${e.connection.connectionString} v=${e.connection.version}`));
     r.on("tlsAvailable", (e) =>
       push("tlsAvailable", e.credentials.cert === CREDS_1.cert ? "creds1" : "creds2"),
     );
     r.on("connectionChanged", (e) =>
-      push("connectionChanged", `${e.previous?.connectionString ?? "-"} -> ${e.connectionString}`),
+      push("connectionChanged", `${e.previous?.connectionString ?? "-"} -> ${e.connection.connectionString}`),
     );
     r.on("credentialsChanged", (e) =>
       push("credentialsChanged", e.credentials.cert === CREDS_1.cert ? "creds1" : "creds2"),
@@ -138,7 +138,7 @@ describe("EtcdRequirer states", () => {
       etcdUnits: 3,
       extra: (r) =>
         r.on("tlsAvailable", (e) => {
-          credentials[e.state.unit ?? ""] = e.credentials;
+          credentials[e.connection.unit] = e.credentials;
         }),
     });
     const result = await sim.settle();

@@ -2,16 +2,16 @@ import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import {
+  appBag,
   CONNECTION_STRING_PATTERN,
   checkClientCredentials,
   EtcdInputError,
-  etcdAppSchema,
   etcdJsonSchemas,
   etcdMajorVersion,
-  etcdProviderUnitSchema,
-  etcdRequirerUnitSchema,
   formatConnectionString,
   parseConnectionString,
+  providerUnit,
+  requirerUnit,
 } from "../src/index.js";
 import {
   checkEtcdProviderUnitBag,
@@ -72,7 +72,7 @@ describe("golden fixture (interfaces.md §3.1, constructed)", () => {
 
   it("every provider unit bag parses, Juju keys included, and keeps every value byte for byte", () => {
     for (const [unit, bag] of Object.entries(fx.provider_unit_databags)) {
-      const r = parseBag(etcdProviderUnitSchema, bag, providerCtx);
+      const r = parseBag(providerUnit, bag, providerCtx);
       expect(r.ok, unit).toBe(true);
       if (!r.ok) continue;
       for (const [k, v] of Object.entries(bag))
@@ -82,21 +82,21 @@ describe("golden fixture (interfaces.md §3.1, constructed)", () => {
 
   it("the spec's literal example (abbreviated PEMs) parses too", () => {
     for (const bag of Object.values(fx.spec_example)) {
-      expect(parseBag(etcdProviderUnitSchema, bag, providerCtx).ok).toBe(true);
+      expect(parseBag(providerUnit, bag, providerCtx).ok).toBe(true);
     }
   });
 
   it("requirer unit bags and both app bags parse", () => {
     for (const bag of Object.values(fx.requirer_unit_databags)) {
-      expect(parseBag(etcdRequirerUnitSchema, bag, { ...providerCtx, side: "requirer" }).ok).toBe(true);
+      expect(parseBag(requirerUnit, bag, { ...providerCtx, side: "requirer" }).ok).toBe(true);
     }
-    expect(etcdAppSchema.safeParse(fx.provider_app_databag).success).toBe(true);
-    expect(etcdAppSchema.safeParse(fx.requirer_app_databag).success).toBe(true);
+    expect(appBag.safeParse(fx.provider_app_databag).success).toBe(true);
+    expect(appBag.safeParse(fx.requirer_app_databag).success).toBe(true);
   });
 
   it("re-serialising a parsed bag with the builder gives the same bytes", () => {
     for (const bag of Object.values(fx.provider_unit_databags)) {
-      const r = etcdProviderUnitSchema.parse(bag);
+      const r = providerUnit.parse(bag);
       const rebuilt = etcdProviderUnitBag({
         connectionString: r.connection_string ?? "",
         version: r.version ?? "",
@@ -153,7 +153,7 @@ describe("JSON Schema", () => {
     ];
     for (const bag of cases) {
       expect(validate(schemas.provider.unit, bag), JSON.stringify(Object.keys(bag))).not.toEqual([]);
-      expect(etcdProviderUnitSchema.safeParse(bag).success).toBe(false);
+      expect(providerUnit.safeParse(bag).success).toBe(false);
     }
     expect(validate(schemas.requirer.unit, { client_key: "x" })).not.toEqual([]);
     expect(validate(schemas.provider.app, { connection_string: "https://a:1" })).not.toEqual([]);
@@ -188,7 +188,7 @@ describe("schema details", () => {
 
   it("a malformed bag names relation, side, key and rule but never the value", () => {
     const secret = CREDS_1.key.replace("PRIVATE KEY", "PRIVATE KYE");
-    const r = parseBag(etcdProviderUnitSchema, { client_key: secret }, providerCtx);
+    const r = parseBag(providerUnit, { client_key: secret }, providerCtx);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.key).toBe("client_key");

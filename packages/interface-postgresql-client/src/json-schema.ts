@@ -17,15 +17,15 @@ import {
   EXAMPLE_USER_SECRET,
 } from "./examples.js";
 import {
-  entitySecretSchema,
-  providerAnsweredAppDatabagSchema,
-  providerAppDatabagSchema,
-  providerUnitDatabagSchema,
-  requestedEntitySecretSchema,
-  requirerAppDatabagSchema,
-  requirerUnitDatabagSchema,
-  tlsSecretSchema,
-  userSecretSchema,
+  entitySecret,
+  providerAnsweredAppV0,
+  providerAppV0,
+  providerUnit,
+  requestedEntitySecret,
+  requirerAppV0,
+  requirerUnit,
+  tlsSecret,
+  userSecret,
 } from "./schema.js";
 
 export type JsonSchema = Record<string, unknown>;
@@ -35,19 +35,19 @@ const DEFINITIONS: Record<
   { schema: z.ZodType; title: string; description: string; examples: unknown[] }
 > = {
   "requirer-app": {
-    schema: requirerAppDatabagSchema,
+    schema: requirerAppV0,
     title: "postgresql_client requirer application databag (v0)",
     description: "Written by the requirer leader in relation-created, all in one hook.",
     examples: [EXAMPLE_REQUIRER_APP_DATABAG, EXAMPLE_ENTITY_REQUIRER_APP_DATABAG, { database: "myapp" }],
   },
   "requirer-unit": {
-    schema: requirerUnitDatabagSchema,
+    schema: requirerUnit,
     title: "postgresql_client requirer unit databag (v0)",
     description: "Each unit's own snapshot (`data`) of the provider application databag.",
     examples: [EXAMPLE_REQUIRER_UNIT_DATABAG],
   },
   "provider-app": {
-    schema: providerAppDatabagSchema,
+    schema: providerAppV0,
     title: "postgresql_client provider application databag (v0)",
     description: "Written by the provider leader; any stage of the lifecycle.",
     examples: [
@@ -57,38 +57,38 @@ const DEFINITIONS: Record<
     ],
   },
   "provider-app-answered": {
-    schema: providerAnsweredAppDatabagSchema,
+    schema: providerAnsweredAppV0,
     title: "postgresql_client provider application databag, once a request is answered (v0)",
     description:
       "Database echo, endpoints, version and the user credentials (secret-user, or plain fallback).",
     examples: [EXAMPLE_PROVIDER_APP_DATABAG, EXAMPLE_PLAIN_PROVIDER_APP_DATABAG],
   },
   "provider-unit": {
-    schema: providerUnitDatabagSchema,
+    schema: providerUnit,
     title: "postgresql_client provider unit databag",
     description: "Subordinate providers write `state: ready` once the unit can serve.",
     examples: [{}, { state: "ready" }],
   },
   "secret-user": {
-    schema: userSecretSchema,
+    schema: userSecret,
     title: "postgresql_client secret-user content",
     description: "username, password, uris, read-only-uris.",
     examples: [EXAMPLE_USER_SECRET],
   },
   "secret-tls": {
-    schema: tlsSecretSchema,
+    schema: tlsSecret,
     title: "postgresql_client secret-tls content",
     description: 'tls ("True"/"False") and tls-ca (PEM, or "" when TLS is off).',
     examples: [EXAMPLE_TLS_SECRET],
   },
   "secret-entity": {
-    schema: entitySecretSchema,
+    schema: entitySecret,
     title: "postgresql_client secret-entity content",
     description: "entity-name and entity-password of a custom user or group.",
     examples: [EXAMPLE_ENTITY_SECRET],
   },
   "requested-entity-secret": {
-    schema: requestedEntitySecretSchema,
+    schema: requestedEntitySecret,
     title: "postgresql_client requested-entity-secret content (requirer-owned)",
     description: "entity-name plus password (v0) or entity-password (v1).",
     examples: [{ "entity-name": "myapp_owner" }, { "entity-name": "myapp_owner", password: "s3cr3t-pw" }],

@@ -10,11 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHookToolBin, processRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  providerAnsweredAppDatabagSchema,
-  requirerAppDatabagSchema,
-  userSecretSchema,
-} from "../src/index.js";
+import { providerAnsweredAppV0, requirerAppV0, userSecret } from "../src/index.js";
 
 const EXAMPLES = fileURLToPath(new URL("../../../examples/", import.meta.url));
 const PROVIDER = join(EXAMPLES, "postgresql-provider");
@@ -70,14 +66,14 @@ describe("example charms through the process backend", () => {
     expect(sim.model.unitStatus("postgresql/0")).toEqual(
       expect.objectContaining({ status: "active", message: "serving 1 database request(s)" }),
     );
-    expect(requirerAppDatabagSchema.parse(sim.model.appBag(id, "app"))).toMatchObject({
+    expect(requirerAppV0.parse(sim.model.appBag(id, "app"))).toMatchObject({
       database: "myapp",
       "extra-user-roles": ["CREATEDB"],
     });
     const providerBag = sim.model.appBag(id, "postgresql");
-    expect(providerAnsweredAppDatabagSchema.safeParse(providerBag).success).toBe(true);
+    expect(providerAnsweredAppV0.safeParse(providerBag).success).toBe(true);
     const userUri = providerBag["secret-user"]!;
-    const user = userSecretSchema.parse(sim.model.secretContent(userUri));
+    const user = userSecret.parse(sim.model.secretContent(userUri));
     expect(user.username).toBe(`relation-${id}`);
 
     // The real hook-tool argv: secrets travel as files, never in argv or logs.

@@ -66,7 +66,7 @@ describe("golden fixture: our requirer against the recorded provider", () => {
     sim.deploy("provider", { runner: noop, units: 2, endpoints: { database: "provides:postgresql_client" } });
     sim.deploy("requirer", {
       runner: charmRunner((charm) => {
-        const r = new PostgresqlRequirer(charm, "database", { database: "myapp" });
+        const r = new PostgresqlRequirer(charm, { endpoint: "database", database: "myapp" });
         const record = (event: string) => (e: { connection: PostgresqlConnection }) => {
           seen.set(charm.unit, [...(seen.get(charm.unit) ?? []), { event, connection: e.connection }]);
         };

@@ -6,7 +6,7 @@
 import { RemoteDataError } from "@charm-relations/juju-secrets-core";
 import { type HookRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
-import { PostgresqlProvider, PostgresqlRequirer, requirerAppDatabagSchema } from "../src/index.js";
+import { PostgresqlProvider, PostgresqlRequirer, requirerAppV0 } from "../src/index.js";
 import { charmRunner, requirerAppDatabag } from "../src/testing.js";
 
 /** mulberry32: a tiny seeded PRNG so a failure can be replayed. */
@@ -110,7 +110,7 @@ describe("hostile input", () => {
     const sim = new Simulation({ lifecycle: false, secretRemoveHooks: false });
     sim.deploy("app", {
       runner: charmRunner((charm) => {
-        const r = new PostgresqlRequirer(charm, "database", { database: "myapp" });
+        const r = new PostgresqlRequirer(charm, { endpoint: "database", database: "myapp" });
         r.on("invalid", ({ error }) => void invalid.push(error));
         charm.on("updateStatus", () => void r.connections());
       }),
@@ -150,7 +150,7 @@ describe("hostile input", () => {
     sim.deploy("db", {
       runner: charmRunner((charm) => {
         const p = new PostgresqlProvider(charm);
-        p.on("requestInvalid", () => {});
+        p.on("invalid", () => {});
         p.on("databaseRequested", ({ request }) => {
           answered++;
           p.publish(request, {
@@ -179,7 +179,7 @@ describe("hostile input", () => {
       const h = await sim.runHook("db/0", "relation-changed", { relationId: id });
       expect(h.ok, `iteration ${i}: ${String(h.error)}`).toBe(true);
       const answer = sim.model.appBag(id, "db");
-      const valid = bag.version === undefined && requirerAppDatabagSchema.safeParse(bag).success;
+      const valid = bag.version === undefined && requirerAppV0.safeParse(bag).success;
       if (valid) {
         validCount++;
         expect(

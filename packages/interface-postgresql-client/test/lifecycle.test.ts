@@ -21,7 +21,7 @@ type Event = { unit: string; name: string; detail?: string };
 
 function provider(events: Event[]) {
   return charmRunner((charm) => {
-    const p = new PostgresqlProvider(charm, "database", { peerEndpoint: "peers" });
+    const p = new PostgresqlProvider(charm, { endpoint: "database", peerEndpoint: "peers" });
     const serve = (rotate: boolean) => {
       for (const request of p.requests()) {
         const published = p.published(request);
@@ -44,7 +44,9 @@ function provider(events: Event[]) {
       events.push({ unit: charm.unit, name: "databaseRequested", detail: request.database });
       serve(false);
     });
-    p.on("gone", ({ departing, removeUser }) => {
+    p.on("gone", ({ departing }) => {
+      // The relation's user goes with the relation: on the leader, unless only this unit leaves.
+      const removeUser = !departing && charm.model.isLeader();
       events.push({
         unit: charm.unit,
         name: "gone",
@@ -59,12 +61,12 @@ function provider(events: Event[]) {
 
 function requirer(events: Event[]) {
   return charmRunner((charm) => {
-    const r = new PostgresqlRequirer(charm, "database", { database: "myapp" });
+    const r = new PostgresqlRequirer(charm, { endpoint: "database", database: "myapp" });
     const push = (name: string, detail?: string): void => {
       events.push({ unit: charm.unit, name, ...(detail ? { detail } : {}) });
     };
     r.on("databaseCreated", ({ connection }) => push("databaseCreated", connection.username));
-    r.on("endpointsChanged", ({ endpoints }) => push("endpointsChanged", endpoints.join(",")));
+    r.on("endpointsChanged", ({ connection }) => push("endpointsChanged", connection.endpoints.join(",")));
     r.on("credentialsRotated", ({ groups }) => push("credentialsRotated", groups.join(",")));
     r.on("gone", () => push("gone"));
     r.on("invalid", ({ error }) => push("invalid", error.message));

@@ -3,14 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type Charm,
-  computeRequestId,
   NotLeaderError,
   PrematureWriteError,
-  pyDumps,
   type RelationRef,
   RemoteDataError,
-  v0Snapshot,
+  RequestChangedError,
 } from "@charm-relations/juju-secrets-core";
+import { computeRequestId, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
 import { type HookRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import {
@@ -19,7 +18,6 @@ import {
   type PostgresqlProviderEvents,
   type PostgresqlProviderOptions,
   type PostgresqlRequest,
-  RequestChangedError,
 } from "../src/index.js";
 import { charmRunner, requirerAppDatabag } from "../src/testing.js";
 
@@ -52,15 +50,14 @@ async function world(
   const listen = options.listen ?? [
     "databaseRequested",
     "databaseEntityRequested",
-    "entityPermissionsChanged",
-    "requestInvalid",
+    "databaseEntityPermissionsChanged",
+    "invalid",
     "requestRemoved",
-    "relationDeparted",
     "gone",
   ];
   sim.deploy("db", {
     runner: charmRunner((charm) => {
-      const p = new PostgresqlProvider(charm, "database", options.provider ?? {});
+      const p = new PostgresqlProvider(charm, { endpoint: "database", ...(options.provider ?? {}) });
       for (const name of listen) {
         p.on(name, (payload) => void events.push({ unit: charm.unit, name, payload: payload as never }));
       }
@@ -94,7 +91,7 @@ async function world(
     let error: unknown;
     await sim.runHook(unit, "update-status", {
       runner: charmRunner((charm) => {
-        const p = new PostgresqlProvider(charm, "database", options.provider ?? {});
+        const p = new PostgresqlProvider(charm, { endpoint: "database", ...(options.provider ?? {}) });
         charm.on("updateStatus", () => {
           try {
             out = fn(p, charm);
@@ -153,7 +150,7 @@ describe("requests", () => {
     expect(await w.onUnit("db/1", (p) => p.requests().map((r) => r.database))).toEqual(["myapp*"]);
   });
 
-  it("databaseEntityRequested and entityPermissionsChanged", async () => {
+  it("databaseEntityRequested and databaseEntityPermissionsChanged", async () => {
     const w = await world({ answer: null });
     const perms = (p: string) =>
       `[{"resource_name": "items", "resource_type": "TABLE", "privileges": ["${p}"]}]`;
@@ -165,7 +162,7 @@ describe("requests", () => {
     };
     await w.request(bag);
     await w.request({ ...bag, "entity-permissions": perms("UPDATE") });
-    expect(w.names()).toEqual(["databaseEntityRequested", "entityPermissionsChanged"]);
+    expect(w.names()).toEqual(["databaseEntityRequested", "databaseEntityPermissionsChanged"]);
     expect((w.events[1]!.payload.request as PostgresqlRequest).entityPermissions).toEqual([
       { resource_name: "items", resource_type: "TABLE", privileges: ["UPDATE"] },
     ]);
@@ -176,28 +173,28 @@ describe("requests", () => {
     await w.request(requirerAppDatabag({ extraUserRoles: ["CREATEDB"] }));
     const answered = w.sim.model.appBag(w.id, "db");
     await w.request(requirerAppDatabag({ extraUserRoles: ["SUPERUSER"] }));
-    const invalid = w.events.filter((e) => e.name === "requestInvalid");
+    const invalid = w.events.filter((e) => e.name === "invalid");
     expect(invalid).toHaveLength(1);
     const error = invalid[0]!.payload.error as RequestChangedError;
     expect(error).toBeInstanceOf(RequestChangedError);
     expect(error).toBeInstanceOf(RemoteDataError);
     expect(error.keys).toEqual(["extra-user-roles"]);
     expect(error.message).toBe(
-      `database:${w.id}: the requirer changed extra-user-roles after the database was created; these are fixed at ` +
+      `database:${w.id}: the requirer changed extra-user-roles after its request was made; these are fixed at ` +
         "creation: remove and re-add the relation to change them (the original request is still served)",
     );
     expect(w.sim.model.appBag(w.id, "db")).toEqual(answered);
     expect(w.names().filter((n) => n === "databaseRequested")).toHaveLength(1);
   });
 
-  it("without a requestInvalid handler the leader goes Blocked with that message; entity-type changes too", async () => {
+  it("without an invalid handler the leader goes Blocked with that message; entity-type changes too", async () => {
     const w = await world({ listen: [] });
     await w.request(requirerAppDatabag());
     await w.request({ ...requirerAppDatabag(), "entity-type": "USER" });
     expect(w.sim.model.unitStatus("db/0")).toEqual(
       expect.objectContaining({
         status: "blocked",
-        message: expect.stringContaining("changed entity-type after the database was created"),
+        message: expect.stringContaining("changed entity-type after its request was made"),
       }),
     );
   });
@@ -209,10 +206,10 @@ describe("requests", () => {
     ["external-node-connectivity", { "external-node-connectivity": "maybe" }],
     ["extra-group-roles", { "extra-group-roles": "charmed_read" }],
     ["requested-entity-secret", { "requested-entity-secret": "not-a-uri" }],
-  ])("a malformed request (%s) gets requestInvalid naming the key, no event, no write", async (key, bad) => {
+  ])("a malformed request (%s) gets invalid naming the key, no event, no write", async (key, bad) => {
     const w = await world();
     await w.request({ ...requirerAppDatabag(), ...bad });
-    expect(w.names()).toEqual(["requestInvalid"]);
+    expect(w.names()).toEqual(["invalid"]);
     expect((w.events[0]!.payload.error as RemoteDataError).key?.startsWith(key)).toBe(true);
     expect(w.sim.model.appBag(w.id, "db")).toEqual({});
   });
@@ -261,9 +258,18 @@ describe("v1 request withdrawal", () => {
     expect(responses.map((r) => r.resource)).toEqual(["app_a", "app_b"]);
     const dropped = responses[1]!["secret-user"]!;
     await w.request({ version: "v1", requests: pyDumps([a]) });
-    expect(w.events.filter((e) => e.name === "requestRemoved").map((e) => e.payload)).toEqual([
-      { relation: w.ref, requestId: b["request-id"], database: "app_b" },
-    ]);
+    const removed = w.events.filter((e) => e.name === "requestRemoved").map((e) => e.payload);
+    expect(removed).toHaveLength(1);
+    expect(removed[0]!.request).toMatchObject({
+      relation: w.ref,
+      requestId: b["request-id"],
+      database: "app_b",
+    });
+    // What it had been given, read before its secrets went (e.g. the user to drop).
+    expect(removed[0]!.published).toMatchObject({
+      username: "relation-0",
+      "read-only-endpoints": "10.1.0.11:5432",
+    });
     const after = JSON.parse(w.sim.model.appBag(w.id, "db").requests!) as Record<string, string>[];
     expect(after.map((r) => r.resource)).toEqual(["app_a"]);
     expect(w.sim.model.secret(dropped)).toBeUndefined();
@@ -373,15 +379,19 @@ describe("publishing", () => {
       p.raiseStatus(w.ref, { code: 4001, message: "restarting", resolution: "wait" });
       return p.published(w.ref);
     });
+    // The wire fields under their canonical names, secret content included.
     expect(published).toEqual({
       database: "pre*",
-      endpoints: ["10.1.0.10:5432"],
-      readOnlyEndpoints: ["10.1.0.11:5432"],
+      endpoints: "10.1.0.10:5432",
+      "read-only-endpoints": "10.1.0.11:5432",
+      "prefix-databases": "pre_a,pre_b",
       version: "16.8.1",
       username: "relation-0",
       password: "pw-1",
-      uris: [ANSWER.uris],
-      tls: false,
+      uris: ANSWER.uris,
+      "read-only-uris": ANSWER.readOnlyUris,
+      tls: "False",
+      "tls-ca": "",
     });
     const bag = w.sim.model.appBag(w.id, "db");
     expect(bag["prefix-databases"]).toBe("pre_a,pre_b");
@@ -411,20 +421,17 @@ describe("publishing", () => {
 });
 
 describe("relation-departed and relation-broken (the PgBouncer departing flow)", () => {
-  it("removing the relation: every unit gets relationDeparted then gone; only the leader removes the user; secrets go", async () => {
+  it("removing the relation: every unit gets gone (not departing); the secrets go", async () => {
     const w = await world();
     await w.request(requirerAppDatabag());
     const uri = w.sim.model.appBag(w.id, "db")["secret-user"]!;
     w.sim.removeRelation(w.id);
     await w.sim.settle();
     const gone = w.events.filter((e) => e.name === "gone");
-    expect(gone.map((e) => [e.unit, e.payload.removeUser, e.payload.departing])).toEqual([
-      ["db/0", true, false],
-      ["db/1", false, false],
+    expect(gone.map((e) => [e.unit, e.payload.departing])).toEqual([
+      ["db/0", false],
+      ["db/1", false],
     ]);
-    expect(
-      w.events.filter((e) => e.name === "relationDeparted").every((e) => e.payload.departing === false),
-    ).toBe(true);
     expect(w.sim.model.secret(uri)).toBeUndefined();
   });
 
@@ -437,21 +444,14 @@ describe("relation-departed and relation-broken (the PgBouncer departing flow)",
     w.sim.removeUnit("db/0");
     expect((await w.sim.settle()).failed).toEqual([]);
     const mine = w.events.filter((e) => e.unit === "db/0");
-    expect(mine.find((e) => e.name === "relationDeparted")!.payload).toMatchObject({
-      departing: true,
-      departingUnit: "db/0",
-    });
-    expect(mine.find((e) => e.name === "gone")!.payload).toMatchObject({
-      departing: true,
-      removeUser: false,
-    });
+    expect(mine.find((e) => e.name === "gone")!.payload).toMatchObject({ departing: true });
     expect(w.sim.model.secret(uri)).toBeDefined();
     // The client still reads its credentials; the new leader removes them when the relation really goes.
     w.sim.removeRelation(w.id);
     await w.sim.settle();
     expect(w.events.filter((e) => e.name === "gone").at(-1)).toMatchObject({
       unit: "db/1",
-      payload: { departing: false, removeUser: true },
+      payload: { departing: false },
     });
     expect(w.sim.model.secret(uri)).toBeUndefined();
   });
@@ -475,7 +475,7 @@ describe("relation-departed and relation-broken (the PgBouncer departing flow)",
     expect(w.events.at(-1)).toMatchObject({
       unit: "db/0",
       name: "gone",
-      payload: { departing: true, removeUser: false },
+      payload: { departing: true },
     });
     expect(w.sim.model.secret(uri)).toBeDefined();
   });
@@ -494,7 +494,7 @@ describe("relation-departed and relation-broken (the PgBouncer departing flow)",
     expect(w.events.at(-1)).toMatchObject({
       unit: "db/0",
       name: "gone",
-      payload: { departing: true, removeUser: false },
+      payload: { departing: true },
     });
     expect(w.sim.model.secret(uri)).toBeDefined();
   });

@@ -2,6 +2,7 @@ import type { RelationRef } from "@charm-relations/juju-secrets-core";
 import { type HookRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import {
+  type PostgresqlConnection,
   PostgresqlOptionError,
   PostgresqlRequirer,
   type PostgresqlRequirerEvents,
@@ -32,7 +33,7 @@ async function world(options: Partial<PostgresqlRequirerOptions> = {}, listen = 
   const sim = new Simulation({ uuid: UUID, lifecycle: false });
   sim.deploy("app", {
     runner: charmRunner((charm) => {
-      const r = new PostgresqlRequirer(charm, "database", { database: "myapp", ...options });
+      const r = new PostgresqlRequirer(charm, { endpoint: "database", database: "myapp", ...options });
       probes[charm.unit] = r;
       for (const name of listen) {
         r.on(name, (payload) => void events.push({ unit: charm.unit, name, payload: payload as never }));
@@ -59,7 +60,7 @@ async function world(options: Partial<PostgresqlRequirerOptions> = {}, listen = 
     let out: T | undefined;
     await sim.runHook(unit, "update-status", {
       runner: charmRunner((charm) => {
-        const r = new PostgresqlRequirer(charm, "database", { database: "myapp", ...options });
+        const r = new PostgresqlRequirer(charm, { endpoint: "database", database: "myapp", ...options });
         charm.on("updateStatus", () => {
           out = fn(r);
         });
@@ -133,7 +134,11 @@ describe("the request (relation-created, leader)", () => {
   ] as [Record<string, unknown>, string][])("option errors name the option: %j → %s", (bad, option) => {
     const charm = {} as never;
     const make = () =>
-      new PostgresqlRequirer(charm, "database", { database: "myapp", ...bad } as PostgresqlRequirerOptions);
+      new PostgresqlRequirer(charm, {
+        endpoint: "database",
+        database: "myapp",
+        ...bad,
+      } as PostgresqlRequirerOptions);
     expect(make).toThrow(PostgresqlOptionError);
     try {
       make();
@@ -167,8 +172,6 @@ describe("events on every unit", () => {
       prefixDatabases: [],
       tls: false,
       mode: "secrets",
-      ready: true,
-      pendingSecrets: [],
     });
     expect(
       await w.probe("app/1", (r) => [r.isReady(), r.connection()?.username, r.connections().length]),
@@ -191,12 +194,13 @@ describe("events on every unit", () => {
       "changed",
     ]);
     const byName = (n: string) => w.events.find((e) => e.unit === "app/1" && e.name === n)!.payload;
-    expect(byName("endpointsChanged").endpoints).toEqual(["10.1.0.11:5432"]);
-    expect(byName("readOnlyEndpointsChanged").readOnlyEndpoints).toEqual([
+    const connection = (n: string) => byName(n).connection as PostgresqlConnection;
+    expect(connection("endpointsChanged").endpoints).toEqual(["10.1.0.11:5432"]);
+    expect(connection("readOnlyEndpointsChanged").readOnlyEndpoints).toEqual([
       "10.1.0.12:5432",
       "10.1.0.13:5432",
     ]);
-    expect(byName("prefixDatabasesChanged").prefixDatabases).toEqual(["myapp1", "myapp2"]);
+    expect(connection("prefixDatabasesChanged").prefixDatabases).toEqual(["myapp1", "myapp2"]);
     expect([...(byName("changed").keys as string[])].sort()).toEqual([
       "endpoints",
       "prefix-databases",
@@ -282,7 +286,7 @@ describe("events on every unit", () => {
       endpoints: "10.1.0.10:5432",
     });
     expect(w.names("app/0")).toEqual(["databaseEntityCreated"]);
-    expect(w.events[0]!.payload).toMatchObject({ entityName: "custom", entityPassword: "epw" });
+    expect(w.events[0]!.payload.connection).toMatchObject({ entityName: "custom", entityPassword: "epw" });
     expect(w.sim.model.secret(aux)).toBeUndefined();
     expect(w.sim.model.appBag(w.id, "app")["requested-entity-secret"]).toBeUndefined();
   });

@@ -1,20 +1,19 @@
 import { readFileSync } from "node:fs";
-import { parseJson, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core";
+import { parseJson, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
+import { bagError } from "@charm-relations/juju-secrets-core/schema";
 import { describe, expect, it } from "vitest";
 import {
-  checkBag,
-  checkResolvedFields,
   EXAMPLE_PLAIN_PROVIDER_APP_DATABAG,
   JSON_SCHEMA_NAMES,
   jsonSchema,
   jsonSchemas,
-  providerAnsweredAppDatabagSchema,
-  providerAppDatabagSchema,
-  providerUnitDatabagSchema,
-  requirerAppDatabagSchema,
-  requirerUnitDatabagSchema,
-  tlsSecretSchema,
-  userSecretSchema,
+  providerAnsweredAppV0,
+  providerAppV0,
+  providerUnit,
+  requirerAppV0,
+  requirerUnit,
+  tlsSecret,
+  userSecret,
 } from "../src/index.js";
 import { validate } from "./json-schema-validator.js";
 
@@ -37,22 +36,22 @@ describe("the recorded databags parse", () => {
   it.each(snapshots.map((s, i) => [i, s] as const))(
     "snapshot %i: every bag and every secret revision",
     (_i, s) => {
-      const provider = providerAppDatabagSchema.parse(s.provider_app_databag);
+      const provider = providerAppV0.parse(s.provider_app_databag);
       expect(provider.endpoints).toEqual(["10.1.0.10:5432"]);
       expect(provider.data).toMatchObject({ database: "myapp" });
-      expect(providerAnsweredAppDatabagSchema.safeParse(s.provider_app_databag).success).toBe(true);
-      const requirer = requirerAppDatabagSchema.parse(s.requirer_app_databag);
+      expect(providerAnsweredAppV0.safeParse(s.provider_app_databag).success).toBe(true);
+      const requirer = requirerAppV0.parse(s.requirer_app_databag);
       expect(requirer["requested-secrets"]).toContain("read-only-uris");
       expect(requirer["provided-secrets"]).toEqual(["mtls-cert"]);
       for (const bag of Object.values(s.requirer_unit_databags)) {
-        expect(requirerUnitDatabagSchema.parse(bag).data).toMatchObject({ version: "16.8.1" });
+        expect(requirerUnit.parse(bag).data).toMatchObject({ version: "16.8.1" });
       }
-      for (const bag of Object.values(s.provider_unit_databags)) providerUnitDatabagSchema.parse(bag);
+      for (const bag of Object.values(s.provider_unit_databags)) providerUnit.parse(bag);
       for (const secret of Object.values(s.secrets)) {
-        const schema = secret.owner_label.endsWith(".user.secret") ? userSecretSchema : tlsSecretSchema;
+        const schema = secret.owner_label.endsWith(".user.secret") ? userSecret : tlsSecret;
         for (const content of Object.values(secret.content_by_revision)) schema.parse(content);
       }
-      expect(tlsSecretSchema.parse({ tls: "False", "tls-ca": "" })).toEqual({ tls: false, "tls-ca": "" });
+      expect(tlsSecret.parse({ tls: "False", "tls-ca": "" })).toEqual({ tls: false, "tls-ca": "" });
     },
   );
 
@@ -175,7 +174,7 @@ describe("bad input on each field: typed error naming the key, never the value",
     ["extra-group-roles", { database: "x", "extra-group-roles": "charmed_read" }],
   ];
   it.each(requirerCases)("requirer app bag: %s", (key, bag) => {
-    const err = checkBag(requirerAppDatabagSchema, bag, REL, "requirer");
+    const err = bagError(requirerAppV0, bag, { relation: REL, side: "requirer", bag: "app" });
     expect(err?.name).toBe("RemoteDataError");
     // Inside JSON values the path goes on (`entity-permissions[0].privileges`).
     expect(err?.key?.startsWith(key)).toBe(true);
@@ -199,24 +198,20 @@ describe("bad input on each field: typed error naming the key, never the value",
     ["username", { username: "" }],
   ];
   it.each(providerCases)("provider app bag: %s", (key, bag) => {
-    const err = checkBag(providerAppDatabagSchema, bag, REL, "provider");
+    const err = bagError(providerAppV0, bag, { relation: REL, side: "provider", bag: "app" });
     expect(err?.key?.startsWith(key)).toBe(true);
     expect(err?.issues[0]?.side).toBe("provider");
     for (const v of Object.values(bag)) if (v.length > 4) expect(err?.message).not.toContain(v);
   });
 
-  it("secret content: a field read from a secret is reported as secret-<group>/<field>", () => {
-    const err = checkResolvedFields(
-      { username: "u", uris: "jdbc:pg", tls: "maybe" },
-      new Set(["uris", "tls"]),
-      REL,
-    );
-    expect(err?.issues.map((i) => i.key)).toEqual(["secret-user/uris", "secret-tls/tls"]);
+  it("secret content: every field checked with its codec (the engine names it secret-<group>/<field>)", () => {
+    const where = { relation: REL, side: "provider", bag: "app" } as const;
+    const err = bagError(userSecret.partial(), { username: "u", uris: "jdbc:pg" }, where);
+    expect(err?.issues.map((i) => i.key)).toEqual(["uris"]);
     expect(err?.message).not.toContain("jdbc:pg");
-    expect(
-      checkResolvedFields({ username: "u", password: "p", tls: "False", "tls-ca": "" }, new Set(), REL),
-    ).toBeUndefined();
-    expect(checkResolvedFields({ username: "" }, new Set(), REL)?.key).toBe("username");
+    expect(bagError(tlsSecret, { tls: "maybe" }, where)?.key).toBe("tls");
+    expect(bagError(tlsSecret, { tls: "False", "tls-ca": "" }, where)).toBeUndefined();
+    expect(bagError(userSecret, { username: "" }, where)?.key).toBe("username");
   });
 
   it("reads every boolean spelling, comma lists leniently, and keeps unknown keys", () => {
@@ -232,19 +227,19 @@ describe("bad input on each field: typed error naming the key, never the value",
       ["", false],
       ["off", false],
     ] as const) {
-      expect(providerAppDatabagSchema.parse({ tls: v }).tls, v).toBe(b);
+      expect(providerAppV0.parse({ tls: v }).tls, v).toBe(b);
     }
-    expect(providerAppDatabagSchema.parse({ endpoints: " a:1, b:2,, " }).endpoints).toEqual(["a:1", "b:2"]);
-    expect(providerAppDatabagSchema.parse({ endpoints: "[::1]:5432" }).endpoints).toEqual(["[::1]:5432"]);
-    expect(providerAppDatabagSchema.parse({ "prefix-databases": "db1,db2" })["prefix-databases"]).toEqual([
+    expect(providerAppV0.parse({ endpoints: " a:1, b:2,, " }).endpoints).toEqual(["a:1", "b:2"]);
+    expect(providerAppV0.parse({ endpoints: "[::1]:5432" }).endpoints).toEqual(["[::1]:5432"]);
+    expect(providerAppV0.parse({ "prefix-databases": "db1,db2" })["prefix-databases"]).toEqual([
       "db1",
       "db2",
     ]);
-    expect(providerAppDatabagSchema.parse({ resource: "x", salt: "y" })).toMatchObject({
+    expect(providerAppV0.parse({ resource: "x", salt: "y" })).toMatchObject({
       resource: "x",
       salt: "y",
     });
-    expect(requirerAppDatabagSchema.parse({ database: "myapp*", alias: "a1" })).toMatchObject({
+    expect(requirerAppV0.parse({ database: "myapp*", alias: "a1" })).toMatchObject({
       database: "myapp*",
     });
   });

@@ -5,6 +5,8 @@
  * v0 (`DatabaseRequires`) as an option; the provider serves both.
  */
 export * from "./acl.js";
+export * from "./definition.js";
+export { descriptor } from "./descriptor.js";
 export * from "./provider.js";
 export * from "./requirer.js";
 export * from "./schema.js";

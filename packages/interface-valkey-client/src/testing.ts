@@ -7,8 +7,8 @@
  * The checks are framework-neutral: `for (const c of valkeyProviderConformance(setup)) it(c.name, c.run);`
  */
 
+import type { Charm } from "@charm-relations/juju-secrets-core";
 import {
-  type Charm,
   computeRequestId,
   DEFAULT_PROVIDED_SECRETS,
   DEFAULT_REQUESTED_SECRETS,
@@ -21,7 +21,8 @@ import {
   serializeRequestObject,
   serializeResponseObject,
   v1DataEntry,
-} from "@charm-relations/juju-secrets-core";
+} from "@charm-relations/juju-secrets-core/protocol";
+import type { InterfaceTesting } from "@charm-relations/juju-secrets-core/testing";
 import {
   type ConformanceCheck,
   ConformanceError,
@@ -31,18 +32,18 @@ import {
   Simulation,
   settleClean,
 } from "@charm-relations/juju-secrets-core/testing";
+import { DEFAULT_VALKEY_ENDPOINT, valkeyClient } from "./definition.js";
 import { ValkeyProvider } from "./provider.js";
 import { ValkeyRequirer } from "./requirer.js";
+import { valkeyClientScenario } from "./scenario.js";
 import {
-  DEFAULT_VALKEY_ENDPOINT,
-  providerAppBagV0,
-  providerAppBagV1,
-  requirerAppBagV0,
-  requirerAppBagV1,
-  tlsSecretContent,
-  userSecretContent,
+  providerAppV0,
+  providerAppV1,
+  requirerAppV0,
+  requirerAppV1,
+  tlsSecret,
+  userSecret,
   V0_SENTINEL_KEY,
-  VALKEY_CLIENT,
   valkeyUsername,
 } from "./schema.js";
 
@@ -57,7 +58,7 @@ export function v1RequirerBag(resources: readonly string[], salts: readonly stri
     const salt = salts[i] ?? generateSalt();
     return serializeRequestObject(
       { resource, "request-id": computeRequestId(resource, salt), salt },
-      { trailingMtlsCert: VALKEY_CLIENT.trailingMtlsCert ?? false },
+      { trailingMtlsCert: valkeyClient.trailingMtlsCert ?? false },
     );
   });
   return { version: "v1", requests: formatRequests(requests) };
@@ -101,8 +102,8 @@ export function v1ProviderBag(responses: readonly ResponseSpec[]): Bag {
         mode: r.mode ?? null,
       },
       {
-        extraKeys: [...(VALKEY_CLIENT.responseExtraKeys ?? [])],
-        trailingMtlsCert: VALKEY_CLIENT.trailingMtlsCert ?? false,
+        extraKeys: [...(valkeyClient.responseExtraKeys ?? [])],
+        trailingMtlsCert: valkeyClient.trailingMtlsCert ?? false,
       },
     ),
   );
@@ -146,7 +147,7 @@ function parse<T>(
 }
 
 /** A response's keys in valkey-operator's order: the common ones, valkey's, then `"mtls-cert": null`. */
-const RESPONSE_KEYS = [...RESPONSE_KEY_ORDER, ...(VALKEY_CLIENT.responseExtraKeys ?? []), MTLS_CERT_KEY];
+const RESPONSE_KEYS = [...RESPONSE_KEY_ORDER, ...(valkeyClient.responseExtraKeys ?? []), MTLS_CERT_KEY];
 
 /**
  * Checks for a provider charm (its `setup` must construct a `ValkeyProvider` or speak the same wire
@@ -165,7 +166,9 @@ export function valkeyProviderConformance(
   };
   const client = (sim: Simulation, app: string, resources: string[], contract: "v0" | "v1") =>
     sim.deploy(app, {
-      runner: inProcess((charm) => void new ValkeyRequirer(charm, "valkey-client", { resources, contract })),
+      runner: inProcess(
+        (charm) => void new ValkeyRequirer(charm, { endpoint: "valkey-client", resources, contract }),
+      ),
       units: 1,
       endpoints: { "valkey-client": "requires:valkey_client" },
     });
@@ -179,7 +182,7 @@ export function valkeyProviderConformance(
         client(sim, "client", ["client:*", "*"], "v1");
         const id = sim.relate(`valkey:${endpoint}`, "client:valkey-client");
         await settleClean(sim, "relate");
-        const bag = parse(providerAppBagV1, sim.model.appBag(id, "valkey"), "the provider app bag");
+        const bag = parse(providerAppV1, sim.model.appBag(id, "valkey"), "the provider app bag");
         const responses = JSON.parse(sim.model.appBag(id, "valkey").requests ?? "[]") as Record<
           string,
           unknown
@@ -197,16 +200,12 @@ export function valkeyProviderConformance(
             rid in data,
             `provider data has no entry for request ${rid} (Python v1 clients fail without it)`,
           );
-          const user = parse(
-            userSecretContent,
-            secretContent(sim, String(r["secret-user"])),
-            "the user secret",
-          );
+          const user = parse(userSecret, secretContent(sim, String(r["secret-user"])), "the user secret");
           check(user.username === valkeyUsername(id, rid), `username should be ${valkeyUsername(id, rid)}`);
           const tls = secretContent(sim, String(r["secret-tls"]));
           check(tls.tls === "true" || tls.tls === "false", 'tls must be written "true" or "false"');
           check(tls.tls === "true" || tls["tls-ca"] === undefined, "tls-ca must be absent while TLS is off");
-          parse(tlsSecretContent, tls, "the tls secret");
+          parse(tlsSecret, tls, "the tls secret");
           check(typeof r["sentinel-endpoints"] === "string", "sentinel-endpoints missing");
           check(typeof r.mode === "string", "mode missing");
         }
@@ -220,12 +219,12 @@ export function valkeyProviderConformance(
         const id = sim.relate(`valkey:${endpoint}`, "legacy:valkey-client");
         await settleClean(sim, "relate");
         const raw = sim.model.appBag(id, "valkey");
-        const bag = parse(providerAppBagV0, raw, "the provider app bag");
+        const bag = parse(providerAppV0, raw, "the provider app bag");
         check(raw.version !== "v1" && raw.requests === undefined, "a v0 client must get the flat contract");
         check(bag.database === "legacy:*", "the key pattern must be echoed as database");
         check(raw[V0_SENTINEL_KEY] !== undefined, `v0 clients read ${V0_SENTINEL_KEY} (underscore)`);
         check(raw["secret-user"] !== undefined, "credentials must be in secret-user");
-        const user = parse(userSecretContent, secretContent(sim, raw["secret-user"]!), "the user secret");
+        const user = parse(userSecret, secretContent(sim, raw["secret-user"]!), "the user secret");
         check(user.username === valkeyUsername(id), `username should be ${valkeyUsername(id)}`);
       },
     },
@@ -271,7 +270,7 @@ export function valkeyRequirerConformance(
     );
     sim.deploy("valkey", {
       runner: inProcess((charm) => {
-        const p = new ValkeyProvider(charm, "valkey-client");
+        const p = new ValkeyProvider(charm, { endpoint: "valkey-client" });
         p.on("resourceRequested", ({ request }) =>
           p.publish(request, {
             username: request.username,
@@ -299,7 +298,7 @@ export function valkeyRequirerConformance(
         await settleClean(sim, "relate");
         const raw = sim.model.appBag(id, "client");
         if (raw.version === "v1") {
-          const bag = parse(requirerAppBagV1, raw, "the requirer app bag");
+          const bag = parse(requirerAppV1, raw, "the requirer app bag");
           const expected = formatRequests(
             bag.requests.map((r) =>
               serializeRequestObject(
@@ -319,7 +318,7 @@ export function valkeyRequirerConformance(
             );
           }
         } else {
-          parse(requirerAppBagV0, raw, "the requirer app bag");
+          parse(requirerAppV0, raw, "the requirer app bag");
           check(
             raw["requested-secrets"] === pyDumps([...DEFAULT_REQUESTED_SECRETS]),
             "requested-secrets must be the full default list",
@@ -342,3 +341,7 @@ export function valkeyRequirerConformance(
     },
   ];
 }
+export * from "./scenario.js";
+
+/** What the tools run valkey_client with (`@charm-relations/cli/registry`). */
+export const testingDescriptor: InterfaceTesting = { name: "valkey_client", scenario: valkeyClientScenario };

@@ -22,7 +22,7 @@ const PROVIDER_EVENTS: (keyof ValkeyProviderEvents)[] = [
   "resourceRequested",
   "resourcesRequested",
   "requestRemoved",
-  "requestInvalid",
+  "invalid",
   "gone",
 ];
 
@@ -49,7 +49,8 @@ const list = (v: unknown, fallback: string): string[] =>
 /** Provider config: `endpoints`, `read-only-endpoints`, `sentinel-endpoints`, `version`, `tls`, `tls-ca`. */
 export function providerCharm(server: FakeValkey, log: EventLog) {
   return (charm: Charm) => {
-    const provider = new ValkeyProvider(charm, ENDPOINT, {
+    const provider = new ValkeyProvider(charm, {
+      endpoint: ENDPOINT,
       retainSecretsOnBroken: () => server.departing.has(charm.unit),
     });
     for (const name of PROVIDER_EVENTS) provider.on(name, (p) => log.record(charm.unit, name, p));
@@ -103,7 +104,8 @@ export function providerCharm(server: FakeValkey, log: EventLog) {
 export function requirerCharm(log: EventLog, onRequirer?: (r: ValkeyRequirer, charm: Charm) => void) {
   return (charm: Charm) => {
     const cfg = charm.model.config();
-    const requirer = new ValkeyRequirer(charm, ENDPOINT, {
+    const requirer = new ValkeyRequirer(charm, {
+      endpoint: ENDPOINT,
       resources: list(cfg.resources, "requirer-charm:*,*"),
       contract: (cfg.contract as Contract | undefined) ?? "v1",
     });

@@ -5,7 +5,7 @@ import type { Charm } from "@charm-relations/juju-secrets-core";
 import { describe, expect, it } from "vitest";
 import { ValkeyProvider } from "../src/provider.js";
 import { ValkeyRequirer } from "../src/requirer.js";
-import { providerAppBagV1, requirerAppBagV0, requirerAppBagV1 } from "../src/schema.js";
+import { providerAppV1, requirerAppV0, requirerAppV1 } from "../src/schema.js";
 import {
   v0RequirerBag,
   v1ProviderBag,
@@ -48,7 +48,7 @@ describe("valkeyRequirerConformance", () => {
 
   it("passes a bare ValkeyRequirer", async () => {
     for (const c of valkeyRequirerConformance(
-      (charm) => void new ValkeyRequirer(charm, "valkey-client", { resources: ["a:*"] }),
+      (charm) => void new ValkeyRequirer(charm, { endpoint: "valkey-client", resources: ["a:*"] }),
     )) {
       await c.run();
     }
@@ -79,8 +79,8 @@ describe("databag builders", () => {
     expect(v0RequirerBag("requirer-charm:*")).toEqual(
       loadFixture("valkey_client.v0-requirer").after_relate.requirer_app_databag,
     );
-    providerAppBagV1.parse(bag);
-    requirerAppBagV1.parse(v1RequirerBag(["a:*"]));
-    requirerAppBagV0.parse(v0RequirerBag("a:*"));
+    providerAppV1.parse(bag);
+    requirerAppV1.parse(v1RequirerBag(["a:*"]));
+    requirerAppV0.parse(v0RequirerBag("a:*"));
   });
 });

@@ -4,7 +4,8 @@
  * the flat keys with `sentinel_endpoints`), create the same secrets under the same labels with the
  * same contents, and stay quiet on repeated hooks and on non-leaders.
  */
-import { type Charm, v0Snapshot } from "@charm-relations/juju-secrets-core";
+import type { Charm } from "@charm-relations/juju-secrets-core";
+import { v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
 import type { JujuModel } from "@charm-relations/juju-secrets-core/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ValkeyProvider, type ValkeyRequest } from "../src/provider.js";
@@ -22,7 +23,7 @@ import {
 /** A provider charm that answers every new request like valkey-operator on one VM unit. */
 function providerCharm(log: EventLog) {
   return (charm: Charm) => {
-    const provider = new ValkeyProvider(charm, ENDPOINT);
+    const provider = new ValkeyProvider(charm, { endpoint: ENDPOINT });
     provider.on("resourceRequested", ({ request }) => {
       log.record(charm.unit, "resourceRequested", request);
       provider.publish(request, {
@@ -37,7 +38,7 @@ function providerCharm(log: EventLog) {
       });
     });
     provider.on("resourcesRequested", (e) => log.record(charm.unit, "resourcesRequested", e));
-    provider.on("requestInvalid", (e) => log.record(charm.unit, "requestInvalid", e));
+    provider.on("invalid", (e) => log.record(charm.unit, "invalid", e));
   };
 }
 

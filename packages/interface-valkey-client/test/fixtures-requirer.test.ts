@@ -5,7 +5,8 @@
  */
 import type { Charm } from "@charm-relations/juju-secrets-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type ValkeyConnection, ValkeyRequirer, type ValkeyRequirerEvents } from "../src/requirer.js";
+import type { ValkeyConnection } from "../src/definition.js";
+import { ValkeyRequirer, type ValkeyRequirerEvents, type ValkeyRequirerOptions } from "../src/requirer.js";
 import {
   addRevision,
   ENDPOINT,
@@ -33,9 +34,9 @@ const EVENTS: (keyof ValkeyRequirerEvents)[] = [
   "invalid",
 ];
 
-function requirerCharm(log: EventLog, options: ConstructorParameters<typeof ValkeyRequirer>[2]) {
+function requirerCharm(log: EventLog, options: ValkeyRequirerOptions) {
   return (charm: Charm) => {
-    const requirer = new ValkeyRequirer(charm, ENDPOINT, options);
+    const requirer = new ValkeyRequirer(charm, { endpoint: ENDPOINT, ...options });
     for (const name of EVENTS) requirer.on(name, (p) => log.record(charm.unit, name, p));
   };
 }

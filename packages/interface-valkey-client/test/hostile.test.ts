@@ -8,8 +8,8 @@ import {
   NotLeaderError,
   PrematureWriteError,
   ProtocolEncodeError,
-  pyDumps,
 } from "@charm-relations/juju-secrets-core";
+import { pyDumps } from "@charm-relations/juju-secrets-core/protocol";
 import type { JujuModel } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
 import { ValkeyProvider } from "../src/provider.js";
@@ -20,7 +20,8 @@ type Invalid = { error: { message: string; key?: string; issues: readonly { key:
 
 function requirer(log: EventLog, options: { listen?: boolean; contract?: "v0" | "v1" } = {}) {
   return (charm: Charm) => {
-    const r = new ValkeyRequirer(charm, ENDPOINT, {
+    const r = new ValkeyRequirer(charm, {
+      endpoint: ENDPOINT,
       resources: options.contract === "v0" ? ["app:*"] : ["app:*", "cache:*"],
       contract: options.contract ?? "v1",
     });
@@ -129,7 +130,7 @@ describe("requirer: malformed provider data", () => {
     expect(model.unitBag(id, "requirer/1").data).toBeDefined();
   });
 
-  it("a tls secret with an unreadable boolean is reported as invalid, naming tls", async () => {
+  it("a tls secret with an unreadable boolean is reported as invalid, naming secret-tls/tls", async () => {
     const log = new EventLog();
     const { model, id, setup } = await v1Requirer(log);
     const bag = answer(model, id);
@@ -139,7 +140,7 @@ describe("requirer: malformed provider data", () => {
     const out = await runHook(model, { unit: "requirer/0", kind: "relation-changed", relationId: id }, setup);
     expect(out.ok).toBe(true);
     expect(out.commit?.databags).toEqual([]);
-    expect(log.of<Invalid>("invalid")[0]?.error.key).toBe("tls");
+    expect(log.of<Invalid>("invalid")[0]?.error.key).toBe("secret-tls/tls");
     expect(log.names()).toEqual(["invalid"]);
   });
 
@@ -170,18 +171,20 @@ describe("requirer: programming errors are typed and immediate", () => {
   it("rejects unsafe or missing key patterns and v0 with several", () => {
     const { model } = relatedModel();
     const charm = { model, on: () => () => {} } as unknown as Charm;
-    expect(() => new ValkeyRequirer(charm, ENDPOINT, { resources: [] })).toThrow(TypeError);
-    expect(() => new ValkeyRequirer(charm, ENDPOINT, { resources: ["a:* +@all"] })).toThrow(/key pattern/);
-    expect(() => new ValkeyRequirer(charm, ENDPOINT, { resources: ["a:*", "b:*"], contract: "v0" })).toThrow(
-      /exactly one/,
+    expect(() => new ValkeyRequirer(charm, { endpoint: ENDPOINT, resources: [] })).toThrow(TypeError);
+    expect(() => new ValkeyRequirer(charm, { endpoint: ENDPOINT, resources: ["a:* +@all"] })).toThrow(
+      /key pattern/,
     );
+    expect(
+      () => new ValkeyRequirer(charm, { endpoint: ENDPOINT, resources: ["a:*", "b:*"], contract: "v0" }),
+    ).toThrow(/exactly one/);
   });
 
   it("addRequest on a non-leader throws NotLeaderError; syncRequests there is a no-op", async () => {
     const { model, relationId: id } = relatedModel();
     const errors: unknown[] = [];
     const out = await runHook(model, { unit: "requirer/1", kind: "update-status" }, (charm) => {
-      const r = new ValkeyRequirer(charm, ENDPOINT, { resources: ["a:*"] });
+      const r = new ValkeyRequirer(charm, { endpoint: ENDPOINT, resources: ["a:*"] });
       charm.on("updateStatus", () => {
         r.syncRequests();
         try {
@@ -199,7 +202,7 @@ describe("requirer: programming errors are typed and immediate", () => {
 
 function provider(log: EventLog, options: { listen?: boolean } = {}) {
   return (charm: Charm) => {
-    const p = new ValkeyProvider(charm, ENDPOINT);
+    const p = new ValkeyProvider(charm, { endpoint: ENDPOINT });
     p.on("resourceRequested", (e) => {
       log.record(charm.unit, "resourceRequested", e);
       p.publish(e.request, {
@@ -209,7 +212,7 @@ function provider(log: EventLog, options: { listen?: boolean } = {}) {
         tls: false,
       });
     });
-    if (options.listen ?? true) p.on("requestInvalid", (e) => log.record(charm.unit, "requestInvalid", e));
+    if (options.listen ?? true) p.on("invalid", (e) => log.record(charm.unit, "invalid", e));
   };
 }
 
@@ -241,8 +244,8 @@ describe("provider: malformed or dangerous requests", () => {
     );
     expect(out.ok).toBe(true);
     expect(out.commit?.databags).toEqual([]);
-    expect(log.names()).toEqual(["requestInvalid"]);
-    expect(log.of<Invalid>("requestInvalid")[0]?.error.key).toMatch(/^requests\[[0-9a-f]{16}\]\.resource$/);
+    expect(log.names()).toEqual(["invalid"]);
+    expect(log.of<Invalid>("invalid")[0]?.error.key).toMatch(/^requests\[[0-9a-f]{16}\]\.resource$/);
     expect(model.secrets()).toEqual([]);
   });
 
@@ -266,14 +269,14 @@ describe("provider: malformed or dangerous requests", () => {
     const { model, relationId: id } = relatedModel();
     model.setAppBag(id, "requirer", { version: "v2", requests: "[]" });
     await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId: id }, provider(log));
-    expect(log.of<Invalid>("requestInvalid")[0]?.error.key).toBe("version");
+    expect(log.of<Invalid>("invalid")[0]?.error.key).toBe("version");
   });
 
   it("a request whose resource changed under the same id keeps the original answer", async () => {
     const log = new EventLog();
     const { model, relationId: id } = relatedModel();
     const salt = "abcdefghijklmnop";
-    const { computeRequestId } = await import("@charm-relations/juju-secrets-core");
+    const { computeRequestId } = await import("@charm-relations/juju-secrets-core/protocol");
     const rid = computeRequestId("a:*", salt);
     model.setAppBag(id, "requirer", { version: "v1", requests: pyDumps([request("a:*", salt, rid)]) });
     await runHook(model, { unit: "provider/0", kind: "relation-changed", relationId: id }, provider(log));
@@ -285,7 +288,7 @@ describe("provider: malformed or dangerous requests", () => {
       provider(log),
     );
     expect(out.ok).toBe(true);
-    expect(log.names()).toEqual(["resourceRequested", "requestInvalid"]);
+    expect(log.names()).toEqual(["resourceRequested", "invalid"]);
     expect(model.appBag(id, "provider")).toEqual(answered);
   });
 });
@@ -295,7 +298,7 @@ describe("provider: publish input is validated before anything is written", () =
     const { model, relationId: id } = relatedModel();
     const errors: unknown[] = [];
     const out = await runHook(model, { unit: "provider/0", kind: "update-status" }, (charm) => {
-      const p = new ValkeyProvider(charm, ENDPOINT);
+      const p = new ValkeyProvider(charm, { endpoint: ENDPOINT });
       charm.on("updateStatus", () => {
         const ref = { relation: { endpoint: ENDPOINT, id } };
         for (const input of [
@@ -338,7 +341,7 @@ describe("provider: publish input is validated before anything is written", () =
     const { model } = relatedModel();
     const errors: unknown[] = [];
     await runHook(model, { unit: "provider/0", kind: "update-status" }, (charm) => {
-      const p = new ValkeyProvider(charm, ENDPOINT);
+      const p = new ValkeyProvider(charm, { endpoint: ENDPOINT });
       charm.on("updateStatus", () => {
         try {
           p.publishAll({ password: "x" } as never);

@@ -7,8 +7,9 @@
 import type { Charm } from "@charm-relations/juju-secrets-core";
 import { Simulation } from "@charm-relations/juju-secrets-core/testing";
 import { describe, expect, it } from "vitest";
+import type { ValkeyConnection } from "../src/definition.js";
 import type { ValkeyRequest } from "../src/provider.js";
-import type { ValkeyConnection, ValkeyRequirer } from "../src/requirer.js";
+import type { ValkeyRequirer } from "../src/requirer.js";
 import { FakeValkey, providerCharm, requirerCharm, TEST_CA } from "./charms.js";
 import { ENDPOINT, EventLog, inProcess } from "./harness.js";
 

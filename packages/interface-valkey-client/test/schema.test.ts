@@ -9,27 +9,30 @@ import {
   serializeRequestObject,
   serializeResponseObject,
   v0Snapshot,
-} from "@charm-relations/juju-secrets-core";
+} from "@charm-relations/juju-secrets-core/protocol";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import { describe, expect, it } from "vitest";
+import * as z from "zod";
+import { valkeyClient } from "../src/definition.js";
 import {
   isUsernameOfRelation,
-  providerAppBag,
-  providerAppBagV0,
-  providerAppBagV1,
-  providerUnitBag,
-  requirerAppBag,
-  requirerAppBagV0,
-  requirerAppBagV1,
-  requirerUnitBag,
-  tlsSecretContent,
-  userSecretContent,
-  VALKEY_CLIENT,
+  providerAppV0,
+  providerAppV1,
+  providerUnit,
+  request,
+  requirerAppV0,
+  requirerAppV1,
+  requirerUnit,
+  response,
+  tlsSecret,
+  userSecret,
   valkeyJsonSchemas,
-  valkeyRequestObject,
-  valkeyResponseObject,
   valkeyUsername,
 } from "../src/schema.js";
+
+const providerAppBag = z.union([providerAppV1, providerAppV0]);
+const requirerAppBag = z.union([requirerAppV1, requirerAppV0]);
+
 import { type Fixture, loadFixture, type RecordedSnapshot } from "./harness.js";
 import { validate } from "./json-schema-lite.js";
 
@@ -41,26 +44,26 @@ const snapshots = (f: Fixture): [string, RecordedSnapshot][] => [
 ];
 const ctx = { relation: { endpoint: "valkey-client", id: 0 }, side: "provider", bag: "app" } as const;
 const responseOptions = {
-  extraKeys: [...(VALKEY_CLIENT.responseExtraKeys ?? [])],
-  trailingMtlsCert: VALKEY_CLIENT.trailingMtlsCert ?? false,
+  extraKeys: [...(valkeyClient.responseExtraKeys ?? [])],
+  trailingMtlsCert: valkeyClient.trailingMtlsCert ?? false,
 };
-const requestOptions = { trailingMtlsCert: VALKEY_CLIENT.trailingMtlsCert ?? false };
+const requestOptions = { trailingMtlsCert: valkeyClient.trailingMtlsCert ?? false };
 
 describe("recorded v1 databags", () => {
   for (const [when, snap] of snapshots(v1)) {
     it(`${when}: every bag parses with the v1 schemas`, () => {
-      const provider = providerAppBagV1.parse(snap.provider_app_databag);
+      const provider = providerAppV1.parse(snap.provider_app_databag);
       expect(provider.requests).toHaveLength(2);
       expect(provider.requests?.[0]?.["sentinel-endpoints"]).toEqual(["10.1.0.10:26379"]);
       expect(provider.requests?.[0]?.mode).toBe("sentinel");
       expect(provider.requests?.[0]?.["mtls-cert"]).toBeNull();
       expect(Object.keys(provider.data ?? {})).toEqual(["589eb0c1e776d6fb", "b787d35c84b32edd"]);
-      const requirer = requirerAppBagV1.parse(snap.requirer_app_databag);
+      const requirer = requirerAppV1.parse(snap.requirer_app_databag);
       expect(requirer.requests.map((r) => r.resource)).toEqual(["requirer-charm:*", "*"]);
       expect(requirer.requests[0]?.["external-node-connectivity"]).toBe(false);
       for (const bag of Object.values(snap.requirer_unit_databags))
-        expect(requirerUnitBag.parse(bag).data).toBeDefined();
-      for (const bag of Object.values(snap.provider_unit_databags)) providerUnitBag.parse(bag);
+        expect(requirerUnit.parse(bag).data).toBeDefined();
+      for (const bag of Object.values(snap.provider_unit_databags)) providerUnit.parse(bag);
       // The unions pick the right branch.
       expect(providerAppBag.parse(snap.provider_app_databag).version).toBe("v1");
       expect(requirerAppBag.parse(snap.requirer_app_databag)).toHaveProperty("requests");
@@ -87,9 +90,9 @@ describe("recorded v1 databags", () => {
         const content = s.content_by_revision[String(s.latest_revision)]!;
         const requestId = s.owner_label.split(".")[2]!;
         if (s.owner_label.endsWith(".user.secret")) {
-          expect(userSecretContent.parse(content).username).toBe(valkeyUsername(0, requestId));
+          expect(userSecret.parse(content).username).toBe(valkeyUsername(0, requestId));
         } else {
-          const tls = tlsSecretContent.parse(content);
+          const tls = tlsSecret.parse(content);
           expect(tls.tls).toBe(false);
           expect(tls["tls-ca"]).toBeUndefined();
         }
@@ -101,16 +104,16 @@ describe("recorded v1 databags", () => {
 describe("recorded v0 databags (v1 provider answering DatabaseRequires)", () => {
   for (const [when, snap] of snapshots(v0)) {
     it(`${when}: every bag parses with the v0 schemas`, () => {
-      const provider = providerAppBagV0.parse(snap.provider_app_databag);
+      const provider = providerAppV0.parse(snap.provider_app_databag);
       expect(provider.sentinel_endpoints).toEqual(["10.1.0.10:26379"]);
       expect(provider.database).toBe("requirer-charm:*");
       expect(provider.version).toBe("9.0.1");
       // The Python provider's snapshot is a v1-style object with real arrays.
       expect(provider.data?.["requested-secrets"]).toBeInstanceOf(Array);
-      const requirer = requirerAppBagV0.parse(snap.requirer_app_databag);
+      const requirer = requirerAppV0.parse(snap.requirer_app_databag);
       expect(requirer.database).toBe("requirer-charm:*");
       expect(requirer["requested-secrets"]).toContain("tls-ca");
-      for (const bag of Object.values(snap.requirer_unit_databags)) requirerUnitBag.parse(bag);
+      for (const bag of Object.values(snap.requirer_unit_databags)) requirerUnit.parse(bag);
       expect(providerAppBag.parse(snap.provider_app_databag)).toHaveProperty("sentinel_endpoints");
       expect(requirerAppBag.parse(snap.requirer_app_databag)).toHaveProperty("database");
     });
@@ -133,8 +136,8 @@ describe("recorded v0 databags (v1 provider answering DatabaseRequires)", () => 
       for (const s of Object.values(snap.secrets)) {
         for (const content of Object.values(s.content_by_revision)) {
           if (s.owner_label === "valkey-client.0.user.secret")
-            expect(userSecretContent.parse(content).username).toBe("relation-0");
-          else expect(tlsSecretContent.parse(content).tls).toBe(false);
+            expect(userSecret.parse(content).username).toBe("relation-0");
+          else expect(tlsSecret.parse(content).tls).toBe(false);
         }
       }
     }
@@ -145,21 +148,21 @@ describe("upstream spec examples (hand-made: no nulls, no data)", () => {
   it("parse with the same schemas", () => {
     const requests =
       '[{"resource": "application:*", "request-id": "836763deea236532", "salt": "xqbPuYzzl2iiKeyN", "endpoints": "valkey-1.valkey-endpoints:6379", "read-only-endpoints": "valkey-0.valkey-endpoints:6379,valkey-2.valkey-endpoints:6379", "secret-user": "secret://bc7400b7-2fce-41dd-8509-14a984455cda/d7fmpmvmp25c7618tfb0", "secret-tls": "secret://bc7400b7-2fce-41dd-8509-14a984455cda/d7fmpmvmp25c7618tfbg", "version": "9.0.1", "mode": "sentinel", "sentinel-endpoints": "valkey-0.valkey-endpoints:26379,valkey-1.valkey-endpoints:26379,valkey-2.valkey-endpoints:26379"}]';
-    const parsed = providerAppBagV1.parse({ version: "v1", requests });
+    const parsed = providerAppV1.parse({ version: "v1", requests });
     expect(parsed.requests?.[0]?.["read-only-endpoints"]).toEqual([
       "valkey-0.valkey-endpoints:6379",
       "valkey-2.valkey-endpoints:6379",
     ]);
-    requirerAppBagV1.parse({
+    requirerAppV1.parse({
       version: "v1",
       requests:
         '[{"resource": "application:*", "request-id": "836763deea236532", "salt": "xqbPuYzzl2iiKeyN"}]',
     });
-    requirerAppBagV0.parse({
+    requirerAppV0.parse({
       database: "application:*",
       "requested-secrets": '["username", "password", "tls", "tls-ca"]',
     });
-    const flat = providerAppBagV0.parse({
+    const flat = providerAppV0.parse({
       database: "application:*",
       endpoints: "valkey-1.valkey-endpoints:6379",
       mode: "sentinel",
@@ -210,7 +213,7 @@ describe("hostile provider data", () => {
     const bag = { ...v1.after_relate.provider_app_databag };
     const responses = JSON.parse(bag.requests!) as Record<string, unknown>[];
     responses[1]!.endpoints = "https://secret-host-name:6379";
-    const parsed = parseBag(providerAppBagV1, { ...bag, requests: pyDumps(responses) }, ctx);
+    const parsed = parseBag(providerAppV1, { ...bag, requests: pyDumps(responses) }, ctx);
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.error.key).toBe("requests[1].endpoints[0]");
@@ -218,22 +221,20 @@ describe("hostile provider data", () => {
   });
 
   it("tls reads every boolean spelling and rejects the rest", () => {
-    expect(tlsSecretContent.parse({ tls: "True" }).tls).toBe(true);
-    expect(tlsSecretContent.parse({ tls: "enabled", "tls-ca": "PEM" }).tls).toBe(true);
-    expect(tlsSecretContent.parse({ tls: "false" }).tls).toBe(false);
-    expect(tlsSecretContent.safeParse({ tls: "maybe" }).success).toBe(false);
-    expect(tlsSecretContent.safeParse({}).success).toBe(false);
+    expect(tlsSecret.parse({ tls: "True" }).tls).toBe(true);
+    expect(tlsSecret.parse({ tls: "enabled", "tls-ca": "PEM" }).tls).toBe(true);
+    expect(tlsSecret.parse({ tls: "false" }).tls).toBe(false);
+    expect(tlsSecret.safeParse({ tls: "maybe" }).success).toBe(false);
+    expect(tlsSecret.safeParse({}).success).toBe(false);
   });
 
   it("request and response objects require their echo keys", () => {
-    expect(valkeyRequestObject.safeParse({ resource: "a:*" }).success).toBe(false);
-    expect(valkeyRequestObject.safeParse({ resource: "", salt: "x" }).success).toBe(false);
-    expect(
-      valkeyResponseObject.safeParse({ resource: "a:*", salt: "s", "secret-user": "not-a-uri" }).success,
-    ).toBe(false);
-    expect(valkeyResponseObject.safeParse({ resource: "a:*", salt: "s", mode: "cluster" }).success).toBe(
-      true,
+    expect(request.safeParse({ resource: "a:*" }).success).toBe(false);
+    expect(request.safeParse({ resource: "", salt: "x" }).success).toBe(false);
+    expect(response.safeParse({ resource: "a:*", salt: "s", "secret-user": "not-a-uri" }).success).toBe(
+      false,
     );
+    expect(response.safeParse({ resource: "a:*", salt: "s", mode: "cluster" }).success).toBe(true);
   });
 });
 

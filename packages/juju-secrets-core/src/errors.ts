@@ -4,8 +4,8 @@
  * - errors about relation data name the relation (`endpoint:id`), the side and the key.
  */
 
-import type { RelationRef } from "./backend/types.js";
-import { type RemoteLimits, safeText } from "./protocol/limits.js";
+import { type RemoteLimits, safeText } from "./limits.js";
+import type { BagKind, RelationRef, Side } from "./types.js";
 
 export class CharmRelationsError extends Error {
   override name = "CharmRelationsError";
@@ -108,8 +108,7 @@ export class RelationDataAccessError extends CharmRelationsError {
   override name = "RelationDataAccessError";
 }
 
-export type Side = "provider" | "requirer";
-export type BagKind = "app" | "unit";
+export type { BagKind, Side };
 
 export interface RemoteDataIssue {
   readonly relation: RelationRef;
@@ -147,6 +146,29 @@ export class RemoteDataError extends CharmRelationsError {
   }
   get key(): string | undefined {
     return this.issues[0]?.key;
+  }
+}
+
+/** The rule an immutable request field breaks when it changes (protocol §4.10, I-13). */
+export const IMMUTABLE_RULE = "cannot change after the request was made";
+
+/**
+ * The requirer changed `extra-user-roles`, `extra-group-roles`, `entity-type` or the resource after its
+ * request was made. Python's provider crashes its hook with `ValueError`; ours keeps serving the
+ * original request and says what to do.
+ */
+export class RequestChangedError extends RemoteDataError {
+  override name = "RequestChangedError";
+  /** The fields that changed (without a v1 `requests[<id>].` prefix). */
+  readonly keys: readonly string[];
+  constructor(issues: readonly RemoteDataIssue[]) {
+    super(issues);
+    this.keys = [...new Set(issues.map((i) => i.key.replace(/^requests\[[^\]]*\]\./, "")))];
+    const first = issues[0];
+    const where = first ? `${first.relation.endpoint}:${first.relation.id}: ` : "";
+    this.message =
+      `${where}the requirer changed ${this.keys.map((k) => safeText(k)).join(", ")} after its request was made; ` +
+      "these are fixed at creation: remove and re-add the relation to change them (the original request is still served)";
   }
 }
 

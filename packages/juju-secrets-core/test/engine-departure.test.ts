@@ -7,19 +7,21 @@ import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { InterfaceDefinition } from "../src/engine/definition.js";
+import { defineInterface } from "../src/engine/definition.js";
 import { DataProvider } from "../src/engine/provider.js";
 import { DataRequirer } from "../src/engine/requirer.js";
 import type { Charm } from "../src/hook/charm.js";
 import { DepartureMarker } from "../src/model/departure.js";
 import { charmRunner, Simulation } from "../src/testing/index.js";
 
-const DEF: InterfaceDefinition = {
+const DEF = defineInterface({
   name: "postgresql_client",
+  defaultEndpoint: "database",
+  contracts: { requirer: ["v0", "v1"], provider: ["v0", "v1"] },
   resourceKey: "database",
-  readyFields: ["username", "password", "endpoints"],
+  ready: { default: ["username", "password", "endpoints"] },
   mtls: true,
-};
+});
 const PEM = "-----BEGIN CERTIFICATE-----\nQ0VSVDE=\n-----END CERTIFICATE-----\n";
 
 type Seen = { unit: string; event: string; detail: unknown }[];
@@ -34,7 +36,11 @@ function provider(seen: Seen, options: { retain?: boolean; failBroken?: { times:
     );
     const answer = (relation: { endpoint: string; id: number }) => {
       const password = String(charm.model.config().password ?? "pw-1");
-      p.publish(relation, { endpoints: "10.1.0.10:5432", username: `relation-${relation.id}`, password });
+      p.publishFields(relation, {
+        endpoints: "10.1.0.10:5432",
+        username: `relation-${relation.id}`,
+        password,
+      });
     };
     p.events.on("requested", ({ request }) => answer(request.relation));
     p.events.on("gone", (e) => {
@@ -58,7 +64,7 @@ function requirer(seen: Seen) {
   return (charm: Charm) => {
     const r = new DataRequirer(charm, "database", DEF, { requests: [{ resource: "app", mtlsCert: PEM }] });
     r.events.on("credentialsRotated", (e) => {
-      seen.push({ unit: charm.unit, event: "credentialsRotated", detail: e.response.fields.password });
+      seen.push({ unit: charm.unit, event: "credentialsRotated", detail: e.connection.raw.password });
     });
     r.events.on("gone", (e) => {
       seen.push({
@@ -195,7 +201,10 @@ describe("DepartureMarker", () => {
       units: 2,
       endpoints: { database: "provides:postgresql_client" },
       runner: charmRunner((charm) => {
-        const marker = new DepartureMarker(charm, "database", { stateDir });
+        const marker = new DepartureMarker(charm.model, { stateDir });
+        charm.on("relationDeparted", (e) => marker.departed(e.relation.ref, e.departingUnit), {
+          endpoint: "database",
+        });
         charm.on("relationBroken", (e) => {
           answers[charm.unit] = [...(answers[charm.unit] ?? []), marker.isDeparting(e.relation.ref)];
         });

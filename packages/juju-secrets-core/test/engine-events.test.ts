@@ -22,15 +22,15 @@ describe("emitOrBlock", () => {
     const seen: RelationInvalidEvent[] = [];
     events.on("invalid", (e) => void seen.push(e));
     const { model, statuses } = fakeModel();
-    await emitOrBlock(events, "invalid", { relation, error }, model);
-    expect(seen).toEqual([{ relation, error }]);
+    await emitOrBlock(events, "invalid", { relation, remoteApp: "app", error }, model);
+    expect(seen).toEqual([{ relation, remoteApp: "app", error }]);
     expect(statuses).toEqual([]);
   });
 
   it("without a handler, blocks the unit with the error's message (naming relation and key)", async () => {
     const events = new Emitter<{ invalid: RelationInvalidEvent }>();
     const { model, statuses } = fakeModel();
-    await emitOrBlock(events, "invalid", { relation, error }, model);
+    await emitOrBlock(events, "invalid", { relation, remoteApp: "app", error }, model);
     expect(statuses).toEqual([["blocked", error.message]]);
     expect(error.message).toContain("endpoints");
   });

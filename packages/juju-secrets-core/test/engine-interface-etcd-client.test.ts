@@ -9,20 +9,22 @@
  *   not report the same certificate twice.
  */
 import { describe, expect, it } from "vitest";
-import type { InterfaceDefinition } from "../src/engine/definition.js";
-import { DataProvider, type ProviderEventMap } from "../src/engine/provider.js";
-import { DataRequirer, type RequirerEventMap } from "../src/engine/requirer.js";
+import { defineInterface } from "../src/engine/definition.js";
+import { DataProvider } from "../src/engine/provider.js";
+import { DataRequirer } from "../src/engine/requirer.js";
 import { Charm } from "../src/hook/charm.js";
 import { fernetDecrypt } from "../src/protocol/fernet.js";
 import { type HookRunner, Simulation } from "../src/testing/index.js";
 
-const DEF: InterfaceDefinition = {
+const DEF = defineInterface({
   name: "etcd_client",
+  defaultEndpoint: "database",
+  contracts: { requirer: ["v0", "v1"], provider: ["v0", "v1"] },
   resourceKey: "prefix",
-  readyFields: ["username", "uris", "endpoints", "tls-ca", "version"],
+  ready: { default: ["username", "uris", "endpoints", "tls-ca", "version"] },
   mtls: true,
   crossModelEncryption: true,
-};
+});
 const PEM1 = "-----BEGIN CERTIFICATE-----\nQ0VSVDE=\n-----END CERTIFICATE-----\n";
 const PEM2 = "-----BEGIN CERTIFICATE-----\nQ0VSVDI=\n-----END CERTIFICATE-----\n";
 const OTHER_MODEL = "5b0b8f2e-1d1c-4c3e-9d55-0e6c2a7e9f10";
@@ -38,7 +40,7 @@ function requirerRunner(log: Log, contract: "v0" | "v1", options: { retain?: boo
       requests: [{ resource: "/app/", ...(cert ? { mtlsCert: cert } : {}) }],
       ...(options.retain ? { retainSecretsOnBroken: () => true } : {}),
     });
-    for (const event of ["created", "changed", "credentialsRotated", "gone"] as (keyof RequirerEventMap)[]) {
+    for (const event of ["created", "changed", "credentialsRotated", "gone"] as const) {
       r.events.on(event, (payload) => {
         log.push({ unit: charm.unit, event, payload });
       });
@@ -54,14 +56,14 @@ function providerRunner(log: Log): HookRunner {
   return async (backend, context) => {
     const charm = new Charm({ backend, context });
     const p = new DataProvider(charm, "etcd-client", DEF);
-    for (const event of ["requested", "mtlsCertUpdated"] as (keyof ProviderEventMap)[]) {
+    for (const event of ["requested", "mtlsCertUpdated"] as const) {
       p.events.on(event, (payload) => {
         log.push({ unit: charm.unit, event, payload });
       });
     }
     const answer = (relation: { endpoint: string; id: number }, requestId?: string) =>
-      p.publish(
-        relation,
+      p.publishFields(
+        { relation: relation, ...(requestId ? { requestId } : {}) },
         {
           endpoints: "10.0.0.1:2379",
           version: String(charm.model.config().version ?? "3.6.5"),
@@ -69,7 +71,6 @@ function providerRunner(log: Log): HookRunner {
           uris: "https://10.0.0.1:2379",
           "tls-ca": PEM1,
         },
-        requestId ? { requestId } : {},
       );
     p.events.on("requested", (e) => answer(e.request.relation, e.request.requestId));
     charm.on("configChanged", () => {

@@ -4,26 +4,30 @@
  * and reading back what a provider published.
  */
 import { describe, expect, it } from "vitest";
-import type { InterfaceDefinition, RequestSpec } from "../src/engine/definition.js";
-import { DataProvider, type ProviderRequest } from "../src/engine/provider.js";
-import { DataRequirer, type ResolvedResponse } from "../src/engine/requirer.js";
+import * as z from "zod";
+import type { ProviderRequest, RequestSpec } from "../src/contract/types.js";
+import type { Answer } from "../src/engine/definition.js";
+import { defineInterface } from "../src/engine/definition.js";
+import { DataProvider, type DataProviderOptions } from "../src/engine/provider.js";
+import { DataRequirer } from "../src/engine/requirer.js";
 import { RemoteDataError } from "../src/errors.js";
 import { Charm } from "../src/hook/charm.js";
 import { type HookRunner, Simulation } from "../src/testing/index.js";
 
 const UUID = "8c7e20bb-710f-4f64-b51d-4acb46656498";
-const DEF: InterfaceDefinition = {
+const DEF = defineInterface({
   name: "postgresql_client",
+  defaultEndpoint: "database",
+  contracts: { requirer: ["v0", "v1"], provider: ["v0", "v1"] },
   resourceKey: "database",
-  readyFields: ["username", "password", "endpoints"],
-  entityReadyFields: ["entity-name"],
-};
+  ready: { default: ["username", "password", "endpoints"], entity: ["entity-name"] },
+});
 
-type ProviderWiring = (p: DataProvider, charm: Charm) => void;
-type RequirerWiring = (r: DataRequirer, charm: Charm) => void;
+type ProviderWiring = (p: DataProvider<typeof DEF>, charm: Charm) => void;
+type RequirerWiring = (r: DataRequirer<typeof DEF>, charm: Charm) => void;
 
 const providerRunner =
-  (wire: ProviderWiring, options: ConstructorParameters<typeof DataProvider>[3] = {}): HookRunner =>
+  (wire: ProviderWiring, options: DataProviderOptions = {}): HookRunner =>
   async (backend, context) => {
     const charm = new Charm({ backend, context });
     wire(new DataProvider(charm, "database", DEF, options), charm);
@@ -52,8 +56,8 @@ async function pair(provider: HookRunner, requirer: HookRunner, units = 2) {
   return { sim, id, result };
 }
 
-const answer = (p: DataProvider, request: ProviderRequest, extra: Record<string, string> = {}) =>
-  p.publish(request.relation, {
+const answer = (p: DataProvider<typeof DEF>, request: ProviderRequest, extra: Record<string, string> = {}) =>
+  p.publishFields(request.relation, {
     database: request.resource,
     endpoints: "10.1.0.10:5432",
     username: `relation-${request.relation.id}`,
@@ -64,7 +68,7 @@ const answer = (p: DataProvider, request: ProviderRequest, extra: Record<string,
 describe("requested-entity-secret (protocol §4.10)", () => {
   it("is created, granted and referenced in the request's hook; the provider reads it; the requirer drops it once answered", async () => {
     const reads: unknown[] = [];
-    const created: ResolvedResponse[] = [];
+    const created: Answer[] = [];
     const { sim, id, result } = await pair(
       providerRunner((p) => {
         p.events.on("entityRequested", ({ request }) => {
@@ -80,7 +84,7 @@ describe("requested-entity-secret (protocol §4.10)", () => {
           entityType: "USER",
           requestedEntity: { name: "custom_user", password: "chosen-pw" },
         },
-        (r) => r.events.on("created", ({ response }) => void created.push(response)),
+        (r) => r.events.on("created", ({ connection }) => void created.push(connection)),
       ),
     );
     expect(result.settled).toBe(true);
@@ -97,7 +101,7 @@ describe("requested-entity-secret (protocol §4.10)", () => {
     expect(sim.model.secretByLabel(`${UUID}-${id}-requested-entity`)).toBeUndefined();
     expect(sim.model.appBag(id, "requirer")["requested-entity-secret"]).toBeUndefined();
     // created fired on every unit on entity readiness (no user credentials involved).
-    expect(created.map((c) => c.fields["entity-name"])).toEqual(["custom_user", "custom_user"]);
+    expect(created.map((c) => c.raw["entity-name"])).toEqual(["custom_user", "custom_user"]);
   });
 
   it("accepts the v1 spelling entity-password, and reports unreadable or absent secrets", async () => {
@@ -112,16 +116,19 @@ describe("requested-entity-secret (protocol §4.10)", () => {
     });
     const hidden = sim.model.addSecret({ owner: "requirer", content: { "entity-name": "nope" } });
     const seen: unknown[] = [];
-    const probe = (uri: string | undefined): HookRunner =>
-      providerRunner((p, charm) => {
-        charm.on("updateStatus", () => {
-          const [request] = p.requests();
-          const raw = uri === undefined ? request!.raw : { ...request!.raw, "requested-entity-secret": uri };
-          seen.push(p.requestedEntity({ ...request!, raw }));
-        });
-      });
-    for (const uri of [other, hidden, undefined])
-      await sim.runHook("provider/0", "update-status", { runner: probe(uri) });
+    const probe: HookRunner = providerRunner((p, charm) => {
+      charm.on("updateStatus", () => void seen.push(p.requestedEntity(p.requests()[0]!)));
+    });
+    const bag = sim.model.appBag(id, "requirer");
+    for (const uri of [other, hidden, undefined]) {
+      const { "requested-entity-secret": _, ...rest } = bag;
+      sim.model.setAppBag(
+        id,
+        "requirer",
+        uri === undefined ? rest : { ...rest, "requested-entity-secret": uri },
+      );
+      await sim.runHook("provider/0", "update-status", { runner: probe });
+    }
     expect(seen).toEqual([
       { ok: true, name: "v1name", password: "v1pw" },
       { ok: false, reason: "permission-denied" },
@@ -130,8 +137,35 @@ describe("requested-entity-secret (protocol §4.10)", () => {
   });
 });
 
-describe("interface validation hooks", () => {
-  it("requirer: validateBag turns a bad answer into `invalid` with nothing written, then recovers", async () => {
+describe("validation against the definition's schemas", () => {
+  /** The same definition with schemas: endpoints with a port, and a password of 4+ characters in secret-user. */
+  const CHECKED = defineInterface({
+    ...DEF,
+    contracts: { requirer: ["v0"], provider: ["v0"] },
+    schemas: {
+      v0: {
+        requirerApp: z.looseObject({ database: z.string() }),
+        providerApp: z.looseObject({
+          endpoints: z
+            .string()
+            .regex(/^[^:]+:\d+$/, "bad port")
+            .optional(),
+        }),
+      },
+      secrets: { user: z.looseObject({ username: z.string(), password: z.string().min(4, "too short") }) },
+    },
+  });
+  const checkedRequirer =
+    (wire: (r: DataRequirer<typeof CHECKED>) => void): HookRunner =>
+    async (backend, context) => {
+      const charm = new Charm({ backend, context });
+      wire(
+        new DataRequirer(charm, "database", CHECKED, { contract: "v0", requests: [{ resource: "myapp" }] }),
+      );
+      await charm.dispatch();
+    };
+
+  it("requirer: a bad answer is `invalid` with nothing written, then recovers", async () => {
     const invalid: RemoteDataError[] = [];
     let good = false;
     const { sim, id } = await pair(
@@ -140,28 +174,18 @@ describe("interface validation hooks", () => {
           answer(p, request, { endpoints: good ? "10.1.0.10:5432" : "10.1.0.10:-1" }),
         );
       }),
-      requirerRunner(
-        { resource: "myapp" },
-        (r) => r.events.on("invalid", ({ error }) => void invalid.push(error)),
-        {
-          validateBag: (bag, relation) =>
-            bag.endpoints?.includes(":-1")
-              ? new RemoteDataError([
-                  { relation, side: "provider", bag: "app", key: "endpoints", rule: "bad port" },
-                ])
-              : undefined,
-        },
-      ),
+      checkedRequirer((r) => r.events.on("invalid", ({ error }) => void invalid.push(error))),
     );
     expect(invalid.length).toBeGreaterThanOrEqual(2);
     expect(invalid[0]!.key).toBe("endpoints");
+    expect(invalid[0]!.issues[0]!.rule).toBe("bad port");
     expect(sim.model.unitBag(id, "requirer/0").data).toBeUndefined();
     expect(sim.model.unitBag(id, "requirer/1").data).toBeUndefined();
     // The provider fixes its endpoints: the snapshot advances.
     good = true;
     await sim.runHook("provider/0", "update-status", {
       runner: providerRunner((p, charm) =>
-        charm.on("updateStatus", () => p.publishAll({ endpoints: "10.1.0.10:5432" })),
+        charm.on("updateStatus", () => p.publishAllFields({ endpoints: "10.1.0.10:5432" })),
       ),
     });
     await sim.settle();
@@ -170,25 +194,35 @@ describe("interface validation hooks", () => {
     });
   });
 
-  it("requirer: validateResponse sees resolved secret content; an unknown secret-* key is ignored", async () => {
-    const responses: ResolvedResponse[] = [];
+  it("requirer: secret content is checked too, named `secret-<group>/<field>`; an unknown secret-* key is ignored", async () => {
+    const invalid: RemoteDataError[] = [];
+    const created: Answer[] = [];
     const { sim, id } = await pair(
       providerRunner((p, charm) => {
         p.events.on("requested", ({ request }) => {
-          answer(p, request);
+          answer(p, request, { password: "pw" });
           charm.model.relation(request.relation).localApp.set("secret-bogus", "secret:aaaaaaaaaaaaaaaaaaaa");
         });
       }),
-      requirerRunner({ resource: "myapp" }, () => {}, {
-        validateResponse: (r) => void responses.push(r) as undefined,
+      checkedRequirer((r) => {
+        r.events.on("invalid", ({ error }) => void invalid.push(error));
+        r.events.on("created", ({ connection }) => void created.push(connection));
       }),
     );
     expect(sim.failedUnits.size).toBe(0);
-    expect(responses.some((r) => r.fields.password === "pw-1")).toBe(true);
+    expect(invalid[0]!.key).toBe("secret-user/password");
+    expect(invalid[0]!.message).not.toContain('"pw"');
+    expect(created).toEqual([]);
+    // A valid password: created, and the unknown secret-* key is part of the snapshot, never read.
+    await sim.runHook("provider/0", "update-status", {
+      runner: providerRunner((p, charm) => charm.on("updateStatus", () => answer(p, p.requests()[0]!))),
+    });
+    await sim.settle();
+    expect(created.some((c) => c.raw.password === "pw-1")).toBe(true);
     expect(sim.model.unitBag(id, "requirer/0").data).toContain("secret-bogus");
   });
 
-  it("provider: validateRequest gives requestInvalid, no event, no snapshot; a corrected request is new", async () => {
+  it("provider: validateRequest gives `invalid`, no event, no snapshot; a corrected request is new", async () => {
     const events: string[] = [];
     const validateRequest = (r: ProviderRequest) =>
       r.resource.endsWith("*") && r.resource.length < 4
@@ -199,7 +233,7 @@ describe("interface validation hooks", () => {
     const provider = providerRunner(
       (p) => {
         p.events.on("requested", ({ request }) => void events.push(`requested ${request.resource}`));
-        p.events.on("requestInvalid", ({ error }) => void events.push(`invalid ${error.key}`));
+        p.events.on("invalid", ({ error }) => void events.push(`invalid ${error.key}`));
       },
       { validateRequest },
     );

@@ -3,15 +3,21 @@
  * - `DataRequirer.addRequest` is idempotent: re-adding a known resource (a charm reconciling its
  *   desired list in every hook) must not count it twice, or `isReady()` never becomes true.
  */
+
 import { describe, expect, it } from "vitest";
-import { Charm, DataRequirer, type InterfaceDefinition, pyDumps } from "../src/index.js";
+import { defineInterface } from "../src/engine/definition.js";
+import { Charm } from "../src/index.js";
+import { DataRequirer } from "../src/interface.js";
+import { pyDumps } from "../src/protocol/index.js";
 import { hookContextFor, JujuModel, MemoryBackend, sessionOptionsFor } from "../src/testing/index.js";
 
-const DEF: InterfaceDefinition = {
+const DEF = defineInterface({
   name: "t",
+  defaultEndpoint: "database",
+  contracts: { requirer: ["v0", "v1"], provider: ["v0", "v1"] },
   resourceKey: "database",
-  readyFields: ["username", "endpoints"],
-};
+  ready: { default: ["username", "endpoints"] },
+});
 
 describe("DataRequirer.addRequest", () => {
   it("does not duplicate a resource it already asks for; isReady counts each once", async () => {

@@ -3,28 +3,31 @@
  * in-memory model: created → joined → changed … rotation … scale … departed → broken.
  */
 import { describe, expect, it } from "vitest";
-import type { InterfaceDefinition } from "../src/engine/definition.js";
+import { defineInterface } from "../src/engine/definition.js";
+import type { RequirerEvents } from "../src/engine/events.js";
 import { DataProvider } from "../src/engine/provider.js";
-import { DataRequirer, type RequirerEventMap } from "../src/engine/requirer.js";
+import { DataRequirer } from "../src/engine/requirer.js";
 import type { Charm } from "../src/hook/charm.js";
 import { charmRunner, Simulation } from "../src/testing/index.js";
 
-const PG: InterfaceDefinition = {
+const PG = defineInterface({
   name: "postgresql_client",
+  defaultEndpoint: "database",
+  contracts: { requirer: ["v0", "v1"], provider: ["v0", "v1"] },
   resourceKey: "database",
-  readyFields: ["username", "password", "endpoints"],
-};
+  ready: { default: ["username", "password", "endpoints"] },
+});
 
 const UUID = "8c7e20bb-710f-4f64-b51d-4acb46656498";
 
-type Seen = { unit: string; event: keyof RequirerEventMap; detail: string };
+type Seen = { unit: string; event: keyof RequirerEvents<typeof PG>; detail: string };
 
 function setupProvider(charm: Charm): void {
   const provider = new DataProvider(charm, "database", PG);
   const answer = (relation: { endpoint: string; id: number }, database: string) => {
     const cfg = charm.model.config();
     const password = String(cfg.password ?? "pw-1");
-    provider.publish(relation, {
+    provider.publishFields(relation, {
       database,
       endpoints: "10.1.0.10:5432",
       "read-only-endpoints": "10.1.0.11:5432",
@@ -46,15 +49,15 @@ function setupProvider(charm: Charm): void {
 function setupRequirer(seen: Seen[]) {
   return (charm: Charm) => {
     const requirer = new DataRequirer(charm, "database", PG, { requests: [{ resource: "myapp" }] });
-    const log = (event: keyof RequirerEventMap, detail: string) => {
+    const log = (event: keyof RequirerEvents<typeof PG>, detail: string) => {
       seen.push({ unit: charm.unit, event, detail });
     };
     requirer.events.on("created", (e) =>
-      log("created", `${e.response.fields.username}:${e.response.fields.password}`),
+      log("created", `${e.connection.raw.username}:${e.connection.raw.password}`),
     );
     requirer.events.on("changed", (e) => log("changed", e.keys.join(",")));
     requirer.events.on("credentialsRotated", (e) =>
-      log("credentialsRotated", `${e.groups.join(",")}:${e.response.fields.password}`),
+      log("credentialsRotated", `${e.groups.join(",")}:${e.connection.raw.password}`),
     );
     requirer.events.on("gone", () => log("gone", ""));
   };

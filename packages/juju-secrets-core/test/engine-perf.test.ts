@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { RelationRef } from "../src/backend/types.js";
-import type { InterfaceDefinition } from "../src/engine/definition.js";
+import { defineInterface } from "../src/engine/definition.js";
 import { DataProvider } from "../src/engine/provider.js";
 import { DataRequirer } from "../src/engine/requirer.js";
 import { Charm } from "../src/hook/charm.js";
@@ -126,11 +126,13 @@ describe("MemoryBackend sessions (copy on write)", () => {
   });
 });
 
-const DEF: InterfaceDefinition = {
+const DEF = defineInterface({
   name: "valkey_client",
+  defaultEndpoint: "database",
+  contracts: { requirer: ["v0", "v1"], provider: ["v0", "v1"] },
   resourceKey: "database",
-  readyFields: ["username", "password", "endpoints"],
-};
+  ready: { default: ["username", "password", "endpoints"] },
+});
 
 const runner =
   (setup: (charm: Charm) => void): HookRunner =>
@@ -146,11 +148,7 @@ describe("engine call savings", () => {
     const provider = runner((charm) => {
       const p = new DataProvider(charm, "db", DEF);
       p.events.on("requested", ({ request }) =>
-        p.publish(
-          request.relation,
-          { username: `u-${request.requestId}`, password: "pw", endpoints: "h:1" },
-          { requestId: request.requestId! },
-        ),
+        p.publishFields(request, { username: `u-${request.requestId}`, password: "pw", endpoints: "h:1" }),
       );
     });
     const requirer = (resources: string[]) =>
@@ -192,7 +190,7 @@ describe("engine call savings", () => {
     const provider = runner((charm) => {
       const p = new DataProvider(charm, "db", DEF);
       p.events.on("requested", ({ request }) =>
-        p.publish(request.relation, {
+        p.publishFields(request.relation, {
           database: request.resource,
           username: "u",
           password: "pw",

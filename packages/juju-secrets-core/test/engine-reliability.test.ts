@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ProcessBackend } from "../src/backend/process.js";
 import type { Backend, SecretInfo } from "../src/backend/types.js";
 import { removeOwnedSecretsForRelation } from "../src/engine/common.js";
-import type { InterfaceDefinition } from "../src/engine/definition.js";
+import { defineInterface } from "../src/engine/definition.js";
+import { DataProvider } from "../src/engine/provider.js";
 import { DataRequirer } from "../src/engine/requirer.js";
 import { HookToolError, SecretNotFoundError } from "../src/errors.js";
 import { Model } from "../src/model/model.js";
@@ -156,18 +157,20 @@ describe("MemoryBackend.relationGet", () => {
 });
 
 describe("requirer: malformed provider answers are the provider's error, never a crash", () => {
-  const DEF: InterfaceDefinition = {
+  const DEF = defineInterface({
     name: "t",
+    defaultEndpoint: "database",
+    contracts: { requirer: ["v0", "v1"], provider: ["v0", "v1"] },
     resourceKey: "database",
-    readyFields: ["username", "password", "endpoints"],
-  };
+    ready: { default: ["username", "password", "endpoints"] },
+  });
 
   function requirerWorld(contract: "v0" | "v1") {
     const { model, id, uri } = world();
     const created: string[] = [];
     const runner = charmRunner((charm) => {
       const r = new DataRequirer(charm, "database", DEF, { contract, requests: [{ resource: "app:*" }] });
-      r.events.on("created", (e) => void created.push(e.response.resource));
+      r.events.on("created", (e) => void created.push(e.connection.resource));
     });
     return { model, id, uri, created, runner };
   }
@@ -218,6 +221,38 @@ describe("requirer: malformed provider answers are the provider's error, never a
     expect(created).toEqual([]);
   });
 
+  it('v1: remote JSON is parsed as JSON: `1, "r": [<valid response>]` is refused, as json.loads refuses it', async () => {
+    // Pasting the raw text into a JSON document (`{"r": ${raw}}`) would read this as a valid answer.
+    const { model, id, uri, runner, created } = requirerWorld("v1");
+    const salt = "abcdefghABCDEFGH";
+    const valid = {
+      resource: "app:*",
+      "request-id": computeRequestId("app:*", salt),
+      salt,
+      endpoints: "e:1",
+      "secret-user": uri,
+    };
+    model.setAppBag(id, "provider", { version: "v1", requests: `1, "r": ${pyDumps([valid])}` });
+    let out = await runOnce(runner, model, changed(id));
+    expect(out.ok).toBe(true);
+    expect(blockedMessage(out.calls)).toMatch(
+      new RegExp(
+        `^database:${id} provider app databag key "requests": expected a JSON array of response objects`,
+      ),
+    );
+    expect(out.commit?.databags).toEqual([]);
+    expect(created).toEqual([]);
+    // The same for the status list next to a valid answer.
+    model.setAppBag(id, "provider", {
+      version: "v1",
+      requests: pyDumps([valid]),
+      status: `1, "r": [{"code": 4001, "message": "m", "resolution": "r"}]`,
+    });
+    out = await runOnce(runner, model, changed(id));
+    expect(blockedMessage(out.calls)).toContain('key "status": expected a JSON array of');
+    expect(created).toEqual([]);
+  });
+
   it("v1: a response to a resource this charm does not request is ignored (a withdrawn request's leftover)", async () => {
     const { model, id, uri, runner, created } = requirerWorld("v1");
     const salt = "abcdefghABCDEFGH";
@@ -234,5 +269,43 @@ describe("requirer: malformed provider answers are the provider's error, never a
     expect(out.ok).toBe(true);
     expect(created).toEqual(["app:*"]);
     expect(Object.keys(JSON.parse(out.model.unitBag(id, "requirer/0").data!))).toEqual([ours["request-id"]]);
+  });
+});
+
+describe("provider: remote JSON is parsed as JSON", () => {
+  it('v1 `requests` of `1, "r": [<valid request>]` is refused (typed, blocked), no request event, nothing written', async () => {
+    const { model, id } = world();
+    const requested: string[] = [];
+    const runner = charmRunner((charm) => {
+      const p = new DataProvider(
+        charm,
+        "database",
+        defineInterface({
+          name: "t",
+          defaultEndpoint: "database",
+          contracts: { requirer: ["v0"], provider: ["v0", "v1"] },
+          resourceKey: "database",
+          ready: { default: ["username"] },
+        }),
+      );
+      p.events.on("requested", (e) => void requested.push(e.request.resource));
+    });
+    const salt = "abcdefghABCDEFGH";
+    const request = { resource: "app:*", "request-id": computeRequestId("app:*", salt), salt };
+    model.setAppBag(id, "requirer", { version: "v1", requests: `1, "r": ${pyDumps([request])}` });
+    const out = await runOnce(runner, model, {
+      unit: "provider/0",
+      kind: "relation-changed",
+      relationId: id,
+    });
+    expect(out.ok).toBe(true);
+    const blocked = out.calls.find((c) => c.tool === "status-set" && c.argv.includes("blocked"));
+    expect(blocked?.argv.at(-1)).toMatch(
+      new RegExp(
+        `^database:${id} requirer app databag key "requests": expected a JSON array of request objects`,
+      ),
+    );
+    expect(requested).toEqual([]);
+    expect(out.commit?.databags).toEqual([]);
   });
 });

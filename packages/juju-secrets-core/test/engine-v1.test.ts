@@ -1,20 +1,22 @@
 /** v1 requests contract through the generic engines: several requests, `data` per id, withdrawal. */
 import { describe, expect, it } from "vitest";
-import type { InterfaceDefinition } from "../src/engine/definition.js";
+import { defineInterface } from "../src/engine/definition.js";
 import { DataProvider } from "../src/engine/provider.js";
 import { DataRequirer } from "../src/engine/requirer.js";
 import type { Charm } from "../src/hook/charm.js";
 import { computeRequestId } from "../src/protocol/v1.js";
 import { charmRunner, Simulation } from "../src/testing/index.js";
 
-const KV: InterfaceDefinition = {
+const KV = defineInterface({
   name: "valkey_client",
+  defaultEndpoint: "database",
+  contracts: { requirer: ["v0", "v1"], provider: ["v0", "v1"] },
   resourceKey: "database",
-  readyFields: ["username", "password", "endpoints"],
+  ready: { default: ["username", "password", "endpoints"] },
   responseExtraKeys: ["sentinel-endpoints", "mode"],
   v0Keys: { "sentinel-endpoints": "sentinel_endpoints" },
   trailingMtlsCert: true,
-};
+});
 
 async function setup() {
   const events: string[] = [];
@@ -23,21 +25,17 @@ async function setup() {
     const p = new DataProvider(charm, "client", KV);
     p.events.on("requested", ({ request }) => {
       events.push(`requested ${request.resource}`);
-      p.publish(
-        request.relation,
-        {
-          endpoints: "10.1.0.10:6379",
-          "sentinel-endpoints": "10.1.0.10:26379",
-          mode: "sentinel",
-          version: "9.0.1",
-          username: `relation-${request.relation.id}-${request.requestId ?? ""}`.replace(/-$/, ""),
-          password: "pw",
-          tls: "false",
-        },
-        request.requestId ? { requestId: request.requestId } : {},
-      );
+      p.publishFields(request, {
+        endpoints: "10.1.0.10:6379",
+        "sentinel-endpoints": "10.1.0.10:26379",
+        mode: "sentinel",
+        version: "9.0.1",
+        username: `relation-${request.relation.id}-${request.requestId ?? ""}`.replace(/-$/, ""),
+        password: "pw",
+        tls: "false",
+      });
     });
-    p.events.on("requestRemoved", ({ resource }) => void events.push(`removed ${resource}`));
+    p.events.on("requestRemoved", ({ request }) => void events.push(`removed ${request.resource}`));
   };
   const require = (contract: "v0" | "v1") => (charm: Charm) => {
     const r = new DataRequirer(charm, "client", KV, {
@@ -46,9 +44,9 @@ async function setup() {
     });
     r.events.on(
       "created",
-      ({ response }) =>
+      ({ connection }) =>
         void events.push(
-          `created ${charm.unit} ${response.resource} ${response.fields["sentinel-endpoints"]}`,
+          `created ${charm.unit} ${connection.resource} ${connection.raw["sentinel-endpoints"]}`,
         ),
     );
     charm.on("configChanged", () => {

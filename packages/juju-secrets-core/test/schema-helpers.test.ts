@@ -1,7 +1,7 @@
 /** Helpers the interface packages share for their zod schemas: validators, key prefixes, JSON Schema. */
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import type { ProviderRequest } from "../src/engine/provider.js";
+import type { ProviderRequest } from "../src/contract/types.js";
 import { RemoteDataError } from "../src/errors.js";
 import { parseJsonObjects } from "../src/protocol/json.js";
 import {

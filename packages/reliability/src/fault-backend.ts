@@ -11,21 +11,23 @@
  */
 
 import {
+  HookToolError,
+  type LogLevel,
+  type RelationRef,
+  type StatusName,
+} from "@charm-relations/juju-secrets-core";
+import {
   type Backend,
   classifyHookToolFailure,
   type Databag,
-  HookToolError,
   type HookToolFailure,
-  type LogLevel,
   type NetworkInfo,
-  type RelationRef,
   type SecretAddOptions,
   type SecretGetOptions,
   type SecretInfo,
   type SecretSetOptions,
   type StatusInfo,
-  type StatusName,
-} from "@charm-relations/juju-secrets-core";
+} from "@charm-relations/juju-secrets-core/backend";
 
 export const FAULT_KINDS = ["exit1", "exit2", "garbage", "timeout"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

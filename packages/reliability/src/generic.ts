@@ -6,30 +6,34 @@
  */
 
 import { createHash, randomBytes } from "node:crypto";
+import type { Charm, RelationRef } from "@charm-relations/juju-secrets-core";
 import {
-  type Charm,
   DataProvider,
   DataRequirer,
+  defineInterface,
   type InterfaceDefinition,
   type ProviderRequest,
-  type RelationRef,
-} from "@charm-relations/juju-secrets-core";
+} from "@charm-relations/juju-secrets-core/interface";
 import { charmRunner, type HookRunner } from "@charm-relations/juju-secrets-core/testing";
 
-export const PG: InterfaceDefinition = {
+export const PG: InterfaceDefinition = defineInterface({
   name: "postgresql_client",
+  defaultEndpoint: "database",
+  contracts: { requirer: ["v0"], provider: ["v0", "v1"] },
   resourceKey: "database",
-  readyFields: ["username", "password", "endpoints"],
-};
+  ready: { default: ["username", "password", "endpoints"] },
+});
 
-export const KV: InterfaceDefinition = {
+export const KV: InterfaceDefinition = defineInterface({
   name: "valkey_client",
+  defaultEndpoint: "client",
+  contracts: { requirer: ["v1", "v0"], provider: ["v1", "v0"] },
   resourceKey: "database",
-  readyFields: ["username", "password", "endpoints"],
+  ready: { default: ["username", "password", "endpoints"] },
   responseExtraKeys: ["sentinel-endpoints", "mode"],
   v0Keys: { "sentinel-endpoints": "sentinel_endpoints" },
   trailingMtlsCert: true,
-};
+});
 
 /**
  * How providers make passwords: `random` (a fresh seed per charm setup, like a real charm's random
@@ -112,22 +116,27 @@ export function genericProvider(
     const answer = (r: ProviderRequest) => {
       const generation = String(charm.model.config().rotate ?? "0");
       const password = makePassword(seed, `${requestKey(r)}#${generation}`);
-      provider.publish(r.relation, fields(r, password), r.requestId ? { requestId: r.requestId } : {});
+      provider.publishFields(
+        { relation: r.relation, ...(r.requestId ? { requestId: r.requestId } : {}) },
+        fields(r, password),
+      );
     };
     provider.events.on("requested", ({ request }) => {
       log("requested", request.resource);
       answer(request);
     });
-    provider.events.on("requestRemoved", ({ resource }) => log("requestRemoved", resource));
+    provider.events.on("requestRemoved", ({ request }) => log("requestRemoved", request.resource));
     // Without a listener the engine sets a blocked status naming relation and key (hostile cases).
-    if (options.log)
-      provider.events.on("requestInvalid", ({ error }) => log("requestInvalid", error.message));
+    if (options.log) provider.events.on("invalid", ({ error }) => log("requestInvalid", error.message));
     provider.events.on("gone", ({ relation }) => log("gone", String(relation.id)));
     // Re-publish everything: a rotation when `rotate` changed, a no-op (no write at all) otherwise.
     charm.on("configChanged", () => {
       if (!charm.model.isLeader()) return;
       for (const r of provider.requests()) {
-        const published = provider.published(r.relation, r.requestId ? { requestId: r.requestId } : {});
+        const published = provider.published({
+          relation: r.relation,
+          ...(r.requestId ? { requestId: r.requestId } : {}),
+        });
         if (published.password !== undefined) answer(r); // unanswered ones get `requested`
       }
     });
@@ -155,14 +164,14 @@ export function genericRequirer(
     const log = (event: string, detail = "") => options.log?.add(charm.unit, event, detail);
     const at = (r: { relation: RelationRef; requestId?: string }) =>
       `${r.relation.id}${r.requestId ? `/${r.requestId}` : ""}`;
-    requirer.events.on("created", ({ response }) =>
-      log("created", `${at(response)} ${response.resource} ${response.fields.username}`),
+    requirer.events.on("created", ({ connection: answer }) =>
+      log("created", `${at(answer)} ${answer.resource} ${answer.raw.username}`),
     );
-    requirer.events.on("changed", ({ response, keys }) =>
-      log("changed", `${at(response)} ${keys.join(",")}`),
+    requirer.events.on("changed", ({ connection: answer, keys }) =>
+      log("changed", `${at(answer)} ${keys.join(",")}`),
     );
-    requirer.events.on("credentialsRotated", ({ response, groups }) =>
-      log("rotated", `${at(response)} ${groups.join(",")}`),
+    requirer.events.on("credentialsRotated", ({ connection: answer, groups }) =>
+      log("rotated", `${at(answer)} ${groups.join(",")}`),
     );
     requirer.events.on("gone", ({ relation }) => log("gone", String(relation.id)));
     charm.on("configChanged", () => {

@@ -4,7 +4,7 @@
  * processed anything yet).
  */
 
-import { computeRequestId } from "@charm-relations/juju-secrets-core";
+import { computeRequestId } from "@charm-relations/juju-secrets-core/protocol";
 import { JujuModel, type ModelState } from "@charm-relations/juju-secrets-core/testing";
 import type { HostileBase } from "./hostile.js";
 import { applyStep, type LifecycleSpec, startLifecycle, unsettled } from "./lifecycle.js";

@@ -11,7 +11,8 @@
  * In every case: no uncaught (untyped) exception, and no secret value in any text (hygiene).
  */
 
-import { type Charm, CharmRelationsError, parseSecretUri, pyDumps } from "@charm-relations/juju-secrets-core";
+import { type Charm, CharmRelationsError } from "@charm-relations/juju-secrets-core";
+import { parseSecretUri, pyDumps } from "@charm-relations/juju-secrets-core/protocol";
 import {
   charmRunner,
   type HookEvent,

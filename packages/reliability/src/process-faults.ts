@@ -7,12 +7,8 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import {
-  type Charm,
-  Charm as CharmClass,
-  HOOK_TOOLS,
-  ProcessBackend,
-} from "@charm-relations/juju-secrets-core";
+import { type Charm, Charm as CharmClass } from "@charm-relations/juju-secrets-core";
+import { HOOK_TOOLS, ProcessBackend } from "@charm-relations/juju-secrets-core/backend";
 import {
   createHookToolBin,
   FAKE_STATE_ENV,

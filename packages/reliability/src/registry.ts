@@ -4,6 +4,7 @@
  * (interface packages are not ours to edit; each entry says what is wrong and where).
  */
 
+import { derivedEntries, registryLifecycle, registryTargets } from "./from-registry.js";
 import type { PasswordMode } from "./generic.js";
 import type { HostileFinding, HostileTarget } from "./hostile.js";
 import { genericTargets } from "./hostile-generic.js";
@@ -11,6 +12,7 @@ import type { HygieneOptions } from "./hygiene.js";
 import { connectLifecycle, connectTargets } from "./interfaces/connect.js";
 import { etcdClientLifecycle, etcdClientTargets } from "./interfaces/etcd-client.js";
 import { etcdLegacyLifecycle, etcdLegacyTargets, LEGACY_CREDS } from "./interfaces/etcd-legacy.js";
+import { kafkaLifecycle, kafkaTargets } from "./interfaces/kafka.js";
 import { postgresqlLifecycle, postgresqlTargets } from "./interfaces/postgresql.js";
 import { valkeyLifecycle, valkeyTargets } from "./interfaces/valkey.js";
 import { kvLifecycle, type LifecycleSpec, pgLifecycle, type Step } from "./lifecycle.js";
@@ -69,6 +71,12 @@ export const LIFECYCLES: LifecycleEntry[] = [
     rotate: { op: "configure", app: "connect", config: { rotate: "9" } },
   },
   {
+    name: "interface-kafka-client (v1 mTLS + v0)",
+    subject: "kafka_client",
+    spec: (o) => kafkaLifecycle(o),
+    rotate: { op: "configure", app: "kafka", config: { rotate: "9" } },
+  },
+  {
     name: "interface-etcd (legacy, plain unit databags)",
     subject: "etcd (legacy)",
     spec: () => etcdLegacyLifecycle(),
@@ -76,6 +84,15 @@ export const LIFECYCLES: LifecycleEntry[] = [
     hygiene: { allowPlainBags: true },
     extraSecrets: LEGACY_CREDS.map((c) => c.key),
   },
+  // Every other interface of the CLI registry: its `/testing` scenario's charms.
+  ...derivedEntries().map(
+    (entry): LifecycleEntry => ({
+      name: `${entry.descriptor.package} (${entry.testing.scenario.contracts.join(" + ")}, from the registry)`,
+      subject: entry.descriptor.name,
+      spec: () => registryLifecycle(entry),
+      rotate: registryLifecycle(entry).steps.find((s) => s.op === "configure")!,
+    }),
+  ),
 ];
 
 export const HOSTILE_TARGETS: () => HostileTarget[] = () => [
@@ -84,7 +101,9 @@ export const HOSTILE_TARGETS: () => HostileTarget[] = () => [
   ...valkeyTargets(),
   ...etcdClientTargets(),
   ...connectTargets(),
+  ...kafkaTargets(),
   ...etcdLegacyTargets(),
+  ...derivedEntries().flatMap(registryTargets),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -99,8 +118,8 @@ export interface KnownIssue {
 }
 
 export const KNOWN_ISSUES: KnownIssue[] = [
-  // Empty: every finding of this suite so far was fixed (etcd-client's swallowed secret-info-get errors
-  // in relation-broken; departure markers cleared before commit, and cleared at all — now kept).
+  // Fixed so far: etcd-client's swallowed secret-info-get errors in relation-broken; departure markers
+  // cleared before commit, and cleared at all — now kept; mongodb_client database names bounded (64 bytes).
 ];
 
 /** Split findings into unexplained ones and those a known issue covers. */

@@ -5,7 +5,8 @@
 
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import type { Backend, HookContext } from "@charm-relations/juju-secrets-core";
+import type { HookContext } from "@charm-relations/juju-secrets-core";
+import type { Backend } from "@charm-relations/juju-secrets-core/backend";
 import {
   type HookEvent,
   type HookRunner,

@@ -3,7 +3,7 @@
  * references them), which labels are duplicated.
  */
 
-import { parseSecretLabel } from "@charm-relations/juju-secrets-core";
+import { parseSecretLabel } from "@charm-relations/juju-secrets-core/protocol";
 import type { ModelState, SecretState } from "@charm-relations/juju-secrets-core/testing";
 
 /** The relation id an owner label names: protocol labels and the two auxiliary ones. */

@@ -3,7 +3,7 @@
  * to its own secret, whose owner label, grant and every consumer label name that same relation and
  * request (and, optionally, whose username is that request's).
  */
-import { parseSecretLabel } from "@charm-relations/juju-secrets-core";
+import { parseSecretLabel } from "@charm-relations/juju-secrets-core/protocol";
 import type { ModelState } from "@charm-relations/juju-secrets-core/testing";
 
 export interface Response {

@@ -3,11 +3,8 @@
  * inside JSON-valued fields. A bad relation ends typed or blocked with nothing written; the others are
  * still served.
  */
-import {
-  requirerAppDatabagSchema,
-  requirerUnitDatabagSchema,
-} from "@charm-relations/interface-postgresql-client";
-import { computeRequestId, pyDumps } from "@charm-relations/juju-secrets-core";
+import { requirerAppV0, requirerUnit } from "@charm-relations/interface-postgresql-client";
+import { computeRequestId, pyDumps } from "@charm-relations/juju-secrets-core/protocol";
 import { bagError } from "@charm-relations/juju-secrets-core/schema";
 import { JujuModel } from "@charm-relations/juju-secrets-core/testing";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -211,7 +208,7 @@ describe("class 11: wrong-typed items inside JSON-valued fields name the real ru
     ],
   ];
   it.each(cases)("%s", (_name, bag, key) => {
-    const error = bagError(requirerAppDatabagSchema, bag, { relation, side: "requirer", bag: "app" });
+    const error = bagError(requirerAppV0, bag, { relation, side: "requirer", bag: "app" });
     expect(error).toBeDefined();
     const issue = error!.issues.find((i) => i.key.startsWith(key))!;
     expect(issue.rule).not.toBe("required");
@@ -221,7 +218,7 @@ describe("class 11: wrong-typed items inside JSON-valued fields name the real ru
 
   it("a requirer unit snapshot with a non-string value", () => {
     const error = bagError(
-      requirerUnitDatabagSchema,
+      requirerUnit,
       { data: '{"database": 5}' },
       { relation, side: "requirer", bag: "unit" },
     );

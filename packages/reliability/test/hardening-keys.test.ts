@@ -2,7 +2,8 @@
  * Issue 15 classes 5 and 6: remote names used as keys (own-property semantics), and secret URIs with
  * surrounding blanks (one normalisation, for validation and for the hook tool).
  */
-import { type Charm, DEFAULT_REQUESTED_SECRETS, pyDumps } from "@charm-relations/juju-secrets-core";
+import type { Charm } from "@charm-relations/juju-secrets-core";
+import { DEFAULT_REQUESTED_SECRETS, pyDumps } from "@charm-relations/juju-secrets-core/protocol";
 import { charmRunner, JujuModel, MemoryBackend } from "@charm-relations/juju-secrets-core/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import {

@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 
-const CORE_DIST = fileURLToPath(new URL("../../juju-secrets-core/dist/index.js", import.meta.url));
+const CORE_DIST = fileURLToPath(new URL("../../juju-secrets-core/dist/backend/index.js", import.meta.url));
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });

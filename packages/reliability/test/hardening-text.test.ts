@@ -2,7 +2,9 @@
  * Issue 15 class 4: remote text reaching a status or a log is escaped and capped, and `ProcessBackend`
  * never hands the kernel a NUL or an oversized argv (no `TypeError`, no `E2BIG`).
  */
-import { CharmRelationsError, ProcessBackend, pyDumps } from "@charm-relations/juju-secrets-core";
+import { CharmRelationsError } from "@charm-relations/juju-secrets-core";
+import { ProcessBackend } from "@charm-relations/juju-secrets-core/backend";
+import { pyDumps } from "@charm-relations/juju-secrets-core/protocol";
 import { JujuModel } from "@charm-relations/juju-secrets-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

@@ -4,8 +4,9 @@
  * what the library sends is stored byte for byte as meant — end to end through `ProcessBackend`.
  */
 
-import { POSTGRESQL_CLIENT } from "@charm-relations/interface-postgresql-client";
-import { DataRequirer, encodeRelationSettings } from "@charm-relations/juju-secrets-core";
+import { postgresqlClient } from "@charm-relations/interface-postgresql-client";
+import { encodeRelationSettings } from "@charm-relations/juju-secrets-core/backend";
+import { DataRequirer } from "@charm-relations/juju-secrets-core/interface";
 import {
   JujuModel,
   MemoryBackend,
@@ -171,7 +172,7 @@ describe("class 3: what the library writes is stored exactly as meant", () => {
     // The requirer writes its request through ProcessBackend and the fakes too.
     const requirer = processRunner(
       (charm) => {
-        new DataRequirer(charm, "database", POSTGRESQL_CLIENT, {
+        new DataRequirer(charm, "database", postgresqlClient, {
           contract: "v0",
           requests: [{ resource: database }],
         });

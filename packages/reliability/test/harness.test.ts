@@ -5,7 +5,9 @@
  * prove nothing.
  */
 import { randomBytes } from "node:crypto";
-import { type Charm, DataProvider, HookToolError, pyDumps } from "@charm-relations/juju-secrets-core";
+import { type Charm, HookToolError } from "@charm-relations/juju-secrets-core";
+import { DataProvider } from "@charm-relations/juju-secrets-core/interface";
+import { pyDumps } from "@charm-relations/juju-secrets-core/protocol";
 import { charmRunner, JujuModel, MemoryBackend } from "@charm-relations/juju-secrets-core/testing";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
@@ -61,7 +63,7 @@ describe("the sweeps catch misbehaving charms", () => {
       const provider = new DataProvider(charm, "database", PG);
       provider.events.on("requested", ({ request }) => {
         try {
-          provider.publish(request.relation, {
+          provider.publishFields(request.relation, {
             endpoints: "10.0.0.1:5432",
             username: "u",
             password: "p-0123456789",

@@ -15,8 +15,8 @@ import {
   HookToolMissingError,
   RelationNotFoundError,
 } from "../errors.js";
+import { utf8Length } from "../limits.js";
 import { parseSecretUri } from "../protocol/codecs.js";
-import { utf8Length } from "../protocol/limits.js";
 import { validateSecretContent } from "../protocol/secrets.js";
 import { encodeRelationSettings } from "./settings-file.js";
 import { withSecretDir } from "./temp-files.js";

@@ -10,7 +10,7 @@
  */
 
 import { RelationDataAccessError } from "../errors.js";
-import { safeText } from "../protocol/limits.js";
+import { safeText } from "../limits.js";
 import type { Databag } from "./types.js";
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");

@@ -13,12 +13,9 @@
  * `RelationRef` so both parts are always at hand.
  */
 
-export interface RelationRef {
-  readonly endpoint: string;
-  readonly id: number;
-}
+import type { Databag, RelationRef } from "../types.js";
 
-export type Databag = Readonly<Record<string, string>>;
+export type { Databag, RelationRef };
 
 export type SecretOwner = "application" | "unit";
 export type RotatePolicy = "never" | "hourly" | "daily" | "weekly" | "monthly" | "quarterly" | "yearly";

@@ -8,8 +8,8 @@
 
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RelationRef } from "../backend/types.js";
-import type { Charm } from "../hook/charm.js";
+import type { RelationRef } from "../types.js";
+import type { Model } from "./model.js";
 
 export interface DepartureMarkerOptions {
   /**
@@ -25,31 +25,32 @@ export interface DepartureMarkerOptions {
  */
 const IN_MEMORY = new Set<string>();
 
-/** Remembers, from relation-departed to relation-broken, that this unit leaves a relation of `endpoint`. */
+/**
+ * Remembers, from relation-departed to relation-broken, that this unit leaves a relation. The engines
+ * call `departed` from their relation-departed observer.
+ */
 export class DepartureMarker {
-  readonly #charm: Charm;
+  readonly #model: Model;
   readonly #dir: string | undefined;
 
-  constructor(charm: Charm, endpoint: string, options: DepartureMarkerOptions = {}) {
-    this.#charm = charm;
-    const ctx = charm.context;
+  constructor(model: Model, options: DepartureMarkerOptions = {}) {
+    this.#model = model;
+    const ctx = model.context;
     this.#dir = options.stateDir ?? (ctx.charmDir ? join(ctx.charmDir, ".charm-relations") : undefined);
-    charm.on(
-      "relationDeparted",
-      (e) => {
-        if (e.departingUnit === charm.unit) this.#mark(e.relation.ref);
-      },
-      { endpoint },
-    );
+  }
+
+  /** relation-departed: remember the relation when the departing unit is this one. */
+  departed(relation: RelationRef, departingUnit: string | undefined): void {
+    if (departingUnit === this.#model.context.unitName) this.#mark(relation);
   }
 
   /** One file per unit and relation: several units may share a charm dir in test harnesses. */
   #name(relation: RelationRef): string {
-    return `departing.${this.#charm.unit.replace("/", "-")}.${relation.endpoint}.${relation.id}`;
+    return `departing.${this.#model.context.unitName.replace("/", "-")}.${relation.endpoint}.${relation.id}`;
   }
 
   #memoryKey(relation: RelationRef): string {
-    return `${this.#charm.context.modelUuid}/${this.#name(relation)}`;
+    return `${this.#model.context.modelUuid}/${this.#name(relation)}`;
   }
 
   #mark(relation: RelationRef): void {
@@ -58,7 +59,7 @@ export class DepartureMarker {
       return;
     }
     mkdirSync(this.#dir, { recursive: true });
-    writeFileSync(join(this.#dir, this.#name(relation)), `${this.#charm.unit}\n`);
+    writeFileSync(join(this.#dir, this.#name(relation)), `${this.#model.context.unitName}\n`);
   }
 
   /** This unit is leaving the relation while the relation itself lives on. */

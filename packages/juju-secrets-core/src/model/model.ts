@@ -22,8 +22,8 @@ import {
   SecretNotFoundError,
 } from "../errors.js";
 import type { HookContext } from "../hook/types.js";
-import { parseSecretUri, secretIdArg } from "../protocol/codecs.js";
-import { MAX_STATUS_MESSAGE, safeText } from "../protocol/limits.js";
+import { MAX_STATUS_MESSAGE, safeText } from "../limits.js";
+import { secretIdArg, xidOf } from "../protocol/codecs.js";
 import { StatusRecorder, type WorkloadStatus } from "./status.js";
 import { unitStateFor } from "./unit-state.js";
 
@@ -424,14 +424,6 @@ export class SecretStore {
   forgetLabel(label: string): void {
     this.#infoByLabel.set(label, null);
   }
-}
-
-export function xidOf(uri: string): string {
-  const parsed = parseSecretUri(uri);
-  if (parsed) return parsed.xid;
-  const i = uri.lastIndexOf("/");
-  const tail = i >= 0 ? uri.slice(i + 1) : uri;
-  return tail.startsWith("secret:") ? tail.slice("secret:".length) : tail;
 }
 
 /** `safeText` line by line: log messages may span lines; nothing else is let through raw. */

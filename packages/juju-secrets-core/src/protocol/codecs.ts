@@ -134,6 +134,15 @@ export function secretIdArg(s: string): string {
   return parseSecretUri(s)?.uri ?? s;
 }
 
+/** The bare xid of a secret URI in any form (a value that does not parse: its last path part). */
+export function xidOf(uri: string): string {
+  const parsed = parseSecretUri(uri);
+  if (parsed) return parsed.xid;
+  const i = uri.lastIndexOf("/");
+  const tail = i >= 0 ? uri.slice(i + 1) : uri;
+  return tail.startsWith("secret:") ? tail.slice("secret:".length) : tail;
+}
+
 /** True when both name the same secret (same xid), whatever their URI forms. */
 export function sameSecret(
   a: string | ParsedSecretUri | undefined | null,

@@ -2,12 +2,13 @@
  * The data-interfaces protocol as pure functions: Python-compatible JSON, value codecs, secret
  * groups and labels, Fernet, the v0 snapshot, relation statuses and the v1 requests contract.
  */
+
+export { describeShape, FernetError } from "../errors.js";
+export * from "../limits.js";
+export * from "./bag.js";
 export * from "./codecs.js";
 export * from "./fernet.js";
 export * from "./json.js";
-export * from "./limits.js";
-// `validateSecretContent` stays module-level (import from "./protocol/secrets.js"): the package root
-// already exports the backend's function of the same name and rules, and two star exports would clash.
 export {
   CREDENTIAL_FIELDS,
   DEFAULT_PROVIDED_SECRETS,
@@ -29,6 +30,7 @@ export {
   type SecretLabelParts,
   secretKey,
   secretLabel,
+  validateSecretContent,
 } from "./secrets.js";
 export * from "./snapshot.js";
 export * from "./status.js";

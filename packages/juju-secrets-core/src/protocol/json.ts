@@ -5,7 +5,7 @@
  */
 
 import { CharmRelationsError } from "../errors.js";
-import { DEFAULT_REMOTE_LIMITS, utf8Length } from "./limits.js";
+import { DEFAULT_REMOTE_LIMITS, utf8Length } from "../limits.js";
 
 /**
  * A value we were asked to write cannot be encoded on the wire. `field` is a path such as

@@ -3,6 +3,7 @@
  * side's app bag under `data` and diffs against it on the next relation-changed.
  */
 
+import { wireString } from "./bag.js";
 import { jsonType } from "./codecs.js";
 import { compareUtf8, parseJson, pyDumps, sortedEntries } from "./json.js";
 
@@ -85,16 +86,7 @@ export function parseV0Snapshot(raw?: string | null): ParsedV0Snapshot {
   // Entries, not assignment: a `__proto__` key must stay a plain key.
   const entries: [string, string][] = [];
   for (const [key, item] of Object.entries(value)) {
-    entries.push([key, typeof item === "string" ? item : reencode(item)]);
+    entries.push([key, wireString(item)]);
   }
   return { ok: true, present: true, bag: Object.fromEntries(entries) };
-}
-
-function reencode(item: unknown): string {
-  try {
-    return pyDumps(item);
-  } catch {
-    // Floats cannot come from Python's writers of this key; keep something comparable anyway.
-    return JSON.stringify(item);
-  }
 }

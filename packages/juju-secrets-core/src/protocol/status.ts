@@ -4,7 +4,7 @@
  */
 
 import { jsonType } from "./codecs.js";
-import { ProtocolEncodeError, parseJson, pyDumps } from "./json.js";
+import { type ParseJsonLimits, ProtocolEncodeError, parseJson, pyDumps } from "./json.js";
 
 /** The databag key. */
 export const STATUS_KEY = "status";
@@ -71,9 +71,31 @@ export type ParseStatusesResult =
   | { readonly ok: true; readonly statuses: RelationStatus[] }
   | { readonly ok: false; readonly error: string; readonly statuses: RelationStatus[] };
 
-function toStatus(item: unknown, where: string): RelationStatus | string {
+export interface ParseStatusesOptions {
+  /**
+   * Remote data (Python's `RelationStatus` model): an integer `code` and string `message` and
+   * `resolution` in every entry. Without it (our own snapshots), string codes and missing texts pass.
+   */
+  readonly strict?: boolean;
+  /** Size and depth limits of the JSON text (remote data). */
+  readonly limits?: ParseJsonLimits;
+}
+
+/** A status entry as the protocol defines it: integer code, string message and resolution. */
+export function isRelationStatus(item: unknown): item is RelationStatus {
+  if (item === null || typeof item !== "object" || Array.isArray(item)) return false;
+  const o = item as Record<string, unknown>;
+  return Number.isSafeInteger(o.code) && typeof o.message === "string" && typeof o.resolution === "string";
+}
+
+function toStatus(item: unknown, where: string, strict: boolean): RelationStatus | string {
   if (item === null || typeof item !== "object" || Array.isArray(item)) {
     return `${where}: expected an object, got ${jsonType(item)}`;
+  }
+  if (strict) {
+    if (isRelationStatus(item))
+      return { code: item.code, message: item.message, resolution: item.resolution };
+    return `${where}: expected {code: integer, message: string, resolution: string}`;
   }
   const rec = item as Record<string, unknown>;
   const rawCode = rec["code"];
@@ -94,22 +116,22 @@ function toStatus(item: unknown, where: string): RelationStatus | string {
 }
 
 /**
- * Read statuses leniently. Accepts the databag string (a JSON array), an already parsed array, or the
+ * Read statuses (leniently, unless `strict`). Accepts the databag string (a JSON array), an already parsed array, or the
  * v1 snapshot form `{"<code>": {...}}`. Missing or `""` means none. Entries without an integer code
  * make the result `ok: false`, with the valid entries still returned. A missing message or
  * resolution reads as `""`.
  */
-export function parseStatuses(raw: unknown): ParseStatusesResult {
+export function parseStatuses(raw: unknown, options: ParseStatusesOptions = {}): ParseStatusesResult {
   if (raw === undefined || raw === null || raw === "") return { ok: true, statuses: [] };
   let value: unknown = raw;
   if (typeof raw === "string") {
-    const parsed = parseJson(raw);
+    const parsed = parseJson(raw, options.limits);
     if (!parsed.ok) return { ok: false, error: parsed.error, statuses: [] };
     value = parsed.value;
   }
   let items: [string, unknown][];
   if (Array.isArray(value)) items = value.map((item, i) => [`status[${i}]`, item]);
-  else if (value !== null && typeof value === "object") {
+  else if (value !== null && typeof value === "object" && options.strict !== true) {
     items = Object.entries(value).map(([code, item]) => [`status.${code}`, item]);
   } else
     return { ok: false, error: `expected a JSON array of statuses, got ${jsonType(value)}`, statuses: [] };
@@ -117,7 +139,7 @@ export function parseStatuses(raw: unknown): ParseStatusesResult {
   const statuses: RelationStatus[] = [];
   const errors: string[] = [];
   for (const [where, item] of items) {
-    const status = toStatus(item, where);
+    const status = toStatus(item, where, options.strict === true);
     if (typeof status === "string") errors.push(status);
     else statuses.push(status);
   }

@@ -5,6 +5,7 @@
 export * from "./bin.js";
 export * from "./charm-runner.js";
 export * from "./conformance.js";
+export * from "./database-conformance.js";
 export * from "./env.js";
 export {
   goJson,
@@ -23,5 +24,8 @@ export {
 } from "./juju-yaml.js";
 export * from "./memory-backend.js";
 export * from "./model.js";
+export * from "./pki.js";
+export * from "./scenario.js";
 export * from "./simulation.js";
 export * from "./state-file.js";
+export * from "./v0-conformance.js";

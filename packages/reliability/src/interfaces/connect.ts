@@ -27,7 +27,7 @@ export interface CharmOptions {
 export function connectProvider(options: CharmOptions = {}): (charm: Charm) => void {
   const seed = passwordSeed(options.passwords ?? "derived");
   return (charm) => {
-    const provider = new ConnectProvider(charm, EP);
+    const provider = new ConnectProvider(charm, { endpoint: EP });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     const answer = (r: {
       relation: { endpoint: string; id: number };
@@ -45,7 +45,7 @@ export function connectProvider(options: CharmOptions = {}): (charm: Charm) => v
       answer(request);
     });
     provider.on("integrationRemoved", (e) => log("integrationRemoved", `${e.relation.id} ${e.username}`));
-    if (options.log) provider.on("requestInvalid", ({ error }) => log("requestInvalid", error.message));
+    if (options.log) provider.on("invalid", ({ error }) => log("invalid", error.message));
     charm.on("configChanged", () => {
       if (!charm.model.isLeader()) return;
       for (const r of provider.answeredRequests()) answer(r);
@@ -57,12 +57,12 @@ export function connectProvider(options: CharmOptions = {}): (charm: Charm) => v
 
 export function connectRequirer(contract: Contract, options: CharmOptions = {}): (charm: Charm) => void {
   return (charm) => {
-    const requirer = new ConnectRequirer(charm, EP, { pluginUrl: PLUGIN, contract });
+    const requirer = new ConnectRequirer(charm, { endpoint: EP, pluginUrl: PLUGIN, contract });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
-    requirer.on("integrationCreated", ({ integration }) =>
+    requirer.on("integrationCreated", ({ connection: integration }) =>
       log("created", `${integration.relation.id} ${integration.username}`),
     );
-    requirer.on("credentialsRotated", ({ integration, groups }) =>
+    requirer.on("credentialsRotated", ({ connection: integration, groups }) =>
       log("rotated", `${integration.relation.id} ${groups.join(",")}`),
     );
     requirer.on("gone", ({ relation }) => log("gone", String(relation.id)));

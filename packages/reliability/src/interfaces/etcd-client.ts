@@ -38,14 +38,14 @@ export interface CharmOptions {
 
 export function etcdClientProvider(options: CharmOptions = {}): (charm: Charm) => void {
   return (charm) => {
-    const provider = new EtcdClientProvider(charm, EP);
+    const provider = new EtcdClientProvider(charm, { endpoint: EP });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     const ca = () => SERVER_CAS[Number(charm.model.config().rotate ?? 0) % SERVER_CAS.length]!;
     const answer = (
       client: { relation: { endpoint: string; id: number }; requestId?: string },
       username: string,
     ) =>
-      provider.publishClient(client, {
+      provider.publish(client, {
         username,
         endpoints: ["10.1.0.10:2379", "10.1.0.11:2379"],
         version: "3.6.5",
@@ -63,9 +63,9 @@ export function etcdClientProvider(options: CharmOptions = {}): (charm: Charm) =
     provider.on("gone", ({ relation }) => log("gone", String(relation.id)));
     // A real charm refuses the client with a status naming it (the library hands over a typed error).
     provider.on("clientCertificateRejected", (e) => charm.model.setStatus("blocked", e.error.message));
-    if (options.log) provider.on("requestInvalid", ({ error }) => log("requestInvalid", error.message));
+    if (options.log) provider.on("invalid", ({ error }) => log("invalid", error.message));
     charm.on("configChanged", () => {
-      if (charm.model.isLeader()) provider.publishTlsCa(ca());
+      if (charm.model.isLeader()) provider.publishAll({ tlsCa: ca() });
     });
     // Like most charms, report the workload status at the end of the hook (after the library ran).
     charm.on("relationBroken", () => charm.model.setStatus("active", ""));
@@ -80,11 +80,18 @@ export function etcdClientRequirer(
   return (charm) => {
     const chosen = charm.model.config().cert;
     const cert = (typeof chosen === "string" && CLIENT_CERTS[chosen]) || defaultCert;
-    const requirer = new EtcdClientRequirer(charm, EP, { prefix: "/app/", mtlsCert: cert, contract });
+    const requirer = new EtcdClientRequirer(charm, {
+      endpoint: EP,
+      prefix: "/app/",
+      mtlsCert: cert,
+      contract,
+    });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
-    requirer.on("etcdReady", (c) => log("ready", `${c.relation.id} ${c.username}`));
+    requirer.on("etcdReady", ({ connection: c }) => log("ready", `${c.relation.id} ${c.username}`));
     requirer.on("caRotated", (c) => log("caRotated", String(c.relation.id)));
-    requirer.on("credentialsRotated", (c) => log("rotated", `${c.relation.id} ${c.username}`));
+    requirer.on("credentialsRotated", ({ connection: c }) =>
+      log("rotated", `${c.relation.id} ${c.username}`),
+    );
     requirer.on("gone", ({ relation }) => log("gone", String(relation.id)));
     if (options.log) requirer.on("invalid", ({ error }) => log("invalid", error.message));
     charm.on("configChanged", () => {

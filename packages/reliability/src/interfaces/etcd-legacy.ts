@@ -33,7 +33,7 @@ export interface CharmOptions {
 
 export function etcdLegacyProvider(options: CharmOptions = {}): (charm: Charm) => void {
   return (charm) => {
-    const provider = new EtcdProvider(charm, "db");
+    const provider = new EtcdProvider(charm, { endpoint: "db" });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     const publish = () => {
       const generation = Number(charm.model.config().rotate ?? 0);
@@ -44,7 +44,7 @@ export function etcdLegacyProvider(options: CharmOptions = {}): (charm: Charm) =
       log("connected", String(e.relation.id));
       publish();
     });
-    provider.on("disconnected", (e) => log("disconnected", String(e.relation.id)));
+    provider.on("gone", (e) => log("disconnected", String(e.relation.id)));
     charm.on("configChanged", publish);
   };
 }
@@ -52,7 +52,7 @@ export function etcdLegacyProvider(options: CharmOptions = {}): (charm: Charm) =
 /** The requirer remembers what it last saw in a state file in the unit's charm directory (the default). */
 export function etcdLegacyRequirer(options: CharmOptions = {}): (charm: Charm) => void {
   return (charm) => {
-    const requirer = new EtcdRequirer(charm, "etcd");
+    const requirer = new EtcdRequirer(charm, { endpoint: "etcd" });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     requirer.on("tlsAvailable", () => log("tlsAvailable"));
     requirer.on("connectionChanged", () => log("connectionChanged"));

@@ -7,12 +7,13 @@
 
 import {
   connectionUri,
-  POSTGRESQL_CLIENT,
   PostgresqlProvider,
   type PostgresqlRequest,
   PostgresqlRequirer,
+  postgresqlClient,
 } from "@charm-relations/interface-postgresql-client";
-import { type Charm, DataRequirer } from "@charm-relations/juju-secrets-core";
+import type { Charm } from "@charm-relations/juju-secrets-core";
+import { DataRequirer } from "@charm-relations/juju-secrets-core/interface";
 import { charmRunner } from "@charm-relations/juju-secrets-core/testing";
 import fc from "fast-check";
 import { EventLog, makePassword, type PasswordMode, passwordSeed } from "../generic.js";
@@ -32,7 +33,7 @@ export interface CharmOptions {
 export function postgresqlProvider(options: CharmOptions = {}): (charm: Charm) => void {
   const seed = passwordSeed(options.passwords ?? "derived");
   return (charm) => {
-    const provider = new PostgresqlProvider(charm, EP);
+    const provider = new PostgresqlProvider(charm, { endpoint: EP });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     const serve = (r: PostgresqlRequest) => {
       const username = r.requestId
@@ -56,7 +57,7 @@ export function postgresqlProvider(options: CharmOptions = {}): (charm: Charm) =
       serve(request);
     });
     provider.on("gone", ({ relation }) => log("gone", String(relation.id)));
-    if (options.log) provider.on("requestInvalid", ({ error }) => log("requestInvalid", error.message));
+    if (options.log) provider.on("invalid", ({ error }) => log("requestInvalid", error.message));
     charm.on("configChanged", () => {
       if (!charm.model.isLeader()) return;
       for (const r of provider.requests()) if (provider.published(r).password !== undefined) serve(r);
@@ -68,7 +69,7 @@ export function postgresqlProvider(options: CharmOptions = {}): (charm: Charm) =
 
 export function postgresqlRequirer(options: CharmOptions = {}): (charm: Charm) => void {
   return (charm) => {
-    const requirer = new PostgresqlRequirer(charm, EP, { database: "myapp" });
+    const requirer = new PostgresqlRequirer(charm, { endpoint: EP, database: "myapp" });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     requirer.on("databaseCreated", ({ relation }) => log("created", String(relation.id)));
     requirer.on("credentialsRotated", ({ relation }) => log("rotated", String(relation.id)));
@@ -80,12 +81,12 @@ export function postgresqlRequirer(options: CharmOptions = {}): (charm: Charm) =
 /** A v1 client of the PostgreSQL provider (the package's requirer speaks v0 only). */
 export function postgresqlV1Requirer(options: CharmOptions = {}): (charm: Charm) => void {
   return (charm) => {
-    const engine = new DataRequirer(charm, EP, POSTGRESQL_CLIENT, {
+    const engine = new DataRequirer(charm, EP, postgresqlClient, {
       contract: "v1",
       requests: [{ resource: "orders" }, { resource: "reports" }],
     });
-    engine.events.on("created", ({ response }) =>
-      options.log?.add(charm.unit, "created", `${response.relation.id} ${response.resource}`),
+    engine.events.on("databaseCreated", ({ connection }) =>
+      options.log?.add(charm.unit, "created", `${connection.relation.id} ${connection.database}`),
     );
   };
 }

@@ -41,7 +41,8 @@ export function valkeyProvider(options: CharmOptions = {}): (charm: Charm) => vo
       },
       { endpoint: EP },
     );
-    const provider = new ValkeyProvider(charm, EP, {
+    const provider = new ValkeyProvider(charm, {
+      endpoint: EP,
       retainSecretsOnBroken: (r) => existsSync(marker(r.id)),
     });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
@@ -61,7 +62,7 @@ export function valkeyProvider(options: CharmOptions = {}): (charm: Charm) => vo
     });
     provider.on("requestRemoved", ({ request }) => log("requestRemoved", request.resource));
     provider.on("gone", ({ relation }) => log("gone", String(relation.id)));
-    if (options.log) provider.on("requestInvalid", ({ error }) => log("requestInvalid", error.message));
+    if (options.log) provider.on("invalid", ({ error }) => log("requestInvalid", error.message));
     charm.on("configChanged", () => {
       if (!charm.model.isLeader()) return;
       for (const r of provider.answeredRequests()) {
@@ -82,7 +83,7 @@ export function valkeyRequirer(
   return (charm) => {
     const drop = charm.model.config().drop;
     const wanted = resources.filter((r) => r !== drop);
-    const requirer = new ValkeyRequirer(charm, EP, { resources: wanted, contract });
+    const requirer = new ValkeyRequirer(charm, { endpoint: EP, resources: wanted, contract });
     const log = (e: string, d = "") => options.log?.add(charm.unit, e, d);
     requirer.on("resourceCreated", ({ connection }) =>
       log("created", `${connection.relation.id} ${connection.resource}`),

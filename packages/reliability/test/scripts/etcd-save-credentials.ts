@@ -27,7 +27,7 @@ sim.deploy("etcd", {
 });
 sim.deploy("kcp", {
   runner: charmRunner((charm) => {
-    const requirer = new EtcdRequirer(charm, "etcd", { stateDir: spec.stateDir ?? false });
+    const requirer = new EtcdRequirer(charm, { endpoint: "etcd", stateDir: spec.stateDir ?? false });
     requirer.on("tlsAvailable", () => {
       try {
         outcomes.push({ ok: true, ...requirer.saveClientCredentials(spec.paths) });

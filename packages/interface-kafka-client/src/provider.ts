@@ -1,0 +1,131 @@
+/**
+ * `KafkaProvider`: the broker side of `kafka_client`. It serves v1 requirers (one or more topics per
+ * relation) and v0 `KafkaRequires` requirers on one endpoint, tells the charm which users and ACLs to
+ * create (and which client certificates to trust), and publishes in kafka-operator's spelling.
+ *
+ *   kafka.on("topicRequested", ({ request }) => kafka.publish(request, { username, password, … }));
+ */
+
+import type { Charm, Contract, RelationRef } from "@charm-relations/juju-secrets-core";
+import { ProtocolEncodeError } from "@charm-relations/juju-secrets-core";
+import {
+  answerFields,
+  InterfaceProvider,
+  type ProviderEvents,
+  type ProviderOptions,
+  type ProviderRequest,
+} from "@charm-relations/juju-secrets-core/interface";
+import { kafkaClient } from "./definition.js";
+import { type KafkaResponseInput, kafkaUsername, responseInput } from "./schema.js";
+
+/** One topic request, as the broker charm sees it. */
+export interface KafkaRequest {
+  readonly relation: RelationRef;
+  readonly remoteApp: string | null;
+  readonly contract: Contract;
+  /** v1 only (a v0 requirer has one implicit request per relation). */
+  readonly requestId?: string;
+  readonly topic: string;
+  /** `producer`, `consumer`, `admin` (any other string is passed through for the charm to refuse). */
+  readonly extraUserRoles: readonly string[];
+  /**
+   * The prefix to grant: the requirer's, else `<username>-` when the roles include `consumer` (as
+   * kafka-operator); published with the credentials unless the answer names another.
+   */
+  readonly consumerGroupPrefix?: string;
+  /** The user kafka-operator creates for it: `relation-<id>-<request-id>` or `relation-<id>`. */
+  readonly username: string;
+  /** The requirer sent a client certificate (read it with `clientCertificate`). */
+  readonly mtls: boolean;
+}
+
+/** `topicRequested`, `topicEntityRequested`, `mtlsCertUpdated`, `requestRemoved`, `invalid`, `gone`. */
+export type KafkaProviderEvents = ProviderEvents<typeof kafkaClient, KafkaRequest>;
+
+function toRequest(r: ProviderRequest): KafkaRequest {
+  const username = kafkaUsername(r.relation.id, r.contract === "v1" ? r.requestId : undefined);
+  const asked = r.raw["consumer-group-prefix"];
+  const prefix =
+    typeof asked === "string" && asked !== ""
+      ? asked
+      : r.extraUserRoles.includes("consumer")
+        ? `${username}-`
+        : undefined;
+  return {
+    relation: r.relation,
+    remoteApp: r.remoteApp,
+    contract: r.contract,
+    ...(r.requestId ? { requestId: r.requestId } : {}),
+    topic: r.resource,
+    extraUserRoles: r.extraUserRoles,
+    ...(prefix ? { consumerGroupPrefix: prefix } : {}),
+    username,
+    mtls: r.mtlsSecret !== undefined || typeof r.raw["mtls-cert"] === "string",
+  };
+}
+
+export class KafkaProvider extends InterfaceProvider<typeof kafkaClient, KafkaRequest, KafkaResponseInput> {
+  constructor(charm: Charm, options: ProviderOptions = {}) {
+    super(charm, kafkaClient, options, toRequest);
+  }
+
+  /** The client certificate (PEM) a request carries, if any (any unit: for the truststore). */
+  clientCertificate(request: Pick<KafkaRequest, "relation" | "requestId">): string | undefined {
+    return this.clientCertificates().find(
+      (c) => c.relation.id === request.relation.id && c.requestId === request.requestId,
+    )?.cert;
+  }
+
+  /** The user and password published for a request (leader), to rebuild users; undefined when unanswered. */
+  credentials(
+    request: Pick<KafkaRequest, "relation" | "requestId">,
+  ): { username: string; password: string } | undefined {
+    const p = this.published(request);
+    return p.username && p.password ? { username: p.username, password: p.password } : undefined;
+  }
+
+  /** The same fields (bootstrap servers, TLS …) to every answered request (leader); credentials are per request. */
+  override publishAll(response: Omit<KafkaResponseInput, "username" | "password">): void {
+    if ("username" in response || "password" in response) {
+      throw new ProtocolEncodeError("username/password", "credentials are per request: use publish()");
+    }
+    this.fieldsOf(response, undefined); // validate once, before the first write
+    super.publishAll(response);
+  }
+
+  /** Validated input → canonical fields in kafka-operator's spelling for the request's contract. */
+  protected fieldsOf(
+    input: KafkaResponseInput,
+    request: KafkaRequest | undefined,
+  ): Record<string, string | undefined> {
+    const parsed = responseInput.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field =
+        issue.path.map(String).join(".") ||
+        (issue.code === "unrecognized_keys" ? issue.keys.join(", ") : "response");
+      throw new ProtocolEncodeError(
+        field,
+        issue.code === "unrecognized_keys" ? "unknown field" : issue.message,
+      );
+    }
+    const { tls, tlsCa, bootstrapServer, ...rest } = parsed.data;
+    if (tlsCa != null && tls !== true)
+      throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
+    const fields = answerFields({ ...rest, endpoints: bootstrapServer });
+    const v0 = request?.contract === "v0";
+    if (tls !== undefined) {
+      // v0 clients read `enabled`/`disabled` and, while off, `tls-ca: disabled` (kafka-operator's v0
+      // generation); v1 models dump a JSON boolean and drop the CA.
+      fields.tls = v0 ? (tls ? "enabled" : "disabled") : tls ? "true" : "false";
+      if (!tls) fields["tls-ca"] = v0 ? "disabled" : undefined;
+      else if (tlsCa !== undefined) fields["tls-ca"] = tlsCa ?? undefined;
+    }
+    if (request && rest.consumerGroupPrefix === undefined && request.consumerGroupPrefix && fields.username) {
+      fields["consumer-group-prefix"] = request.consumerGroupPrefix;
+    }
+    // v0 clients read the topic back from the provider bag, as kafka-operator echoes it.
+    if (v0 && fields.username) fields.topic = request.topic;
+    return fields;
+  }
+}

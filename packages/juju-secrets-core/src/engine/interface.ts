@@ -1,0 +1,194 @@
+/**
+ * The base classes every interface package's two classes extend: the same constructor shape
+ * (`new XRequirer(charm, { endpoint?, … })`), the same lookups (`connection(relation?)`,
+ * `connections()`, `isReady()`, `requests()`), the same publishing (`publish(request, answer)`,
+ * `publishAll(answer)`) and the same events in every package. The engines do the protocol.
+ */
+
+import type { ProviderRequest, RequestSpec } from "../contract/types.js";
+import type { Charm } from "../hook/charm.js";
+import type { EventMap } from "../hook/emitter.js";
+import type { RemoteLimits } from "../limits.js";
+import { type BoolSpelling, formatBool, formatCommaList } from "../protocol/codecs.js";
+import { ProtocolEncodeError } from "../protocol/json.js";
+import type { Contract, RelationRef } from "../types.js";
+import { type AnyDefinition, defaultEndpointOf } from "./definition.js";
+import { DataProvider, type PublishTarget } from "./provider.js";
+import { DataRequirer } from "./requirer.js";
+
+/** Options every requirer takes. */
+export interface RequirerOptions {
+  /** Default: the interface's endpoint name (the real charms' one). */
+  readonly endpoint?: string;
+  /** Default: the interface's default requirer contract. */
+  readonly contract?: Contract;
+  /** Extra provider fields to request as secrets (appended to the default `requested-secrets`). */
+  readonly additionalSecretFields?: readonly string[];
+  /** Keep the requirer-owned secrets of a broken relation (a departing unit keeps them anyway). */
+  readonly retainSecretsOnBroken?: (relation: RelationRef) => boolean;
+  /** Where this unit remembers that it is departing (default `<charm dir>/.charm-relations`). */
+  readonly stateDir?: string;
+  /**
+   * Limits on what the providers write (value size, JSON depth, v1 responses per relation); defaults in
+   * `DEFAULT_REMOTE_LIMITS`. A relation over a limit is refused (typed, blocked), the others are served.
+   */
+  readonly limits?: Partial<RemoteLimits>;
+}
+
+/**
+ * A requirer's options: the common ones, and what to ask for — given directly, or lazily as
+ * `request: () => ({…})`, evaluated only in a hook that needs it (writing the request, readiness), so a
+ * charm deriving it from config pays `config-get` there only.
+ */
+export type RequirerOptionsWith<Q> = RequirerOptions & (Q | { readonly request: () => Q });
+
+function requestOf<Q>(options: RequirerOptionsWith<Q>): { lazy: boolean; get: () => Q } {
+  if ("request" in options && typeof options.request === "function") {
+    const request = options.request as () => Q;
+    return { lazy: true, get: request };
+  }
+  return { lazy: false, get: () => options as Q };
+}
+
+export class InterfaceRequirer<
+  D extends AnyDefinition,
+  Q,
+  X extends EventMap = Record<never, never>,
+> extends DataRequirer<D, X> {
+  /**
+   * @param specs the interface's request options → the protocol requests (validate them here: a bad
+   *   option throws before anything is written).
+   */
+  constructor(
+    charm: Charm,
+    definition: D,
+    options: RequirerOptionsWith<Q>,
+    specs: (request: Q) => readonly RequestSpec[],
+  ) {
+    const contract = options.contract ?? definition.contracts.requirer[0];
+    if (contract !== undefined && !definition.contracts.requirer.includes(contract)) {
+      throw new TypeError(
+        `${definition.name} requirer: contract ${contract} is not one of ${definition.contracts.requirer.join(", ")}`,
+      );
+    }
+    const request = requestOf(options);
+    // Eager options are checked now (a bad option fails the constructor, before any write).
+    const eager = request.lazy ? undefined : specs(request.get());
+    super(charm, options.endpoint ?? defaultEndpointOf(definition, "requirer"), definition, {
+      ...(contract ? { contract } : {}),
+      requests: eager ?? (() => specs(request.get())),
+      ...(options.additionalSecretFields ? { additionalSecretFields: options.additionalSecretFields } : {}),
+      ...(options.retainSecretsOnBroken ? { retainSecretsOnBroken: options.retainSecretsOnBroken } : {}),
+      ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
+  }
+}
+
+/** Options every provider takes. */
+export interface ProviderOptions {
+  /** Default: the interface's endpoint name (the real charms' one). */
+  readonly endpoint?: string;
+  /** Keep a broken relation's secrets (a unit that is being removed keeps them anyway, LP#1979811). */
+  readonly retainSecretsOnBroken?: (relation: RelationRef) => boolean;
+  /** Where this unit remembers that it is departing (default `<charm dir>/.charm-relations`). */
+  readonly stateDir?: string;
+  /**
+   * Limits on what the requirers write (value size, JSON depth, v1 requests per relation); defaults in
+   * `DEFAULT_REMOTE_LIMITS`. A relation over a limit is refused (typed, blocked), the others are served.
+   */
+  readonly limits?: Partial<RemoteLimits>;
+}
+
+/** What `publish` takes: a request (its relation and, v1, its id), or a relation (v0: its only request). */
+export type AnswerTarget = { readonly relation: RelationRef; readonly requestId?: string } | RelationRef;
+
+export abstract class InterfaceProvider<
+  D extends AnyDefinition,
+  R extends { readonly relation: RelationRef; readonly requestId?: string },
+  A,
+  X extends EventMap = Record<never, never>,
+> extends DataProvider<D, R, X> {
+  constructor(
+    charm: Charm,
+    definition: D,
+    options: ProviderOptions,
+    toRequest: (request: ProviderRequest) => R,
+  ) {
+    super(charm, options.endpoint ?? defaultEndpointOf(definition, "provider"), definition, {
+      toRequest,
+      ...(options.retainSecretsOnBroken ? { retainSecretsOnBroken: options.retainSecretsOnBroken } : {}),
+      ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
+  }
+
+  /** The interface's answer → canonical fields in its wire spelling (`undefined`: leave, removed: `null`). */
+  protected abstract fieldsOf(
+    answer: A,
+    request: R | undefined,
+  ): Readonly<Record<string, string | undefined>>;
+
+  /**
+   * Answer a request (leader): each field goes to its secret or a plain key, all in this hook's single
+   * write; unchanged values cost nothing, so it is safe to call from every hook. A bad value throws
+   * before anything is written.
+   */
+  publish(target: AnswerTarget, answer: A): void {
+    const request = isRelationRef(target)
+      ? this.request(target)
+      : this.request(target.relation, target.requestId);
+    const to: PublishTarget = isRelationRef(target)
+      ? target
+      : { relation: target.relation, ...(target.requestId ? { requestId: target.requestId } : {}) };
+    this.publishFields(to, this.fieldsOf(answer, request));
+  }
+
+  /** The same answer (endpoints, version, TLS …) to every request that already has credentials (leader). */
+  publishAll(answer: A): void {
+    const requests = this.answeredRequests();
+    if (requests.length === 0) return;
+    for (const request of requests) this.publish(request, answer);
+  }
+}
+
+function isRelationRef(target: unknown): target is RelationRef {
+  return (
+    typeof target === "object" &&
+    target !== null &&
+    "endpoint" in target &&
+    "id" in target &&
+    !("relation" in target)
+  );
+}
+
+/** How `answerFields` writes values. */
+export interface AnswerEncoding {
+  /** Spelling of booleans (`True` for PostgreSQL and etcd, `enabled` for Kafka, `true` otherwise). */
+  readonly bool?: BoolSpelling;
+  /** Lists written sorted (Python's `sorted`, as for `prefix-databases`). */
+  readonly sorted?: readonly string[];
+}
+
+/**
+ * An answer object (`{ endpoints: [...], tlsCa: "…", tls: true }`) as canonical fields: camelCase →
+ * kebab-case keys, lists → comma lists, booleans → the interface's spelling, `null` → remove the field,
+ * `undefined` → leave it. A value that cannot be written throws `ProtocolEncodeError` naming the field.
+ */
+export function answerFields(
+  answer: Readonly<Record<string, unknown>>,
+  encoding: AnswerEncoding = {},
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(answer)) {
+    if (value === undefined) continue;
+    const key = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if (value === null) out[key] = undefined;
+    else if (typeof value === "string") out[key] = value;
+    else if (typeof value === "boolean") out[key] = formatBool(value, encoding.bool ?? "true");
+    else if (Array.isArray(value))
+      out[key] = formatCommaList(value, { field: name, sort: encoding.sorted?.includes(key) ?? false });
+    else throw new ProtocolEncodeError(name, "expected a string, a boolean, a list of strings or null");
+  }
+  return out;
+}
