@@ -23,6 +23,7 @@ import type {
   RelationRef,
   RemoteDataError,
 } from "@charm-relations/juju-secrets-core";
+import { StatusNotes } from "@charm-relations/juju-secrets-core";
 import { Emitter } from "@charm-relations/juju-secrets-core/interface";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import { etcdLegacy } from "./definition.js";
@@ -202,6 +203,7 @@ export class EtcdRequirer {
   readonly endpoint: string;
   readonly #charm: Charm;
   readonly #stateFile: string | undefined;
+  readonly #notes: StatusNotes;
   #view: View | undefined;
 
   constructor(charm: Charm, options: EtcdRequirerOptions = {}) {
@@ -220,6 +222,7 @@ export class EtcdRequirer {
       stateDir !== undefined
         ? join(stateDir, `etcd-requirer.${safeName(endpoint)}.${safeName(charm.unit)}.json`)
         : undefined;
+    this.#notes = new StatusNotes(charm, `etcd:${endpoint}`);
     for (const hook of RELATION_HOOKS) charm.on(hook, (e) => this.#onRelationEvent(e), { endpoint });
   }
 
@@ -383,13 +386,15 @@ export class EtcdRequirer {
     const base: EtcdRequirerEventBase = { relation: event.relation.ref, remoteApp: event.remoteApp };
     const model = this.#charm.model;
 
+    // Without a listener, a `blocked` note that every hook's collect-status adds (the charm's own
+    // evaluators cannot hide it) until a relation hook sees no malformed unit bag.
+    const listening = this.events.listenerCount("invalid") > 0;
     for (const bad of view.invalid) {
-      if (this.events.listenerCount("invalid") > 0) {
-        await this.events.emit("invalid", { ...base, unit: bad.unit, error: bad.error });
-      } else {
-        model.setStatus("blocked", `${bad.unit}: ${bad.error.message}`);
-      }
+      if (listening) await this.events.emit("invalid", { ...base, unit: bad.unit, error: bad.error });
     }
+    const [first] = view.invalid;
+    if (first && !listening) this.#notes.set("invalid", "blocked", `${first.unit}: ${first.error.message}`);
+    else this.#notes.delete("invalid");
     if (view.disagreements.length > 0) {
       // Key names only: the values include a private key.
       const detail = view.disagreements.map((d) => `${d.unit} (${d.keys.join(", ")})`).join("; ");

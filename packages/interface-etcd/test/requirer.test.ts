@@ -371,6 +371,25 @@ describe("EtcdRequirer hostile input", () => {
     expect(status.message).not.toContain("garbage");
   });
 
+  it("without a listener the block outlives the charm's own evaluators until the bag is fixed", async () => {
+    const bad = { ...etcdProviderUnitBag({ connectionString: CS, credentials: CREDS_1 }), client_cert: "x" };
+    const bags: Record<string, Record<string, string>> = { "etcd/0": bad };
+    const { sim } = setup({
+      bags,
+      etcdUnits: 1,
+      requirerUnits: 1,
+      extra: (_r, charm) => charm.on("collectStatus", (e) => e.add("active", "ready")),
+    });
+    await sim.settle();
+    expect(sim.model.unitStatus("kcp/0").status).toBe("blocked");
+    await sim.runHook("kcp/0", "update-status");
+    expect(sim.model.unitStatus("kcp/0").status).toBe("blocked");
+    bags["etcd/0"] = etcdProviderUnitBag({ connectionString: CS, credentials: CREDS_1 });
+    await sim.runHook("etcd/0", "config-changed");
+    await sim.settle();
+    expect(sim.model.unitStatus("kcp/0")).toEqual({ status: "active", message: "ready" });
+  });
+
   it("with an invalid listener, the event carries the typed error and no status is set", async () => {
     const errors: { unit: string; key: string | undefined; message: string }[] = [];
     const bags = {

@@ -6,7 +6,7 @@
 import type { ProviderRequest } from "../contract/types.js";
 import type { RemoteDataError } from "../errors.js";
 import type { Emitter, EventMap } from "../hook/emitter.js";
-import type { Model } from "../model/model.js";
+import type { StatusNotes } from "../hook/status-notes.js";
 import type { StringBag } from "../protocol/bag.js";
 import type { RelationStatus } from "../protocol/status.js";
 import type { RelationRef } from "../types.js";
@@ -95,15 +95,24 @@ export type ProviderEvents<D, R = ProviderRequest> = {
 };
 
 /**
- * Hand a problem with remote data to the charm: emit `name` when it listens, else set the unit blocked
- * with the error's message (it names relation and key, never a value). Never a crash.
+ * Hand a problem with remote data to the charm: emit `name` when it listens, else keep a `blocked`
+ * note for that relation (its message names relation and key, never a value) that every hook's
+ * collect-status adds until the relation parses again or goes (`clearInvalid`). A status set directly
+ * would be overwritten by the charm's own evaluators at the end of the same hook. Never a crash.
  */
 export async function emitOrBlock<E extends EventMap, K extends keyof E>(
   events: Emitter<E>,
   name: K,
-  payload: E[K] & { readonly error: { readonly message: string } },
-  model: Model,
+  payload: E[K] & { readonly relation: RelationRef; readonly error: { readonly message: string } },
+  notes: StatusNotes,
 ): Promise<void> {
   if (events.listenerCount(name) > 0) await events.emit(name, payload);
-  else model.setStatus("blocked", payload.error.message);
+  else notes.set(invalidKey(payload.relation), "blocked", payload.error.message);
 }
+
+/** The relation's remote data is valid again, or the relation is gone: drop its `blocked` note. */
+export function clearInvalid(notes: StatusNotes, relation: RelationRef): void {
+  notes.delete(invalidKey(relation));
+}
+
+const invalidKey = (relation: RelationRef) => `invalid:${relation.id}`;

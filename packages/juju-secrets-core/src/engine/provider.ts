@@ -13,6 +13,7 @@ import { V1Provider } from "../contract/v1.js";
 import { IMMUTABLE_RULE, RemoteDataError, type RemoteDataIssue, RequestChangedError } from "../errors.js";
 import type { Charm } from "../hook/charm.js";
 import { Emitter, type EventMap, type Handler } from "../hook/emitter.js";
+import { StatusNotes } from "../hook/status-notes.js";
 import type { RemoteLimits } from "../limits.js";
 import { DepartureMarker } from "../model/departure.js";
 import type { Model, Relation } from "../model/model.js";
@@ -23,7 +24,7 @@ import { formatStatuses, parseStatuses, type RelationStatus } from "../protocol/
 import type { RelationRef } from "../types.js";
 import { tearDownBrokenRelation } from "./common.js";
 import type { AnyDefinition } from "./definition.js";
-import { emitOrBlock, type ProviderEvents } from "./events.js";
+import { clearInvalid, emitOrBlock, type ProviderEvents } from "./events.js";
 import { wireOf } from "./requirer.js";
 import { checkRequest } from "./validate.js";
 
@@ -77,6 +78,8 @@ export class DataProvider<
   readonly #retain: DataProviderOptions<R>["retainSecretsOnBroken"];
   readonly #limits: RemoteLimits;
   readonly #departure: DepartureMarker;
+  /** `blocked` notes for relations whose remote data no `invalid` listener took. */
+  readonly #notes: StatusNotes;
   readonly #toRequest: (request: ProviderRequest) => R;
 
   constructor(charm: Charm, endpoint: string, definition: D, options: DataProviderOptions<R> = {}) {
@@ -85,6 +88,7 @@ export class DataProvider<
     this.definition = definition;
     this.#retain = options.retainSecretsOnBroken;
     this.#limits = remoteLimits(options.limits);
+    this.#notes = new StatusNotes(charm, `provider:${definition.name}:${endpoint}`);
     this.#departure = new DepartureMarker(
       charm.model,
       options.stateDir ? { stateDir: options.stateDir } : {},
@@ -171,6 +175,7 @@ export class DataProvider<
     const contract = this.#contractOf(requirerBag, issues);
     const changes = contract ? contract.changed(rel, requirerBag, issues, this.#host) : [];
     if (!issues.ok) return this.#invalid(rel, issues.issues);
+    clearInvalid(this.#notes, rel.ref);
     const base = { relation: rel.ref, remoteApp: rel.remoteApp };
     const names = this.definition.requested ?? {};
     const fresh: R[] = [];
@@ -218,7 +223,7 @@ export class DataProvider<
       this.events as unknown as Emitter<{ invalid: typeof payload }>,
       "invalid",
       payload,
-      this.model,
+      this.#notes,
     );
   }
 
@@ -380,6 +385,7 @@ export class DataProvider<
   protected beforeBroken(_relation: RelationRef, _kept: boolean): void {}
 
   async #onBroken(ref: RelationRef, remoteApp: string | undefined): Promise<void> {
+    clearInvalid(this.#notes, ref);
     this.beforeBroken(ref, this.isDeparting(ref) || (this.#retain?.(ref) ?? false));
     await tearDownBrokenRelation(this.model, this.isDeparting(ref), this.#retain, ref, (departing) =>
       this.#emit("gone", { relation: ref, remoteApp: remoteApp ?? null, departing }),

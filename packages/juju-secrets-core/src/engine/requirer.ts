@@ -15,6 +15,7 @@ import { v1Requirer } from "../contract/v1.js";
 import { RemoteDataError, type RemoteDataIssue } from "../errors.js";
 import type { Charm } from "../hook/charm.js";
 import { Emitter, type EventMap, type Handler } from "../hook/emitter.js";
+import { StatusNotes } from "../hook/status-notes.js";
 import type { RemoteLimits } from "../limits.js";
 import { DepartureMarker } from "../model/departure.js";
 import type { Model, Relation } from "../model/model.js";
@@ -33,7 +34,7 @@ import { diffStatuses } from "../protocol/status.js";
 import type { Contract, RelationRef } from "../types.js";
 import { tearDownBrokenRelation } from "./common.js";
 import type { Answer, AnyDefinition, ConnectionOf } from "./definition.js";
-import { emitOrBlock, type RequirerEvents } from "./events.js";
+import { clearInvalid, emitOrBlock, type RequirerEvents } from "./events.js";
 import { checkAnswer, checkSecret } from "./validate.js";
 
 export interface DataRequirerOptions {
@@ -91,6 +92,8 @@ export class DataRequirer<
   readonly #retain: DataRequirerOptions["retainSecretsOnBroken"];
   readonly #limits: RemoteLimits;
   readonly #departure: DepartureMarker;
+  /** `blocked` notes for relations whose remote data no `invalid` listener took. */
+  readonly #notes: StatusNotes;
   /** This hook's answers, resolved once: `<relation id>/<request id>`. */
   readonly #resolved = new Map<string, Resolved>();
 
@@ -104,6 +107,7 @@ export class DataRequirer<
     this.#lazy = typeof requests === "function" ? requests : () => requests;
     this.#retain = options.retainSecretsOnBroken;
     this.#limits = remoteLimits(options.limits);
+    this.#notes = new StatusNotes(charm, `requirer:${definition.name}:${endpoint}`);
     this.#departure = new DepartureMarker(
       charm.model,
       options.stateDir ? { stateDir: options.stateDir } : {},
@@ -287,6 +291,7 @@ export class DataRequirer<
     }
     const text = this.#wire.writeSnapshot(entries, statuses);
     if (text !== own) rel.localUnit.set("data", text);
+    clearInvalid(this.#notes, rel.ref);
   }
 
   /** Emit the definition's events for one answer: created (or its entity variant), changes, rotations. */
@@ -483,7 +488,7 @@ export class DataRequirer<
       this.events as unknown as Emitter<{ invalid: typeof payload }>,
       "invalid",
       payload,
-      this.model,
+      this.#notes,
     );
   }
 
@@ -539,6 +544,7 @@ export class DataRequirer<
   }
 
   async #onBroken(ref: RelationRef, remoteApp: string | undefined): Promise<void> {
+    clearInvalid(this.#notes, ref);
     const emit = this.events.emit.bind(this.events) as (name: string, payload: unknown) => Promise<void>;
     await tearDownBrokenRelation(this.model, this.isDeparting(ref), this.#retain, ref, (departing) =>
       emit("gone", { relation: ref, remoteApp: remoteApp ?? null, departing }),
