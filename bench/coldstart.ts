@@ -15,7 +15,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Esbuild, loadEsbuild } from "./lib/esbuild.js";
-import { CORE_DIST, EXAMPLES_DIR, INTERFACE_PACKAGES, packageEntry, REPO } from "./lib/paths.js";
+import {
+  CORE_DIST,
+  EXAMPLES_DIR,
+  INTERFACE_PACKAGES,
+  interfacePackageDirs,
+  packageEntry,
+  REPO,
+} from "./lib/paths.js";
 import { kib, median, ms, round, table } from "./lib/stats.js";
 import { examplePairs } from "./walltime.js";
 
@@ -128,10 +135,7 @@ export async function runColdStart(options: { runs?: number } = {}): Promise<Col
   const nodeMs = processTime(["-e", "0"], runs, REPO);
   const modules: [string, string][] = [
     ["@charm-relations/juju-secrets-core", join(CORE_DIST, "index.js")],
-    ...Object.values(INTERFACE_PACKAGES).map((p): [string, string] => [
-      `@charm-relations/${p}`,
-      packageEntry(p),
-    ]),
+    ...interfacePackageDirs().map((p): [string, string] => [`@charm-relations/${p}`, packageEntry(p)]),
   ];
   const imports: ImportRow[] = [];
   for (const [name, path] of modules) {

@@ -2,7 +2,7 @@
  * Where things are. The bench imports the workspace packages from their build output (`dist/`), so it
  * measures what a charm ships; `pnpm bench` builds first.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -12,7 +12,14 @@ export const RESULTS_DIR = join(BENCH_DIR, "results");
 
 export const CORE_DIST = join(REPO, "packages/juju-secrets-core/dist");
 
-/** The five interface packages, by Juju interface name. */
+/** Every interface package folder (`packages/interface-*`), sorted: what the import-time table covers. */
+export function interfacePackageDirs(): string[] {
+  return readdirSync(join(REPO, "packages"))
+    .filter((d) => d.startsWith("interface-"))
+    .sort();
+}
+
+/** The first five interface packages, by Juju interface name (the scale and memory sections use them). */
 export const INTERFACE_PACKAGES = {
   postgresql_client: "interface-postgresql-client",
   valkey_client: "interface-valkey-client",
