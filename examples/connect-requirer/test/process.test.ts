@@ -13,7 +13,12 @@ import {
   pluginTarball,
   servePlugins,
 } from "@charm-relations/interface-connect-client/testing";
-import { createHookToolBin, processRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
+import {
+  createHookToolBin,
+  linkCharmDir,
+  processRunner,
+  Simulation,
+} from "@charm-relations/juju-secrets-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -54,14 +59,14 @@ describe("example charms as processes", () => {
       units: 1,
       endpoints: { "connect-client": "provides:connect_client", workers: "peers:connect_workers" },
       config: { "plugin-dir": pluginDir },
-      charmDir: PROVIDER_DIR,
+      charmDir: linkCharmDir(PROVIDER_DIR), // fresh unit-local state, nothing written into the source tree
     });
     sim.deploy("mysql-source", {
       runner: runner(REQUIRER_DIR),
       units: 2,
       endpoints: { "connect-client": "requires:connect_client" },
       config: { "plugin-url": `${server.baseUrl}/mysql-connector.tar.gz`, "integrator-name": "mysql-source" },
-      charmDir: REQUIRER_DIR,
+      charmDir: linkCharmDir(REQUIRER_DIR),
     });
     expect(await sim.settle()).toMatchObject({ settled: true, failed: [] });
     const id = sim.relate("kafka-connect", "mysql-source");

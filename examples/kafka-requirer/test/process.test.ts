@@ -11,7 +11,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createHookToolBin, processRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
+import {
+  createHookToolBin,
+  linkCharmDir,
+  processRunner,
+  Simulation,
+} from "@charm-relations/juju-secrets-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -89,21 +94,21 @@ describe("example charms as processes", () => {
     const legacyData = tmp("legacy");
     sim.deploy("kafka", {
       runner: runner(providerDir),
-      charmDir: providerDir,
+      charmDir: linkCharmDir(providerDir, tmp("provider-charm")), // fresh unit-local state
       units: 1,
       endpoints: { "kafka-client": "provides:kafka_client" },
       config: { "data-dir": brokerData, hosts: "10.1.0.11,10.1.0.10" },
     });
     sim.deploy("app", {
       runner: runner(requirerDir),
-      charmDir: requirerDir,
+      charmDir: linkCharmDir(requirerDir, tmp("requirer-charm-1")),
       units: 1,
       endpoints: { "kafka-client": "requires:kafka_client" },
       config: { "data-dir": appData, topic: "orders", "mtls-cert": PEM("one") },
     });
     sim.deploy("legacy", {
       runner: runner(requirerDir),
-      charmDir: requirerDir,
+      charmDir: linkCharmDir(requirerDir, tmp("requirer-charm-2")),
       units: 1,
       endpoints: { "kafka-client": "requires:kafka_client" },
       config: {

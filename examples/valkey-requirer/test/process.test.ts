@@ -10,7 +10,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createHookToolBin, processRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
+import {
+  createHookToolBin,
+  linkCharmDir,
+  processRunner,
+  Simulation,
+} from "@charm-relations/juju-secrets-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -72,7 +77,7 @@ describe("example charms as processes", () => {
     const legacyData = tmp("legacy");
     sim.deploy("valkey", {
       runner: runner(providerDir),
-      charmDir: providerDir,
+      charmDir: linkCharmDir(providerDir, tmp("provider-charm")), // fresh unit-local state
       units: 1,
       endpoints: { "valkey-client": "provides:valkey_client" },
       config: {
@@ -84,14 +89,14 @@ describe("example charms as processes", () => {
     });
     sim.deploy("app", {
       runner: runner(requirerDir),
-      charmDir: requirerDir,
+      charmDir: linkCharmDir(requirerDir, tmp("requirer-charm-1")),
       units: 1,
       endpoints: { "valkey-client": "requires:valkey_client" },
       config: { "data-dir": appData },
     });
     sim.deploy("legacy", {
       runner: runner(requirerDir),
-      charmDir: requirerDir,
+      charmDir: linkCharmDir(requirerDir, tmp("requirer-charm-2")),
       units: 1,
       endpoints: { "valkey-client": "requires:valkey_client" },
       config: { "data-dir": legacyData, contract: "v0", resources: "legacy:*" },

@@ -3,13 +3,27 @@
  * in-memory model's `localFiles`, and a charm process against the hook-tool fakes. The spawned test
  * runs the compiled core: build first (`pnpm exec tsc -b`, CI does).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Charm } from "../src/hook/charm.js";
-import { charmRunner, type HookRunner, processRunner, Simulation } from "../src/testing/index.js";
+import {
+  charmRunner,
+  type HookRunner,
+  linkCharmDir,
+  processRunner,
+  Simulation,
+} from "../src/testing/index.js";
 
 const dirs: string[] = [];
 const tempDir = (prefix: string) => {
@@ -85,5 +99,21 @@ describe("the status record", () => {
       "status.app-0.json": '{"unit":{"status":"active","message":"ready"}}\n',
     });
     expect(sim.model.unitStatus("app/0")).toEqual({ status: "active", message: "ready" });
+  });
+});
+
+describe("linkCharmDir", () => {
+  it("links the charm's files into a fresh dir without the source's unit-local state", () => {
+    const source = tempDir("charm-src-");
+    mkdirSync(join(source, "dist"));
+    writeFileSync(join(source, "dist", "charm.js"), "export {};\n");
+    writeFileSync(join(source, "dispatch"), "#!/bin/sh\n");
+    mkdirSync(join(source, ".charm-relations"));
+    writeFileSync(join(source, ".charm-relations", "status.app-0.json"), "{}");
+    const dir = linkCharmDir(source, join(tempDir("charm-dst-"), "app"));
+    expect(readdirSync(dir).sort()).toEqual(["dispatch", "dist"]);
+    expect(realpathSync(join(dir, "dist", "charm.js"))).toBe(realpathSync(join(source, "dist", "charm.js")));
+    writeFileSync(join(mkdirSync(join(dir, ".charm-relations"), { recursive: true })!, "x"), "");
+    expect(readdirSync(join(source, ".charm-relations"))).toEqual(["status.app-0.json"]);
   });
 });

@@ -6,12 +6,22 @@
  * process; node need not be on that PATH.
  */
 
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, symlinkSync, unlinkSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  symlinkSync,
+  unlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HOOK_TOOLS } from "../backend/types.js";
 import { CharmRelationsError } from "../errors.js";
+import { UNIT_STATE_DIR } from "../model/unit-state.js";
 import { startFakeServer } from "./fake-server.js";
 
 /**
@@ -54,4 +64,19 @@ export function createHookToolBin(dir?: string): string {
   }
   startFakeServer(bin, builtTestingFile("fake-server.js"));
   return bin;
+}
+
+/**
+ * A charm dir for one deployed app in a process test: links to the files of `source` (dispatch, dist,
+ * node_modules, …) in `into` (default a new temp dir). Each app then starts with empty unit-local state
+ * (`.charm-relations/`: last status, notes, departure markers), as a new Juju unit does, and nothing is
+ * written into the source tree. Node resolves the linked `dist/` to its real path, so imports work.
+ */
+export function linkCharmDir(source: string, into?: string): string {
+  const dir = resolve(into ?? mkdtempSync(join(tmpdir(), "charm-relations-charm-")));
+  mkdirSync(dir, { recursive: true });
+  for (const name of readdirSync(source)) {
+    if (name !== UNIT_STATE_DIR) symlinkSync(resolve(source, name), join(dir, name));
+  }
+  return dir;
 }
