@@ -1,5 +1,5 @@
 /**
- * `pnpm bench`: measures hook-tool calls against the minimum, hook wall time of the example charms as
+ * `pnpm bench`: measures hook-tool calls against the minimum (interfaces, then the example charms), hook wall time of the example charms as
  * processes, cold start and bundle size, scale to 1,000 relations, peak RSS, and the latency of one
  * hook-tool fake call; prints the tables and writes bench/results/latest.json. Scripts only: nothing here asserts a timing.
  *
@@ -13,6 +13,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { printCalls, runCalls } from "./calls.js";
 import { printColdStart, runColdStart } from "./coldstart.js";
+import { printExamples, runExamples } from "./examples.js";
 import { printFakes, runFakes } from "./fakes.js";
 import { loadInterfaces } from "./lib/interfaces.js";
 import { REPO, RESULTS_DIR } from "./lib/paths.js";
@@ -21,7 +22,7 @@ import { printMemory, runMemory } from "./memory.js";
 import { printScale, runScale } from "./scale.js";
 import { printWallTime, runWallTime } from "./walltime.js";
 
-const SECTIONS = ["calls", "walltime", "coldstart", "scale", "memory", "fakes"] as const;
+const SECTIONS = ["calls", "examples", "walltime", "coldstart", "scale", "memory", "fakes"] as const;
 type Section = (typeof SECTIONS)[number];
 
 function options(argv: readonly string[]): { only: Set<Section>; quick: boolean; out: string } {
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
   const variants = await loadInterfaces();
   const byName = (name: string) => variants.find((v) => v.name === name);
   await section("calls", runCalls, printCalls);
+  await section("examples", () => runExamples(), printExamples);
   await section("walltime", () => runWallTime({ updateStatusRuns: 1 }), printWallTime);
   await section("coldstart", () => runColdStart({ runs: opts.quick ? 3 : 5 }), printColdStart);
   await section(

@@ -99,7 +99,7 @@ export function examplePairs(): string[] {
 }
 
 /** Config a pair needs beyond its defaults: private dirs, and inputs without a usable default. */
-function overrides(
+export function overrides(
   example: string,
   config: Record<string, unknown>,
   tmp: () => string,

@@ -96,11 +96,12 @@ export function setup(charm: Charm): void {
     // A relation hook the library found nothing new in costs no call for the status (it stands).
     const quiet = ["relation-changed", "relation-joined", "relation-departed"].includes(model.context.kind);
     if (quiet && !reported) return;
+    // The connection first: in the hook of its relation it costs no relation-ids.
+    const c = kafka.connection();
+    if (c) return e.add("active", `ready: ${c.username} on topic ${c.topic} (${c.contract})`);
     if (model.relations(kafka.endpoint).length === 0)
       return e.add("blocked", "needs a kafka-client relation");
-    const c = kafka.connection();
-    if (!c) return e.add("waiting", "waiting for Kafka credentials");
-    e.add("active", `ready: ${c.username} on topic ${c.topic} (${c.contract})`);
+    e.add("waiting", "waiting for Kafka credentials");
   });
 }
 

@@ -148,7 +148,8 @@ describe("departing units (LP#1979811)", () => {
     const first = await sim.settle({ maxHooks: 300 });
     expect(first.failed.map((f) => [f.unit, f.hook])).toEqual([["db/0", "database-relation-broken"]]);
     // The marker outlives the failed hook: the retry must give the same answer.
-    expect(readdirSync(join(charmDir, ".charm-relations"))).toEqual([`departing.db-0.database.${id}`]);
+    const markers = readdirSync(join(charmDir, ".charm-relations")).filter((f) => f.startsWith("departing."));
+    expect(markers).toEqual([`departing.db-0.database.${id}`]);
     sim.resolve("db/0", { retry: true });
     expect((await sim.settle({ maxHooks: 300 })).failed).toEqual([]);
     expect(sim.model.secret(userUri)).toBeDefined();

@@ -7,8 +7,9 @@ import type { RelationRef } from "../types.js";
 /**
  * Remove every secret this app (leader) owns for a relation: the protocol groups (any request id),
  * and the auxiliary `requested-entity` / `encryption-secret` ones. Python leaves them behind (I-2).
- * Found by owner label via `secret-ids` + `secret-info-get`, so nothing depends on databags that a
- * broken relation can no longer be read from.
+ * Found by owner label among `secret-ids`, so nothing depends on databags that a broken relation can
+ * no longer be read from; the labels come from unit-local state (`SecretStore.labelOf`), so removing
+ * one relation's secrets costs no `secret-info-get` per secret the app owns.
  */
 export function removeOwnedSecretsForRelation(model: Model, relation: RelationRef): string[] {
   if (!model.isLeader()) return [];
@@ -21,7 +22,7 @@ export function removeOwnedSecretsForRelation(model: Model, relation: RelationRe
   for (const xid of model.secrets.ownedIds()) {
     // Gone meanwhile, or not ours to see: skip it. Any other failure (the hook tool broke) throws and
     // fails the hook, or the secret would be orphaned for good once the relation is gone.
-    const label = model.secrets.infoById(xid)?.label;
+    const label = model.secrets.labelOf(xid);
     if (!label) continue;
     const parsed = parseSecretLabel(label);
     const ours =

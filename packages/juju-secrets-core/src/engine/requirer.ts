@@ -287,7 +287,7 @@ export class DataRequirer<
     for (const status of resolved) await emit("statusResolved", { ...base, status });
     for (const { kind, resolved: r } of events) {
       await this.#emitAnswer(kind, r);
-      if (kind.event === "created") this.#dropRequestedEntity(rel, r.answer);
+      if (kind.event === "created") this.#dropRequestedEntity(rel, r.answer, providerBag);
     }
     const text = this.#wire.writeSnapshot(entries, statuses);
     if (text !== own) rel.localUnit.set("data", text);
@@ -401,13 +401,16 @@ export class DataRequirer<
         typed[f] = content.ok ? content.value[f] : v;
       }
     }
-    const resource =
-      this.contract === "v1"
-        ? (raw.resource ?? "")
-        : (raw[def.resourceKey] ?? this.requests[0]?.resource ?? "");
     const entity = this.#isEntity(answer, raw, providerBag);
     const error = issues.length ? new RemoteDataError(issues) : undefined;
     const ready = error === undefined && this.#readyFields(entity).every((f) => raw[f] !== undefined);
+    // v0: the provider's echo, else its snapshot of our request, else (ready only) our own request,
+    // whose lazy options may cost a config-get.
+    const echoed = raw[def.resourceKey] ?? this.#sentV0(providerBag)?.[def.resourceKey];
+    const resource =
+      this.contract === "v1"
+        ? (raw.resource ?? "")
+        : (echoed ?? (ready ? this.requests[0]?.resource : undefined) ?? "");
     const a: Answer = {
       relation: rel.ref,
       remoteApp: rel.remoteApp,
@@ -432,27 +435,33 @@ export class DataRequirer<
    */
   #isEntity(answer: AnswerBag, fields: Readonly<StringBag>, providerBag: Readonly<StringBag>): boolean {
     if (!this.definition.ready.entity) return false;
-    if (this.contract === "v0" && providerBag.data !== undefined) {
-      return parseV0Snapshot(providerBag.data).bag["entity-type"] !== undefined;
-    }
+    const sent = this.#sentV0(providerBag);
+    if (sent) return sent["entity-type"] !== undefined;
+    // Ready neither way (no answer yet): which request it is for does not matter, nor cost a call.
+    const has = (f: string) => fields[f] !== undefined;
+    if (!this.#readyFields(true).some(has) && !this.#readyFields(false).every(has)) return false;
     return this.#wire.specOf(answer, fields, this.#host)?.entityType !== undefined;
+  }
+
+  /** v0: our request as the provider saw it (its `data` snapshot, what Python's requirer reads), if sent. */
+  #sentV0(providerBag: Readonly<StringBag>): Readonly<StringBag> | undefined {
+    if (this.contract !== "v0" || providerBag.data === undefined) return undefined;
+    return parseV0Snapshot(providerBag.data).bag;
   }
 
   /** Every ready, valid answer on every relation of the endpoint (secrets read once per hook). */
   #all(): Resolved[] {
-    const out: Resolved[] = [];
-    for (const rel of this.model.relations(this.endpoint)) {
-      const providerBag = rel.remoteAppData();
-      if (this.#gatedBySubordinate(rel, providerBag)) continue;
-      const issues = this.#issues(rel.ref);
-      const answers = this.#answers(providerBag, issues);
-      if (!issues.ok) continue;
-      for (const answer of answers) {
-        const r = this.#resolve(rel, answer, providerBag);
-        if (r.answer.ready) out.push(r);
-      }
-    }
-    return out;
+    return this.model.relations(this.endpoint).flatMap((rel) => this.#readyOf(rel));
+  }
+
+  /** The ready, valid answers of one relation. */
+  #readyOf(rel: Relation): Resolved[] {
+    const providerBag = rel.remoteAppData();
+    if (this.#gatedBySubordinate(rel, providerBag)) return [];
+    const issues = this.#issues(rel.ref);
+    const answers = this.#answers(providerBag, issues);
+    if (!issues.ok) return [];
+    return answers.map((a) => this.#resolve(rel, a, providerBag)).filter((r) => r.answer.ready);
   }
 
   /** The typed connection of every ready answer, on every relation (any hook, any unit). */
@@ -460,11 +469,25 @@ export class DataRequirer<
     return this.#all().map((r) => r.connection as ConnectionOf<D>);
   }
 
-  /** The first ready connection (on one relation, when given). */
+  /**
+   * A ready connection: on `relation` when given; else the hook's own relation's when it has one (no
+   * `relation-ids` needed), else the first on the endpoint.
+   */
   connection(relation?: RelationRef | number): ConnectionOf<D> | undefined {
     const id = typeof relation === "number" ? relation : relation?.id;
+    if (id === undefined) {
+      const own = this.#ready(this.model.eventRelation);
+      if (own) return own.connection as ConnectionOf<D>;
+    } else if (id === this.model.context.relation?.id) {
+      return this.#ready(this.model.eventRelation)?.connection as ConnectionOf<D> | undefined;
+    }
     const r = this.#all().find((x) => id === undefined || x.answer.relation.id === id);
     return r?.connection as ConnectionOf<D> | undefined;
+  }
+
+  /** The first ready answer of the hook's relation, when it is a live one of this endpoint. */
+  #ready(rel: Relation | undefined): Resolved | undefined {
+    return rel?.endpoint === this.endpoint && rel.active ? this.#readyOf(rel)[0] : undefined;
   }
 
   /** True when there is a relation and every request on every relation has a ready answer. */
@@ -503,8 +526,12 @@ export class DataRequirer<
   }
 
   /** Once the provider answered, the requested-entity secret has served its purpose: remove it (leader). */
-  #dropRequestedEntity(rel: Relation, answer: Answer): void {
-    // Most requests carry no requested entity: check that before spending an is-leader call.
+  #dropRequestedEntity(rel: Relation, answer: Answer, providerBag: Readonly<StringBag>): void {
+    // Most requests carry no requested entity: know that before spending an is-leader call, from the
+    // wire when it tells (lazy request options cost a config-get): v0's snapshot of our request names
+    // the helper secret; an interface without entities has none to drop.
+    const sent = this.#sentV0(providerBag);
+    if (sent ? sent["requested-entity-secret"] === undefined : !this.definition.ready.entity) return;
     const spec =
       this.contract === "v0" ? this.requests[0] : this.requests.find((r) => r.resource === answer.resource);
     if (!spec?.requestedEntity || !this.model.isLeader()) return;
