@@ -9,296 +9,46 @@
  */
 
 import { createHash, randomUUID } from "node:crypto";
-import type { RotatePolicy } from "../backend/types.js";
-import { CharmRelationsError } from "../errors.js";
+import {
+  appOfUnit,
+  cloneJson,
+  compareJujuVersions,
+  isAppName,
+  isUnitName,
+  parseEndpoint,
+  SimulationError,
+  secretXid,
+} from "./model-names.js";
+import type {
+  AddApplicationOptions,
+  AddSecretOptions,
+  ApplicationState,
+  EndpointSpec,
+  HookToolCall,
+  JujuLogLine,
+  JujuModelOptions,
+  ModelState,
+  RelationEndpointRef,
+  RelationState,
+  SecretOwnerRef,
+  SecretRevisionState,
+  SecretState,
+  StatusRecord,
+  UnitState,
+} from "./model-state.js";
+
+export * from "./model-names.js";
+export * from "./model-state.js";
 
 export const DEFAULT_JUJU_VERSION = "3.6.14";
 
 /** Keys Juju itself puts in every unit databag. */
 const JUJU_UNIT_KEYS: readonly string[] = ["egress-subnets", "ingress-address", "private-address"];
 
-/** A misuse of the test model or simulation (unknown app, bad endpoint, …); never a Juju error. */
-export class SimulationError extends CharmRelationsError {
-  override name = "SimulationError";
-}
-
-// ---------------------------------------------------------------------------------------------
-// State (plain JSON)
-
-export type EndpointRole = "provides" | "requires" | "peers";
-
-export interface EndpointSpec {
-  readonly role: EndpointRole;
-  readonly interface: string;
-}
-
-/** An endpoint as `{ role, interface }` or the shorthand `"requires:postgresql_client"`. */
-export type EndpointInput = EndpointSpec | `${EndpointRole}:${string}`;
-
-export interface StatusRecord {
-  status: string;
-  message: string;
-}
-
-export interface StatusHistoryEntry extends StatusRecord {
-  seq: number;
-  hook?: string;
-}
-
-export interface ApplicationState {
-  name: string;
-  endpoints: Record<string, EndpointSpec>;
-  /** Unit names, in creation order. */
-  units: string[];
-  leader: string | null;
-  nextUnit: number;
-  config: Record<string, unknown>;
-  status: StatusRecord;
-  statusHistory: StatusHistoryEntry[];
-  /** Set when the app lives in another model (the remote side of a cross-model relation). */
-  modelUuid?: string;
-}
-
-export interface UnitState {
-  name: string;
-  app: string;
-  address: string;
-  status: StatusRecord;
-  statusHistory: StatusHistoryEntry[];
-  workloadVersion: string;
-  workloadVersionHistory: string[];
-  /**
-   * Files on the unit's own disk, under `<charm dir>/.charm-relations` (the runtime's unit-local state:
-   * status cache, notes, departure markers), by file name. Not Juju data: never rolled back.
-   */
-  localFiles?: Record<string, string>;
-}
-
-export interface RelationEndpointRef {
-  app: string;
-  endpoint: string;
-}
-
-export interface RelationState {
-  id: number;
-  interface: string;
-  /** Two endpoints, or one for a peer relation. */
-  endpoints: RelationEndpointRef[];
-  /** App databags by app name. */
-  appData: Record<string, Record<string, string>>;
-  /** Unit databags by unit name (kept for departed units for the relation's lifetime, as Juju does). */
-  unitData: Record<string, Record<string, string>>;
-  /** Per unit: the remote units whose relation-joined it has seen (what `relation-list` prints). */
-  members: Record<string, string[]>;
-  /** The relation is being removed (departed/broken hooks are running). */
-  dying: boolean;
-  /** Units that ran relation-broken: the relation is gone for them. */
-  left: string[];
-}
-
-export type SecretOwnerRef = { kind: "application"; app: string } | { kind: "unit"; unit: string };
-
-export interface SecretRevisionState {
-  revision: number;
-  /** Decoded values (Juju stores them base64-encoded; sizes are checked on the encoded form). */
-  content: Record<string, string>;
-}
-
-export interface SecretGrantState {
-  relationId: number;
-  kind: "application" | "unit";
-  /** App name or unit name. */
-  target: string;
-}
-
-export interface SecretState {
-  xid: string;
-  owner: SecretOwnerRef;
-  /** Owner label. */
-  label?: string;
-  description?: string;
-  /** RFC 3339, UTC. */
-  expiry?: string;
-  rotation?: RotatePolicy;
-  revisions: SecretRevisionState[];
-  latestRevision: number;
-  /** Consumer unit → tracked revision. */
-  tracking: Record<string, number>;
-  /** Consumer unit → its private label. */
-  consumerLabels: Record<string, string>;
-  grants: SecretGrantState[];
-  removedRevisions: number[];
-  /** Revisions for which secret-remove was already queued (the simulator's bookkeeping). */
-  obsoleteNotified: number[];
-}
-
-export interface JujuLogLine {
-  seq: number;
-  unit: string;
-  hook?: string;
-  level: string;
-  message: string;
-}
-
-/** One hook-tool invocation: tool and argv as the charm passed them (secret values redacted). */
-export interface HookToolCall {
-  seq: number;
-  unit: string;
-  hook?: string;
-  tool: string;
-  argv: string[];
-  exitCode: number;
-}
-
-export interface ModelState {
-  name: string;
-  uuid: string;
-  type: "iaas" | "caas";
-  jujuVersion: string;
-  applications: Record<string, ApplicationState>;
-  units: Record<string, UnitState>;
-  /** By relation id (as a string key). */
-  relations: Record<string, RelationState>;
-  /** By xid. */
-  secrets: Record<string, SecretState>;
-  counters: { relation: number; secret: number; address: number; seq: number };
-  logs: JujuLogLine[];
-  calls: HookToolCall[];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Names and small helpers
-
-// Juju's names, checked part by part: `^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$` as one
-// pattern backtracks exponentially on a long hostile name.
-const APP_HEAD_RE = /^[a-z][a-z0-9]*$/;
-const APP_PART_RE = /^[a-z0-9]+$/;
-const HAS_LETTER_RE = /[a-z]/;
-const UNIT_NUMBER_RE = /^[0-9]+$/;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const XID_RE = /^[0-9a-z]{20}$/;
-
-/** An application name: `[a-z][a-z0-9]*`, then `-`-separated parts that each hold a letter. */
-export function isAppName(s: string): boolean {
-  if (typeof s !== "string") return false;
-  const [head, ...rest] = s.split("-");
-  return APP_HEAD_RE.test(head!) && rest.every((p) => APP_PART_RE.test(p) && HAS_LETTER_RE.test(p));
-}
-
-/** A unit name: `<application>/<number>`. */
-export function isUnitName(s: string): boolean {
-  if (typeof s !== "string") return false;
-  const slash = s.indexOf("/");
-  return slash > 0 && isAppName(s.slice(0, slash)) && UNIT_NUMBER_RE.test(s.slice(slash + 1));
-}
-export const isModelUuid = (s: string): boolean => UUID_RE.test(s);
-
-/** `app/3` → `app`. */
-export function appOfUnit(unit: string): string {
-  const i = unit.lastIndexOf("/");
-  return i < 0 ? unit : unit.slice(0, i);
-}
-
-/** Juju's unit tag: `app/0` → `unit-app-0`. */
-export const unitTag = (unit: string): string => `unit-${unit.replace("/", "-")}`;
-
-/** Parse a secret id in any of Juju's three forms; returns the xid, or undefined if it is none of them. */
-export function secretXid(id: string): string | undefined {
-  if (XID_RE.test(id)) return id;
-  if (id.startsWith("secret://")) {
-    const rest = id.slice("secret://".length);
-    const slash = rest.indexOf("/");
-    if (slash < 0) return undefined;
-    const xid = rest.slice(slash + 1);
-    return isModelUuid(rest.slice(0, slash)) && XID_RE.test(xid) ? xid : undefined;
-  }
-  if (id.startsWith("secret:")) {
-    const xid = id.slice("secret:".length);
-    return XID_RE.test(xid) ? xid : undefined;
-  }
-  return undefined;
-}
-
-/** Compare dotted Juju versions numerically (`3.6.2` < `3.6.14`). */
-export function compareJujuVersions(a: string, b: string): number {
-  const pa = a.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
-  const pb = b.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-export function parseEndpoint(input: EndpointInput): EndpointSpec {
-  if (typeof input !== "string") return { role: input.role, interface: input.interface };
-  const i = input.indexOf(":");
-  const role = input.slice(0, i);
-  if (i < 0 || (role !== "provides" && role !== "requires" && role !== "peers")) {
-    throw new SimulationError(`endpoint "${input}" must look like "requires:<interface>"`);
-  }
-  return { role, interface: input.slice(i + 1) };
-}
-
-/** Deep copy of JSON data. */
-export const cloneJson = <T>(value: T): T => structuredClone(value);
-
-/** Key-order-independent equality of JSON data. */
-export function sameJson(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (v !== null && typeof v === "object") {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(",")}}`;
-  }
-  return JSON.stringify(v) ?? "null";
-}
-
 const BASE32HEX = "0123456789abcdefghijklmnopqrstuv";
 
 // ---------------------------------------------------------------------------------------------
 // The model
-
-export interface JujuModelOptions {
-  readonly name?: string;
-  readonly uuid?: string;
-  readonly jujuVersion?: string;
-  readonly type?: "iaas" | "caas";
-}
-
-export interface AddApplicationOptions {
-  readonly endpoints?: Readonly<Record<string, EndpointInput>>;
-  /** Number of units to create (default 1). */
-  readonly units?: number;
-  /** Leader: unit index or unit name; `null` for none. Default: the first unit. */
-  readonly leader?: number | string | null;
-  readonly config?: Readonly<Record<string, unknown>>;
-  /** Put the app in another model (cross-model relations). */
-  readonly modelUuid?: string;
-}
-
-export interface AddSecretOptions {
-  /** Owning app name, or unit name for a unit-owned secret. */
-  readonly owner: string;
-  readonly content: Readonly<Record<string, string>>;
-  readonly label?: string;
-  readonly description?: string;
-  readonly expiry?: string;
-  readonly rotation?: RotatePolicy;
-  /** Extra revisions after the first (each a full content). */
-  readonly moreRevisions?: readonly Readonly<Record<string, string>>[];
-  /** Grant view to the remote app of each relation (or to one unit of it). */
-  readonly grants?: readonly { readonly relationId: number; readonly unit?: string }[];
-  /** Consumer unit → tracked revision. */
-  readonly tracking?: Readonly<Record<string, number>>;
-  /** Consumer unit → label. */
-  readonly consumerLabels?: Readonly<Record<string, string>>;
-}
 
 export class JujuModel {
   /** The live state. Tools and sessions mutate it; copy it with `toJSON()`. */
