@@ -1,8 +1,14 @@
-/** Cleanup both engines share: the secrets an app owns for a relation, removed on relation-broken. */
+/**
+ * Helpers both engines share: removing the secrets an app owns for a relation on relation-broken, the
+ * wire spec of a definition, bag equality.
+ */
 
+import type { WireSpec } from "../contract/types.js";
 import type { Model } from "../model/model.js";
+import type { StringBag } from "../protocol/bag.js";
 import { encryptionSecretLabel, parseSecretLabel, requestedEntityLabel } from "../protocol/secrets.js";
 import type { RelationRef } from "../types.js";
+import type { AnyDefinition } from "./definition.js";
 
 /**
  * Remove every secret this app (leader) owns for a relation: the protocol groups (any request id),
@@ -51,4 +57,15 @@ export async function tearDownBrokenRelation(
 ): Promise<void> {
   if (!departing && !retain?.(relation)) removeOwnedSecretsForRelation(model, relation);
   await emitGone(departing);
+}
+
+/** The wire details the contracts need, from a definition. */
+export function wireOf(definition: AnyDefinition): WireSpec {
+  return definition;
+}
+
+/** Two databags with the same keys and values. */
+export function sameBag(a: Readonly<StringBag>, b: Readonly<StringBag>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }

@@ -22,10 +22,9 @@ import { fernetDecrypt, generateFernetKey } from "../protocol/fernet.js";
 import { encryptionSecretLabel, parseSecretLabel, secretLabel } from "../protocol/secrets.js";
 import { formatStatuses, parseStatuses, type RelationStatus } from "../protocol/status.js";
 import type { RelationRef } from "../types.js";
-import { tearDownBrokenRelation } from "./common.js";
+import { tearDownBrokenRelation, wireOf } from "./common.js";
 import type { AnyDefinition } from "./definition.js";
 import { clearInvalid, emitOrBlock, type ProviderEvents } from "./events.js";
-import { wireOf } from "./requirer.js";
 import { checkRequest } from "./validate.js";
 
 export interface DataProviderOptions<R = ProviderRequest> {

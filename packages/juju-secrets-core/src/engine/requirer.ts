@@ -9,7 +9,7 @@
  */
 
 import { IssueCollector, remoteLimits } from "../contract/issues.js";
-import type { AnswerBag, RequestSpec, RequirerContract, RequirerHost, WireSpec } from "../contract/types.js";
+import type { AnswerBag, RequestSpec, RequirerContract, RequirerHost } from "../contract/types.js";
 import { v0Requirer } from "../contract/v0.js";
 import { v1Requirer } from "../contract/v1.js";
 import { RemoteDataError, type RemoteDataIssue } from "../errors.js";
@@ -32,7 +32,7 @@ import {
 import { diffBags, parseV0Snapshot } from "../protocol/snapshot.js";
 import { diffStatuses } from "../protocol/status.js";
 import type { Contract, RelationRef } from "../types.js";
-import { tearDownBrokenRelation } from "./common.js";
+import { sameBag, tearDownBrokenRelation, wireOf } from "./common.js";
 import type { Answer, AnyDefinition, ConnectionOf } from "./definition.js";
 import { clearInvalid, emitOrBlock, type RequirerEvents } from "./events.js";
 import { checkAnswer, checkSecret } from "./validate.js";
@@ -591,14 +591,4 @@ export class DataRequirer<
 function isProtocolGroupField(key: string): boolean {
   const g = groupOf(key);
   return g === "user" || g === "tls" || g === "entity";
-}
-
-/** The wire details the contracts need, from a definition. */
-export function wireOf(definition: AnyDefinition): WireSpec {
-  return definition;
-}
-
-function sameBag(a: Readonly<StringBag>, b: Readonly<StringBag>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
