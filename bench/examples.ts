@@ -18,7 +18,7 @@ import { pathToFileURL } from "node:url";
 import type { Charm } from "../packages/juju-secrets-core/dist/index.js";
 import { charmRunner, Simulation } from "../packages/juju-secrets-core/dist/testing/index.js";
 import { readCharmcraft } from "./lib/charmcraft.js";
-import { describeCost, type HookCost, hookCost } from "./lib/minimum.js";
+import { describeCost, hookCost } from "./lib/minimum.js";
 import { EXAMPLES_DIR } from "./lib/paths.js";
 import { round, table } from "./lib/stats.js";
 import { examplePairs, overrides } from "./walltime.js";
@@ -82,7 +82,13 @@ export function pythonSameFlow(
       contract === "v0"
         ? "v0 provider relation-changed → credentials + endpoints + tls (23)"
         : "v1 provider relation-changed → response (19)";
-    return { calls: base + extra * perGroup, flow: `${flow}${more}` };
+    // etcd_client: EtcdProvides reads the requirer's `secret-mtls` in every relation-changed, on top of
+    // the generic flow (data-interfaces-protocol.md, `mtls_cert_updated`): one secret-get at least.
+    const mtls = example === "etcd-client" ? 1 : 0;
+    return {
+      calls: base + extra * perGroup + mtls,
+      flow: `${flow}${more}${mtls ? " + 1 secret-get of the requirer's mtls secret" : ""}`,
+    };
   }
   if (example === "etcd-client") return { calls: 16, flow: "v0 etcd requirer relation-changed (16)" };
   // §11 has no v1 requirer relation-changed; the v0 one reads the same groups the same way.
@@ -90,6 +96,27 @@ export function pythonSameFlow(
     calls: 13 + extra * perGroup,
     flow: `${contract === "v1" ? "v0 requirer relation-changed → created (v1: none in §11)" : "v0 requirer relation-changed → created"} (13)${more}`,
   };
+}
+
+/**
+ * Calls about relations of another endpoint than the hook's own (e.g. a peer relation the example
+ * keeps its workers in): charm logic outside the §11 flow, which a Python charm doing the same pays
+ * call for call (ops: relation-ids per endpoint, relation-list and relation-get per relation/bag).
+ */
+export function otherEndpointCalls(
+  calls: readonly { readonly tool: string; readonly argv: readonly string[] }[],
+  endpoint: string | undefined,
+): number {
+  if (endpoint === undefined) return 0;
+  return calls.filter((c) => {
+    if (c.tool === "relation-ids") return !c.argv.includes(endpoint);
+    if (c.tool !== "relation-get" && c.tool !== "relation-list" && c.tool !== "relation-set") return false;
+    const i = c.argv.findIndex((a) => a === "-r" || a === "--relation");
+    const rel =
+      i >= 0 ? c.argv[i + 1] : c.argv.find((a) => a.startsWith("-r=") || a.startsWith("--relation="));
+    const name = rel?.replace(/^(-r|--relation)=/, "").split(":")[0];
+    return name !== undefined && name !== "" && /\D/.test(name) && name !== endpoint;
+  }).length;
 }
 
 async function loadSetup(example: string): Promise<(charm: Charm) => void | Promise<void>> {
@@ -150,6 +177,7 @@ async function runPair(x: string, root: string, updateStatusRuns: number): Promi
   const costs = sim.hooks.map((h) => ({
     side: (h.unit.startsWith("provider") ? "provider" : "requirer") as Side,
     kind: h.kind,
+    elsewhere: otherEndpointCalls(h.calls, h.context.relation?.endpoint),
     cost: hookCost({
       calls: h.calls,
       unit: h.unit,
@@ -160,14 +188,19 @@ async function runPair(x: string, root: string, updateStatusRuns: number): Promi
   }));
   return (["provider", "requirer"] as const).map((side) => {
     const mine = costs.filter((c) => c.side === side);
-    const changed = mine.filter((c) => c.kind === "relation-changed").map((c) => c.cost);
-    const worst = changed.reduce<HookCost | undefined>(
-      (a, b) => (!a || b.total > a.total ? b : a),
+    const changedHooks = mine.filter((c) => c.kind === "relation-changed");
+    const changed = changedHooks.map((c) => c.cost);
+    const worstHook = changedHooks.reduce<(typeof changedHooks)[number] | undefined>(
+      (a, b) => (!a || b.cost.total > a.cost.total ? b : a),
       undefined,
     );
+    const worst = worstHook?.cost;
     const py = pythonSameFlow(x, contract, side, groups);
     const largest = worst?.total ?? 0;
-    const own = ["config-get", "network-get", "status-set"].filter((t) => (worst?.calls[t] ?? 0) > 0).length;
+    // What the charm's own logic reads elsewhere (a peer relation, other endpoints): Python pays it alike.
+    const own =
+      ["config-get", "network-get", "status-set"].filter((t) => (worst?.calls[t] ?? 0) > 0).length +
+      (worstHook?.elsewhere ?? 0);
     const charmCalls = py ? py.calls + own : undefined;
     return {
       example: x,

@@ -24,7 +24,12 @@ import {
   isOfRelation,
   PluginDownloadError,
 } from "@charm-relations/interface-connect-client";
-import { type Charm, type CharmEventName, runCharmIfMain } from "@charm-relations/juju-secrets-core";
+import {
+  type Charm,
+  type CharmEventName,
+  type RelationRef,
+  runCharmIfMain,
+} from "@charm-relations/juju-secrets-core";
 import { parseCommaList } from "@charm-relations/juju-secrets-core/protocol";
 
 export const ENDPOINT = "connect-client";
@@ -79,34 +84,40 @@ export function setup(charm: Charm): void {
   const pluginPath = (config: Config, r: ConnectIntegrationRequest) =>
     join(config.pluginDir, `${r.pluginPrefix}.tar`);
 
-  /** This worker: download what is missing; returns the prefixes it holds. */
-  const installPlugins = async (config: Config): Promise<string[]> => {
-    const held: string[] = [];
-    for (const r of provider.requests()) {
+  /**
+   * This worker: download what is missing (for one relation's request when given: an integrator's
+   * relation-changed lists no other relation); returns the prefixes it holds. The plugin folder is
+   * the record: a download never leaves a partial file, and a removed relation's files are deleted.
+   */
+  const installPlugins = async (config: Config, only?: RelationRef): Promise<string[]> => {
+    const wanted = only ? [provider.request(only)].filter((r) => r !== undefined) : provider.requests();
+    for (const r of wanted) {
       if (r.pluginUrl === null) continue;
       const path = pluginPath(config, r);
-      if (!existsSync(path)) {
-        try {
-          const got = await downloadPlugin(r.pluginUrl, {
-            destination: path,
-            maxBytes: config.maxBytes,
-            timeoutMs: config.timeoutMs,
-          });
-          model.log(
-            "INFO",
-            `installed plugin for ${ENDPOINT}:${r.relation.id} (${got.format}, ${got.bytes} bytes, sha256 ${got.sha256.slice(0, 12)})`,
-          );
-        } catch (e) {
-          if (!(e instanceof PluginDownloadError)) throw e;
-          // Logged and retried later (update-status); the relation simply waits for its credentials.
-          failures.set(r.relation.id, e.message);
-          model.log("WARNING", e.message);
-          continue;
-        }
+      if (existsSync(path)) continue;
+      try {
+        const got = await downloadPlugin(r.pluginUrl, {
+          destination: path,
+          maxBytes: config.maxBytes,
+          timeoutMs: config.timeoutMs,
+        });
+        failures.delete(r.relation.id);
+        model.log(
+          "INFO",
+          `installed plugin for ${ENDPOINT}:${r.relation.id} (${got.format}, ${got.bytes} bytes, sha256 ${got.sha256.slice(0, 12)})`,
+        );
+      } catch (e) {
+        if (!(e instanceof PluginDownloadError)) throw e;
+        // Logged and retried later (update-status); the relation simply waits for its credentials.
+        failures.set(r.relation.id, e.message);
+        model.log("WARNING", e.message);
       }
-      held.push(r.pluginPrefix);
     }
-    return held;
+    if (!existsSync(config.pluginDir)) return [];
+    return readdirSync(config.pluginDir)
+      .filter((name) => name.endsWith(".tar"))
+      .map((name) => name.slice(0, -4))
+      .sort();
   };
 
   const ownAddress = (): string | undefined => model.backend.networkGet(ENDPOINT)["ingress-addresses"]?.[0];
@@ -133,37 +144,47 @@ export function setup(charm: Charm): void {
     return out;
   };
 
+  /** What this hook found, set at its end by collect-status (one status-set, none when unchanged). */
+  let status: { name: "active" | "blocked" | "waiting"; message: string } | undefined;
+  charm.on("collectStatus", (e) => {
+    if (status) e.add(status.name, status.message);
+  });
+
   const reconcile = async (): Promise<void> => {
     const ctx = charm.context;
     if (ctx.kind === "relation-departed" && ctx.departingUnit === charm.unit) return; // leaving: nothing to serve
     const config = readConfig(charm);
     const address = ownAddress();
     if (address === undefined) {
-      model.setStatus("waiting", `waiting for an address on the ${ENDPOINT} binding`);
+      status = { name: "waiting", message: `waiting for an address on the ${ENDPOINT} binding` };
       return;
     }
-    const held = await installPlugins(config);
+    // An integrator's relation-changed can only bring its own request: answer that one; the endpoint
+    // list changes with the workers and config, whose hooks republish it everywhere.
+    const own =
+      ctx.kind === "relation-changed" && ctx.relation?.endpoint === ENDPOINT ? ctx.relation : undefined;
+    const held = await installPlugins(config, own);
     announce(address, held);
-    if (!model.isLeader()) {
-      model.setStatus(
-        failures.size ? "blocked" : "active",
-        failures.size ? [...failures.values()][0]! : `worker holds ${held.length} plugin(s)`,
-      );
-      return;
-    }
+    const failed = [...failures.values()][0];
+    // One relation's hook saw only that relation's downloads: it reports a failure, and otherwise
+    // leaves the status to the hooks that look at every request (a failure elsewhere stays shown).
+    const report = (ok: string) => {
+      if (failed) status = { name: "blocked", message: failed };
+      else if (!own) status = { name: "active", message: ok };
+    };
+    if (!model.isLeader()) return report(`worker holds ${held.length} plugin(s)`);
     const tls = config.tlsCa !== undefined;
     const pool = workers(address, held);
     const endpoints = [...pool.keys()]
       .sort()
       .map((a) => `${tls ? "https" : "http"}://${a}:${config.restPort}`);
     const tlsFields = tls ? { tls: true, tlsCa: config.tlsCa! } : { tls: false };
-    provider.publishAll({ endpoints, ...tlsFields });
-    let waiting = 0;
-    for (const r of provider.pendingRequests()) {
+    if (!own) provider.publishAll({ endpoints, ...tlsFields });
+    for (const r of provider.pendingRequests(own)) {
       const everywhere =
         r.pluginUrl === null || [...pool.values()].every((plugins) => plugins.has(r.pluginPrefix));
       if (!everywhere) {
-        waiting++;
+        model.log("INFO", `${ENDPOINT}:${r.relation.id} waits until every worker holds its plugin`);
         continue;
       }
       provider.publish(r, {
@@ -174,13 +195,8 @@ export function setup(charm: Charm): void {
       });
       model.log("INFO", `published credentials for ${ENDPOINT}:${r.relation.id} (user ${r.username})`);
     }
-    const served = provider.answeredRequests().length;
-    if (failures.size) model.setStatus("blocked", [...failures.values()][0]!);
-    else
-      model.setStatus(
-        "active",
-        `serving ${served} integrator(s)${waiting ? `, ${waiting} waiting for plugins on all workers` : ""}`,
-      );
+    // Constant: a count of integrators would cost relation-ids and a status-set whenever one is added.
+    report("serving integrators");
   };
 
   provider.on("integrationRequested", ({ request }) => {
@@ -191,7 +207,10 @@ export function setup(charm: Charm): void {
   });
   provider.on("invalid", ({ relation, error }) => {
     model.log("WARNING", error.message);
-    model.setStatus("blocked", `invalid request on ${relation.endpoint}:${relation.id}: see juju debug-log`);
+    status = {
+      name: "blocked",
+      message: `invalid request on ${relation.endpoint}:${relation.id}: see juju debug-log`,
+    };
   });
   provider.on("integrationRemoved", (e) => {
     const config = readConfig(charm);

@@ -85,7 +85,7 @@ describe("example provider", () => {
     }
     expect(sim.model.unitStatus("kafka-connect/0")).toEqual({
       status: "active",
-      message: "serving 1 integrator(s)",
+      message: "serving integrators",
     });
   });
 

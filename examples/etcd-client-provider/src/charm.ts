@@ -8,16 +8,18 @@
  *   refuses a CN that another client already uses and a CA as client certificate (relation status),
  *   re-answers when a client's CN changes, deletes the user when the relation goes.
  * - Every unit: rebuilds its trusted client list (the leaf certificates) whenever it may have changed.
- * - Status: `active` with `serving N client(s)` (leader) or `trusting N client certificate(s)`.
+ * - Status: `active` with `serving etcd clients` (leader) or `trusting N client certificate(s)`.
  */
 
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import {
   EtcdClientProvider,
   type EtcdClientRef,
   type EtcdClientResponse,
   type TrustedClientCertificate,
 } from "@charm-relations/interface-etcd-client";
-import { type Charm, runCharmIfMain } from "@charm-relations/juju-secrets-core";
+import { type Charm, type RelationRef, runCharmIfMain } from "@charm-relations/juju-secrets-core";
 
 /** This example's relation status catalogue (codes in the data-interfaces ranges: 4xxx transitory, 5xxx fatal). */
 export const STATUS = {
@@ -59,14 +61,47 @@ export function setup(charm: Charm): void {
     tlsCa: str(config["tls-ca"]) ?? "",
   });
 
+  /**
+   * The etcd users (CN → the client holding it): charmed-etcd asks etcd (`etcdctl user list`); this
+   * example keeps a stand-in file in `data-dir`, so serving a client lists no other relation. Rebuilt
+   * from the served clients when absent (a new leader, a fresh dir).
+   */
+  const dataDir =
+    str(config["data-dir"]) ?? (charm.context.charmDir && join(charm.context.charmDir, "etcd-data"));
+  const usersFile = dataDir && join(dataDir, "users.json");
+  const owner = (c: { readonly relation: RelationRef; readonly requestId?: string | undefined }) =>
+    `${c.relation.id}/${c.requestId ?? ""}`;
+  let users: Record<string, string> | undefined;
+  const loadUsers = (): Record<string, string> => {
+    if (users) return users;
+    try {
+      if (usersFile) users = JSON.parse(readFileSync(usersFile, "utf8")) as Record<string, string>;
+    } catch {
+      // absent or unreadable: rebuilt below
+    }
+    users ??= Object.fromEntries(provider.servedClients().map((c) => [c.username, owner(c)]));
+    return users;
+  };
+  const saveUsers = (change: (u: Record<string, string>) => void): void => {
+    const u = loadUsers();
+    change(u);
+    if (!usersFile) return;
+    mkdirSync(dirname(usersFile), { recursive: true });
+    writeFileSync(usersFile, `${JSON.stringify(u)}\n`, { mode: 0o600 });
+  };
+
+  // This unit's record may be stale after another unit led: rebuild it from the relations once.
+  charm.on("leaderElected", () => {
+    users = undefined;
+    if (usersFile) rmSync(usersFile, { force: true });
+    saveUsers(() => {});
+  });
+
   /** The etcd user a CN maps to is cluster-wide: refuse one that another client already has. */
-  const takenBy = (client: EtcdClientRef, cn: string): boolean =>
-    provider
-      .servedClients()
-      .some(
-        (c) =>
-          c.username === cn && !(c.relation.id === client.relation.id && c.requestId === client.requestId),
-      );
+  const takenBy = (client: EtcdClientRef, cn: string): boolean => {
+    const holder = Object.hasOwn(loadUsers(), cn) ? loadUsers()[cn] : undefined;
+    return holder !== undefined && holder !== owner(client);
+  };
 
   const serve = (client: EtcdClientRef, cn: string): void => {
     if (!str(config["tls-ca"])) return; // blocked until configured; config-changed serves the waiting clients
@@ -82,6 +117,10 @@ export function setup(charm: Charm): void {
     provider.resolveStatus(client.relation, STATUS.usernameExists(cn).code);
     provider.resolveStatus(client.relation, STATUS.invalidCertificate.code);
     provider.publish(client, response(cn));
+    saveUsers((u) => {
+      for (const [name, o] of Object.entries(u)) if (o === owner(client) && name !== cn) delete u[name];
+      u[cn] = owner(client);
+    });
   };
 
   provider.on("clientRequested", (e) => serve(e, e.commonName));
@@ -93,18 +132,62 @@ export function setup(charm: Charm): void {
   provider.on("clientCertificateRejected", (e) => {
     model.log("WARNING", e.error.message);
     if (!model.isLeader()) return;
-    if (e.previousCommonName)
-      model.log("INFO", `etcd user ${e.previousCommonName} deleted (invalid certificate)`);
+    const previous = e.previousCommonName;
+    if (previous) {
+      model.log("INFO", `etcd user ${previous} deleted (invalid certificate)`);
+      saveUsers((u) => {
+        if (u[previous] === owner(e)) delete u[previous];
+      });
+    }
     provider.resolveStatus(e.relation, STATUS.usernameExists("").code);
     provider.raiseStatus(e.relation, STATUS.invalidCertificate);
   });
-  provider.on("clientRemoved", (e) => model.log("INFO", `etcd user ${e.commonName} deleted (${e.reason})`));
+  provider.on("clientRemoved", (e) => {
+    model.log("INFO", `etcd user ${e.commonName} deleted (${e.reason})`);
+    const gone = `${e.relation.id}/${e.requestId ?? ""}`;
+    if (model.isLeader())
+      saveUsers((u) => {
+        if (u[e.commonName] === gone) delete u[e.commonName];
+      });
+  });
   provider.on("invalid", (e) => model.log("WARNING", e.error.message));
 
-  let trusted: TrustedClientCertificate[] | undefined;
+  /**
+   * The trusted client leaves, per client (`<relation>/<request>` → fingerprint), kept in `data-dir`
+   * beside the user list: a relation's hook refreshes only that relation's entries (no `relation-ids`);
+   * without the file (a fresh dir, no data-dir) it is rebuilt from every relation.
+   */
+  const trustFile = dataDir && join(dataDir, "trusted.json");
+  let trusted: Record<string, string> | undefined;
+  const readTrusted = (): Record<string, string> | undefined => {
+    try {
+      return trustFile ? (JSON.parse(readFileSync(trustFile, "utf8")) as Record<string, string>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const entries = (certs: readonly TrustedClientCertificate[]) =>
+    Object.fromEntries(certs.map((c) => [owner(c), c.fingerprint256]));
+  const saveTrusted = (record: Record<string, string>): void => {
+    trusted = record;
+    if (!trustFile) return;
+    mkdirSync(dirname(trustFile), { recursive: true });
+    writeFileSync(trustFile, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+  };
   provider.on("trustStoreRefresh", (e) => {
     // charmed-etcd writes these leaves into its client CA bundle, and restarts when that changed.
-    trusted = e.certificates();
+    const known = e.relation ? readTrusted() : undefined;
+    if (!known || !e.relation) return saveTrusted(entries(e.certificates()));
+    const id = String(e.relation.id);
+    const mine = e.reason === "relation-broken" ? [] : provider.trustedCertificates(e.relation);
+    const others = Object.entries(known).filter(([k]) => k.split("/")[0] !== id);
+    saveTrusted({ ...Object.fromEntries(others), ...entries(mine) });
+  });
+  // Both records start (or restart) complete in the hooks that come before any relation's: install
+  // and config-changed (upgrade-charm runs config-changed too).
+  charm.on("configChanged", () => {
+    if (trustFile && !readTrusted()) saveTrusted(entries(provider.trustedCertificates()));
+    if (usersFile && model.isLeader() && !existsSync(usersFile)) saveUsers(() => {});
   });
 
   charm.on("configChanged", () => {
@@ -128,10 +211,10 @@ export function setup(charm: Charm): void {
     if (!str(config["tls-ca"])) {
       e.add("blocked", "set the tls-ca option (the server CA, PEM)");
     } else if (model.isLeader()) {
-      const n = provider.servedClients().length;
-      e.add("active", `serving ${n} client${n === 1 ? "" : "s"}`);
+      // Constant: a count of clients would cost a status-set in every hook that serves one.
+      e.add("active", "serving etcd clients");
     } else {
-      const n = (trusted ?? provider.trustedCertificates()).length;
+      const n = Object.keys(trusted ?? readTrusted() ?? entries(provider.trustedCertificates())).length;
       e.add("active", `trusting ${n} client certificate${n === 1 ? "" : "s"}`);
     }
   });

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   charmRunner,
   referenceRequirer,
@@ -35,7 +38,7 @@ describe("etcd-client-provider example", () => {
     expect(sim.model.appBag(rel, "etcd")).not.toHaveProperty("requests");
     sim.configure("etcd", { "tls-ca": TEST_SERVER_CA });
     expect((await sim.settle()).failed).toEqual([]);
-    expect(sim.model.unitStatus("etcd/0")).toEqual({ status: "active", message: "serving 1 client" });
+    expect(sim.model.unitStatus("etcd/0")).toEqual({ status: "active", message: "serving etcd clients" });
     expect(sim.model.unitStatus("etcd/1")).toEqual({
       status: "active",
       message: "trusting 1 client certificate",
@@ -67,7 +70,7 @@ describe("etcd-client-provider example", () => {
       },
     ]);
     expect(twoBag).not.toHaveProperty("secret-user");
-    expect(sim.model.unitStatus("etcd/0").message).toBe("serving 1 client");
+    expect(sim.model.unitStatus("etcd/0").message).toBe("serving etcd clients");
     // A foreign client sending a CA gets the fatal status and no answer.
     const bad = sim.relate("bad", "etcd");
     expect((await sim.settle()).failed).toEqual([]);
@@ -89,5 +92,35 @@ describe("etcd-client-provider example", () => {
     // The first client is still served and the others never got a user.
     expect(sim.model.appBag(one, "etcd").requests).toContain("secret-user");
     expect(sim.model.unitStatus("etcd/1").message).toBe("trusting 2 client certificates");
+  });
+
+  it("with a data-dir, serving a client checks its CN against the user record, listing no relation", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "etcd-client-provider-"));
+    try {
+      const sim = deployed({ "tls-ca": TEST_SERVER_CA, "data-dir": dir });
+      sim.deploy("one", { runner: referenceRequirer({ prefix: "/one/" }), units: 1, endpoints: REQ });
+      sim.deploy("two", { runner: referenceRequirer({ prefix: "/two/" }), units: 1, endpoints: REQ });
+      const one = sim.relate("one", "etcd");
+      expect((await sim.settle()).failed).toEqual([]);
+      expect(JSON.parse(readFileSync(join(dir, "users.json"), "utf8"))).toEqual({
+        "client1.requirer-charm": expect.stringMatching(new RegExp(`^${one}/`)),
+      });
+      const two = sim.relate("two", "etcd");
+      expect((await sim.settle()).failed).toEqual([]);
+      expect(JSON.parse(sim.model.appBag(two, "etcd").status!)[0].code).toBe(4101);
+      const served = sim.hooks.filter(
+        (h) => h.unit === "etcd/0" && h.kind === "relation-changed" && h.context.relation?.id === two,
+      );
+      expect(served.length).toBeGreaterThan(0);
+      for (const h of served) expect(h.calls.filter((c) => c.tool === "relation-ids")).toEqual([]);
+      sim.removeRelation(one);
+      expect((await sim.settle()).failed).toEqual([]);
+      expect(JSON.parse(readFileSync(join(dir, "users.json"), "utf8"))).toEqual({});
+      // The trust record keeps the other client's leaf (same CN, refused a user, still a valid cert).
+      const trusted = JSON.parse(readFileSync(join(dir, "trusted.json"), "utf8")) as Record<string, string>;
+      expect(Object.keys(trusted).map((k) => k.split("/")[0])).toEqual([String(two)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

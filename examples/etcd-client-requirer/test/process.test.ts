@@ -88,7 +88,7 @@ describe("example charms as processes", () => {
         message: "ready: client1.requirer-charm@https://10.1.0.10:2379 prefix /app/",
       });
     }
-    expect(sim.model.unitStatus("etcd/0")).toEqual({ status: "active", message: "serving 1 client" });
+    expect(sim.model.unitStatus("etcd/0")).toEqual({ status: "active", message: "serving etcd clients" });
     expect(sim.model.unitStatus("etcd/1")).toEqual({
       status: "active",
       message: "trusting 1 client certificate",

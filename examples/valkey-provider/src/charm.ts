@@ -23,7 +23,12 @@ import {
   type ValkeyResponseInput,
   valkeyAclFile,
 } from "@charm-relations/interface-valkey-client";
-import { type Charm, ProtocolEncodeError, runCharmIfMain } from "@charm-relations/juju-secrets-core";
+import {
+  type Charm,
+  ProtocolEncodeError,
+  type RelationRef,
+  runCharmIfMain,
+} from "@charm-relations/juju-secrets-core";
 
 export const ACL_FILE = "users.acl";
 
@@ -64,22 +69,29 @@ export function setup(charm: Charm): void {
     };
   };
 
-  /** The leader's ACL file: one user per answered request (password hashes only). */
-  const renderAcl = (): void => {
+  /**
+   * The leader's ACL file: one user per answered request (password hashes only). With `relation`,
+   * only that relation's users are rewritten and the file keeps the others' rules: a relation's hook
+   * then lists no other relation (no `relation-ids`, no other bags); `relation-<id>` / `relation-<id>-…`
+   * names tell whose a rule is. Without, it is rebuilt from every answered request.
+   */
+  const renderAcl = (relation?: RelationRef): void => {
     if (!model.isLeader()) return;
-    const users = valkey.answeredRequests().flatMap((r) => {
+    const users = valkey.answeredRequests(relation).flatMap((r) => {
       const creds = valkey.credentials(r);
       return creds ? [{ ...creds, resource: r.resource }] : [];
     });
     const file = join(dataDir(), ACL_FILE);
-    const content = valkeyAclFile(users);
-    if (existsSync(file) && readFileSync(file, "utf8") === content) return;
+    const old = existsSync(file) ? readFileSync(file, "utf8") : undefined;
+    const ofRelation = (name: string) =>
+      relation !== undefined &&
+      (name === `relation-${relation.id}` || name.startsWith(`relation-${relation.id}-`));
+    const kept = relation === undefined ? [] : keptRules(old, ofRelation);
+    const content = withRules(valkeyAclFile(users), kept);
+    if (old === content) return;
     mkdirSync(dataDir(), { recursive: true });
     writeFileSync(file, content, { mode: 0o600 });
-    model.log(
-      "INFO",
-      `ACL file rewritten with ${users.length} client user(s); a real charm runs ACL LOAD now`,
-    );
+    model.log("INFO", "ACL file rewritten; a real charm runs ACL LOAD now");
   };
 
   const answer = (request: ValkeyRequest): void => {
@@ -96,19 +108,19 @@ export function setup(charm: Charm): void {
     );
   };
 
-  valkey.on("resourcesRequested", ({ requests }) => {
+  valkey.on("resourcesRequested", ({ relation, requests }) => {
     for (const request of requests) answer(request);
-    renderAcl();
+    renderAcl(relation);
   });
   valkey.on("requestRemoved", ({ request }) => {
     model.log("INFO", `deleted ACL user ${request.username}: request for ${request.resource} withdrawn`);
-    renderAcl();
+    renderAcl(request.relation);
   });
   valkey.on("gone", ({ relation, departing }) => {
     if (departing) return;
-    // The broken relation no longer lists its requests: the ACL file is rebuilt without its users.
+    // The broken relation no longer lists its requests: its users leave the ACL file.
     model.log("INFO", `deleting the ACL users of relation ${relation.id} (relation-${relation.id}*)`);
-    renderAcl();
+    renderAcl(relation);
   });
   valkey.on("invalid", ({ error }) => model.log("WARNING", `ignoring a request: ${error.message}`));
 
@@ -121,7 +133,7 @@ export function setup(charm: Charm): void {
       configError = e.message;
     }
   });
-  charm.on("leaderElected", renderAcl);
+  charm.on("leaderElected", () => renderAcl());
   charm.on(
     "action",
     () => {
@@ -139,10 +151,27 @@ export function setup(charm: Charm): void {
     } else if (!model.isLeader()) {
       e.add("active", "");
     } else {
-      const users = valkey.answeredRequests().length;
-      e.add("active", `serving ${users} client user${users === 1 ? "" : "s"}`);
+      // Constant: a count of users would cost relation-ids and a status-set in every hook that adds one.
+      e.add("active", "serving valkey clients");
     }
   });
+}
+
+/** The `user …` rules of an ACL file whose user name `drop` does not claim. */
+function keptRules(file: string | undefined, drop: (name: string) => boolean): string[] {
+  return (file ?? "")
+    .split("\n")
+    .filter((line) => line.startsWith("user ") && !line.startsWith("user default "))
+    .filter((line) => !drop(line.split(" ")[1] ?? ""));
+}
+
+/** An ACL file with more rules, in the order `valkeyAclFile` writes them (sorted by user name). */
+function withRules(file: string, more: readonly string[]): string {
+  if (more.length === 0) return file;
+  const [head, ...rules] = file.split("\n").filter((l) => l !== "");
+  const name = (l: string) => l.split(" ")[1] ?? "";
+  const sorted = [...rules, ...more].sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
+  return `${[head, ...sorted].join("\n")}\n`;
 }
 
 void runCharmIfMain(import.meta.url, setup);

@@ -82,8 +82,34 @@ describe("example valkey-provider", () => {
     expect([a.mode, a.version, a.tls]).toEqual(["sentinel", "9.0.1", false]);
     expect(acl().split("\n")).toEqual(["user default off", ...[rule(a), rule(b)].sort(), ""]);
     expect(statSync(join(dataDir, ACL_FILE)).mode & 0o777).toBe(0o600);
-    expect(sim.model.unitStatus("valkey/0")).toEqual({ status: "active", message: "serving 2 client users" });
+    expect(sim.model.unitStatus("valkey/0")).toEqual({ status: "active", message: "serving valkey clients" });
     expect(sim.model.unitStatus("valkey/1")).toEqual({ status: "active", message: "" });
+  });
+
+  it("a relation's hooks rewrite only its own ACL users; the other relations' rules stay", async () => {
+    const { sim, seen, acl } = world();
+    sim.deploy("other", {
+      runner: inProcess(client(seen)),
+      units: 1,
+      endpoints: { "valkey-client": "requires:valkey_client" },
+    });
+    const one = sim.relate("valkey", "client");
+    await settle(sim);
+    const two = sim.relate("valkey", "other");
+    await settle(sim);
+    const users = (app: string) => [seen.get(`${app}/0 a:*`)!, seen.get(`${app}/0 b:*`)!];
+    const all = [...users("client"), ...users("other")].map(rule).sort();
+    expect(acl().split("\n")).toEqual(["user default off", ...all, ""]);
+    // Answering the second relation listed no other relation.
+    const answered = sim.hooks.filter(
+      (h) => h.unit === "valkey/0" && h.kind === "relation-changed" && h.context.relation?.id === two,
+    );
+    expect(answered.length).toBeGreaterThan(0);
+    for (const h of answered) expect(h.calls.filter((c) => c.tool === "relation-ids")).toEqual([]);
+
+    sim.removeRelation(one);
+    await settle(sim);
+    expect(acl().split("\n")).toEqual(["user default off", ...users("other").map(rule).sort(), ""]);
   });
 
   it("switches TLS on with its CA and port, and refuses an invalid endpoint with a blocked status", async () => {

@@ -233,7 +233,8 @@ export class EtcdClientProvider extends InterfaceProvider<
     // Through the model's per-hook caches (the engine's cleanup scans the same list): a secret that is
     // gone is skipped, any other failure fails the hook so Juju retries it with nothing lost.
     for (const xid of model.secrets.ownedIds()) {
-      const label = model.secrets.infoById(xid)?.label;
+      // Remembered owner labels: no secret-info-get per secret the app owns.
+      const label = model.secrets.labelOf(xid);
       const parsed = label ? parseSecretLabel(label) : undefined;
       if (
         parsed?.group !== "user" ||
@@ -282,10 +283,10 @@ export class EtcdClientProvider extends InterfaceProvider<
   // ------------------------------------------------------------------------------------------
   // Reading (any unit)
 
-  /** Every client on every relation with its certificate (or its certificate problem). */
-  clients(): EtcdClient[] {
-    const certs = this.clientCertificates();
-    return this.requests().map((ref) => {
+  /** Every client with its certificate (or its certificate problem); of one relation when given. */
+  clients(relation?: RelationRef | number): EtcdClient[] {
+    const certs = this.clientCertificates(relation);
+    return this.requests(relation).map((ref) => {
       const found = certs.find((c) => c.relation.id === ref.relation.id && c.requestId === ref.requestId);
       if (!found) return ref;
       try {
@@ -300,10 +301,13 @@ export class EtcdClientProvider extends InterfaceProvider<
     });
   }
 
-  /** The leaf certificates to trust (valid ones only), for the etcd client trust store. */
-  trustedCertificates(): TrustedClientCertificate[] {
+  /**
+   * The leaf certificates to trust (valid ones only), for the etcd client trust store; of one relation
+   * when given (a trust store kept per relation needs no `relation-ids` in that relation's hooks).
+   */
+  trustedCertificates(relation?: RelationRef | number): TrustedClientCertificate[] {
     const out: TrustedClientCertificate[] = [];
-    for (const c of this.clients()) {
+    for (const c of this.clients(relation)) {
       if (!c.certificate) continue;
       out.push({
         relation: c.relation,

@@ -158,3 +158,34 @@ describe("requirer: lazy options and the hook's relation", () => {
     expect(seen.at(-1)).toBe(`u${id}`);
   });
 });
+
+describe("provider request lists", () => {
+  it("on one relation: that relation's requests, no relation-ids", async () => {
+    const sim = new Simulation({ uuid: UUID, lifecycle: false });
+    const seen: { hook: string; pending: number; answered: number }[] = [];
+    const quiet = runner((charm) => {
+      const p = new DataProvider(charm, "db", DEF);
+      charm.on("relationChanged", (e) => {
+        if (!charm.model.isLeader()) return;
+        const pending = p.pendingRequests(e.relation.ref);
+        for (const r of pending) p.publishFields(r, { username: "u", password: "pw", endpoints: "h:1" });
+        seen.push({ hook: e.relation.ref.id.toString(), pending: pending.length, answered: 0 });
+        seen.at(-1)!.answered = p.answeredRequests(e.relation.ref.id).length;
+      });
+    });
+    sim.deploy("pg", { runner: quiet, endpoints: { db: "provides:postgresql_client" } });
+    const requirer = runner((charm) => {
+      new DataRequirer(charm, "db", DEF, { contract: "v0", requests: [{ resource: "app" }] });
+    });
+    for (const app of ["a", "b"]) {
+      sim.deploy(app, { runner: requirer, endpoints: { db: "requires:postgresql_client" } });
+      sim.relate(`${app}:db`, "pg:db");
+    }
+    expect((await sim.settle()).settled).toBe(true);
+    const changed = sim.hooks.filter((h) => h.unit === "pg/0" && h.kind === "relation-changed");
+    expect(changed.length).toBeGreaterThanOrEqual(2);
+    for (const h of changed) expect(tools(h, "relation-ids")).toBe(0);
+    // Each relation's first relation-changed answers its one request and then counts it answered.
+    expect(seen.filter((s) => s.pending === 1).map((s) => s.answered)).toEqual([1, 1]);
+  });
+});

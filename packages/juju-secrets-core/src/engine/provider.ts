@@ -233,9 +233,17 @@ export class DataProvider<
     return this.#contractOf(bag, issues)?.requests(rel, bag, issues, this.#host) ?? [];
   }
 
-  /** Every valid request on every relation (any unit: it reads only the requirers' bags). */
-  requests(): R[] {
-    return this.model.relations(this.endpoint).flatMap((rel) => this.#requestsOf(rel).map(this.#toRequest));
+  /** Every valid request (any unit: it reads only the requirers' bags); of one relation when given. */
+  requests(relation?: RelationRef | number): R[] {
+    return this.#relations(relation).flatMap((rel) => this.#requestsOf(rel).map(this.#toRequest));
+  }
+
+  /** The endpoint's relations, or just one (no `relation-ids`: e.g. the hook's own relation). */
+  #relations(relation: RelationRef | number | undefined): Relation[] {
+    const id = typeof relation === "number" ? relation : relation?.id;
+    return id === undefined
+      ? this.model.relations(this.endpoint)
+      : [this.model.relation({ endpoint: this.endpoint, id })];
   }
 
   /** The request on one relation (v0), or with a given id (v1). */
@@ -247,19 +255,22 @@ export class DataProvider<
     return found && this.#toRequest(found);
   }
 
-  /** Requests that already have an answer with credentials (leader): the ones to refresh. */
-  answeredRequests(): R[] {
-    return this.#byAnswered(true);
+  /**
+   * Requests that already have an answer with credentials (leader): the ones to refresh. On one
+   * relation when given (no `relation-ids`: e.g. the hook's own relation).
+   */
+  answeredRequests(relation?: RelationRef | number): R[] {
+    return this.#byAnswered(true, relation);
   }
 
-  /** Requests still waiting for credentials (leader): e.g. to retry what failed before. */
-  pendingRequests(): R[] {
-    return this.#byAnswered(false);
+  /** Requests still waiting for credentials (leader), on one relation when given. */
+  pendingRequests(relation?: RelationRef | number): R[] {
+    return this.#byAnswered(false, relation);
   }
 
-  #byAnswered(answered: boolean): R[] {
+  #byAnswered(answered: boolean, relation: RelationRef | number | undefined): R[] {
     this.model.requireLeader(`list the requests on ${this.endpoint}`);
-    return this.model.relations(this.endpoint).flatMap((rel) => {
+    return this.#relations(relation).flatMap((rel) => {
       const bag = rel.remoteAppData();
       const contract = this.#contractOf(bag, this.#issues(rel.ref));
       if (!contract) return [];
@@ -327,10 +338,12 @@ export class DataProvider<
     }
   }
 
-  /** The current client certificates of every request (any unit; for trust stores). */
-  clientCertificates(): { relation: RelationRef; requestId?: string; cert: string }[] {
+  /** The current client certificates of every request, or one relation's (any unit; for trust stores). */
+  clientCertificates(
+    relation?: RelationRef | number,
+  ): { relation: RelationRef; requestId?: string; cert: string }[] {
     const out: { relation: RelationRef; requestId?: string; cert: string }[] = [];
-    for (const rel of this.model.relations(this.endpoint)) {
+    for (const rel of this.#relations(relation)) {
       for (const request of this.#requestsOf(rel)) {
         const cert = this.#readCert(rel, request.requestId, toBag(request.raw));
         if (cert !== undefined)
