@@ -14,6 +14,7 @@ import {
   type ProviderEvents,
   type ProviderOptions,
   type ProviderRequest,
+  parseAnswer,
 } from "@charm-relations/juju-secrets-core/interface";
 import { kafkaClient } from "./definition.js";
 import { type KafkaResponseInput, kafkaUsername, responseInput } from "./schema.js";
@@ -76,21 +77,9 @@ export class KafkaProvider extends InterfaceProvider<typeof kafkaClient, KafkaRe
     )?.cert;
   }
 
-  /** The user and password published for a request (leader), to rebuild users; undefined when unanswered. */
-  credentials(
-    request: Pick<KafkaRequest, "relation" | "requestId">,
-  ): { username: string; password: string } | undefined {
-    const p = this.published(request);
-    return p.username && p.password ? { username: p.username, password: p.password } : undefined;
-  }
-
   /** The same fields (bootstrap servers, TLS …) to every answered request (leader); credentials are per request. */
   override publishAll(response: Omit<KafkaResponseInput, "username" | "password">): void {
-    if ("username" in response || "password" in response) {
-      throw new ProtocolEncodeError("username/password", "credentials are per request: use publish()");
-    }
-    this.fieldsOf(response, undefined); // validate once, before the first write
-    super.publishAll(response);
+    this.publishAllShared(response);
   }
 
   /** Validated input → canonical fields in kafka-operator's spelling for the request's contract. */
@@ -98,18 +87,7 @@ export class KafkaProvider extends InterfaceProvider<typeof kafkaClient, KafkaRe
     input: KafkaResponseInput,
     request: KafkaRequest | undefined,
   ): Record<string, string | undefined> {
-    const parsed = responseInput.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field =
-        issue.path.map(String).join(".") ||
-        (issue.code === "unrecognized_keys" ? issue.keys.join(", ") : "response");
-      throw new ProtocolEncodeError(
-        field,
-        issue.code === "unrecognized_keys" ? "unknown field" : issue.message,
-      );
-    }
-    const { tls, tlsCa, bootstrapServer, ...rest } = parsed.data;
+    const { tls, tlsCa, bootstrapServer, ...rest } = parseAnswer(responseInput, input);
     if (tlsCa != null && tls !== true)
       throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
     const fields = answerFields({ ...rest, endpoints: bootstrapServer });
