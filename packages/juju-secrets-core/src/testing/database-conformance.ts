@@ -8,6 +8,7 @@ import { DEFAULT_REQUESTED_SECRETS } from "../protocol/secrets.js";
 import { v0Snapshot } from "../protocol/snapshot.js";
 import {
   type ConformanceCheck,
+  type ConformanceSuites,
   type ConformanceTarget,
   check,
   checkNoPrematureWrites,
@@ -226,4 +227,12 @@ export function databaseRequirerConformance(
       },
     },
   ];
+}
+
+/** A package's two suites bound to its database interface (`export const { providerConformance, … } = …`). */
+export function databaseConformance(suite: DatabaseSuite): ConformanceSuites {
+  return {
+    providerConformance: (target) => databaseProviderConformance(target, suite),
+    requirerConformance: (target) => databaseRequirerConformance(target, suite),
+  };
 }

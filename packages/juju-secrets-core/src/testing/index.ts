@@ -25,6 +25,7 @@ export {
 export * from "./memory-backend.js";
 export * from "./model.js";
 export * from "./pki.js";
+export * from "./reference-charms.js";
 export * from "./scenario.js";
 export * from "./seeded-scenario.js";
 export * from "./simulation.js";
