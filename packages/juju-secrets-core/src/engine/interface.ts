@@ -228,6 +228,11 @@ export interface AnswerEncoding {
   readonly bool?: BoolSpelling;
   /** Lists written sorted (Python's `sorted`, as for `prefix-databases`). */
   readonly sorted?: readonly string[];
+  /**
+   * The resource echo the Python requirers read (`{ database: request.database }`): written with the
+   * credentials (`username` or `entityName`) when the answer does not set it.
+   */
+  readonly echo?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -249,6 +254,9 @@ export function answerFields(
     else if (Array.isArray(value))
       out[key] = formatCommaList(value, { field: name, sort: encoding.sorted?.includes(key) ?? false });
     else throw new ProtocolEncodeError(name, "expected a string, a boolean, a list of strings or null");
+  }
+  if (answer.username || answer.entityName) {
+    for (const [key, value] of Object.entries(encoding.echo ?? {})) if (!(key in out)) out[key] = value;
   }
   return out;
 }
