@@ -7,7 +7,6 @@
  */
 
 import type { Charm, Contract, RelationRef } from "@charm-relations/juju-secrets-core";
-import { ProtocolEncodeError } from "@charm-relations/juju-secrets-core";
 import {
   answerFields,
   InterfaceProvider,
@@ -15,6 +14,7 @@ import {
   type ProviderOptions,
   type ProviderRequest,
   parseAnswer,
+  tlsAnswerFields,
 } from "@charm-relations/juju-secrets-core/interface";
 import { kafkaClient } from "./definition.js";
 import { type KafkaResponseInput, kafkaUsername, responseInput } from "./schema.js";
@@ -65,6 +65,9 @@ function toRequest(r: ProviderRequest): KafkaRequest {
   };
 }
 
+const V0_TLS = { on: "enabled", off: "disabled", offCa: "disabled" } as const;
+const V1_TLS = { on: "true", off: "false" } as const;
+
 export class KafkaProvider extends InterfaceProvider<typeof kafkaClient, KafkaRequest, KafkaResponseInput> {
   constructor(charm: Charm, options: ProviderOptions = {}) {
     super(charm, kafkaClient, options, toRequest);
@@ -88,17 +91,11 @@ export class KafkaProvider extends InterfaceProvider<typeof kafkaClient, KafkaRe
     request: KafkaRequest | undefined,
   ): Record<string, string | undefined> {
     const { tls, tlsCa, bootstrapServer, ...rest } = parseAnswer(responseInput, input);
-    if (tlsCa != null && tls !== true)
-      throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
-    const fields = answerFields({ ...rest, endpoints: bootstrapServer });
     const v0 = request?.contract === "v0";
-    if (tls !== undefined) {
-      // v0 clients read `enabled`/`disabled` and, while off, `tls-ca: disabled` (kafka-operator's v0
-      // generation); v1 models dump a JSON boolean and drop the CA.
-      fields.tls = v0 ? (tls ? "enabled" : "disabled") : tls ? "true" : "false";
-      if (!tls) fields["tls-ca"] = v0 ? "disabled" : undefined;
-      else if (tlsCa !== undefined) fields["tls-ca"] = tlsCa ?? undefined;
-    }
+    // v0 clients read `enabled`/`disabled` and, while off, `tls-ca: disabled` (kafka-operator's v0
+    // generation); v1 models dump a JSON boolean and drop the CA.
+    const tlsFields = tlsAnswerFields(tls, tlsCa, v0 ? V0_TLS : V1_TLS);
+    const fields = { ...answerFields({ ...rest, endpoints: bootstrapServer }), ...tlsFields };
     if (request && rest.consumerGroupPrefix === undefined && request.consumerGroupPrefix && fields.username) {
       fields["consumer-group-prefix"] = request.consumerGroupPrefix;
     }

@@ -9,7 +9,6 @@
  */
 
 import type { Charm, Contract, RelationRef } from "@charm-relations/juju-secrets-core";
-import { ProtocolEncodeError } from "@charm-relations/juju-secrets-core";
 import {
   answerFields,
   InterfaceProvider,
@@ -17,6 +16,7 @@ import {
   type ProviderOptions,
   type ProviderRequest,
   parseAnswer,
+  tlsAnswerFields,
 } from "@charm-relations/juju-secrets-core/interface";
 import { valkeyClient } from "./definition.js";
 import { responseInput, type ValkeyResponseInput, valkeyUsername } from "./schema.js";
@@ -75,15 +75,9 @@ export class ValkeyProvider extends InterfaceProvider<
     request: ValkeyRequest | undefined,
   ): Record<string, string | undefined> {
     const { tls, tlsCa, ...rest } = parseAnswer(responseInput, input);
-    if (tlsCa !== undefined && tls !== true)
-      throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
-    const fields = answerFields(rest);
-    if (tls !== undefined) {
-      fields.tls = tls ? "true" : "false";
-      // The tls secret holds `tls-ca` only while TLS is on (interfaces.md §7).
-      if (!tls) fields["tls-ca"] = undefined;
-      else if (tlsCa !== undefined) fields["tls-ca"] = tlsCa;
-    }
+    // The tls secret holds `tls-ca` only while TLS is on (interfaces.md §7).
+    const tlsFields = tlsAnswerFields(tls, tlsCa, { on: "true", off: "false" });
+    const fields = { ...answerFields(rest), ...tlsFields };
     // v0 requirers read the key pattern back as `database`, as valkey-operator echoes it.
     if (request?.contract === "v0") fields.database = request.resource;
     return fields;

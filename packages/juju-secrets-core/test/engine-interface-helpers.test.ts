@@ -5,7 +5,12 @@ import { credentialConnection } from "../src/engine/connection.js";
 import { databaseRequestSpec } from "../src/engine/database.js";
 import type { Answer } from "../src/engine/definition.js";
 import { bagJsonSchemas } from "../src/engine/descriptor.js";
-import { answerFields, parseAnswer, refuseSharedCredentials } from "../src/engine/interface.js";
+import {
+  answerFields,
+  parseAnswer,
+  refuseSharedCredentials,
+  tlsAnswerFields,
+} from "../src/engine/interface.js";
 import { checkedOption } from "../src/engine/options.js";
 import { ProtocolEncodeError } from "../src/protocol/json.js";
 import {
@@ -60,6 +65,24 @@ describe("answers", () => {
     expect(answerFields({ username: "u", database: "other" }, { echo }).database).toBe("other");
     const removed = answerFields({ username: "u", database: null }, { echo });
     expect("database" in removed && removed.database === undefined).toBe(true);
+  });
+});
+
+describe("tlsAnswerFields", () => {
+  const v0 = { on: "enabled", off: "disabled", offCa: "disabled" };
+  const v1 = { on: "true", off: "false" };
+
+  it("spells tls per interface; off removes the CA (or writes the off spelling); a CA needs tls on", () => {
+    expect(tlsAnswerFields(undefined, undefined, v1)).toEqual({});
+    expect(tlsAnswerFields(true, "PEM", v1)).toEqual({ tls: "true", "tls-ca": "PEM" });
+    expect(tlsAnswerFields(true, undefined, v0)).toEqual({ tls: "enabled" });
+    const nulled = tlsAnswerFields(true, null, v1);
+    expect("tls-ca" in nulled && nulled["tls-ca"] === undefined).toBe(true);
+    const off = tlsAnswerFields(false, undefined, v1);
+    expect(off.tls === "false" && "tls-ca" in off && off["tls-ca"] === undefined).toBe(true);
+    expect(tlsAnswerFields(false, undefined, v0)).toEqual({ tls: "disabled", "tls-ca": "disabled" });
+    expect(thrown(() => tlsAnswerFields(false, "PEM", v1)).field).toBe("tlsCa");
+    expect(thrown(() => tlsAnswerFields(undefined, "PEM", v1)).field).toBe("tlsCa");
   });
 });
 

@@ -260,3 +260,27 @@ export function answerFields(
   }
   return out;
 }
+
+/** How an interface writes `tls` (and, kafka v0, `tls-ca` while TLS is off). */
+export interface TlsSpelling {
+  readonly on: string;
+  readonly off: string;
+  /** `tls-ca` while off (default: removed). */
+  readonly offCa?: string;
+}
+
+/**
+ * `tls` and `tls-ca` of an answer: a CA is published only while TLS is on (else `ProtocolEncodeError`);
+ * TLS off removes the CA; `null` removes it too. Empty when the answer leaves TLS alone.
+ */
+export function tlsAnswerFields(
+  tls: boolean | undefined,
+  tlsCa: string | null | undefined,
+  spelling: TlsSpelling,
+): Record<string, string | undefined> {
+  if (tlsCa != null && tls !== true)
+    throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
+  if (tls === undefined) return {};
+  if (!tls) return { tls: spelling.off, "tls-ca": spelling.offCa };
+  return { tls: spelling.on, ...(tlsCa !== undefined ? { "tls-ca": tlsCa ?? undefined } : {}) };
+}
