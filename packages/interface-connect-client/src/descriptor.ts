@@ -1,7 +1,6 @@
 /** What the tools list connect_client by (`@charm-relations/cli/registry`). */
 
-import { describeInterface } from "@charm-relations/juju-secrets-core/interface";
-import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
+import { bagJsonSchemas, describeInterface } from "@charm-relations/juju-secrets-core/interface";
 import { connectClient } from "./definition.js";
 import {
   providerAppV0,
@@ -38,8 +37,5 @@ export const descriptor = describeInterface({
     requirer: "kafkacl integrators (template-connect-integrator)",
   },
   schemas,
-  jsonSchema: (side, contract) => {
-    const bags = schemas[side][contract === "v1" ? "v1" : "v0"];
-    return { app: toWireJsonSchema(bags.app), unit: toWireJsonSchema(bags.unit) };
-  },
+  jsonSchema: bagJsonSchemas(schemas),
 });

@@ -16,6 +16,7 @@ import {
   type ProviderOptions,
   type ProviderRequest,
   type RelationEventBase,
+  refuseSharedCredentials,
 } from "@charm-relations/juju-secrets-core/interface";
 import { formatBool, formatCommaList, pemBlocks } from "@charm-relations/juju-secrets-core/protocol";
 import { connectClient } from "./definition.js";
@@ -137,9 +138,7 @@ export class ConnectProvider extends InterfaceProvider<
    * their `publish`, so nobody gets endpoints before credentials.
    */
   override publishAll(update: ConnectSharedInput): ConnectIntegrationRequest[] {
-    if ("username" in update || "password" in update) {
-      throw new ProtocolEncodeError("username/password", "credentials are per request: use publish()");
-    }
+    refuseSharedCredentials(update);
     const fields = toFields(update, false); // validated once, before the first write
     const answered = this.answeredRequests();
     for (const r of answered) this.publishFields(r, fields);

@@ -1,7 +1,6 @@
 /** What the tools list etcd_client by (`@charm-relations/cli/registry`). */
 
-import { describeInterface } from "@charm-relations/juju-secrets-core/interface";
-import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
+import { bagJsonSchemas, describeInterface } from "@charm-relations/juju-secrets-core/interface";
 import * as z from "zod";
 import { etcdClient } from "./definition.js";
 import { providerAppV0, providerAppV1, requirerAppV0, requirerAppV1, requirerUnit } from "./schema.js";
@@ -32,8 +31,5 @@ export const descriptor = describeInterface({
   resourceKey: "prefix",
   charms: { provider: "charmed-etcd-operator", requirer: "k8s-operator, charmlibs rollingops" },
   schemas,
-  jsonSchema: (side, contract) => {
-    const bags = schemas[side][contract === "v1" ? "v1" : "v0"];
-    return { app: toWireJsonSchema(bags.app), unit: toWireJsonSchema(bags.unit) };
-  },
+  jsonSchema: bagJsonSchemas(schemas),
 });

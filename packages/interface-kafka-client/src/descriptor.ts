@@ -1,6 +1,6 @@
 /** What the tools list kafka_client by (`@charm-relations/cli/registry`). */
 
-import { describeInterface } from "@charm-relations/juju-secrets-core/interface";
+import { bagJsonSchemas, describeInterface } from "@charm-relations/juju-secrets-core/interface";
 import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
 import { kafkaClient } from "./definition.js";
 import * as s from "./schema.js";
@@ -39,8 +39,5 @@ export const descriptor = describeInterface({
     requirer: "kafka-test-app, data-integrator, karapace",
   },
   schemas,
-  jsonSchema: (side, contract) => {
-    const bags = schemas[side][contract === "v1" ? "v1" : "v0"];
-    return { app: toWireJsonSchema(bags.app), unit: toWireJsonSchema(bags.unit) };
-  },
+  jsonSchema: bagJsonSchemas(schemas),
 });

@@ -7,13 +7,14 @@
  */
 
 import type { Charm, Contract, RelationRef } from "@charm-relations/juju-secrets-core";
-import { ProtocolEncodeError } from "@charm-relations/juju-secrets-core";
 import {
   answerFields,
   InterfaceProvider,
   type ProviderEvents,
   type ProviderOptions,
   type ProviderRequest,
+  parseAnswer,
+  tlsAnswerFields,
 } from "@charm-relations/juju-secrets-core/interface";
 import { kafkaClient } from "./definition.js";
 import { type KafkaResponseInput, kafkaUsername, responseInput } from "./schema.js";
@@ -64,6 +65,9 @@ function toRequest(r: ProviderRequest): KafkaRequest {
   };
 }
 
+const V0_TLS = { on: "enabled", off: "disabled", offCa: "disabled" } as const;
+const V1_TLS = { on: "true", off: "false" } as const;
+
 export class KafkaProvider extends InterfaceProvider<typeof kafkaClient, KafkaRequest, KafkaResponseInput> {
   constructor(charm: Charm, options: ProviderOptions = {}) {
     super(charm, kafkaClient, options, toRequest);
@@ -76,21 +80,9 @@ export class KafkaProvider extends InterfaceProvider<typeof kafkaClient, KafkaRe
     )?.cert;
   }
 
-  /** The user and password published for a request (leader), to rebuild users; undefined when unanswered. */
-  credentials(
-    request: Pick<KafkaRequest, "relation" | "requestId">,
-  ): { username: string; password: string } | undefined {
-    const p = this.published(request);
-    return p.username && p.password ? { username: p.username, password: p.password } : undefined;
-  }
-
   /** The same fields (bootstrap servers, TLS …) to every answered request (leader); credentials are per request. */
   override publishAll(response: Omit<KafkaResponseInput, "username" | "password">): void {
-    if ("username" in response || "password" in response) {
-      throw new ProtocolEncodeError("username/password", "credentials are per request: use publish()");
-    }
-    this.fieldsOf(response, undefined); // validate once, before the first write
-    super.publishAll(response);
+    this.publishAllShared(response);
   }
 
   /** Validated input → canonical fields in kafka-operator's spelling for the request's contract. */
@@ -98,29 +90,12 @@ export class KafkaProvider extends InterfaceProvider<typeof kafkaClient, KafkaRe
     input: KafkaResponseInput,
     request: KafkaRequest | undefined,
   ): Record<string, string | undefined> {
-    const parsed = responseInput.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field =
-        issue.path.map(String).join(".") ||
-        (issue.code === "unrecognized_keys" ? issue.keys.join(", ") : "response");
-      throw new ProtocolEncodeError(
-        field,
-        issue.code === "unrecognized_keys" ? "unknown field" : issue.message,
-      );
-    }
-    const { tls, tlsCa, bootstrapServer, ...rest } = parsed.data;
-    if (tlsCa != null && tls !== true)
-      throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
-    const fields = answerFields({ ...rest, endpoints: bootstrapServer });
+    const { tls, tlsCa, bootstrapServer, ...rest } = parseAnswer(responseInput, input);
     const v0 = request?.contract === "v0";
-    if (tls !== undefined) {
-      // v0 clients read `enabled`/`disabled` and, while off, `tls-ca: disabled` (kafka-operator's v0
-      // generation); v1 models dump a JSON boolean and drop the CA.
-      fields.tls = v0 ? (tls ? "enabled" : "disabled") : tls ? "true" : "false";
-      if (!tls) fields["tls-ca"] = v0 ? "disabled" : undefined;
-      else if (tlsCa !== undefined) fields["tls-ca"] = tlsCa ?? undefined;
-    }
+    // v0 clients read `enabled`/`disabled` and, while off, `tls-ca: disabled` (kafka-operator's v0
+    // generation); v1 models dump a JSON boolean and drop the CA.
+    const tlsFields = tlsAnswerFields(tls, tlsCa, v0 ? V0_TLS : V1_TLS);
+    const fields = { ...answerFields({ ...rest, endpoints: bootstrapServer }), ...tlsFields };
     if (request && rest.consumerGroupPrefix === undefined && request.consumerGroupPrefix && fields.username) {
       fields["consumer-group-prefix"] = request.consumerGroupPrefix;
     }

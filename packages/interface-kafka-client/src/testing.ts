@@ -9,11 +9,9 @@
 
 import type { Charm } from "@charm-relations/juju-secrets-core";
 import {
-  computeRequestId,
   DEFAULT_PROVIDED_SECRETS,
   DEFAULT_REQUESTED_SECRETS,
   formatRequests,
-  generateSalt,
   pyDumps,
   serializeRequestObject,
 } from "@charm-relations/juju-secrets-core/protocol";
@@ -28,6 +26,7 @@ import {
   firstIssue,
   type InterfaceTesting,
   relateTarget,
+  v1RequirerAppBag,
 } from "@charm-relations/juju-secrets-core/testing";
 import { DEFAULT_KAFKA_ENDPOINT, kafkaClient } from "./definition.js";
 import { KafkaProvider } from "./provider.js";
@@ -52,19 +51,8 @@ export function v1RequirerBag(
   topics: readonly string[],
   options: { roles?: string; salts?: readonly string[] } = {},
 ): Bag {
-  const requests = topics.map((resource, i) => {
-    const salt = options.salts?.[i] ?? generateSalt();
-    return serializeRequestObject(
-      {
-        resource,
-        "request-id": computeRequestId(resource, salt),
-        salt,
-        "extra-user-roles": options.roles ?? null,
-      },
-      { extraKeys: [...(kafkaClient.requestExtraKeys ?? [])] },
-    );
-  });
-  return { version: "v1", requests: formatRequests(requests) };
+  const requests = topics.map((resource) => ({ resource, "extra-user-roles": options.roles ?? null }));
+  return v1RequirerAppBag(kafkaClient, requests, options.salts);
 }
 
 /** A v0 `KafkaRequires` app bag for one topic. */

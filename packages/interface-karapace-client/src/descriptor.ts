@@ -1,7 +1,6 @@
 /** What the tools list karapace_client by (`@charm-relations/cli/registry`). */
 
-import { describeInterface } from "@charm-relations/juju-secrets-core/interface";
-import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
+import { bagJsonSchemas, describeInterface } from "@charm-relations/juju-secrets-core/interface";
 import { karapaceClient } from "./definition.js";
 import { providerAppV0, providerUnit, requirerAppV0, requirerUnit } from "./schema.js";
 
@@ -22,8 +21,5 @@ export const descriptor = describeInterface({
   resourceKey: "subject",
   charms: { provider: "karapace-operator", requirer: "charms using KarapaceRequires" },
   schemas,
-  jsonSchema: (side) => {
-    const bags = schemas[side].v0;
-    return { app: toWireJsonSchema(bags.app), unit: toWireJsonSchema(bags.unit) };
-  },
+  jsonSchema: bagJsonSchemas(schemas),
 });

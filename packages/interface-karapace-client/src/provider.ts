@@ -57,9 +57,7 @@ export class KarapaceProvider extends InterfaceProvider<
     a: KarapaceAnswer,
     request: KarapaceRequest | undefined,
   ): Record<string, string | undefined> {
-    const out = answerFields({ ...a }, { bool: "enabled", sorted: ["endpoints"] });
-    // The Python requirer reads the echo; publish it with the credentials if the charm did not.
-    if (a.subject === undefined && request && (a.username || a.entityName)) out.subject = request.subject;
-    return out;
+    const echo = request && { subject: request.subject };
+    return answerFields({ ...a }, { bool: "enabled", sorted: ["endpoints"], echo });
   }
 }

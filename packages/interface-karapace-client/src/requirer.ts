@@ -9,8 +9,8 @@
  */
 
 import type { Charm } from "@charm-relations/juju-secrets-core";
-import { ProtocolEncodeError } from "@charm-relations/juju-secrets-core";
 import {
+  checkedOption,
   type EntityRequestOptions,
   entityRequestFields,
   InterfaceRequirer,
@@ -36,11 +36,8 @@ export type KarapaceRequirerEvents = RequirerEvents<typeof karapaceClient>;
 
 export class KarapaceRequirer extends InterfaceRequirer<typeof karapaceClient, KarapaceRequestOptions> {
   constructor(charm: Charm, options: KarapaceRequirerOptions) {
-    super(charm, karapaceClient, options, (o) => {
-      const subject = subjectName.safeParse(o.subject);
-      if (!subject.success)
-        throw new ProtocolEncodeError("subject", subject.error.issues[0]?.message ?? "invalid");
-      return [{ resource: o.subject, ...entityRequestFields(o) }];
-    });
+    super(charm, karapaceClient, options, (o) => [
+      { resource: checkedOption(subjectName, o.subject, "subject"), ...entityRequestFields(o) },
+    ]);
   }
 }

@@ -5,78 +5,51 @@
  * (`credentialsRotated`), which the Python requirer does not.
  */
 
-import { derivedPassword, type Scenario } from "@charm-relations/juju-secrets-core/testing";
-import { KarapaceProvider, type KarapaceRequest, KarapaceRequirer } from "./index.js";
+import { type Scenario, seededScenario } from "@charm-relations/juju-secrets-core/testing";
+import { KarapaceProvider, KarapaceRequirer } from "./index.js";
 
-const ENDPOINT = "karapace";
-
-export const karapaceClientScenario: Scenario = {
+export const karapaceClientScenario: Scenario = seededScenario({
   contracts: ["v0"],
-  defaultContract: "v0",
-  build: () => ({
-    provider: {
-      app: "karapace",
-      endpoint: ENDPOINT,
-      units: 2,
-      config: { "password-seed": "1" },
-      setup(charm, ctx) {
-        const provider = new KarapaceProvider(charm, { endpoint: ENDPOINT });
-        const answer = (request: KarapaceRequest) => {
-          const username = `relation-${request.relation.id}`;
-          provider.publish(request, {
-            endpoints: ["10.1.0.10:8081", "10.1.0.11:8081"],
-            username,
-            password: derivedPassword(charm.model.config()["password-seed"], "karapace", username),
-            tls: false,
-            subject: request.subject,
-          });
-        };
-        provider.on("subjectRequested", ({ request }) => {
-          ctx.record("subjectRequested", {
-            relation: request.relation.id,
-            subject: request.subject,
-            roles: request.extraUserRoles,
-          });
-          answer(request);
+  endpoint: "karapace",
+  provider: {
+    app: "karapace",
+    create: (charm, endpoint) => new KarapaceProvider(charm, { endpoint }),
+    listen: (provider, ctx, answer) =>
+      provider.on("subjectRequested", ({ request }) => {
+        ctx.record("subjectRequested", {
+          relation: request.relation.id,
+          subject: request.subject,
+          roles: request.extraUserRoles,
         });
-        provider.on("gone", ({ relation, departing }) =>
-          ctx.record("gone", { relation: relation.id, departing }),
-        );
-        provider.on("invalid", ({ error }) => ctx.record("invalid", { error: error.message }));
-        charm.on("configChanged", () => {
-          if (charm.model.isLeader()) for (const request of provider.answeredRequests()) answer(request);
-        });
-      },
+        answer(request);
+      }),
+    answer: (provider, request, password) => {
+      const username = `relation-${request.relation.id}`;
+      provider.publish(request, {
+        endpoints: ["10.1.0.10:8081", "10.1.0.11:8081"],
+        username,
+        password: password("karapace", username),
+        tls: false,
+        subject: request.subject,
+      });
     },
-    requirer: {
-      app: "app",
-      endpoint: ENDPOINT,
-      units: 2,
-      setup(charm, ctx) {
-        const requirer = new KarapaceRequirer(charm, {
-          endpoint: ENDPOINT,
-          subject: "orders-value",
-          extraUserRoles: ["user"],
-        });
-        requirer.on("subjectAllowed", ({ connection: c }) =>
-          ctx.record("subjectAllowed", {
-            subject: c.subject,
-            username: c.username ?? "",
-            endpoints: c.endpoints,
-          }),
-        );
-        requirer.on("serverChanged", ({ connection: c }) =>
-          ctx.record("serverChanged", { endpoints: c.endpoints }),
-        );
-        requirer.on("credentialsRotated", ({ groups }) => ctx.record("credentialsRotated", { groups }));
-        requirer.on("gone", ({ relation }) => ctx.record("gone", { relation: relation.id }));
-        requirer.on("invalid", ({ error }) => ctx.record("invalid", { error: error.message }));
-      },
+  },
+  requirer: {
+    app: "app",
+    create: (charm, endpoint) =>
+      new KarapaceRequirer(charm, { endpoint, subject: "orders-value", extraUserRoles: ["user"] }),
+    listen: (requirer, ctx) => {
+      requirer.on("subjectAllowed", ({ connection: c }) =>
+        ctx.record("subjectAllowed", {
+          subject: c.subject,
+          username: c.username ?? "",
+          endpoints: c.endpoints,
+        }),
+      );
+      requirer.on("serverChanged", ({ connection: c }) =>
+        ctx.record("serverChanged", { endpoints: c.endpoints }),
+      );
     },
-    rotate: {
-      description:
-        "karapace's leader sets a new password (config password-seed=2): secret-user gets a new revision",
-      apply: (sim) => sim.configure("karapace", { "password-seed": "2" }),
-    },
-  }),
-};
+  },
+  rotation: "karapace's leader sets a new password (config password-seed=2): secret-user gets a new revision",
+});

@@ -15,6 +15,7 @@ import {
   hostPortList,
   providerUnit,
   requirerUnit,
+  resourceName,
   tlsContentSecret,
   v0ProviderApp,
   v0RequirerApp,
@@ -26,11 +27,7 @@ import * as z from "zod";
 export const DEFAULT_PORT = 8081;
 
 /** A schema registry subject; the Python library refuses exactly the wildcard `*`. */
-export const subjectName = z
-  .string()
-  .min(1, { message: "must not be empty" })
-  .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" })
-  .refine((v) => v !== "*", { message: "cannot be the wildcard *" });
+export const subjectName = resourceName().refine((v) => v !== "*", { message: "cannot be the wildcard *" });
 
 const endpoints = () =>
   hostPortList({ portRange: true, message: "expected a comma list of host:port (port 0-65535)" });

@@ -4,20 +4,17 @@
  * event tables under data_interfaces' names.
  */
 
-import type { RelationRef } from "@charm-relations/juju-secrets-core";
-import { defineInterface } from "@charm-relations/juju-secrets-core/interface";
-import { isNoneCa } from "@charm-relations/juju-secrets-core/protocol";
+import {
+  type CredentialConnection,
+  credentialConnection,
+  defineInterface,
+} from "@charm-relations/juju-secrets-core/interface";
 import { entitySecret, providerAppV0, requirerAppV0, tlsSecret, userSecret } from "./schema.js";
 
 /** What a requirer unit knows about its MongoDB database on one relation, with secrets resolved. */
-export interface MongodbConnection {
-  readonly relation: RelationRef;
-  readonly remoteApp: string | null;
+export interface MongodbConnection extends CredentialConnection {
   /** The provider's `database` echo, or what we asked for while there is none. */
   readonly database: string;
-  /** Absent for entity requests answered with the entity only. */
-  readonly username?: string;
-  readonly password?: string;
   /** The connection string (`mongodb://<user>:<password>@<host>:27017,…/<db>?replicaSet=…&authSource=admin`). */
   readonly uri?: string;
   /** Replica-set members, as published: IPs without port (mongodb-operator). Empty from a config server. */
@@ -27,13 +24,6 @@ export interface MongodbConnection {
   readonly replset?: string;
   readonly version?: string;
   readonly tls: boolean;
-  /** PEM CA chain; undefined when none was published. */
-  readonly tlsCa?: string;
-  /** Entity requests: the created user or group. */
-  readonly entityName?: string;
-  readonly entityPassword?: string;
-  /** `plain`: the provider wrote credentials as plain keys (a requirer that sent no `requested-secrets`). */
-  readonly mode: "secrets" | "plain";
 }
 
 /** The endpoint name mongodb-operator provides. */
@@ -52,21 +42,14 @@ export const mongodbClient = defineInterface({
   // credentials and database only, and the connection string carries the hosts.
   ready: { default: ["username", "password"], entity: ["entity-name"] },
   connection: (f, a): MongodbConnection => ({
-    relation: a.relation,
-    remoteApp: a.remoteApp,
+    ...credentialConnection(f, a),
     database: f.database ?? a.resource,
-    ...(f.username !== undefined ? { username: f.username } : {}),
-    ...(f.password !== undefined ? { password: f.password } : {}),
     ...(f.uris !== undefined ? { uri: f.uris } : {}),
     endpoints: f.endpoints ?? [],
     readOnlyEndpoints: f["read-only-endpoints"] ?? [],
     ...(f.replset !== undefined ? { replset: f.replset } : {}),
     ...(f.version !== undefined ? { version: f.version } : {}),
     tls: f.tls === true,
-    ...(f["tls-ca"] !== undefined && !isNoneCa(f["tls-ca"]) ? { tlsCa: f["tls-ca"] } : {}),
-    ...(f["entity-name"] !== undefined ? { entityName: f["entity-name"] } : {}),
-    ...(f["entity-password"] ? { entityPassword: f["entity-password"] } : {}),
-    mode: f.username !== undefined && !a.secrets.includes("user") ? "plain" : "secrets",
   }),
   created: { default: "databaseCreated", entity: "databaseEntityCreated" },
   changes: {

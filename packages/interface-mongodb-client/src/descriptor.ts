@@ -1,8 +1,13 @@
 /** What the tools list mongodb_client by (`@charm-relations/cli/registry`). */
 
-import { describeInterface } from "@charm-relations/juju-secrets-core/interface";
+import { bagJsonSchemas, describeInterface } from "@charm-relations/juju-secrets-core/interface";
 import { mongodbClient } from "./definition.js";
-import { mongodbJsonSchemas, providerAppV0, providerUnit, requirerAppV0, requirerUnit } from "./schema.js";
+import { providerAppV0, providerUnit, requirerAppV0, requirerUnit } from "./schema.js";
+
+const schemas = {
+  provider: { v0: { app: providerAppV0, unit: providerUnit } },
+  requirer: { v0: { app: requirerAppV0, unit: requirerUnit } },
+} as const;
 
 export const descriptor = describeInterface({
   name: "mongodb_client",
@@ -15,14 +20,6 @@ export const descriptor = describeInterface({
   defaultBag: "app",
   resourceKey: "database",
   charms: { provider: "mongodb(-k8s)-operator, mongos", requirer: "any DatabaseRequires client" },
-  schemas: {
-    provider: { v0: { app: providerAppV0, unit: providerUnit } },
-    requirer: { v0: { app: requirerAppV0, unit: requirerUnit } },
-  },
-  jsonSchema: (side) => {
-    const js = mongodbJsonSchemas();
-    return side === "provider"
-      ? { app: js.providerApp!, unit: js.providerUnit! }
-      : { app: js.requirerApp!, unit: js.requirerUnit! };
-  },
+  schemas,
+  jsonSchema: bagJsonSchemas(schemas),
 });

@@ -56,10 +56,7 @@ export class MongodbProvider extends InterfaceProvider<typeof mongodbClient, Mon
     a: MongodbAnswer,
     request: MongodbRequest | undefined,
   ): Record<string, string | undefined> {
-    const out = answerFields({ ...a }, { bool: "True" });
-    // The Python requirer reads the echo: publish it with the credentials if the charm did not.
-    if (a.database === undefined && request && (a.username || a.entityName)) out.database = request.database;
-    return out;
+    return answerFields({ ...a }, { bool: "True", echo: request && { database: request.database } });
   }
 }
 

@@ -5,91 +5,53 @@
  * (config `password-seed`), which changes the connection string in the same revision.
  */
 
-import { derivedPassword, type Scenario } from "@charm-relations/juju-secrets-core/testing";
-import {
-  MongodbProvider,
-  type MongodbRequest,
-  MongodbRequirer,
-  mongodbUri,
-  relationUsername,
-} from "./index.js";
+import { type Scenario, seededScenario } from "@charm-relations/juju-secrets-core/testing";
+import { MongodbProvider, MongodbRequirer, mongodbUri, relationUsername } from "./index.js";
 
-const ENDPOINT = "database";
 const HOSTS = ["10.1.0.10", "10.1.0.11"];
 
-export const mongodbClientScenario: Scenario = {
+export const mongodbClientScenario: Scenario = seededScenario({
   contracts: ["v0"],
-  defaultContract: "v0",
-  build: () => ({
-    provider: {
-      app: "mongodb",
-      endpoint: ENDPOINT,
-      units: 2,
-      config: { "password-seed": "1" },
-      setup(charm, ctx) {
-        const provider = new MongodbProvider(charm, { endpoint: ENDPOINT });
-        const answer = (request: MongodbRequest) => {
-          const username = relationUsername(request.relation.id);
-          const password = derivedPassword(
-            charm.model.config()["password-seed"],
-            "mongodb",
-            request.relation.id,
-          );
-          const replset = charm.model.appName;
-          provider.publish(request, {
-            database: request.database,
-            username,
-            password,
-            uris: mongodbUri({ username, password, hosts: HOSTS, database: request.database, replset }),
-            endpoints: HOSTS,
-            replset,
-          });
-        };
-        provider.on("databaseRequested", ({ request }) => {
-          ctx.record("databaseRequested", { relation: request.relation.id, database: request.database });
-          answer(request);
-        });
-        provider.on("invalid", ({ error }) => {
-          ctx.record("invalid", { error: error.message });
-          charm.model.setStatus("blocked", error.message);
-        });
-        provider.on("gone", ({ relation, departing }) =>
-          ctx.record("gone", { relation: relation.id, departing }),
-        );
-        charm.on("configChanged", () => {
-          if (charm.model.isLeader()) for (const request of provider.requests()) answer(request);
-        });
-      },
+  endpoint: "database",
+  provider: {
+    app: "mongodb",
+    create: (charm, endpoint) => new MongodbProvider(charm, { endpoint }),
+    listen: (provider, ctx, answer) =>
+      provider.on("databaseRequested", ({ request }) => {
+        ctx.record("databaseRequested", { relation: request.relation.id, database: request.database });
+        answer(request);
+      }),
+    answer: (provider, request, seeded, charm) => {
+      const username = relationUsername(request.relation.id);
+      const password = seeded("mongodb", request.relation.id);
+      const replset = charm.model.appName;
+      provider.publish(request, {
+        database: request.database,
+        username,
+        password,
+        uris: mongodbUri({ username, password, hosts: HOSTS, database: request.database, replset }),
+        endpoints: HOSTS,
+        replset,
+      });
     },
-    requirer: {
-      app: "myapp",
-      endpoint: ENDPOINT,
-      units: 2,
-      setup(charm, ctx) {
-        const requirer = new MongodbRequirer(charm, { endpoint: ENDPOINT, database: "myapp" });
-        requirer.on("databaseCreated", ({ connection }) =>
-          ctx.record("databaseCreated", {
-            database: connection.database,
-            username: connection.username ?? "",
-            endpoints: connection.endpoints,
-            replset: connection.replset ?? "",
-          }),
-        );
-        requirer.on("endpointsChanged", ({ connection }) =>
-          ctx.record("endpointsChanged", { endpoints: connection.endpoints }),
-        );
-        requirer.on("credentialsRotated", ({ groups }) => ctx.record("credentialsRotated", { groups }));
-        requirer.on("gone", ({ relation }) => ctx.record("gone", { relation: relation.id }));
-        requirer.on("invalid", ({ error }) => {
-          ctx.record("invalid", { error: error.message });
-          charm.model.setStatus("blocked", error.message);
-        });
-      },
+  },
+  requirer: {
+    app: "myapp",
+    create: (charm, endpoint) => new MongodbRequirer(charm, { endpoint, database: "myapp" }),
+    listen: (requirer, ctx) => {
+      requirer.on("databaseCreated", ({ connection: c }) =>
+        ctx.record("databaseCreated", {
+          database: c.database,
+          username: c.username ?? "",
+          endpoints: c.endpoints,
+          replset: c.replset ?? "",
+        }),
+      );
+      requirer.on("endpointsChanged", ({ connection: c }) =>
+        ctx.record("endpointsChanged", { endpoints: c.endpoints }),
+      );
     },
-    rotate: {
-      description:
-        "mongodb's leader sets a new password (config password-seed=2): secret-user (password, uris) gets a new revision",
-      apply: (sim) => sim.configure("mongodb", { "password-seed": "2" }),
-    },
-  }),
-};
+  },
+  rotation:
+    "mongodb's leader sets a new password (config password-seed=2): secret-user (password, uris) gets a new revision",
+});

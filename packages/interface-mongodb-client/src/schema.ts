@@ -8,13 +8,17 @@
 import {
   commaList,
   commaListOf,
+  credentialsSecret,
+  entityContentSecret,
   lazySchema,
   providerUnit,
   requirerUnit,
-  toWireJsonSchema,
+  resourceName,
+  tlsContentSecret,
+  v0AnsweredProviderApp,
   v0ProviderApp,
   v0RequirerApp,
-  wireBool,
+  wireJsonSchemas,
 } from "@charm-relations/juju-secrets-core/schema";
 import * as z from "zod";
 
@@ -45,37 +49,19 @@ const utf8 = new TextEncoder();
  * secret-add).
  */
 export const databaseName = lazySchema(() =>
-  z
-    .string()
-    .min(1, { message: "must not be empty" })
-    .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" })
-    .refine((v) => utf8.encode(v).length < 64, {
-      message: "must be shorter than 64 bytes (MongoDB's limit)",
-    }),
+  resourceName().refine((v) => utf8.encode(v).length < 64, {
+    message: "must be shorter than 64 bytes (MongoDB's limit)",
+  }),
 );
 
 /** `secret-user`: the relation user and, with mongodb-operator, its connection string. */
-export const userSecret = lazySchema(() =>
-  z.looseObject({
-    username: z.string().min(1),
-    password: z.string().min(1).optional(),
-    uris: mongodbUri().optional(),
-    "read-only-uris": mongodbUri().optional(),
-  }),
-);
+export const userSecret = lazySchema(() => credentialsSecret(mongodbUri));
 
 /** `secret-tls`: not written by mongodb-operator; read as other `DatabaseProvides` providers write it. */
-export const tlsSecret = lazySchema(() =>
-  z.looseObject({ tls: wireBool().optional(), "tls-ca": z.string().optional() }),
-);
+export const tlsSecret = lazySchema(tlsContentSecret);
 
 /** `secret-entity`: a custom user or group created for an entity request. */
-export const entitySecret = lazySchema(() =>
-  z.looseObject({
-    "entity-name": z.string().min(1),
-    "entity-password": z.string().optional(),
-  }),
-);
+export const entitySecret = lazySchema(entityContentSecret);
 
 const secrets = { user: userSecret, tls: tlsSecret, entity: entitySecret };
 
@@ -98,29 +84,25 @@ export const providerAppV0 = lazySchema(() =>
   ),
 );
 
-const answered = { database: z.string().min(1) };
 /** A provider app databag that answers a request: database echo and the user credentials. */
 export const providerAnsweredAppV0 = lazySchema(() =>
-  z.union([
-    providerAppV0.extend({ ...answered, "secret-user": z.string().min(1) }),
-    providerAppV0.extend({ ...answered, username: z.string().min(1), password: z.string().min(1) }),
-  ]),
+  v0AnsweredProviderApp(providerAppV0, { database: z.string().min(1) }),
 );
 
 export { providerUnit, requirerUnit };
 
 /** The JSON Schema (draft 2020-12, the wire form: every value a string) of every bag and secret. */
 export function mongodbJsonSchemas(): Record<string, Record<string, unknown>> {
-  return {
-    requirerApp: toWireJsonSchema(requirerAppV0),
-    requirerUnit: toWireJsonSchema(requirerUnit),
-    providerApp: toWireJsonSchema(providerAppV0),
-    providerAnsweredApp: toWireJsonSchema(providerAnsweredAppV0),
-    providerUnit: toWireJsonSchema(providerUnit),
-    userSecret: toWireJsonSchema(userSecret),
-    tlsSecret: toWireJsonSchema(tlsSecret),
-    entitySecret: toWireJsonSchema(entitySecret),
-  };
+  return wireJsonSchemas({
+    requirerApp: requirerAppV0,
+    requirerUnit,
+    providerApp: providerAppV0,
+    providerAnsweredApp: providerAnsweredAppV0,
+    providerUnit,
+    userSecret,
+    tlsSecret,
+    entitySecret,
+  });
 }
 
 export type RequirerAppV0 = z.output<typeof requirerAppV0>;

@@ -8,20 +8,18 @@
  */
 
 import {
-  DEFAULT_PROVIDED_SECRETS,
-  DEFAULT_REQUESTED_SECRETS,
-  pyDumps,
-} from "@charm-relations/juju-secrets-core/protocol";
-import type { InterfaceTesting } from "@charm-relations/juju-secrets-core/testing";
-import {
   type ConformanceCheck,
   ConformanceError,
   type ConformanceTarget,
   charmRunner,
   type DatabaseSuite,
-  databaseProviderConformance,
-  databaseRequirerConformance,
+  databaseConformance,
   type HookRunner,
+  type InterfaceTesting,
+  type ReferenceProviderBase,
+  referenceProviderRunner,
+  referenceRequirerRunner,
+  v0RequirerAppBag,
 } from "@charm-relations/juju-secrets-core/testing";
 import type { MongodbConnection } from "./definition.js";
 import { MongodbProvider, mongodbUri, relationUsername } from "./provider.js";
@@ -35,20 +33,14 @@ export { type ConformanceCheck, ConformanceError, type ConformanceTarget, charmR
 export function requirerAppDatabag(
   options: { database?: string; requestedSecrets?: readonly string[] } = {},
 ): Record<string, string> {
-  return {
-    database: options.database ?? "myapp",
-    "provided-secrets": pyDumps(DEFAULT_PROVIDED_SECRETS),
-    "requested-secrets": pyDumps(options.requestedSecrets ?? DEFAULT_REQUESTED_SECRETS),
-  };
+  return v0RequirerAppBag("database", options.database ?? "myapp", options);
 }
 
-export interface ReferenceProviderOptions {
+export interface ReferenceProviderOptions extends ReferenceProviderBase {
   /** Replica-set member IPs, comma-separated (default `10.1.0.10`). */
   readonly endpoints?: string;
   /** Default `mongodb` (the application name, as mongodb-operator sets it). */
   readonly replset?: string;
-  readonly password?: () => string;
-  readonly endpoint?: string;
 }
 
 /**
@@ -58,24 +50,24 @@ export interface ReferenceProviderOptions {
 export function referenceProvider(options: ReferenceProviderOptions = {}): HookRunner {
   const endpoints = options.endpoints ?? "10.1.0.10";
   const replset = options.replset ?? "mongodb";
-  let n = 0;
-  const password = options.password ?? (() => `reference-password-${++n}`);
-  return charmRunner((charm) => {
-    const provider = new MongodbProvider(charm, options.endpoint ? { endpoint: options.endpoint } : {});
-    provider.on("databaseRequested", ({ request }) => {
-      const username = relationUsername(request.relation.id);
-      const pw = provider.published(request).password ?? password();
-      const hosts = endpoints.split(",");
-      provider.publish(request, {
-        database: request.database,
-        username,
-        password: pw,
-        uris: mongodbUri({ username, password: pw, hosts, database: request.database, replset }),
-        endpoints,
-        replset,
-      });
-    });
-  });
+  return referenceProviderRunner(
+    options,
+    (charm, o) => new MongodbProvider(charm, o),
+    (provider, _charm, password) =>
+      provider.on("databaseRequested", ({ request }) => {
+        const username = relationUsername(request.relation.id);
+        const pw = password(request);
+        const hosts = endpoints.split(",");
+        provider.publish(request, {
+          database: request.database,
+          username,
+          password: pw,
+          uris: mongodbUri({ username, password: pw, hosts, database: request.database, replset }),
+          endpoints,
+          replset,
+        });
+      }),
+  );
 }
 
 /** A requirer on this package; `seen` collects every connection it was told about, per unit. */
@@ -83,16 +75,8 @@ export function referenceRequirer(
   options: Partial<MongodbRequestOptions> & { endpoint?: string } = {},
   seen: Map<string, MongodbConnection[]> = new Map(),
 ): HookRunner {
-  const { endpoint, ...rest } = options;
-  return charmRunner((charm) => {
-    const requirer = new MongodbRequirer(charm, {
-      ...(endpoint ? { endpoint } : {}),
-      database: "myapp",
-      ...rest,
-    });
-    const record = ({ connection }: { connection: MongodbConnection }) => {
-      seen.set(charm.unit, [...(seen.get(charm.unit) ?? []), connection]);
-    };
+  return referenceRequirerRunner(seen, (charm, record) => {
+    const requirer = new MongodbRequirer(charm, { database: "myapp", ...options });
     requirer.on("databaseCreated", record);
     requirer.on("credentialsRotated", record);
   });
@@ -111,15 +95,8 @@ const SUITE: DatabaseSuite = {
   beforeRequest: ["endpoints", "read-only-endpoints", "replset", "encryption-secret"],
 };
 
-/** Checks for a provider charm, against this package's requirer and a pre-secrets requirer. */
-export function providerConformance(target: ConformanceTarget): ConformanceCheck[] {
-  return databaseProviderConformance(target, SUITE);
-}
-
-/** Checks for a requirer charm, against this package's reference provider. */
-export function requirerConformance(target: ConformanceTarget): ConformanceCheck[] {
-  return databaseRequirerConformance(target, SUITE);
-}
+/** Checks for a provider charm (against this package's requirer and a pre-secrets requirer) and for a requirer charm (against this package's reference provider). */
+export const { providerConformance, requirerConformance } = databaseConformance(SUITE);
 
 export * from "./scenario.js";
 

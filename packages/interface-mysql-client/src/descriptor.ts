@@ -1,8 +1,13 @@
 /** What the tools list mysql_client by (`@charm-relations/cli/registry`). */
 
-import { describeInterface } from "@charm-relations/juju-secrets-core/interface";
+import { bagJsonSchemas, describeInterface } from "@charm-relations/juju-secrets-core/interface";
 import { mysqlClient } from "./definition.js";
-import { mysqlJsonSchemas, providerAppV0, providerUnit, requirerAppV0, requirerUnit } from "./schema.js";
+import { providerAppV0, providerUnit, requirerAppV0, requirerUnit } from "./schema.js";
+
+const schemas = {
+  provider: { v0: { app: providerAppV0, unit: providerUnit } },
+  requirer: { v0: { app: requirerAppV0, unit: requirerUnit } },
+} as const;
 
 export const descriptor = describeInterface({
   name: "mysql_client",
@@ -18,14 +23,6 @@ export const descriptor = describeInterface({
     provider: "mysql(-k8s)-operator, mysql-router(-k8s)-operator",
     requirer: "any DatabaseRequires client; mysql-router's backend-database",
   },
-  schemas: {
-    provider: { v0: { app: providerAppV0, unit: providerUnit } },
-    requirer: { v0: { app: requirerAppV0, unit: requirerUnit } },
-  },
-  jsonSchema: (side) => {
-    const js = mysqlJsonSchemas();
-    return side === "provider"
-      ? { app: js.providerApp!, unit: js.providerUnit! }
-      : { app: js.requirerApp!, unit: js.requirerUnit! };
-  },
+  schemas,
+  jsonSchema: bagJsonSchemas(schemas),
 });

@@ -55,10 +55,8 @@ export class MysqlProvider extends InterfaceProvider<typeof mysqlClient, MysqlRe
   }
 
   protected fieldsOf(a: MysqlAnswer, request: MysqlRequest | undefined): Record<string, string | undefined> {
-    const out = answerFields({ ...a }, { bool: "True", sorted: ["prefix-databases"] });
-    // The Python requirer reads the echo: publish it with the credentials if the charm did not.
-    if (a.database === undefined && request && (a.username || a.entityName)) out.database = request.database;
-    return out;
+    const echo = request && { database: request.database };
+    return answerFields({ ...a }, { bool: "True", sorted: ["prefix-databases"], echo });
   }
 }
 

@@ -9,14 +9,18 @@ import { isHostPort } from "@charm-relations/juju-secrets-core/protocol";
 import {
   commaList,
   commaListOf,
+  credentialsSecret,
+  entityContentSecret,
   HOST_PORT_PATTERN,
   lazySchema,
   providerUnit,
   requirerUnit,
-  toWireJsonSchema,
+  resourceName,
+  tlsContentSecret,
+  v0AnsweredProviderApp,
   v0ProviderApp,
   v0RequirerApp,
-  wireBool,
+  wireJsonSchemas,
 } from "@charm-relations/juju-secrets-core/schema";
 import * as z from "zod";
 
@@ -34,35 +38,16 @@ const endpoints = () =>
   });
 
 /** A database name as the requirer sends it. */
-export const databaseName = lazySchema(() =>
-  z
-    .string()
-    .min(1, { message: "must not be empty" })
-    .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" }),
-);
+export const databaseName = lazySchema(resourceName);
 
 /** `secret-user`: the relation user the server created (the MySQL charms write no `uris`). */
-export const userSecret = lazySchema(() =>
-  z.looseObject({
-    username: z.string().min(1),
-    password: z.string().min(1).optional(),
-    uris: commaList().optional(),
-    "read-only-uris": commaList().optional(),
-  }),
-);
+export const userSecret = lazySchema(() => credentialsSecret(commaList));
 
 /** `secret-tls`: never written by the MySQL charms; read as other `DatabaseProvides` providers write it. */
-export const tlsSecret = lazySchema(() =>
-  z.looseObject({ tls: wireBool().optional(), "tls-ca": z.string().optional() }),
-);
+export const tlsSecret = lazySchema(tlsContentSecret);
 
 /** `secret-entity`: a custom user or group created for an entity request. */
-export const entitySecret = lazySchema(() =>
-  z.looseObject({
-    "entity-name": z.string().min(1),
-    "entity-password": z.string().optional(),
-  }),
-);
+export const entitySecret = lazySchema(entityContentSecret);
 
 const secrets = { user: userSecret, tls: tlsSecret, entity: entitySecret };
 
@@ -83,29 +68,25 @@ export const providerAppV0 = lazySchema(() =>
   ),
 );
 
-const answered = { database: z.string().min(1), endpoints: endpoints() };
 /** A provider app databag that answers a request: database echo, endpoints and the user credentials. */
 export const providerAnsweredAppV0 = lazySchema(() =>
-  z.union([
-    providerAppV0.extend({ ...answered, "secret-user": z.string().min(1) }),
-    providerAppV0.extend({ ...answered, username: z.string().min(1), password: z.string().min(1) }),
-  ]),
+  v0AnsweredProviderApp(providerAppV0, { database: z.string().min(1), endpoints: endpoints() }),
 );
 
 export { providerUnit, requirerUnit };
 
 /** The JSON Schema (draft 2020-12, the wire form: every value a string) of every bag and secret. */
 export function mysqlJsonSchemas(): Record<string, Record<string, unknown>> {
-  return {
-    requirerApp: toWireJsonSchema(requirerAppV0),
-    requirerUnit: toWireJsonSchema(requirerUnit),
-    providerApp: toWireJsonSchema(providerAppV0),
-    providerAnsweredApp: toWireJsonSchema(providerAnsweredAppV0),
-    providerUnit: toWireJsonSchema(providerUnit),
-    userSecret: toWireJsonSchema(userSecret),
-    tlsSecret: toWireJsonSchema(tlsSecret),
-    entitySecret: toWireJsonSchema(entitySecret),
-  };
+  return wireJsonSchemas({
+    requirerApp: requirerAppV0,
+    requirerUnit,
+    providerApp: providerAppV0,
+    providerAnsweredApp: providerAnsweredAppV0,
+    providerUnit,
+    userSecret,
+    tlsSecret,
+    entitySecret,
+  });
 }
 
 export type RequirerAppV0 = z.output<typeof requirerAppV0>;

@@ -8,20 +8,18 @@
  */
 
 import {
-  DEFAULT_PROVIDED_SECRETS,
-  DEFAULT_REQUESTED_SECRETS,
-  pyDumps,
-} from "@charm-relations/juju-secrets-core/protocol";
-import type { InterfaceTesting } from "@charm-relations/juju-secrets-core/testing";
-import {
   type ConformanceCheck,
   ConformanceError,
   type ConformanceTarget,
   charmRunner,
   type DatabaseSuite,
-  databaseProviderConformance,
-  databaseRequirerConformance,
+  databaseConformance,
   type HookRunner,
+  type InterfaceTesting,
+  type ReferenceProviderBase,
+  referenceProviderRunner,
+  referenceRequirerRunner,
+  v0RequirerAppBag,
 } from "@charm-relations/juju-secrets-core/testing";
 import type { MysqlConnection } from "./definition.js";
 import { MysqlProvider, relationUsername } from "./provider.js";
@@ -38,19 +36,13 @@ export const RECORDED_VERSION = "8.0.39-0ubuntu0.22.04.1";
 export function requirerAppDatabag(
   options: { database?: string; requestedSecrets?: readonly string[] } = {},
 ): Record<string, string> {
-  return {
-    database: options.database ?? "myapp",
-    "provided-secrets": pyDumps(DEFAULT_PROVIDED_SECRETS),
-    "requested-secrets": pyDumps(options.requestedSecrets ?? DEFAULT_REQUESTED_SECRETS),
-  };
+  return v0RequirerAppBag("database", options.database ?? "myapp", options);
 }
 
-export interface ReferenceProviderOptions {
+export interface ReferenceProviderOptions extends ReferenceProviderBase {
   readonly endpoints?: string;
   readonly readOnlyEndpoints?: string;
   readonly version?: string;
-  readonly password?: () => string;
-  readonly endpoint?: string;
 }
 
 /**
@@ -59,21 +51,21 @@ export interface ReferenceProviderOptions {
  */
 export function referenceProvider(options: ReferenceProviderOptions = {}): HookRunner {
   const endpoints = options.endpoints ?? "10.1.0.10:3306";
-  let n = 0;
-  const password = options.password ?? (() => `reference-password-${++n}`);
-  return charmRunner((charm) => {
-    const provider = new MysqlProvider(charm, options.endpoint ? { endpoint: options.endpoint } : {});
-    provider.on("databaseRequested", ({ request }) => {
-      provider.publish(request, {
-        database: request.database,
-        username: relationUsername(request.relation.id, charm.model.modelUuid),
-        password: provider.published(request).password ?? password(),
-        endpoints,
-        readOnlyEndpoints: options.readOnlyEndpoints ?? endpoints,
-        version: options.version ?? RECORDED_VERSION,
-      });
-    });
-  });
+  return referenceProviderRunner(
+    options,
+    (charm, o) => new MysqlProvider(charm, o),
+    (provider, charm, password) =>
+      provider.on("databaseRequested", ({ request }) =>
+        provider.publish(request, {
+          database: request.database,
+          username: relationUsername(request.relation.id, charm.model.modelUuid),
+          password: password(request),
+          endpoints,
+          readOnlyEndpoints: options.readOnlyEndpoints ?? endpoints,
+          version: options.version ?? RECORDED_VERSION,
+        }),
+      ),
+  );
 }
 
 /** A requirer on this package; `seen` collects every connection it was told about, per unit. */
@@ -81,16 +73,8 @@ export function referenceRequirer(
   options: Partial<MysqlRequestOptions> & { endpoint?: string } = {},
   seen: Map<string, MysqlConnection[]> = new Map(),
 ): HookRunner {
-  const { endpoint, ...rest } = options;
-  return charmRunner((charm) => {
-    const requirer = new MysqlRequirer(charm, {
-      ...(endpoint ? { endpoint } : {}),
-      database: "myapp",
-      ...rest,
-    });
-    const record = ({ connection }: { connection: MysqlConnection }) => {
-      seen.set(charm.unit, [...(seen.get(charm.unit) ?? []), connection]);
-    };
+  return referenceRequirerRunner(seen, (charm, record) => {
+    const requirer = new MysqlRequirer(charm, { database: "myapp", ...options });
     requirer.on("databaseCreated", record);
     requirer.on("credentialsRotated", record);
   });
@@ -109,15 +93,8 @@ const SUITE: DatabaseSuite = {
   beforeRequest: ["endpoints", "read-only-endpoints", "encryption-secret"],
 };
 
-/** Checks for a provider charm, against this package's requirer and a pre-secrets requirer. */
-export function providerConformance(target: ConformanceTarget): ConformanceCheck[] {
-  return databaseProviderConformance(target, SUITE);
-}
-
-/** Checks for a requirer charm, against this package's reference provider. */
-export function requirerConformance(target: ConformanceTarget): ConformanceCheck[] {
-  return databaseRequirerConformance(target, SUITE);
-}
+/** Checks for a provider charm (against this package's requirer and a pre-secrets requirer) and for a requirer charm (against this package's reference provider). */
+export const { providerConformance, requirerConformance } = databaseConformance(SUITE);
 
 export * from "./scenario.js";
 

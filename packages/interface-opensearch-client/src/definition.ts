@@ -3,31 +3,21 @@
  * and data_interfaces' `OpenSearchRequires` / `OpenSearchProvides` event names.
  */
 
-import type { RelationRef } from "@charm-relations/juju-secrets-core";
-import { defineInterface } from "@charm-relations/juju-secrets-core/interface";
-import { isNoneCa } from "@charm-relations/juju-secrets-core/protocol";
+import {
+  type CredentialConnection,
+  credentialConnection,
+  defineInterface,
+} from "@charm-relations/juju-secrets-core/interface";
 import { entitySecret, providerAppV0, requirerAppV0, tlsSecret, userSecret } from "./schema.js";
 
 /** What a requirer unit knows about its index on one relation, with secrets resolved. */
-export interface OpenSearchConnection {
-  readonly relation: RelationRef;
-  readonly remoteApp: string | null;
+export interface OpenSearchConnection extends CredentialConnection {
   /** The index as the provider created it (its echo), or what we asked for while there is none. */
   readonly index: string;
-  /** Absent for entity requests answered with the entity only. */
-  readonly username?: string;
-  readonly password?: string;
   /** `host:port` of the nodes, no scheme (HTTPS: OpenSearch always runs TLS). */
   readonly endpoints: readonly string[];
   /** The cluster's version, e.g. `2.17.0`. */
   readonly version?: string;
-  /** PEM CA chain to verify the nodes with. */
-  readonly tlsCa?: string;
-  /** Entity requests: the created user or group. */
-  readonly entityName?: string;
-  readonly entityPassword?: string;
-  /** `plain`: the provider wrote credentials as plain keys (a requirer that sent no `requested-secrets`). */
-  readonly mode: "secrets" | "plain";
 }
 
 /** The endpoint name opensearch-operator uses (`provides: opensearch-client`). */
@@ -46,17 +36,10 @@ export const opensearchClient = defineInterface({
   // same hook, and a connection needs them.
   ready: { default: ["username", "password", "endpoints"], entity: ["entity-name"] },
   connection: (f, a): OpenSearchConnection => ({
-    relation: a.relation,
-    remoteApp: a.remoteApp,
+    ...credentialConnection(f, a),
     index: f.index ?? a.resource,
-    ...(f.username !== undefined ? { username: f.username } : {}),
-    ...(f.password !== undefined ? { password: f.password } : {}),
     endpoints: f.endpoints ?? [],
     ...(f.version !== undefined ? { version: f.version } : {}),
-    ...(f["tls-ca"] !== undefined && !isNoneCa(f["tls-ca"]) ? { tlsCa: f["tls-ca"] } : {}),
-    ...(f["entity-name"] !== undefined ? { entityName: f["entity-name"] } : {}),
-    ...(f["entity-password"] ? { entityPassword: f["entity-password"] } : {}),
-    mode: f.username !== undefined && !a.secrets.includes("user") ? "plain" : "secrets",
   }),
   created: { default: "indexCreated", entity: "indexEntityCreated" },
   changes: { endpoints: "endpointsChanged" },

@@ -1,7 +1,6 @@
 /** What the tools list opensearch_client by (`@charm-relations/cli/registry`). */
 
-import { describeInterface } from "@charm-relations/juju-secrets-core/interface";
-import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
+import { bagJsonSchemas, describeInterface } from "@charm-relations/juju-secrets-core/interface";
 import { opensearchClient } from "./definition.js";
 import { providerAppV0, providerUnit, requirerAppV0, requirerUnit } from "./schema.js";
 
@@ -25,8 +24,5 @@ export const descriptor = describeInterface({
     requirer: "charms using OpenSearchRequires (e.g. opensearch-dashboards)",
   },
   schemas,
-  jsonSchema: (side) => {
-    const bags = schemas[side].v0;
-    return { app: toWireJsonSchema(bags.app), unit: toWireJsonSchema(bags.unit) };
-  },
+  jsonSchema: bagJsonSchemas(schemas),
 });

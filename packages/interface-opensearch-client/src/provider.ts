@@ -58,9 +58,6 @@ export class OpenSearchProvider extends InterfaceProvider<
     a: OpenSearchAnswer,
     request: OpenSearchRequest | undefined,
   ): Record<string, string | undefined> {
-    const out = answerFields({ ...a }, { sorted: ["endpoints"] });
-    // The Python requirer reads the echo; publish it with the credentials if the charm did not.
-    if (a.index === undefined && request && (a.username || a.entityName)) out.index = request.index;
-    return out;
+    return answerFields({ ...a }, { sorted: ["endpoints"], echo: request && { index: request.index } });
   }
 }

@@ -8,8 +8,8 @@
  */
 
 import type { Charm } from "@charm-relations/juju-secrets-core";
-import { ProtocolEncodeError } from "@charm-relations/juju-secrets-core";
 import {
+  checkedOption,
   type EntityRequestOptions,
   entityRequestFields,
   InterfaceRequirer,
@@ -38,10 +38,8 @@ export type OpenSearchRequirerEvents = RequirerEvents<typeof opensearchClient>;
 
 export class OpenSearchRequirer extends InterfaceRequirer<typeof opensearchClient, OpenSearchRequestOptions> {
   constructor(charm: Charm, options: OpenSearchRequirerOptions) {
-    super(charm, opensearchClient, options, (o) => {
-      const index = indexName.safeParse(o.index);
-      if (!index.success) throw new ProtocolEncodeError("index", index.error.issues[0]?.message ?? "invalid");
-      return [{ resource: o.index, ...entityRequestFields(o) }];
-    });
+    super(charm, opensearchClient, options, (o) => [
+      { resource: checkedOption(indexName, o.index, "index"), ...entityRequestFields(o) },
+    ]);
   }
 }

@@ -14,6 +14,7 @@ import {
   hostPortList,
   providerUnit,
   requirerUnit,
+  resourceName,
   tlsContentSecret,
   v0ProviderApp,
   v0RequirerApp,
@@ -25,10 +26,7 @@ import * as z from "zod";
 export const DEFAULT_PORT = 9200;
 
 /** An index name as sent and echoed (the provider decides what it creates; it may differ). */
-export const indexName = z
-  .string()
-  .min(1, { message: "must not be empty" })
-  .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" });
+export const indexName = resourceName();
 
 const endpoints = () =>
   hostPortList({ portRange: true, message: "expected a comma list of host:port (port 0-65535)" });

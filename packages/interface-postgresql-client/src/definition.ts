@@ -3,9 +3,11 @@
  * and the event tables (data_interfaces' `DatabaseRequires` / `DatabaseProvides` names).
  */
 
-import type { RelationRef } from "@charm-relations/juju-secrets-core";
-import { defineInterface } from "@charm-relations/juju-secrets-core/interface";
-import { isNoneCa } from "@charm-relations/juju-secrets-core/protocol";
+import {
+  type CredentialConnection,
+  credentialConnection,
+  defineInterface,
+} from "@charm-relations/juju-secrets-core/interface";
 import {
   entitySecret,
   providerAppV0,
@@ -17,14 +19,9 @@ import {
 } from "./schema.js";
 
 /** What a requirer unit knows about its database on one relation, with secrets resolved. */
-export interface PostgresqlConnection {
-  readonly relation: RelationRef;
-  readonly remoteApp: string | null;
+export interface PostgresqlConnection extends CredentialConnection {
   /** The provider's `database` echo, or what we asked for while there is none. */
   readonly database: string;
-  /** Absent for entity requests answered with the entity only. */
-  readonly username?: string;
-  readonly password?: string;
   /** `postgresql://<username>:<password>@<host:port>/<database>` (one per entry). */
   readonly uris: readonly string[];
   /** Only when the provider publishes it (it must have been requested as a secret). */
@@ -38,13 +35,6 @@ export interface PostgresqlConnection {
   /** For prefix requests: the matching databases, sorted. */
   readonly prefixDatabases: readonly string[];
   readonly tls: boolean;
-  /** PEM CA chain; undefined when TLS is off (`""` on the wire). */
-  readonly tlsCa?: string;
-  /** Entity requests: the created user or group. */
-  readonly entityName?: string;
-  readonly entityPassword?: string;
-  /** `plain`: the provider wrote credentials as plain keys (a requirer that sent no `requested-secrets`). */
-  readonly mode: "secrets" | "plain";
 }
 
 /** The endpoint name the PostgreSQL and PgBouncer charms use. */
@@ -64,11 +54,8 @@ export const postgresqlClient = defineInterface({
   // answered with `secret-entity` (a GROUP has no password).
   ready: { default: ["username", "password", "endpoints"], entity: ["entity-name"] },
   connection: (f, a): PostgresqlConnection => ({
-    relation: a.relation,
-    remoteApp: a.remoteApp,
+    ...credentialConnection(f, a),
     database: f.database ?? a.resource,
-    ...(f.username !== undefined ? { username: f.username } : {}),
-    ...(f.password !== undefined ? { password: f.password } : {}),
     uris: f.uris ?? [],
     readOnlyUris: f["read-only-uris"] ?? [],
     endpoints: f.endpoints ?? [],
@@ -76,10 +63,6 @@ export const postgresqlClient = defineInterface({
     ...(f.version != null ? { version: f.version } : {}),
     prefixDatabases: f["prefix-databases"] ?? [],
     tls: f.tls === true,
-    ...(f["tls-ca"] !== undefined && !isNoneCa(f["tls-ca"]) ? { tlsCa: f["tls-ca"] } : {}),
-    ...(f["entity-name"] !== undefined ? { entityName: f["entity-name"] } : {}),
-    ...(f["entity-password"] ? { entityPassword: f["entity-password"] } : {}),
-    mode: f.username !== undefined && !a.secrets.includes("user") ? "plain" : "secrets",
   }),
   created: { default: "databaseCreated", entity: "databaseEntityCreated" },
   changes: {

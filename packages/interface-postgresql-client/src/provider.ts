@@ -162,7 +162,11 @@ export class PostgresqlProvider extends InterfaceProvider<
     request: PostgresqlRequest | undefined,
   ): Record<string, string | undefined> {
     const { readOnlyUris, tls, tlsCa, subordinated, ...rest } = a;
-    const out = answerFields(rest, { bool: this.#tlsSpelling, sorted: ["prefix-databases"] });
+    const out = answerFields(rest, {
+      bool: this.#tlsSpelling,
+      sorted: ["prefix-databases"],
+      echo: request && { database: request.database },
+    });
     if (readOnlyUris !== undefined) {
       // PostgreSQL/PgBouncer publish read-only-uris only when requested as a secret (I-26).
       if (request?.contract === "v1" || request?.requestedSecrets?.includes("read-only-uris")) {
@@ -182,10 +186,6 @@ export class PostgresqlProvider extends InterfaceProvider<
       ),
     );
     if (subordinated !== undefined) out.subordinated = subordinated ? "true" : undefined;
-    // The Python requirer reads the echo; publish it with the credentials if the charm did not.
-    if (out.database === undefined && a.database === undefined && request && (a.username || a.entityName)) {
-      out.database = request.database;
-    }
     return out;
   }
 }

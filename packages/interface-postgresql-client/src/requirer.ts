@@ -8,15 +8,15 @@
  */
 
 import type { Charm } from "@charm-relations/juju-secrets-core";
-import { CharmRelationsError } from "@charm-relations/juju-secrets-core";
+import { CharmRelationsError, ProtocolEncodeError } from "@charm-relations/juju-secrets-core";
 import {
+  databaseRequestSpec,
   type EntityPermission,
   InterfaceRequirer,
   type RequestSpec,
   type RequirerEvents,
   type RequirerOptionsWith,
 } from "@charm-relations/juju-secrets-core/interface";
-import { entityPermission } from "@charm-relations/juju-secrets-core/schema";
 import { postgresqlClient } from "./definition.js";
 import { databaseName } from "./schema.js";
 
@@ -66,60 +66,25 @@ export class PostgresqlRequirer extends InterfaceRequirer<typeof postgresqlClien
 }
 
 function requestSpec(o: PostgresqlRequestOptions): RequestSpec {
-  const db = databaseName.safeParse(o.database);
-  if (!db.success) throw new PostgresqlOptionError("database", db.error.issues[0]?.message ?? "invalid");
-  for (const key of ["extraUserRoles", "extraGroupRoles"] as const) {
-    for (const role of o[key] ?? []) {
-      if (typeof role !== "string" || role.trim() === "" || role.includes(",")) {
-        throw new PostgresqlOptionError(key, "each role must be a non-empty string without ','");
-      }
-    }
-  }
-  if (o.entityType !== undefined && o.entityType !== "USER" && o.entityType !== "GROUP") {
-    throw new PostgresqlOptionError("entityType", 'expected "USER" or "GROUP"');
-  }
-  if (o.extraUserRoles?.length && o.entityType === "GROUP") {
-    throw new PostgresqlOptionError(
-      "extraUserRoles",
-      'not allowed with entityType "GROUP" (use extraGroupRoles)',
+  try {
+    const spec = databaseRequestSpec(
+      o,
+      (database) => {
+        const db = databaseName.safeParse(database);
+        return db.success ? undefined : (db.error.issues[0]?.message ?? "invalid");
+      },
+      o.prefixMatching ? { "prefix-matching": o.prefixMatching } : undefined,
     );
-  }
-  if (o.extraGroupRoles?.length && o.entityType !== "GROUP") {
-    throw new PostgresqlOptionError("extraGroupRoles", 'only allowed with entityType "GROUP"');
-  }
-  if (o.entityPermissions !== undefined) {
-    if (o.entityType === undefined)
-      throw new PostgresqlOptionError("entityPermissions", "needs an entityType");
-    if (!entityPermission.array().safeParse(o.entityPermissions).success) {
-      throw new PostgresqlOptionError(
-        "entityPermissions",
-        "expected [{ resource_name, resource_type, privileges[] }]",
+    if (o.prefixMatching !== undefined && (typeof o.prefixMatching !== "string" || o.prefixMatching === "")) {
+      throw new ProtocolEncodeError(
+        "prefixMatching",
+        "must be a non-empty string (postgresql honours `all`)",
       );
     }
+    return spec;
+  } catch (e) {
+    // This package's requirer names the option with its own error class (same option, same rule).
+    if (e instanceof ProtocolEncodeError) throw new PostgresqlOptionError(e.field, e.rule);
+    throw e;
   }
-  if (o.requestedEntity !== undefined) {
-    const { name, password } = o.requestedEntity;
-    if (typeof name !== "string" || name.trim() === "") {
-      throw new PostgresqlOptionError("requestedEntity.name", "must be a non-empty string");
-    }
-    if (password !== undefined && (typeof password !== "string" || password === "")) {
-      throw new PostgresqlOptionError("requestedEntity.password", "must be a non-empty string when given");
-    }
-  }
-  if (o.prefixMatching !== undefined && (typeof o.prefixMatching !== "string" || o.prefixMatching === "")) {
-    throw new PostgresqlOptionError(
-      "prefixMatching",
-      "must be a non-empty string (postgresql honours `all`)",
-    );
-  }
-  return {
-    resource: o.database,
-    ...(o.extraUserRoles?.length ? { extraUserRoles: o.extraUserRoles } : {}),
-    ...(o.extraGroupRoles?.length ? { extraGroupRoles: o.extraGroupRoles } : {}),
-    ...(o.entityType ? { entityType: o.entityType } : {}),
-    ...(o.entityPermissions ? { entityPermissions: o.entityPermissions } : {}),
-    ...(o.requestedEntity ? { requestedEntity: o.requestedEntity } : {}),
-    ...(o.externalNodeConnectivity ? { externalNodeConnectivity: true } : {}),
-    ...(o.prefixMatching ? { extra: { "prefix-matching": o.prefixMatching } } : {}),
-  };
 }

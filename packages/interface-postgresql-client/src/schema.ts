@@ -8,17 +8,21 @@
 import {
   commaList,
   commaListOf,
+  credentialsSecret,
+  entityContentSecret,
   hostPortList,
   lazySchema,
   providerUnit,
   requirerUnit,
+  resourceName,
+  tlsContentSecret,
+  v0AnsweredProviderApp,
   v0ProviderApp,
   v0RequirerApp,
   v1ProviderApp,
   v1Request,
   v1RequirerApp,
   v1Response,
-  wireBool,
 } from "@charm-relations/juju-secrets-core/schema";
 import * as z from "zod";
 
@@ -42,10 +46,7 @@ export const MIN_PREFIX_LENGTH = 3;
 
 /** A database name, or a prefix request `xyz*`. */
 export const databaseName = lazySchema(() =>
-  z
-    .string()
-    .min(1, { message: "must not be empty" })
-    .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" })
+  resourceName()
     .refine((v) => !v.endsWith("*") || v.length > MIN_PREFIX_LENGTH, {
       message: `a prefix request needs at least ${MIN_PREFIX_LENGTH} characters before "*"`,
     })
@@ -58,27 +59,13 @@ export const databaseName = lazySchema(() =>
 // Secret contents (interfaces.md §1.3)
 
 /** `secret-user`: the client's login. */
-export const userSecret = lazySchema(() =>
-  z.looseObject({
-    username: z.string().min(1),
-    password: z.string().min(1).optional(),
-    uris: uriList().optional(),
-    "read-only-uris": uriList().optional(),
-  }),
-);
+export const userSecret = lazySchema(() => credentialsSecret(uriList));
 
 /** `secret-tls`: `tls` is `True`/`False`; `tls-ca` is a PEM chain, or `""` when TLS is off. */
-export const tlsSecret = lazySchema(() =>
-  z.looseObject({ tls: wireBool().optional(), "tls-ca": z.string().optional() }),
-);
+export const tlsSecret = lazySchema(tlsContentSecret);
 
 /** `secret-entity`: a custom user or group created for an entity request. */
-export const entitySecret = lazySchema(() =>
-  z.looseObject({
-    "entity-name": z.string().min(1),
-    "entity-password": z.string().optional(),
-  }),
-);
+export const entitySecret = lazySchema(entityContentSecret);
 
 /** The requirer-owned `requested-entity-secret`: v0 spells the password `password`, v1 `entity-password`. */
 export const requestedEntitySecret = lazySchema(() =>
@@ -122,21 +109,11 @@ export const providerAppV0 = lazySchema(() =>
  * credentials, as `secret-user` (secrets mode) or as plain `username` + `password` (fallback).
  */
 export const providerAnsweredAppV0 = lazySchema(() =>
-  z.union([
-    providerAppV0.extend({
-      database: z.string().min(1),
-      endpoints: endpoints(),
-      version: z.string().min(1),
-      "secret-user": z.string().min(1),
-    }),
-    providerAppV0.extend({
-      database: z.string().min(1),
-      endpoints: endpoints(),
-      version: z.string().min(1),
-      username: z.string().min(1),
-      password: z.string().min(1),
-    }),
-  ]),
+  v0AnsweredProviderApp(providerAppV0, {
+    database: z.string().min(1),
+    endpoints: endpoints(),
+    version: z.string().min(1),
+  }),
 );
 
 /** One v1 request (PostgreSQL providers serve v1 requirers too). */

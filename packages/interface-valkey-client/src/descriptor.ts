@@ -1,7 +1,6 @@
 /** What the tools list valkey_client by (`@charm-relations/cli/registry`). */
 
-import { describeInterface } from "@charm-relations/juju-secrets-core/interface";
-import { toWireJsonSchema } from "@charm-relations/juju-secrets-core/schema";
+import { bagJsonSchemas, describeInterface } from "@charm-relations/juju-secrets-core/interface";
 import { valkeyClient } from "./definition.js";
 import {
   providerAppV0,
@@ -35,8 +34,5 @@ export const descriptor = describeInterface({
   resourceKey: "database",
   charms: { provider: "valkey-operator", requirer: "valkey-operator's test requirer, dpcharmlibs clients" },
   schemas,
-  jsonSchema: (side, contract) => {
-    const bags = schemas[side][contract === "v1" ? "v1" : "v0"];
-    return { app: toWireJsonSchema(bags.app), unit: toWireJsonSchema(bags.unit) };
-  },
+  jsonSchema: bagJsonSchemas(schemas),
 });

@@ -9,13 +9,14 @@
  */
 
 import type { Charm, Contract, RelationRef } from "@charm-relations/juju-secrets-core";
-import { ProtocolEncodeError } from "@charm-relations/juju-secrets-core";
 import {
   answerFields,
   InterfaceProvider,
   type ProviderEvents,
   type ProviderOptions,
   type ProviderRequest,
+  parseAnswer,
+  tlsAnswerFields,
 } from "@charm-relations/juju-secrets-core/interface";
 import { valkeyClient } from "./definition.js";
 import { responseInput, type ValkeyResponseInput, valkeyUsername } from "./schema.js";
@@ -63,21 +64,9 @@ export class ValkeyProvider extends InterfaceProvider<
     );
   }
 
-  /** The user and password published for a request (leader), to rebuild ACLs; undefined when unanswered. */
-  credentials(
-    request: Pick<ValkeyRequest, "relation" | "requestId">,
-  ): { username: string; password: string } | undefined {
-    const p = this.published(request);
-    return p.username && p.password ? { username: p.username, password: p.password } : undefined;
-  }
-
   /** The same fields (endpoints, version, TLS …) to every answered request (leader); credentials are per request. */
   override publishAll(response: Omit<ValkeyResponseInput, "username" | "password">): void {
-    if ("username" in response || "password" in response) {
-      throw new ProtocolEncodeError("username/password", "credentials are per request: use publish()");
-    }
-    this.fieldsOf(response, undefined); // validate once, before the first write
-    super.publishAll(response);
+    this.publishAllShared(response);
   }
 
   /** Validated input → canonical fields in valkey-operator's spelling. */
@@ -85,29 +74,10 @@ export class ValkeyProvider extends InterfaceProvider<
     input: ValkeyResponseInput,
     request: ValkeyRequest | undefined,
   ): Record<string, string | undefined> {
-    const parsed = responseInput.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const path = issue.path
-        .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
-        .join(".")
-        .replace(/\.\[/g, "[");
-      const field = path || (issue.code === "unrecognized_keys" ? issue.keys.join(", ") : "response");
-      throw new ProtocolEncodeError(
-        field,
-        issue.code === "unrecognized_keys" ? "unknown field" : issue.message,
-      );
-    }
-    const { tls, tlsCa, ...rest } = parsed.data;
-    if (tlsCa !== undefined && tls !== true)
-      throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
-    const fields = answerFields(rest);
-    if (tls !== undefined) {
-      fields.tls = tls ? "true" : "false";
-      // The tls secret holds `tls-ca` only while TLS is on (interfaces.md §7).
-      if (!tls) fields["tls-ca"] = undefined;
-      else if (tlsCa !== undefined) fields["tls-ca"] = tlsCa;
-    }
+    const { tls, tlsCa, ...rest } = parseAnswer(responseInput, input);
+    // The tls secret holds `tls-ca` only while TLS is on (interfaces.md §7).
+    const tlsFields = tlsAnswerFields(tls, tlsCa, { on: "true", off: "false" });
+    const fields = { ...answerFields(rest), ...tlsFields };
     // v0 requirers read the key pattern back as `database`, as valkey-operator echoes it.
     if (request?.contract === "v0") fields.database = request.resource;
     return fields;

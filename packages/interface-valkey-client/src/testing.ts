@@ -10,10 +10,8 @@
 import type { Charm } from "@charm-relations/juju-secrets-core";
 import {
   computeRequestId,
-  DEFAULT_PROVIDED_SECRETS,
   DEFAULT_REQUESTED_SECRETS,
   formatRequests,
-  generateSalt,
   MTLS_CERT_KEY,
   pyDumps,
   REQUEST_KEY_ORDER,
@@ -31,6 +29,8 @@ import {
   charmRunner as inProcess,
   Simulation,
   settleClean,
+  v0RequirerAppBag,
+  v1RequirerAppBag,
 } from "@charm-relations/juju-secrets-core/testing";
 import { DEFAULT_VALKEY_ENDPOINT, valkeyClient } from "./definition.js";
 import { ValkeyProvider } from "./provider.js";
@@ -54,23 +54,16 @@ type Bag = Record<string, string>;
 
 /** A v1 requirer app bag asking for `resources` (salts random unless given). */
 export function v1RequirerBag(resources: readonly string[], salts: readonly string[] = []): Bag {
-  const requests = resources.map((resource, i) => {
-    const salt = salts[i] ?? generateSalt();
-    return serializeRequestObject(
-      { resource, "request-id": computeRequestId(resource, salt), salt },
-      { trailingMtlsCert: valkeyClient.trailingMtlsCert ?? false },
-    );
-  });
-  return { version: "v1", requests: formatRequests(requests) };
+  return v1RequirerAppBag(
+    valkeyClient,
+    resources.map((resource) => ({ resource })),
+    salts,
+  );
 }
 
 /** A v0 (`DatabaseRequires`) requirer app bag for one key pattern. */
 export function v0RequirerBag(resource: string): Bag {
-  return {
-    database: resource,
-    "provided-secrets": pyDumps([...DEFAULT_PROVIDED_SECRETS]),
-    "requested-secrets": pyDumps([...DEFAULT_REQUESTED_SECRETS]),
-  };
+  return v0RequirerAppBag("database", resource);
 }
 
 export interface ResponseSpec {

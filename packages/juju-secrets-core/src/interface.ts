@@ -5,16 +5,19 @@
  */
 export type { EntityPermission, ProviderRequest, RequestSpec } from "./contract/types.js";
 export { removeOwnedSecretsForRelation } from "./engine/common.js";
+export * from "./engine/connection.js";
 export * from "./engine/database.js";
 export * from "./engine/definition.js";
 export * from "./engine/descriptor.js";
 export * from "./engine/events.js";
 export * from "./engine/interface.js";
 export {
+  checkedOption,
   type EntityRequest,
   type EntityRequestOptions,
   entityRequestFields,
   entityRequestOf,
+  type OptionSchema,
 } from "./engine/options.js";
 export {
   DataProvider,

@@ -6,21 +6,13 @@
 
 import type { EntityPermission, ProviderRequest, RequestSpec } from "../contract/types.js";
 import { ProtocolEncodeError } from "../protocol/json.js";
-import { entityPermission } from "../schema/bags.js";
 import type { Contract, RelationRef } from "../types.js";
+import { type EntityRequestOptions, entityRequestFields } from "./options.js";
 
 /** What a `DatabaseRequires` requirer asks for. */
-export interface DatabaseRequestOptions {
+export interface DatabaseRequestOptions extends EntityRequestOptions {
   /** The database to create (the `database` key). */
   readonly database: string;
-  /** Extra roles for the relation user; not with `entityType: "GROUP"`. */
-  readonly extraUserRoles?: readonly string[];
-  /** Roles of a `GROUP` entity; only with `entityType: "GROUP"`. */
-  readonly extraGroupRoles?: readonly string[];
-  /** Ask for a custom user or group besides the relation user. */
-  readonly entityType?: "USER" | "GROUP";
-  /** Privileges of the entity (`[{ resource_name, resource_type, privileges }]`). */
-  readonly entityPermissions?: readonly EntityPermission[];
   /** A custom name (and password) for the user to create, sent in a requirer-owned secret. */
   readonly requestedEntity?: { readonly name: string; readonly password?: string };
   /** Ask for endpoints reachable from outside the cluster (`external-node-connectivity: "true"`). */
@@ -44,28 +36,7 @@ export function databaseRequestSpec(
   }
   const problem = databaseProblem?.(o.database);
   if (problem) fail("database", problem);
-  for (const key of ["extraUserRoles", "extraGroupRoles"] as const) {
-    for (const role of o[key] ?? []) {
-      if (typeof role !== "string" || role.trim() === "" || role.includes(",")) {
-        fail(key, "each role must be a non-empty string without ','");
-      }
-    }
-  }
-  if (o.entityType !== undefined && o.entityType !== "USER" && o.entityType !== "GROUP") {
-    fail("entityType", 'expected "USER" or "GROUP"');
-  }
-  if (o.extraUserRoles?.length && o.entityType === "GROUP") {
-    fail("extraUserRoles", 'not allowed with entityType "GROUP" (use extraGroupRoles)');
-  }
-  if (o.extraGroupRoles?.length && o.entityType !== "GROUP") {
-    fail("extraGroupRoles", 'only allowed with entityType "GROUP"');
-  }
-  if (o.entityPermissions !== undefined) {
-    if (o.entityType === undefined) fail("entityPermissions", "needs an entityType");
-    if (!entityPermission.array().safeParse(o.entityPermissions).success) {
-      fail("entityPermissions", "expected [{ resource_name, resource_type, privileges[] }]");
-    }
-  }
+  const entity = entityRequestFields(o);
   if (o.requestedEntity !== undefined) {
     const { name, password } = o.requestedEntity;
     if (typeof name !== "string" || name.trim() === "")
@@ -76,10 +47,7 @@ export function databaseRequestSpec(
   }
   return {
     resource: o.database,
-    ...(o.extraUserRoles?.length ? { extraUserRoles: o.extraUserRoles } : {}),
-    ...(o.extraGroupRoles?.length ? { extraGroupRoles: o.extraGroupRoles } : {}),
-    ...(o.entityType ? { entityType: o.entityType } : {}),
-    ...(o.entityPermissions ? { entityPermissions: o.entityPermissions } : {}),
+    ...entity,
     ...(o.requestedEntity ? { requestedEntity: o.requestedEntity } : {}),
     ...(o.externalNodeConnectivity ? { externalNodeConnectivity: true } : {}),
     ...(extra ? { extra } : {}),

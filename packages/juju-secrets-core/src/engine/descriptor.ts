@@ -5,6 +5,7 @@
  */
 
 import type * as z from "zod";
+import { toWireJsonSchema } from "../schema/codecs.js";
 import type { BagKind, Contract, Side } from "../types.js";
 
 export type JsonSchema = Record<string, unknown>;
@@ -45,4 +46,13 @@ export interface InterfaceDescriptor {
 /** Identity, typed: `export const descriptor = describeInterface({...})`. */
 export function describeInterface<const D extends InterfaceDescriptor>(descriptor: D): D {
   return descriptor;
+}
+
+/** `jsonSchema` from the descriptor's zod schemas (a contract without schemas of its own gets the v0 ones). */
+export function bagJsonSchemas(schemas: InterfaceDescriptor["schemas"]): InterfaceDescriptor["jsonSchema"] {
+  return (side, contract) => {
+    const bags = schemas[side][contract] ?? schemas[side].v0;
+    if (!bags) throw new TypeError(`no ${side} databag schemas for ${contract}`);
+    return { app: toWireJsonSchema(bags.app), unit: toWireJsonSchema(bags.unit) };
+  };
 }

@@ -146,10 +146,70 @@ export abstract class InterfaceProvider<
 
   /** The same answer (endpoints, version, TLS …) to every request that already has credentials (leader). */
   publishAll(answer: A): void {
-    const requests = this.answeredRequests();
-    if (requests.length === 0) return;
-    for (const request of requests) this.publish(request, answer);
+    this.#publishEach(answer);
   }
+
+  /**
+   * `publishAll` for interfaces with one user per request: refuses `username`/`password`, and checks
+   * the answer once before the first write (a bad value writes nothing anywhere).
+   */
+  protected publishAllShared(answer: A): void {
+    refuseSharedCredentials(answer);
+    this.fieldsOf(answer, undefined);
+    this.#publishEach(answer);
+  }
+
+  #publishEach(answer: A): void {
+    for (const request of this.answeredRequests()) this.publish(request, answer);
+  }
+
+  /** The user and password published for a request (leader), to rebuild users; undefined when unanswered. */
+  credentials(target: PublishTarget): { username: string; password: string } | undefined {
+    const p = this.published(target);
+    return p.username && p.password ? { username: p.username, password: p.password } : undefined;
+  }
+}
+
+/** Credentials are per request: an answer for every request must not carry them. */
+export function refuseSharedCredentials(answer: unknown): void {
+  if (typeof answer === "object" && answer !== null && ("username" in answer || "password" in answer)) {
+    throw new ProtocolEncodeError("username/password", "credentials are per request: use publish()");
+  }
+}
+
+/** What `parseAnswer` needs of a schema (any zod schema). */
+export interface AnswerSchema<T> {
+  safeParse(
+    input: unknown,
+  ):
+    | { readonly success: true; readonly data: T }
+    | { readonly success: false; readonly error: { readonly issues: readonly AnswerIssue[] } };
+}
+
+interface AnswerIssue {
+  readonly code: string;
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly keys?: readonly string[];
+}
+
+/**
+ * A charm's answer through the interface's input schema: the first problem throws
+ * `ProtocolEncodeError` naming the field (`endpoints[1]`, `tlsCa`, or the unknown keys), never a value.
+ */
+export function parseAnswer<T>(schema: AnswerSchema<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const unknown = issue.code === "unrecognized_keys";
+  const path = issue.path
+    .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
+    .join(".")
+    .replace(/\.\[/g, "[");
+  throw new ProtocolEncodeError(
+    path || (unknown ? (issue.keys ?? []).join(", ") : "response"),
+    unknown ? "unknown field" : issue.message,
+  );
 }
 
 function isRelationRef(target: unknown): target is RelationRef {
@@ -168,6 +228,11 @@ export interface AnswerEncoding {
   readonly bool?: BoolSpelling;
   /** Lists written sorted (Python's `sorted`, as for `prefix-databases`). */
   readonly sorted?: readonly string[];
+  /**
+   * The resource echo the Python requirers read (`{ database: request.database }`): written with the
+   * credentials (`username` or `entityName`) when the answer does not set it.
+   */
+  readonly echo?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -190,5 +255,32 @@ export function answerFields(
       out[key] = formatCommaList(value, { field: name, sort: encoding.sorted?.includes(key) ?? false });
     else throw new ProtocolEncodeError(name, "expected a string, a boolean, a list of strings or null");
   }
+  if (answer.username || answer.entityName) {
+    for (const [key, value] of Object.entries(encoding.echo ?? {})) if (!(key in out)) out[key] = value;
+  }
   return out;
+}
+
+/** How an interface writes `tls` (and, kafka v0, `tls-ca` while TLS is off). */
+export interface TlsSpelling {
+  readonly on: string;
+  readonly off: string;
+  /** `tls-ca` while off (default: removed). */
+  readonly offCa?: string;
+}
+
+/**
+ * `tls` and `tls-ca` of an answer: a CA is published only while TLS is on (else `ProtocolEncodeError`);
+ * TLS off removes the CA; `null` removes it too. Empty when the answer leaves TLS alone.
+ */
+export function tlsAnswerFields(
+  tls: boolean | undefined,
+  tlsCa: string | null | undefined,
+  spelling: TlsSpelling,
+): Record<string, string | undefined> {
+  if (tlsCa != null && tls !== true)
+    throw new ProtocolEncodeError("tlsCa", "a CA is only published while tls is true");
+  if (tls === undefined) return {};
+  if (!tls) return { tls: spelling.off, "tls-ca": spelling.offCa };
+  return { tls: spelling.on, ...(tlsCa !== undefined ? { "tls-ca": tlsCa ?? undefined } : {}) };
 }

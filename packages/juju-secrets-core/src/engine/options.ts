@@ -53,6 +53,23 @@ export function entityRequestFields(o: EntityRequestOptions): Omit<RequestSpec, 
   };
 }
 
+/** What `checkedOption` needs of a schema (any zod schema). */
+export interface OptionSchema {
+  safeParse(value: unknown):
+    | { readonly success: true }
+    | {
+        readonly success: false;
+        readonly error: { readonly issues: readonly { readonly message: string }[] };
+      };
+}
+
+/** A requirer option through its schema: the first problem throws `ProtocolEncodeError` naming the option. */
+export function checkedOption<T>(schema: OptionSchema, value: T, option: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ProtocolEncodeError(option, parsed.error.issues[0]?.message ?? "invalid");
+  return value;
+}
+
 /** A v0 request's common part as a provider sees it (one request per relation). */
 export interface EntityRequest {
   readonly relation: ProviderRequest["relation"];

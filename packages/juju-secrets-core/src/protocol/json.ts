@@ -14,9 +14,12 @@ import { DEFAULT_REMOTE_LIMITS, utf8Length } from "../limits.js";
 export class ProtocolEncodeError extends CharmRelationsError {
   override name = "ProtocolEncodeError";
   readonly field: string;
+  /** What the value breaks (never the value). */
+  readonly rule: string;
   constructor(field: string, rule: string) {
     super(`cannot encode ${field}: ${rule}`);
     this.field = field;
+    this.rule = rule;
   }
 }
 

@@ -137,6 +137,18 @@ export function v0ProviderApp<S extends Shape>(shape: S, secrets: SecretSchemas)
   });
 }
 
+/**
+ * A v0 provider app bag that answers a request: the interface's `required` fields (the resource echo,
+ * endpoints …) and the credentials, as `secret-user` (secrets mode) or plain `username` + `password`
+ * (the fallback for a requirer that sent no `requested-secrets`).
+ */
+export function v0AnsweredProviderApp<A extends z.ZodObject, S extends Shape>(providerApp: A, required: S) {
+  return z.union([
+    providerApp.extend({ ...required, "secret-user": z.string().min(1) }),
+    providerApp.extend({ ...required, username: z.string().min(1), password: z.string().min(1) }),
+  ]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // v1 requests contract
 

@@ -155,6 +155,13 @@ export const pemText = (
       description: `PEM: -----BEGIN ${labels[0]}----- … -----END ${labels[0]}-----`,
     });
 
+/** A resource name as a requirer sends it (database, index, subject): non-empty, no surrounding blanks. */
+export const resourceName = () =>
+  z
+    .string()
+    .min(1, { message: "must not be empty" })
+    .refine((v) => v.trim() === v, { message: "must not have surrounding blanks" });
+
 /** A v1 string-or-null field. */
 export const nullableString = () => z.string().nullable();
 

@@ -7,9 +7,23 @@
 import * as z from "zod";
 import { toWireJsonSchema, wireBool } from "./codecs.js";
 
-/** `secret-user`: a username and, usually, its password (both non-empty). */
-export const credentialsSecret = () =>
-  z.looseObject({ username: z.string().min(1), password: z.string().min(1).optional() });
+/**
+ * `secret-user`: a username and, usually, its password (both non-empty); with `uri`, also the
+ * connection URIs a database provider may add (`uris`, `read-only-uris`).
+ */
+export function credentialsSecret(): z.ZodObject<CredentialsShape, z.core.$loose>;
+export function credentialsSecret<U extends z.ZodType>(
+  uri: () => U,
+): z.ZodObject<CredentialsShape & UrisShape<U>, z.core.$loose>;
+export function credentialsSecret(uri?: () => z.ZodType) {
+  const credentials = { username: z.string().min(1), password: z.string().min(1).optional() };
+  return z.looseObject(
+    uri ? { ...credentials, uris: uri().optional(), "read-only-uris": uri().optional() } : credentials,
+  );
+}
+
+type CredentialsShape = { username: z.ZodString; password: z.ZodOptional<z.ZodString> };
+type UrisShape<U extends z.ZodType> = { uris: z.ZodOptional<U>; "read-only-uris": z.ZodOptional<U> };
 
 /** `secret-tls`: `tls` in any boolean spelling (`True`, `enabled` …), `tls-ca` a PEM chain or a "none" spelling. */
 export const tlsContentSecret = () =>

@@ -20,6 +20,14 @@ export interface ConformanceCheck {
   readonly run: () => Promise<void>;
 }
 
+/** An interface's conformance suites, as its `/testing` entry exports them. */
+export interface ConformanceSuites {
+  /** Checks for a provider charm. */
+  readonly providerConformance: (target: ConformanceTarget) => ConformanceCheck[];
+  /** Checks for a requirer charm. */
+  readonly requirerConformance: (target: ConformanceTarget) => ConformanceCheck[];
+}
+
 /** The charm under test. */
 export interface ConformanceTarget {
   /** Runs your charm for one hook (`charmRunner(setup)`, or `processRunner("node", ["dist/charm.js"])`). */

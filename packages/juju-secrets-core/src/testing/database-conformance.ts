@@ -8,6 +8,7 @@ import { DEFAULT_REQUESTED_SECRETS } from "../protocol/secrets.js";
 import { v0Snapshot } from "../protocol/snapshot.js";
 import {
   type ConformanceCheck,
+  type ConformanceSuites,
   type ConformanceTarget,
   check,
   checkNoPrematureWrites,
@@ -39,6 +40,13 @@ export interface DatabaseSuite {
   readonly userSecret: Schema;
   /** Keys a provider may write before the request arrives. */
   readonly beforeRequest: readonly string[];
+  /** `secret-tls` content, when checked, and the `tls` spellings allowed in it (PostgreSQL: `True`/`False`). */
+  readonly tlsSecret?: Schema;
+  readonly tlsSpellings?: readonly string[];
+  /** `secret-entity` content, when checked. */
+  readonly entitySecret?: Schema;
+  /** Fields never written in plain text, not even for a pre-secrets requirer (postgresql: `read-only-uris`). */
+  readonly neverPlain?: readonly string[];
 }
 
 /**
@@ -83,6 +91,21 @@ export function databaseProviderConformance(
           state.grants.some((g) => g.relationId === id && g.target === "requirer"),
           "secret-user must be granted to the relation",
         );
+        const tls = bag["secret-tls"] ? sim.model.secretContent(bag["secret-tls"]) : undefined;
+        if (tls && suite.tlsSecret) {
+          check(suite.tlsSecret.safeParse(tls).success, "secret-tls content is malformed");
+          const spellings = suite.tlsSpellings;
+          check(
+            tls.tls === undefined || !spellings || spellings.includes(tls.tls),
+            `tls must be spelled ${spellings?.map((s) => `"${s}"`).join("/")}`,
+          );
+        }
+        if (bag["secret-entity"] && suite.entitySecret) {
+          check(
+            suite.entitySecret.safeParse(sim.model.secretContent(bag["secret-entity"])).success,
+            "secret-entity content is malformed",
+          );
+        }
         for (const unit of ["requirer/0", "requirer/1"]) {
           check((seen.get(unit) ?? []).length > 0, `${unit} never saw a ready database`);
         }
@@ -106,6 +129,8 @@ export function databaseProviderConformance(
           suite.answered.safeParse(bag).success,
           `plain answer malformed: ${issue(suite.answered.safeParse(bag))}`,
         );
+        for (const k of suite.neverPlain ?? [])
+          check(bag[k] === undefined, `${k} must never be written in plain text`);
       },
     },
     {
@@ -226,4 +251,12 @@ export function databaseRequirerConformance(
       },
     },
   ];
+}
+
+/** A package's two suites bound to its database interface (`export const { providerConformance, … } = …`). */
+export function databaseConformance(suite: DatabaseSuite): ConformanceSuites {
+  return {
+    providerConformance: (target) => databaseProviderConformance(target, suite),
+    requirerConformance: (target) => databaseRequirerConformance(target, suite),
+  };
 }

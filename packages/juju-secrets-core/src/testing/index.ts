@@ -25,7 +25,9 @@ export {
 export * from "./memory-backend.js";
 export * from "./model.js";
 export * from "./pki.js";
+export * from "./reference-charms.js";
 export * from "./scenario.js";
+export * from "./seeded-scenario.js";
 export * from "./simulation.js";
 export * from "./state-file.js";
 export * from "./v0-conformance.js";

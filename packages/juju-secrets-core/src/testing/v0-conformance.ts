@@ -10,6 +10,7 @@ import { v0Snapshot } from "../protocol/snapshot.js";
 import type { ObjectSchema } from "../schema/parse.js";
 import {
   type ConformanceCheck,
+  type ConformanceSuites,
   type ConformanceTarget,
   check,
   checkNoPrematureWrites,
@@ -207,4 +208,12 @@ export function v0RequirerConformance(spec: V0SuiteSpec, target: ConformanceTarg
       },
     },
   ];
+}
+
+/** A package's two suites bound to its spec (`export const { providerConformance, requirerConformance } = …`). */
+export function v0Conformance(spec: V0SuiteSpec): ConformanceSuites {
+  return {
+    providerConformance: (target) => v0ProviderConformance(spec, target),
+    requirerConformance: (target) => v0RequirerConformance(spec, target),
+  };
 }
