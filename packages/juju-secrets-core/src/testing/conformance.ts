@@ -159,6 +159,29 @@ export async function checkReplayWritesNothing(
   }
 }
 
+/**
+ * The provider rotates the `secret-user` password (a new revision of the same secret): every requirer
+ * unit must get secret-changed and handle it.
+ */
+export async function checkPasswordRotation(sim: Simulation, id: number, password: string): Promise<void> {
+  const uri = sim.model.appBag(id, "provider")["secret-user"];
+  check(uri !== undefined, "reference provider published no secret-user");
+  const content = { ...sim.model.secretContent(uri!)!, password };
+  await sim.runHook(sim.model.leaderOf("provider")!, "config-changed", {
+    runner: async (b) => void b.secretSet(uri!, { content }),
+  });
+  await settleClean(sim, "rotation");
+  const changed = sim.hooks.filter((h) => h.kind === "secret-changed" && h.unit.startsWith("requirer/"));
+  check(
+    changed.length === sim.model.application("requirer").units.length,
+    "every requirer unit must get secret-changed",
+  );
+  check(
+    changed.every((h) => h.ok),
+    "secret-changed failed on a requirer unit",
+  );
+}
+
 /** Remove the relation and settle: `app` must leave none of its secrets of the relation behind. */
 export async function checkRemovalLeavesNoSecrets(
   sim: Simulation,

@@ -12,12 +12,12 @@ import {
   type ConformanceTarget,
   check,
   checkNoPrematureWrites,
+  checkPasswordRotation,
   checkRemovalLeavesNoSecrets,
   checkReplayWritesNothing,
   firstIssue as issue,
   relateTarget,
   secretsOfRelation,
-  settleClean,
 } from "./conformance.js";
 import type { HookRunner } from "./simulation.js";
 
@@ -223,24 +223,7 @@ export function databaseRequirerConformance(
       name: "handles a password rotation (secret-changed) on every unit",
       run: async () => {
         const { sim, id } = await setup();
-        const uri = sim.model.appBag(id, "provider")["secret-user"];
-        check(uri !== undefined, "reference provider published no secret-user");
-        const content = { ...sim.model.secretContent(uri!)!, password: "rotated-password" };
-        await sim.runHook(sim.model.leaderOf("provider")!, "config-changed", {
-          runner: async (b) => b.secretSet(uri!, { content }),
-        });
-        await settleClean(sim, "rotation");
-        const changed = sim.hooks.filter(
-          (h) => h.kind === "secret-changed" && h.unit.startsWith("requirer/"),
-        );
-        check(
-          changed.length === sim.model.application("requirer").units.length,
-          "every requirer unit must get secret-changed",
-        );
-        check(
-          changed.every((h) => h.ok),
-          "secret-changed failed on a requirer unit",
-        );
+        await checkPasswordRotation(sim, id, "rotated-password");
       },
     },
     {
