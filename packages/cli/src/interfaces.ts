@@ -8,7 +8,12 @@
 
 import { createRequire } from "node:module";
 import type { Contract } from "@charm-relations/juju-secrets-core";
-import type { BagKind, BagSchemas, JsonSchema, Side } from "@charm-relations/juju-secrets-core/interface";
+import type {
+  BagSchemas,
+  InterfaceDescriptor,
+  JsonSchema,
+  Side,
+} from "@charm-relations/juju-secrets-core/interface";
 import type { Scenario } from "@charm-relations/juju-secrets-core/testing";
 import { REGISTRY } from "./registry.js";
 import { type SimulateOptions, type SimulationReport, simulate } from "./simulate.js";
@@ -19,28 +24,11 @@ export type InterfaceName = string;
 
 export const SIDES: readonly Side[] = ["provider", "requirer"];
 
-export interface InterfaceEntry {
-  readonly name: InterfaceName;
-  readonly package: string;
+/** A registry entry: the package's descriptor, plus what the CLI adds (version, default, scenario). */
+export interface InterfaceEntry extends Omit<InterfaceDescriptor, "definition" | "notes"> {
   readonly version: string;
-  readonly summary: string;
-  /** Contracts `validate` and `schema` know (schemas exist for them). */
-  readonly contracts: readonly Contract[];
   /** What our requirer speaks unless told otherwise. */
   readonly defaultContract: Contract;
-  /** How the contract is told apart on the wire, for the `list` output. */
-  readonly contractNote: string;
-  /** Endpoint names the real charms use (first: our default), to find relations in a `juju show-unit` dump. */
-  readonly endpoints: { readonly provider: readonly string[]; readonly requirer: readonly string[] };
-  /** The bag a bare databag is checked as without `--bag` (legacy etcd has no application databag). */
-  readonly defaultBag: BagKind;
-  /** The key carrying the request in v0 (`database`, `prefix`, `plugin-url`); none for legacy etcd. */
-  readonly resourceKey: string | null;
-  /** Real charms on each side. */
-  readonly charms: { readonly provider: string; readonly requirer: string };
-  readonly schemas: Readonly<Record<Side, Readonly<Partial<Record<Contract, BagSchemas>>>>>;
-  /** JSON Schemas (draft 2020-12) of one side's app and unit databags under one contract. */
-  jsonSchema(side: Side, contract: Contract): { readonly app: JsonSchema; readonly unit: JsonSchema };
   readonly scenario: Scenario;
   /** Run the lifecycle scenario on the in-memory model. */
   simulate(options?: SimulateOptions): Promise<SimulationReport>;
