@@ -195,6 +195,9 @@ export function normalizeState(state: ModelState, options: NormalizeOptions = {}
     if (options.statuses === false) app.status = { status: "", message: "" };
   }
   for (const unit of Object.values(s.units ?? {})) {
+    // Unit-local files (.charm-relations: last status, notes, secret labels) are the unit's disk, not
+    // Juju state: the in-memory model keeps them in the state, a charm process in its charm dir.
+    delete (unit as { localFiles?: unknown }).localFiles;
     unit.statusHistory = [];
     unit.workloadVersionHistory = [];
     if (options.statuses === false) unit.status = { status: "", message: "" };
