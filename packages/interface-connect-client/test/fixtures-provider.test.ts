@@ -71,7 +71,7 @@ describe("provider driven by the recorded requirer", () => {
       expect(ours.owner).toEqual({ kind: "application", app: "provider" });
       expect(model.secretContent(bag[key]!)).toEqual(theirs.content_by_revision["1"]);
       expect(ours.latestRevision).toBe(1);
-      expect(ours.grants).toEqual([{ relationId, kind: "application", target: theirs.grants["0"]![0] }]);
+      expect(ours.grants).toEqual([{ relationId, kind: "application", target: theirs.grants!["0"]![0] }]);
     }
   });
 

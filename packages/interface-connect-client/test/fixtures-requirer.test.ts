@@ -51,7 +51,7 @@ async function answered() {
   );
   expect(created.ok).toBe(true);
   // The recorded provider answers: its secrets (revision 1) and its app bag, URIs rewritten to ours.
-  const uris = seedRecordedSecrets(model, recorded, relationId, { revision: "first" });
+  const uris = seedRecordedSecrets(model, recorded, relationId, new Map(), { revision: "first" });
   model.setAppBag(relationId, "provider", rewriteBag(recorded.provider_app_databag, uris));
   return { model, relationId, events, uris };
 }

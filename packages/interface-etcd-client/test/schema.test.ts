@@ -19,6 +19,7 @@ import {
 const providerApp = z.union([providerAppV1, providerAppV0]);
 const requirerApp = z.union([requirerAppV1, requirerAppV0]);
 
+import { validate } from "../../juju-secrets-core/test-support/json-schema.js";
 import {
   FIXTURE,
   type FixtureSnapshot,
@@ -27,7 +28,6 @@ import {
   V1_REQUIRER_APP,
   V1_REQUIRER_UNIT,
 } from "./helpers.js";
-import { validate } from "./json-schema-lite.js";
 
 const SNAPSHOTS: [string, FixtureSnapshot][] = [
   ["after_relate", FIXTURE.after_relate],

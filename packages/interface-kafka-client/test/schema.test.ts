@@ -8,6 +8,7 @@ import type { Charm } from "@charm-relations/juju-secrets-core";
 import { pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
 import { parseBag } from "@charm-relations/juju-secrets-core/schema";
 import { describe, expect, it } from "vitest";
+import { validate } from "../../juju-secrets-core/test-support/json-schema.js";
 import { descriptor, kafkaSecretJsonSchemas } from "../src/descriptor.js";
 import { KafkaProvider } from "../src/provider.js";
 import {
@@ -23,7 +24,6 @@ import {
   userSecret,
 } from "../src/schema.js";
 import { EventLog, loadFixture, type RecordedSnapshot, relatedModel, runHook } from "./harness.js";
-import { validate } from "./json-schema-lite.js";
 
 const f = loadFixture("kafka_client.v0");
 const snapshots: [string, RecordedSnapshot][] = [

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { databaseRequestSpec } from "@charm-relations/juju-secrets-core/interface";
 import { parseJson, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
 import { describe, expect, it } from "vitest";
+import { validate } from "../../juju-secrets-core/test-support/json-schema.js";
 import {
   mysqlJsonSchemas,
   providerAnsweredAppV0,
@@ -16,7 +17,6 @@ import {
   requirerUnit,
   userSecret,
 } from "../src/index.js";
-import { validate } from "./json-schema-validator.js";
 
 interface Snapshot {
   provider_app_databag: Record<string, string>;

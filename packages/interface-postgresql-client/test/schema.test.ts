@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseJson, pyDumps, v0Snapshot } from "@charm-relations/juju-secrets-core/protocol";
 import { bagError } from "@charm-relations/juju-secrets-core/schema";
 import { describe, expect, it } from "vitest";
+import { validate } from "../../juju-secrets-core/test-support/json-schema.js";
 import {
   EXAMPLE_PLAIN_PROVIDER_APP_DATABAG,
   JSON_SCHEMA_NAMES,
@@ -15,7 +16,6 @@ import {
   tlsSecret,
   userSecret,
 } from "../src/index.js";
-import { validate } from "./json-schema-validator.js";
 
 const fixture = JSON.parse(
   readFileSync(new URL("./fixtures/postgresql_client.v0.json", import.meta.url), "utf8"),

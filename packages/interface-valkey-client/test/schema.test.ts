@@ -33,8 +33,8 @@ import {
 const providerAppBag = z.union([providerAppV1, providerAppV0]);
 const requirerAppBag = z.union([requirerAppV1, requirerAppV0]);
 
+import { validate } from "../../juju-secrets-core/test-support/json-schema.js";
 import { type Fixture, loadFixture, type RecordedSnapshot } from "./harness.js";
-import { validate } from "./json-schema-lite.js";
 
 const v1 = loadFixture("valkey_client.v1");
 const v0 = loadFixture("valkey_client.v0-requirer");

@@ -1,10 +1,42 @@
 /**
- * A small JSON Schema (2020-12) checker for the keywords `z.toJSONSchema` emits for our databags:
- * type, const, enum, properties, required, additionalProperties, propertyNames, items, anyOf, oneOf,
- * allOf, minLength, pattern, minimum, maximum, and contentMediaType/contentSchema (JSON inside a
- * string, as the JSON-valued databag keys are). Returns the paths that fail, empty when valid.
+ * A small JSON Schema (2020-12) validator for the keywords `z.toJSONSchema` emits for our databags, shared
+ * by the interface packages' schema tests: type (one or a list), const, enum, properties, required,
+ * additionalProperties, propertyNames, items, minItems, anyOf, oneOf, allOf, minLength, pattern (unicode
+ * mode, as JSON Schema mandates), minimum, maximum, and contentMediaType "application/json" with
+ * contentSchema (the JSON inside a databag string is validated too). Boolean schemas too. An unknown
+ * keyword fails loudly, so a test never passes by ignoring something. Returns the failing paths, empty
+ * when valid. Test code only: it compiles the schemas' patterns, which src must never do with input it
+ * does not control.
  */
 type Schema = Record<string, unknown> | boolean;
+
+/** The keywords the validator understands (annotations included); any other makes it throw. */
+export const KNOWN_KEYWORDS: ReadonlySet<string> = new Set([
+  "$schema",
+  "title",
+  "description",
+  "examples",
+  "type",
+  "properties",
+  "required",
+  "additionalProperties",
+  "propertyNames",
+  "pattern",
+  "minLength",
+  "enum",
+  "const",
+  "items",
+  "minItems",
+  "minimum",
+  "maximum",
+  "anyOf",
+  "oneOf",
+  "allOf",
+  "contentMediaType",
+  "contentSchema",
+  "format",
+  "default",
+]);
 
 function typeOf(v: unknown): string {
   if (v === null) return "null";
@@ -21,6 +53,8 @@ export function validate(schema: Schema, value: unknown, path = "$"): string[] {
   if (schema === true) return [];
   if (schema === false) return [`${path}: not allowed`];
   const s = schema;
+  for (const k of Object.keys(s))
+    if (!KNOWN_KEYWORDS.has(k)) throw new Error(`validator does not know keyword "${k}"`);
   const errors: string[] = [];
   const actual = typeOf(value);
   if (s.type !== undefined) {
@@ -66,6 +100,8 @@ export function validate(schema: Schema, value: unknown, path = "$"): string[] {
     if (typeof s.minimum === "number" && value < s.minimum) errors.push(`${path}: below minimum`);
     if (typeof s.maximum === "number" && value > s.maximum) errors.push(`${path}: above maximum`);
   }
+  if (actual === "array" && typeof s.minItems === "number" && (value as unknown[]).length < s.minItems)
+    errors.push(`${path}: too few items`);
   if (actual === "array" && s.items !== undefined) {
     for (const [i, item] of (value as unknown[]).entries()) {
       errors.push(...validate(s.items as Schema, item, `${path}[${i}]`));
@@ -86,4 +122,19 @@ export function validate(schema: Schema, value: unknown, path = "$"): string[] {
     }
   }
   return errors;
+}
+
+/** Every keyword used anywhere in a schema (to show a schema uses no keyword the validator skips). */
+export function keywordsOf(schema: unknown, out = new Set<string>()): Set<string> {
+  if (!schema || typeof schema !== "object") return out;
+  if (Array.isArray(schema)) {
+    for (const s of schema) keywordsOf(s, out);
+    return out;
+  }
+  for (const [k, v] of Object.entries(schema)) {
+    out.add(k);
+    if (k === "properties") for (const p of Object.values(v as Record<string, unknown>)) keywordsOf(p, out);
+    else if (k !== "const" && k !== "enum" && k !== "default") keywordsOf(v, out);
+  }
+  return out;
 }
