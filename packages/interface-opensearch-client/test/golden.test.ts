@@ -1,210 +1,61 @@
 /**
- * The recorded Python lifecycle (fixtures/opensearch_client.v0.json) both ways:
- * - our requirer facing the recorded provider bag and secrets writes the recorded request and unit
- *   bags, binds the recorded consumer labels, reports what Python observed, and follows the rotation
- *   (`authenticationUpdated`, as `OpenSearchRequires` does on secret-changed);
- * - our provider facing the recorded requirer bag writes the recorded keys, `data` bytes, secret
- *   contents, owner labels and grants, and the rotated revision 2.
- * Secret ids are random per run: URIs are mapped before comparing, everything else byte for byte.
+ * The recorded Python lifecycle (fixtures/opensearch_client.v0.json) both ways: the shared v0 golden
+ * suite. The rotation gives `authenticationUpdated`, as `OpenSearchRequires` does on secret-changed.
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { type HookRunner, Simulation } from "@charm-relations/juju-secrets-core/testing";
-import { describe, expect, it } from "vitest";
+import { expect } from "vitest";
+import { goldenV0Suite } from "../../juju-secrets-core/test-support/golden-v0.js";
+import type { Fixture } from "../../juju-secrets-core/test-support/harness.js";
 import { type OpenSearchConnection, OpenSearchProvider, OpenSearchRequirer } from "../src/index.js";
-import { charmRunner } from "../src/testing.js";
 
-interface Snapshot {
-  provider_app_databag: Record<string, string>;
-  provider_unit_databags: Record<string, Record<string, string>>;
-  requirer_app_databag: Record<string, string>;
-  requirer_unit_databags: Record<string, Record<string, string>>;
-  requirer_observed: Record<string, Record<string, unknown>>;
-  secrets: Record<
-    string,
-    {
-      consumer_labels: string[];
-      content_by_revision: Record<string, Record<string, string>>;
-      owner_label: string;
-      latest_revision: number;
-    }
-  >;
-}
-const fixture = JSON.parse(
-  readFileSync(new URL("./fixtures/opensearch_client.v0.json", import.meta.url), "utf8"),
-) as {
-  model_uuid: string;
-  after_relate: Snapshot;
-  before_remove_relation: Snapshot;
-};
-const REC = fixture.after_relate;
-const LATER = fixture.before_remove_relation;
 const EP = "opensearch-client";
-const ENDPOINTS = { [EP]: "provides:opensearch_client" as const };
-const sha8 = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8);
-const noop: HookRunner = async () => {};
-const mapUris = (text: string, map: Record<string, string>) =>
-  Object.entries(map).reduce((out, [from, to]) => out.split(from).join(to), text);
+const FIXTURE = new URL("./fixtures/opensearch_client.v0.json", import.meta.url);
+const recorded = (JSON.parse(readFileSync(FIXTURE, "utf8")) as Fixture).after_relate;
+/** The CA chain the recorded provider sent (its tls secret). */
+const tlsCa = Object.values(recorded.secrets).find((s) => s.owner_label.endsWith(".tls.secret"))!
+  .content_by_revision["1"]!["tls-ca"]!;
 
-function simulation() {
-  return new Simulation({ uuid: fixture.model_uuid, lifecycle: false, secretRemoveHooks: false });
-}
-
-describe("golden fixture: our requirer against the recorded provider", () => {
-  it("writes the recorded request, resolves the recorded answer like Python, follows the rotation", async () => {
-    const seen = new Map<string, { event: string; connection: OpenSearchConnection }[]>();
-    const sim = simulation();
-    sim.deploy("provider", { runner: noop, units: 2, endpoints: ENDPOINTS });
-    sim.deploy("requirer", {
-      runner: charmRunner((charm) => {
-        const r = new OpenSearchRequirer(charm, { index: "myindex", extraUserRoles: ["admin"] });
-        for (const event of ["indexCreated", "authenticationUpdated", "endpointsChanged"] as const)
-          r.on(
-            event,
-            ({ connection }) =>
-              void seen.set(charm.unit, [...(seen.get(charm.unit) ?? []), { event, connection }]),
-          );
+goldenV0Suite<OpenSearchConnection>({
+  fixture: FIXTURE,
+  interfaceName: "opensearch_client",
+  endpoint: EP,
+  events: { created: "indexCreated", rotated: "authenticationUpdated" },
+  requirer(charm, record) {
+    const r = new OpenSearchRequirer(charm, { index: "myindex", extraUserRoles: ["admin"] });
+    for (const event of ["indexCreated", "authenticationUpdated", "endpointsChanged"] as const)
+      r.on(event, record(event));
+  },
+  observed: (c, sha8) => ({
+    database: null,
+    endpoints: c.endpoints.join(","),
+    index: c.index,
+    password_present: c.password !== undefined,
+    password_sha8: sha8(c.password!),
+    read_only_endpoints: null,
+    relation_id: c.relation.id,
+    tls: null,
+    tls_ca_present: c.tlsCa !== undefined,
+    uris_present: false,
+    username: c.username,
+    version: c.version,
+  }),
+  created: (c) => expect(c.tlsCa).toBe(tlsCa),
+  provider(charm, password) {
+    const p = new OpenSearchProvider(charm);
+    // opensearch-operator's order on index_requested: version, credentials, index, tls-ca, endpoints.
+    p.on("indexRequested", ({ request }) =>
+      p.publish(request, {
+        version: "2.17.0",
+        username: `opensearch-client_${request.relation.id}`,
+        password: password.value,
+        index: request.index,
+        tlsCa,
+        endpoints: ["10.1.0.10:9200"],
       }),
-      units: 2,
-      endpoints: { [EP]: "requires:opensearch_client" as const },
-    });
-    await sim.settle();
-    const id = sim.relate(`provider:${EP}`, `requirer:${EP}`);
-    await sim.settle();
-    expect(sim.model.appBag(id, "requirer")).toEqual(REC.requirer_app_databag);
-    const { data: _d, ...copies } = REC.requirer_unit_databags["requirer/0"]!;
-    expect(sim.model.unitBag(id, "requirer/0")).toEqual({ ...copies, data: "{}" });
-    expect(sim.model.unitBag(id, "requirer/1")).toEqual({ data: "{}" });
-
-    // The recorded provider: its secrets (same owner labels, contents, grants) and its app bag.
-    const map: Record<string, string> = {};
-    for (const [uri, s] of Object.entries(REC.secrets))
-      map[uri] = sim.model.addSecret({
-        owner: "provider",
-        label: s.owner_label,
-        content: s.content_by_revision["1"]!,
-        grants: [{ relationId: id }],
-      });
-    const bag = Object.fromEntries(
-      Object.entries(REC.provider_app_databag).map(([k, v]) => [k, mapUris(v, map)]),
     );
-    await sim.runHook("provider/0", "update-status", {
-      runner: async (b) => b.relationSet({ endpoint: EP, id }, bag, true),
+    charm.on("configChanged", () => {
+      if (charm.model.isLeader()) p.publishAll({ password: password.value });
     });
-    expect((await sim.settle()).settled).toBe(true);
-
-    for (const unit of ["requirer/0", "requirer/1"]) {
-      expect(sim.model.unitBag(id, unit).data).toBe(mapUris(REC.requirer_unit_databags[unit]!.data!, map));
-      const events = seen.get(unit)!;
-      expect(events.map((e) => e.event)).toEqual(["indexCreated"]);
-      const c = events[0]!.connection;
-      expect({
-        database: null,
-        endpoints: c.endpoints.join(","),
-        index: c.index,
-        password_present: c.password !== undefined,
-        password_sha8: sha8(c.password!),
-        read_only_endpoints: null,
-        relation_id: c.relation.id,
-        tls: null,
-        tls_ca_present: c.tlsCa !== undefined,
-        uris_present: false,
-        username: c.username,
-        version: c.version,
-      }).toEqual(REC.requirer_observed[unit]);
-      expect(c.tlsCa).toBe(
-        Object.values(REC.secrets).find((s) => s.owner_label.endsWith(".tls.secret"))!.content_by_revision[
-          "1"
-        ]!["tls-ca"],
-      );
-    }
-    for (const [uri, s] of Object.entries(REC.secrets)) {
-      const ours = sim.model.secret(map[uri]!)!;
-      expect(Object.values(ours.consumerLabels).sort()).toEqual(s.consumer_labels.flatMap((l) => [l, l]));
-      expect(ours.tracking).toEqual({ "requirer/0": 1, "requirer/1": 1 });
-    }
-
-    // The recorded rotation (user secret revision 2): both units emit authenticationUpdated and
-    // track revision 2, as the Python requirer did; no databag changes.
-    const [userUri, user] = Object.entries(LATER.secrets).find(([, s]) => s.latest_revision === 2)!;
-    await sim.runHook("provider/0", "update-status", {
-      runner: async (b) => b.secretSet(map[userUri]!, { content: user.content_by_revision["2"]! }),
-    });
-    expect((await sim.settle()).settled).toBe(true);
-    for (const unit of ["requirer/0", "requirer/1"]) {
-      const last = seen.get(unit)!.at(-1)!;
-      expect(last.event).toBe("authenticationUpdated");
-      expect(sha8(last.connection.password!)).toBe(LATER.requirer_observed[unit]!.password_sha8);
-      expect(sim.model.unitBag(id, unit).data).toBe(mapUris(LATER.requirer_unit_databags[unit]!.data!, map));
-    }
-    expect(sim.model.secret(map[userUri]!)!.tracking).toEqual({ "requirer/0": 2, "requirer/1": 2 });
-  });
-});
-
-describe("golden fixture: our provider against the recorded requirer", () => {
-  const userOf = (s: Snapshot, rev: string) =>
-    Object.values(s.secrets).find((x) => x.owner_label === `${EP}.0.user.secret`)!.content_by_revision[rev]!;
-  const tlsCa = Object.values(REC.secrets).find((s) => s.owner_label === `${EP}.0.tls.secret`)!
-    .content_by_revision["1"]!["tls-ca"]!;
-
-  it("publishes the recorded keys, data bytes, secret contents, labels and grants; rotation gives revision 2", async () => {
-    let password = userOf(REC, "1").password!;
-    const sim = simulation();
-    sim.deploy("provider", {
-      runner: charmRunner((charm) => {
-        const p = new OpenSearchProvider(charm);
-        // opensearch-operator's order on index_requested: version, credentials, index, tls-ca, endpoints.
-        p.on("indexRequested", ({ request }) =>
-          p.publish(request, {
-            version: "2.17.0",
-            username: `opensearch-client_${request.relation.id}`,
-            password,
-            index: request.index,
-            tlsCa,
-            endpoints: ["10.1.0.10:9200"],
-          }),
-        );
-        charm.on("configChanged", () => {
-          if (charm.model.isLeader()) p.publishAll({ password });
-        });
-      }),
-      units: 2,
-      endpoints: ENDPOINTS,
-    });
-    sim.deploy("requirer", {
-      runner: noop,
-      units: 2,
-      endpoints: { [EP]: "requires:opensearch_client" as const },
-    });
-    await sim.settle();
-    const id = sim.relate(`provider:${EP}`, `requirer:${EP}`);
-    await sim.settle();
-    await sim.runHook("requirer/0", "update-status", {
-      runner: async (b) => b.relationSet({ endpoint: EP, id }, REC.requirer_app_databag, true),
-    });
-    expect((await sim.settle()).settled).toBe(true);
-
-    const ours = sim.model.appBag(id, "provider");
-    expect(Object.keys(ours).sort()).toEqual(Object.keys(REC.provider_app_databag).sort());
-    for (const k of ["data", "index", "endpoints", "version"])
-      expect(ours[k], k).toBe(REC.provider_app_databag[k]);
-    for (const [uri, s] of Object.entries(REC.secrets)) {
-      const key = Object.entries(REC.provider_app_databag).find(([, v]) => v === uri)![0];
-      const mine = sim.model.secret(ours[key]!)!;
-      expect(mine.label).toBe(s.owner_label);
-      expect(mine.owner).toEqual({ kind: "application", app: "provider" });
-      expect(mine.grants).toEqual([{ relationId: id, kind: "application", target: "requirer" }]);
-      expect(sim.model.secretContent(ours[key]!)).toEqual(s.content_by_revision["1"]);
-      expect(mine.latestRevision).toBe(1);
-    }
-    expect(sim.model.unitBag(id, "provider/0")).toEqual(REC.provider_unit_databags["provider/0"]);
-
-    password = userOf(LATER, "2").password!;
-    sim.configure("provider", {});
-    const settled = await sim.settle();
-    expect(settled.failed.map((f) => String(f.error))).toEqual([]);
-    expect(sim.model.secret(ours["secret-user"]!)!.latestRevision).toBe(2);
-    expect(sim.model.secretContent(ours["secret-user"]!)).toEqual(userOf(LATER, "2"));
-    expect(sim.model.appBag(id, "provider")).toEqual(ours);
-  });
+  },
+  plainKeys: ["data", "index", "endpoints", "version"],
 });
